@@ -1,0 +1,237 @@
+package analyze
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+
+	"rhetor/corpus"
+	"rhetor/feature"
+	"rhetor/lang"
+	"rhetor/linear"
+	"rhetor/model"
+	"rhetor/text"
+)
+
+// MinLangConfidence is the language-identification confidence under which a
+// result is flagged unreliable.
+const MinLangConfidence = 0.5
+
+// Options tune an Analyzer.
+type Options struct {
+	// Evidence is the number of evidence phrases per decision (default 3; -1 for none).
+	Evidence int
+}
+
+// Analyzer applies a model to articles. It is safe for concurrent use.
+type Analyzer struct {
+	m        *model.Model
+	evidence int
+	builders sync.Pool
+}
+
+// New returns an Analyzer for m.
+func New(m *model.Model, opt Options) *Analyzer {
+	a := &Analyzer{m: m, evidence: opt.Evidence}
+	if a.evidence == 0 {
+		a.evidence = 3
+	}
+	a.builders.New = func() any { return feature.NewBuilder(m.Features) }
+	return a
+}
+
+// Model returns the analyzer's model.
+func (a *Analyzer) Model() *model.Model { return a.m }
+
+// Scores are the raw probabilities behind a Result, for callers that apply
+// their own decisions (such as `rhetor predict`).
+type Scores struct {
+	Lang string
+	// Genre holds one margin per genre (offsets not applied).
+	Genre []float64
+	// Frames and Techniques hold probabilities; Techniques one row per paragraph.
+	Frames     []float64
+	Techniques [][]float64
+	Paragraphs []text.Paragraph
+	doc        feature.Document
+}
+
+// Analyze analyses one article. art.Lang, when set, overrides language
+// identification (task codes such as "ge" and ISO codes are accepted).
+func (a *Analyzer) Analyze(ctx context.Context, art corpus.Article) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := corpus.CheckText([]byte(art.Text)); err != nil {
+		return nil, fmt.Errorf("article %s: %w", art.ID, err)
+	}
+	res := &Result{ID: art.ID, Source: art.Source, URL: art.URL, Date: art.Date, Model: a.m.Info.Name}
+	l, err := a.language(art)
+	if err != nil {
+		return nil, fmt.Errorf("article %s: %w", art.ID, err)
+	}
+	res.Language = l
+	s := a.score(art.Text, l.Code)
+	res.Reliable = true
+	if !l.Trained {
+		res.Reliable = false
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the model has no training data in %s (%s): scores rely on features shared across languages and on default thresholds", l.Name, l.Code))
+	}
+	if !l.Given && l.Confidence < MinLangConfidence {
+		res.Reliable = false
+		res.Warnings = append(res.Warnings, fmt.Sprintf("language identification is unsure (%.2f)", l.Confidence))
+	}
+	a.decide(res, art.Text, s)
+	return res, nil
+}
+
+func (a *Analyzer) language(art corpus.Article) (Language, error) {
+	if art.Lang != "" {
+		code, err := lang.Normalize(art.Lang)
+		if err != nil {
+			return Language{}, err
+		}
+		_, trained := a.m.Techniques.Threshold(code)
+		return Language{Code: code, Name: lang.Name(code), Confidence: 1, Given: true, Trained: trained}, nil
+	}
+	d := lang.Detect(art.Text)
+	_, trained := a.m.Techniques.Threshold(d.Code)
+	return Language{Code: d.Code, Name: d.Name, Confidence: round(d.Confidence), Trained: trained}, nil
+}
+
+// Score computes the raw scores of a text whose language is langCode.
+func (a *Analyzer) Score(textStr, langCode string) *Scores { return a.score(textStr, langCode) }
+
+func (a *Analyzer) score(txt, langCode string) *Scores {
+	m := a.m
+	b := a.builders.Get().(*feature.Builder)
+	paras := text.Paragraphs(txt)
+	doc := b.Document(txt, paras)
+	a.builders.Put(b)
+	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc}
+	s.Genre = m.Genre.Linear.Margins(doc.Article)
+	s.Frames = sigmoids(m.Frames.Linear.Margins(doc.Article))
+	s.Techniques = techniqueProbs(m, doc)
+	return s
+}
+
+// techniqueProbs computes the technique head block by block: each
+// paragraph's own features, its neighbours' (each computed once) and the
+// article's (computed once). This equals applying the head to
+// Layout.ParagraphInput, without building those long vectors.
+func techniqueProbs(m *model.Model, doc feature.Document) [][]float64 {
+	lm := m.Techniques.Linear
+	L := lm.Labels
+	n := len(doc.Paragraphs)
+	lay := m.Layout
+	dim := uint32(m.Features.Dim())
+	cbase, cmask := dim, uint32(1)<<lay.ContextBits-1
+	abase, amask := cbase+cmask+1, uint32(1)<<lay.ArticleBits-1
+	common := make([]float64, L)
+	for l := range common {
+		common[l] = float64(lm.B[l])
+	}
+	lm.Accumulate(common, doc.ArticleWords, abase, amask, lay.ArticleScale)
+	ctx := make([][]float64, n)
+	for j, x := range doc.Paragraphs {
+		ctx[j] = make([]float64, L)
+		lm.Accumulate(ctx[j], x, cbase, cmask, lay.ContextScale)
+	}
+	out := make([][]float64, n)
+	for i, x := range doc.Paragraphs {
+		row := append([]float64(nil), common...)
+		lm.Accumulate(row, x, 0, ^uint32(0), 1)
+		for _, j := range [2]int{i - 1, i + 1} {
+			if j >= 0 && j < n {
+				for l, v := range ctx[j] {
+					row[l] += v
+				}
+			}
+		}
+		out[i] = sigmoids(row)
+	}
+	return out
+}
+
+func sigmoids(m []float64) []float64 {
+	for i, z := range m {
+		m[i] = linear.Sigmoid(z)
+	}
+	return m
+}
+
+func round(x float64) float64 { return math.Round(x*10000) / 10000 }
+
+// decide turns scores into the Result's decisions and evidence.
+func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
+	m := a.m
+	ft, _ := m.Frames.Threshold(s.Lang)
+	tt, _ := m.Techniques.Threshold(s.Lang)
+	res.Thresholds = Thresholds{Frames: ft, Techniques: tt}
+	runes := newRuneIndex(txt)
+
+	// Genre: the largest offset margin; probabilities normalised over the three heads.
+	g := model.SelectGenre(s.Genre, m.Genre.Offsets)
+	res.Genre = Genre{Label: m.Genre.Labels[g], Probabilities: map[string]float64{}}
+	var sum float64
+	ps := make([]float64, len(s.Genre))
+	for k, z := range s.Genre {
+		if m.Genre.Offsets != nil {
+			z += m.Genre.Offsets[k]
+		}
+		ps[k] = linear.Sigmoid(z)
+		sum += ps[k]
+	}
+	for k, p := range ps {
+		res.Genre.Probabilities[m.Genre.Labels[k]] = round(p / sum)
+	}
+
+	// Frames.
+	sel := model.SelectFrames(s.Frames, ft)
+	var ex *explainer
+	if a.evidence > 0 {
+		ex = newExplainer(m.Features, txt, 0, s.doc.Article, runes)
+	}
+	for k, p := range s.Frames {
+		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
+		if contains(sel, k) {
+			lb.Selected = true
+			if ex != nil {
+				lb.Evidence = ex.top(m.Frames.Linear, k, a.evidence)
+			}
+		}
+		res.Frames = append(res.Frames, lb)
+	}
+	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
+
+	// Techniques per paragraph.
+	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
+	for i, p := range s.Paragraphs {
+		out := Paragraph{Line: p.Line, Start: runes.at(p.Start), End: runes.at(p.End), Text: p.Text, Techniques: []Technique{}}
+		ts := model.SelectTechniques(s.Techniques[i], tt)
+		var pex *explainer
+		if len(ts) > 0 && a.evidence > 0 {
+			pex = newExplainer(m.Features, p.Text, p.Start, s.doc.Paragraphs[i], runes)
+		}
+		for _, k := range ts {
+			t := Technique{Technique: m.Techniques.Labels[k], Score: round(s.Techniques[i][k]), Evidence: []Evidence{}}
+			if pex != nil {
+				t.Evidence = pex.top(m.Techniques.Linear, k, a.evidence)
+			}
+			out.Techniques = append(out.Techniques, t)
+		}
+		sort.SliceStable(out.Techniques, func(x, y int) bool { return out.Techniques[x].Score > out.Techniques[y].Score })
+		res.Paragraphs[i] = out
+	}
+}
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

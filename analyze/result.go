@@ -1,0 +1,90 @@
+// Package analyze is the library a caller uses: an Analyzer applies a
+// trained model to articles and returns, for each, its language, genre,
+// frames and per-paragraph persuasion techniques with scores and the evidence
+// behind each decision. The JSON form of Result is the schema of
+// `rhetor analyze --json` and of the web API.
+package analyze
+
+// Result is the analysis of one article. All offsets (start, end) are in
+// Unicode code points of the article text as given, end exclusive.
+type Result struct {
+	ID     string `json:"id"`
+	Source string `json:"source,omitempty"`
+	URL    string `json:"url,omitempty"`
+	Date   string `json:"date,omitempty"`
+	// Language is the article's language, detected or given.
+	Language Language `json:"language"`
+	// Reliable is false when the language has no training data or was
+	// detected with low confidence; Warnings then say why.
+	Reliable bool     `json:"reliable"`
+	Warnings []string `json:"warnings,omitempty"`
+	// Genre is the subtask-1 decision.
+	Genre Genre `json:"genre"`
+	// Frames lists all 14 frames by descending score; Selected marks the
+	// subtask-2 decision.
+	Frames []Label `json:"frames"`
+	// Paragraphs lists every non-blank line with the techniques decided for it.
+	Paragraphs []Paragraph `json:"paragraphs"`
+	// Thresholds are the decision thresholds applied.
+	Thresholds Thresholds `json:"thresholds"`
+	// Model names the model used.
+	Model string `json:"model"`
+}
+
+// Language identifies the article's language.
+type Language struct {
+	// Code is an ISO 639-1 code ("und" when unknown).
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Confidence is the identifier's confidence, 1 when the language was given.
+	Confidence float64 `json:"confidence"`
+	// Given is true when the caller named the language.
+	Given bool `json:"given"`
+	// Trained is true when the model had training data in this language.
+	Trained bool `json:"trained"`
+}
+
+// Genre is the subtask-1 decision with the probability of each genre.
+type Genre struct {
+	Label         string             `json:"label"`
+	Probabilities map[string]float64 `json:"probabilities"`
+}
+
+// Label is one label's score; Evidence is given for selected labels.
+type Label struct {
+	Label    string     `json:"label"`
+	Score    float64    `json:"score"`
+	Selected bool       `json:"selected"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+}
+
+// Paragraph is one line of the article (numbered from 1 as in the task's files).
+type Paragraph struct {
+	Line       int         `json:"line"`
+	Start      int         `json:"start"`
+	End        int         `json:"end"`
+	Text       string      `json:"text"`
+	Techniques []Technique `json:"techniques"`
+}
+
+// Technique is a technique decided for a paragraph.
+type Technique struct {
+	Technique string     `json:"technique"`
+	Score     float64    `json:"score"`
+	Evidence  []Evidence `json:"evidence"`
+}
+
+// Evidence is a word or phrase of the text that pushed a decision, with its
+// share of the decision's margin.
+type Evidence struct {
+	Text   string  `json:"text"`
+	Start  int     `json:"start"`
+	End    int     `json:"end"`
+	Weight float64 `json:"weight"`
+}
+
+// Thresholds are the decision thresholds used for an article.
+type Thresholds struct {
+	Frames     float64 `json:"frames"`
+	Techniques float64 `json:"techniques"`
+}

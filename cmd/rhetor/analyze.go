@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"rhetor/analyze"
+	"rhetor/corpus"
+	"rhetor/model"
+)
+
+// runAnalyze implements `rhetor analyze`.
+func runAnalyze(ctx context.Context, stdio IO, args []string) error {
+	fs := newFlagSet("analyze", stdio.Stderr, "[FILE|DIR|-]...")
+	modelPath := fs.String("model", "", "model `FILE` (default: the embedded model)")
+	asJSON := fs.Bool("json", false, "print one JSON document {\"articles\": [...], \"errors\": [...]}")
+	asJSONL := fs.Bool("jsonl", false, "print one JSON result per line, as articles are analysed")
+	input := fs.String("input", "txt", "input format: txt (article files, directories, - for stdin) or jsonl")
+	langFlag := fs.String("lang", "", "language of the input (skips identification); task codes such as ge, po, gr are accepted")
+	evidence := fs.Int("evidence", 3, "evidence phrases per decision (0 for none)")
+	colour := fs.String("color", "auto", "colour in the text view: auto (only on a terminal), always, never")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *asJSON && *asJSONL {
+		return usagef("--json and --jsonl exclude each other")
+	}
+	if *input != "txt" && *input != "jsonl" {
+		return usagef("--input must be txt or jsonl, not %q", *input)
+	}
+	if *colour != "auto" && *colour != "always" && *colour != "never" {
+		return usagef("--color must be auto, always or never")
+	}
+	m, err := model.Load(*modelPath)
+	if err != nil {
+		return err
+	}
+	ev := *evidence
+	if ev <= 0 {
+		ev = -1
+	}
+	an := analyze.New(m, analyze.Options{Evidence: ev})
+	src := articleSource{stdin: stdio.Stdin, jsonl: *input == "jsonl", lang: *langFlag}
+	fail := &failures{w: stdio.Stderr}
+	out := bufio.NewWriter(stdio.Stdout)
+	defer out.Flush()
+
+	type errEntry struct {
+		Input string `json:"input,omitempty"`
+		Error string `json:"error"`
+	}
+	doc := struct {
+		Articles []*analyze.Result `json:"articles"`
+		Errors   []errEntry        `json:"errors"`
+	}{Articles: []*analyze.Result{}, Errors: []errEntry{}}
+	onFail := func(in string, err error) {
+		fail.report(in, err)
+		doc.Errors = append(doc.Errors, errEntry{in, err.Error()})
+	}
+	total := 0
+	view := textView{w: out, colour: *colour == "always" || (*colour == "auto" && isTerminal(stdio.Stdout))}
+	err = src.each(ctx, fs.Args(), func(a corpus.Article) error {
+		total++
+		res, err := an.Analyze(ctx, a)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			onFail("", err)
+			return nil
+		}
+		switch {
+		case *asJSON:
+			doc.Articles = append(doc.Articles, res)
+		case *asJSONL:
+			b, err := json.Marshal(res)
+			if err != nil {
+				return err
+			}
+			out.Write(b)
+			out.WriteByte('\n')
+			if *input == "jsonl" {
+				return out.Flush() // stream: a reader downstream sees each line at once
+			}
+		default:
+			view.article(res)
+		}
+		return nil
+	}, onFail)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(doc); err != nil {
+			return err
+		}
+	}
+	if fail.n > 0 {
+		return partialError{failed: fail.n, total: max(total, fail.n)}
+	}
+	return nil
+}
+
+// textView prints results for people.
+type textView struct {
+	w      io.Writer
+	colour bool
+}
+
+func (v textView) style(code, s string) string {
+	if !v.colour {
+		return s
+	}
+	return "\033[" + code + "m" + s + "\033[0m"
+}
+
+func (v textView) article(r *analyze.Result) {
+	w := v.w
+	fmt.Fprintf(w, "%s %s\n", v.style("1", "article"), v.style("1", r.ID))
+	l := r.Language
+	how := fmt.Sprintf("detected, confidence %.2f", l.Confidence)
+	if l.Given {
+		how = "given"
+	}
+	fmt.Fprintf(w, "  language  %s (%s, %s)\n", l.Name, l.Code, how)
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "  %s %s\n", v.style("33", "warning"), warn)
+	}
+	var gp []string
+	for _, g := range corpus.Genres {
+		gp = append(gp, fmt.Sprintf("%s %.2f", g, r.Genre.Probabilities[g]))
+	}
+	fmt.Fprintf(w, "  genre     %s  (%s)\n", v.style("1", r.Genre.Label), strings.Join(gp, ", "))
+	fmt.Fprintf(w, "  frames    (threshold %.2f; * = selected)\n", r.Thresholds.Frames)
+	for _, f := range r.Frames {
+		if !f.Selected && f.Score < r.Thresholds.Frames/2 {
+			continue
+		}
+		mark := " "
+		name := f.Label
+		if f.Selected {
+			mark = "*"
+			name = v.style("1", name)
+		}
+		fmt.Fprintf(w, "   %s %-44s %.2f %s%s\n", mark, name, f.Score, bar(f.Score), evidenceText(f.Evidence))
+	}
+	fmt.Fprintf(w, "  paragraphs (techniques at or above %.2f)\n", r.Thresholds.Techniques)
+	for _, p := range r.Paragraphs {
+		fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.style("2", truncate(p.Text, 100)))
+		for _, t := range p.Techniques {
+			fmt.Fprintf(w, "        %s %.2f%s\n", v.style("36", t.Technique), t.Score, evidenceText(t.Evidence))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func bar(x float64) string {
+	n := int(x*20 + 0.5)
+	return strings.Repeat("█", n) + strings.Repeat("·", 20-n)
+}
+
+func evidenceText(ev []analyze.Evidence) string {
+	if len(ev) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, e := range ev {
+		parts = append(parts, fmt.Sprintf("%q %+.2f", e.Text, e.Weight))
+	}
+	return "  evidence: " + strings.Join(parts, ", ")
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"rhetor/train"
+)
+
+// runCV implements `rhetor cv`.
+func runCV(ctx context.Context, stdio IO, args []string) error {
+	fs := newFlagSet("cv", stdio.Stderr, "--data DIR [--data DIR...] [--folds K]")
+	var s trainSettings
+	s.register(fs)
+	folds := fs.Int("folds", 5, "number of folds (split by article, per language)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	perLabel := fs.Bool("labels", false, "also print per-label scores of each language")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *folds < 3 {
+		return usagef("--folds must be at least 3 (thresholds are chosen on the other folds)")
+	}
+	start := time.Now()
+	p, err := s.prepare(ctx, stdio.Stderr)
+	if err != nil {
+		return err
+	}
+	rep, err := train.CrossValidate(ctx, p, *folds, s.config("", stdio.Stderr))
+	if err != nil {
+		return fmt.Errorf("cross-validate: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdio.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(stdio.Stdout, "%d-fold cross-validation by article (%s)\n", *folds, time.Since(start).Round(time.Second))
+	fmt.Fprintln(stdio.Stdout, "official metrics: subtask 1 macro-F1, subtasks 2 and 3 micro-F1")
+	tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "lang\tarticles\tparagraphs\t1 genre\t2 frames\t3 techniques\tframe thr\ttechnique thr\t")
+	for _, l := range rep.Langs {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t\n", l.Lang, l.Articles, l.Paragraphs,
+			l.GenreMacroF1, l.FramesMicroF1, l.TechniquesMicroF1, l.FrameThreshold, l.TechniqueThreshold)
+	}
+	m := rep.Mean
+	fmt.Fprintf(tw, "mean\t%d\t%d\t%.3f\t%.3f\t%.3f\t\t\t\n", m.Articles, m.Paragraphs, m.GenreMacroF1, m.FramesMicroF1, m.TechniquesMicroF1)
+	tw.Flush()
+	fmt.Fprintln(stdio.Stdout, "\nthresholds chosen per fold (language: frames / techniques; '*' = languages without training data):")
+	for f := range rep.Folds {
+		var parts []string
+		langs := make([]string, 0, len(rep.TechniqueThresholds[f]))
+		for l := range rep.TechniqueThresholds[f] {
+			langs = append(langs, l)
+		}
+		sort.Strings(langs)
+		for _, l := range langs {
+			name := l
+			if name == "" {
+				name = "*"
+			}
+			parts = append(parts, fmt.Sprintf("%s %.2f/%.2f", name, rep.FrameThresholds[f][l], rep.TechniqueThresholds[f][l]))
+		}
+		fmt.Fprintf(stdio.Stdout, "  fold %d: %s; genre offsets %v\n", f+1, strings.Join(parts, ", "), rep.GenreOffsets[f])
+	}
+	if *perLabel {
+		for _, l := range rep.Langs {
+			fmt.Fprintf(stdio.Stdout, "\n%s techniques:\n", l.Lang)
+			tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintln(tw, "label\tP\tR\tF1\tsupport\tpredicted\t")
+			for _, ls := range l.Techniques.PerLabel {
+				fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t%d\t\n", ls.Label, ls.Precision, ls.Recall, ls.F1, ls.Support, ls.Predicted)
+			}
+			tw.Flush()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"rhetor/train"
+)
+
+// runTrain implements `rhetor train`.
+func runTrain(ctx context.Context, stdio IO, args []string) error {
+	fs := newFlagSet("train", stdio.Stderr, "--data DIR [--data DIR...] --out MODEL")
+	var s trainSettings
+	s.register(fs)
+	out := fs.String("out", "", "write the model to `FILE` (required)")
+	folds := fs.Int("folds", 3, "held-out folds used to choose the decision thresholds")
+	name := fs.String("name", "rhetor", "model name recorded in the file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out is required")
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q (use --data DIR)", fs.Args())
+	}
+	start := time.Now()
+	p, err := s.prepare(ctx, stdio.Stderr)
+	if err != nil {
+		return err
+	}
+	cfg := s.config(*name, stdio.Stderr)
+	cfg.Folds = *folds
+	m, err := train.Train(ctx, p, cfg)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := m.Write(&buf); err != nil {
+		return fmt.Errorf("encode model: %w", err)
+	}
+	// Write beside the target and rename, so a failed run never leaves a half model.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".rhetor-model-*")
+	if err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write model: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	fmt.Fprintf(stdio.Stderr, "wrote %s (%.1f MB) in %s\n", *out, float64(buf.Len())/1e6, time.Since(start).Round(time.Second))
+	fmt.Fprintf(stdio.Stderr, "frame thresholds: %v\ntechnique thresholds: %v\ngenre offsets: %v\n",
+		m.Frames.Thresholds, m.Techniques.Thresholds, m.Genre.Offsets)
+	return nil
+}
+

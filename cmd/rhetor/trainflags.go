@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
+
+	"rhetor/corpus"
+	"rhetor/feature"
+	"rhetor/linear"
+	"rhetor/model"
+	"rhetor/train"
+)
+
+// trainSettings are the flags shared by train and cv.
+type trainSettings struct {
+	data         multiFlag
+	seed         uint64
+	epochs       int
+	artEpochs    int
+	eta, l2      float64
+	posPower     float64
+	bits         int
+	contextBits  int
+	articleBits  int
+	contextScale float64
+	articleScale float64
+	workers      int
+}
+
+func (s *trainSettings) register(fs *flag.FlagSet) {
+	o, f, l := linear.DefaultOptions, feature.DefaultConfig, model.DefaultLayout
+	fs.Var(&s.data, "data", "SemEval-layout `DIR`: a language folder or a folder of them (repeatable, required)")
+	fs.Uint64Var(&s.seed, "seed", o.Seed, "random seed (folds and example order)")
+	fs.IntVar(&s.epochs, "epochs", o.Epochs, "training epochs of the technique head")
+	fs.IntVar(&s.artEpochs, "article-epochs", 30, "training epochs of the genre and frame heads")
+	fs.Float64Var(&s.eta, "eta", o.Eta, "AdaGrad learning rate")
+	fs.Float64Var(&s.l2, "l2", o.L2, "L2 regularisation")
+	fs.Float64Var(&s.posPower, "pos-power", o.PosPower, "positive class weight exponent: (neg/pos)^p")
+	fs.IntVar(&s.bits, "bits", f.Bits, "log2 of feature hash buckets")
+	fs.IntVar(&s.contextBits, "context-bits", l.ContextBits, "log2 of buckets for neighbouring-paragraph features")
+	fs.IntVar(&s.articleBits, "article-bits", l.ArticleBits, "log2 of buckets for whole-article features of paragraphs")
+	fs.Float64Var(&s.contextScale, "context-scale", float64(l.ContextScale), "weight of neighbouring-paragraph features")
+	fs.Float64Var(&s.articleScale, "article-scale", float64(l.ArticleScale), "weight of whole-article features")
+	fs.IntVar(&s.workers, "workers", runtime.GOMAXPROCS(0), "worker goroutines (results do not depend on it)")
+}
+
+func (s *trainSettings) options() linear.Options {
+	o := linear.DefaultOptions
+	o.Seed, o.Epochs, o.Eta, o.L2, o.PosPower, o.Workers = s.seed, s.epochs, s.eta, s.l2, s.posPower, s.workers
+	return o
+}
+
+func (s *trainSettings) config(name string, stderr io.Writer) train.Config {
+	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, Name: name, Progress: progress(stderr)}
+}
+
+// prepare loads the data directories and featurises them.
+func (s *trainSettings) prepare(ctx context.Context, stderr io.Writer) (*train.Prepared, error) {
+	if len(s.data) == 0 {
+		return nil, usagef("--data is required")
+	}
+	fc := feature.DefaultConfig
+	fc.Bits = s.bits
+	layout := model.Layout{ContextBits: s.contextBits, ArticleBits: s.articleBits,
+		ContextScale: float32(s.contextScale), ArticleScale: float32(s.articleScale)}
+	var all []*corpus.Dataset
+	for _, d := range s.data {
+		ds, err := corpus.LoadTree(d)
+		if err != nil {
+			return nil, fmt.Errorf("load training data: %w", err)
+		}
+		all = append(all, ds...)
+	}
+	start := time.Now()
+	n := 0
+	for _, d := range all {
+		n += len(d.Articles)
+	}
+	fmt.Fprintf(stderr, "featurising %d articles in %d language folders\n", n, len(all))
+	p, err := train.Prepare(ctx, all, fc, layout, s.workers)
+	if err != nil {
+		return nil, fmt.Errorf("featurise: %w", err)
+	}
+	fmt.Fprintf(stderr, "featurised in %s\n", time.Since(start).Round(time.Millisecond))
+	return p, nil
+}
+
+// progress returns a progress callback that redraws one line on a terminal
+// and stays silent otherwise.
+func progress(stderr io.Writer) func(stage string, done, total int) {
+	if !isTerminal(stderr) {
+		return nil
+	}
+	start := time.Now()
+	return func(stage string, done, total int) {
+		fmt.Fprintf(stderr, "\r\033[K%-14s %3d%%  %s", stage, 100*done/max(1, total), time.Since(start).Round(time.Second))
+		if done >= total {
+			fmt.Fprintln(stderr)
+		}
+	}
+}
+
+// isTerminal reports whether w is a character device such as a terminal.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,177 @@
+// Package feature turns text into hashed sparse vectors: word 1..N-grams and
+// character n-grams over normalised text, each group weighted by sublinear
+// term frequency and L2-normalised separately (like a union of a word and a
+// character TF vectoriser). Every feature can be traced back to the bytes of
+// the text it came from, which is how rhetor explains its decisions.
+package feature
+
+import (
+	"fmt"
+	"math"
+	"unicode/utf8"
+
+	"rhetor/text"
+)
+
+// Config selects the features. It is stored in model files, so a model is
+// always applied with the features it was trained on.
+type Config struct {
+	// Bits is the log2 of the number of hash buckets.
+	Bits int `json:"bits"`
+	// WordN is the longest word n-gram (0 disables word features).
+	WordN int `json:"word_n"`
+	// CharMin and CharMax bound the character n-gram lengths (CharMax 0 disables them).
+	CharMin int `json:"char_min"`
+	CharMax int `json:"char_max"`
+}
+
+// DefaultConfig is the feature configuration of rhetor's default model.
+var DefaultConfig = Config{Bits: 20, WordN: 2, CharMin: 2, CharMax: 5}
+
+// Validate reports a configuration that cannot be used.
+func (c Config) Validate() error {
+	switch {
+	case c.Bits < 8 || c.Bits > 26:
+		return fmt.Errorf("feature bits %d out of range 8..26", c.Bits)
+	case c.WordN < 0 || c.WordN > 4:
+		return fmt.Errorf("word n-gram length %d out of range 0..4", c.WordN)
+	case c.CharMax != 0 && (c.CharMin < 1 || c.CharMin > c.CharMax || c.CharMax > 8):
+		return fmt.Errorf("char n-gram range %d..%d invalid", c.CharMin, c.CharMax)
+	case c.WordN == 0 && c.CharMax == 0:
+		return fmt.Errorf("no features enabled")
+	}
+	return nil
+}
+
+// Dim is the number of hash buckets.
+func (c Config) Dim() int { return 1 << c.Bits }
+
+// Kind is the group a feature belongs to.
+type Kind uint8
+
+const (
+	// Word features are word n-grams and the text's shape markers.
+	Word Kind = iota
+	// Char features are character n-grams.
+	Char
+)
+
+// Vector is a sparse vector. Idx values are distinct; the order is the order
+// in which features were first seen, deterministic for a given text.
+type Vector struct {
+	Idx []uint32
+	Val []float32
+}
+
+// Len is the number of non-zero entries.
+func (v Vector) Len() int { return len(v.Idx) }
+
+// Hash functions: FNV-1a over runes with a per-group seed, finished by the
+// murmur3 mixer so that low bits are well spread.
+const (
+	fnvPrime   = 16777619
+	wordSeed   = 2166136261
+	charSeed   = 0x9747b28c
+	bigramSeed = 0x85ebca6b
+)
+
+func mix(h uint32) uint32 {
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return h
+}
+
+func hashString(seed uint32, s string) uint32 {
+	h := seed
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * fnvPrime
+	}
+	return h
+}
+
+// HashTerm returns the bucket-independent hash of a word feature string; shape
+// markers use it with names such as "#q" (question mark).
+func HashTerm(term string) uint32 { return mix(hashString(wordSeed, term)) }
+
+// Visit calls fn for every feature occurrence of s, with its hash (not yet
+// reduced to a bucket) and the byte range of s it covers.
+func (c Config) Visit(s string, fn func(k Kind, h uint32, start, end int)) {
+	if c.WordN > 0 {
+		c.visitWords(s, fn)
+	}
+	if c.CharMax > 0 {
+		c.visitChars(s, fn)
+	}
+}
+
+func (c Config) visitWords(s string, fn func(k Kind, h uint32, start, end int)) {
+	var buf [64]text.Token
+	toks := text.Tokenize(buf[:0], s)
+	var hs [64]uint32
+	hashes := hs[:0]
+	for i, t := range toks {
+		h := hashString(wordSeed, t.Term)
+		hashes = append(hashes, h)
+		fn(Word, mix(h), t.Start, t.End)
+		for n := 2; n <= c.WordN && i-n+1 >= 0; n++ {
+			g := uint32(bigramSeed) + uint32(n)
+			for k := i - n + 1; k <= i; k++ {
+				g = (g ^ hashes[k]) * fnvPrime
+			}
+			fn(Word, mix(g), toks[i-n+1].Start, t.End)
+		}
+	}
+	// Shape markers of the text as a whole.
+	if len(toks) > 0 {
+		fn(Word, HashTerm(lengthMarkers[lengthBucket(len(toks))]), 0, 0)
+	}
+}
+
+var lengthMarkers = [...]string{"#len0", "#len1", "#len2", "#len3", "#len4", "#len5", "#len6", "#len7", "#len8"}
+
+func lengthBucket(n int) int {
+	return int(math.Min(8, math.Floor(math.Log2(float64(n)+1))))
+}
+
+func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) {
+	// A ring of the last runes (folded) with their byte ranges. The text is
+	// framed by spaces and a run of white space counts as one space.
+	const ring = 8
+	var runes [ring]rune
+	var starts, ends [ring]int
+	n := 0
+	push := func(r rune, start, end int) {
+		runes[n%ring], starts[n%ring], ends[n%ring] = r, start, end
+		n++
+		for l := c.CharMin; l <= c.CharMax && l <= n; l++ {
+			h := uint32(charSeed) + uint32(l)
+			for k := n - l; k < n; k++ {
+				h = (h ^ uint32(runes[k%ring])) * fnvPrime
+			}
+			fn(Char, mix(h), starts[(n-l)%ring], end)
+		}
+	}
+	push(' ', 0, 0)
+	lastSpace := true
+	for i, r := range s {
+		if r == utf8.RuneError {
+			continue
+		}
+		f := text.FoldRune(r)
+		if f == ' ' {
+			if !lastSpace {
+				lastSpace = true
+				push(' ', i, i)
+			}
+			continue
+		}
+		lastSpace = false
+		push(f, i, i+utf8.RuneLen(r))
+	}
+	if !lastSpace {
+		push(' ', len(s), len(s))
+	}
+}

@@ -1,0 +1,3 @@
+module rhetor
+
+go 1.26.8

@@ -1,0 +1,37 @@
+package lang_test
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"rhetor/lang/internal/trainset"
+)
+
+// TestModelUpToDate retrains the model from the task data, as go generate
+// does, and checks that it equals the committed model.bin byte for byte:
+// training is deterministic and the embedded model is current.
+func TestModelUpToDate(t *testing.T) {
+	const data = "../../shared/data/semeval2023-task3"
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("task data not found at %s (need ../shared beside the repository): %v", data, err)
+	}
+	if testing.Short() {
+		t.Skip("retraining takes several seconds; skipped in -short mode")
+	}
+	committed, err := os.ReadFile("model.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	splits, err := trainset.Read(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := trainset.Train(splits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tb.Encode(); !bytes.Equal(got, committed) {
+		t.Fatalf("retrained model (%d bytes) differs from model.bin (%d bytes); run go generate ./lang", len(got), len(committed))
+	}
+}

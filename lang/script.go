@@ -1,0 +1,196 @@
+package lang
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Scripts counted without a map lookup, in order of preference on ties.
+const (
+	scLatin = iota
+	scCyrillic
+	scGreek
+	scGeorgian
+	scArabic
+	scHebrew
+	scHan
+	scHiragana
+	scKatakana
+	scHangul
+	scDevanagari
+	scArmenian
+	scThai
+	numCommon
+)
+
+// commonTable returns the range table and name of a common script.
+func commonTable(i int) (*unicode.RangeTable, string) {
+	switch i {
+	case scLatin:
+		return unicode.Latin, "Latin"
+	case scCyrillic:
+		return unicode.Cyrillic, "Cyrillic"
+	case scGreek:
+		return unicode.Greek, "Greek"
+	case scGeorgian:
+		return unicode.Georgian, "Georgian"
+	case scArabic:
+		return unicode.Arabic, "Arabic"
+	case scHebrew:
+		return unicode.Hebrew, "Hebrew"
+	case scHan:
+		return unicode.Han, "Han"
+	case scHiragana:
+		return unicode.Hiragana, "Hiragana"
+	case scKatakana:
+		return unicode.Katakana, "Katakana"
+	case scHangul:
+		return unicode.Hangul, "Hangul"
+	case scDevanagari:
+		return unicode.Devanagari, "Devanagari"
+	case scArmenian:
+		return unicode.Armenian, "Armenian"
+	case scThai:
+		return unicode.Thai, "Thai"
+	}
+	return nil, ""
+}
+
+// scriptOf returns the index of a letter's script among the common ones,
+// or -1 and the name of its script (or "" when unicode.Scripts has none).
+func scriptOf(r rune) (int, string) {
+	if r < utf8.RuneSelf {
+		return scLatin, ""
+	}
+	for i := range numCommon {
+		if table, _ := commonTable(i); unicode.Is(table, r) {
+			return i, ""
+		}
+	}
+	// Script tables are disjoint, so map order cannot change the answer.
+	for name, table := range unicode.Scripts {
+		if name != "Common" && name != "Inherited" && unicode.Is(table, r) {
+			return -1, name
+		}
+	}
+	return -1, ""
+}
+
+// cyrillicOther maps letters that Russian does not use to the language
+// they point to.
+func cyrillicOther(r rune) string {
+	switch r {
+	case 'і':
+		return "uk/be"
+	case 'ї', 'є', 'ґ':
+		return "uk"
+	case 'ў':
+		return "be"
+	case 'ђ', 'ћ', 'џ', 'љ', 'њ', 'ј':
+		return "sr"
+	case 'ѓ', 'ќ', 'ѕ':
+		return "mk"
+	case 'ә', 'ғ', 'қ', 'ң', 'ө', 'ұ', 'ү', 'һ':
+		return "kk"
+	}
+	return ""
+}
+
+// scriptStats summarises the letters of a text's examined prefix.
+type scriptStats struct {
+	letters  int    // letters in all scripts
+	dominant string // script with most letters, "" when there are none
+	count    int    // letters in the dominant script
+	// Cyrillic letters that Russian lacks, by the language they point to,
+	// and letters that Russian has but Ukrainian lacks.
+	uk, ukbe, be, sr, mk, kk, ru int
+}
+
+// scanScripts counts the letters of the first maxRunes runes of text by
+// script.
+func scanScripts(text string, maxRunes int) scriptStats {
+	var st scriptStats
+	var counts [numCommon]int
+	var others map[string]int
+	n := 0
+	for _, r := range text {
+		if n >= maxRunes {
+			break
+		}
+		n++
+		if r < utf8.RuneSelf {
+			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+				st.letters++
+				counts[0]++
+			}
+			continue
+		}
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		st.letters++
+		i, name := scriptOf(r)
+		if i >= 0 {
+			counts[i]++
+		} else if name != "" {
+			if others == nil {
+				others = map[string]int{}
+			}
+			others[name]++
+		}
+		if i == scCyrillic {
+			lr := unicode.ToLower(r)
+			if lr == 'ы' || lr == 'э' || lr == 'ъ' || lr == 'ё' {
+				st.ru++
+			}
+			switch cyrillicOther(lr) {
+			case "uk":
+				st.uk++
+			case "uk/be":
+				st.ukbe++
+			case "be":
+				st.be++
+			case "sr":
+				st.sr++
+			case "mk":
+				st.mk++
+			case "kk":
+				st.kk++
+			}
+		}
+	}
+	for i, c := range counts {
+		if c > st.count {
+			_, st.dominant = commonTable(i)
+			st.count = c
+		}
+	}
+	for name, c := range others {
+		if c > st.count || c == st.count && c > 0 && name < st.dominant {
+			st.dominant, st.count = name, c
+		}
+	}
+	return st
+}
+
+// cyrillicNonRussian returns the language that a Cyrillic text's
+// non-Russian letters point to, or "" when they are too rare to overrule
+// the model: under 1% of its Cyrillic letters, or no more frequent than the
+// letters ы э ъ ё, which mark Russian.
+func (st scriptStats) cyrillicNonRussian() string {
+	total := st.uk + st.ukbe + st.be + st.sr + st.mk + st.kk
+	if st.dominant != "Cyrillic" || total == 0 || total*100 < st.count || total <= st.ru {
+		return ""
+	}
+	switch {
+	case st.kk >= total-st.kk:
+		return "kk"
+	case st.be > 0 && st.be >= st.uk:
+		return "be"
+	case st.uk+st.ukbe >= st.sr+st.mk:
+		return "uk"
+	case st.mk > 0:
+		return "mk"
+	}
+	return "sr"
+}

@@ -1,0 +1,239 @@
+// Package linear trains and applies one-vs-rest logistic regression over
+// sparse hashed features: one binary classifier per label, sharing the input
+// vector, trained with AdaGrad and L2 regularisation. Training is
+// deterministic for a fixed seed, whatever the number of workers.
+package linear
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+
+	"rhetor/feature"
+)
+
+// Example is one training item: a sparse input and the indices of its positive labels.
+type Example struct {
+	X feature.Vector
+	Y []int
+}
+
+// Options control training.
+type Options struct {
+	// Epochs is the number of passes over the data.
+	Epochs int `json:"epochs"`
+	// Eta is AdaGrad's base learning rate.
+	Eta float64 `json:"eta"`
+	// L2 is the L2 regularisation strength, applied to the weights an example touches.
+	L2 float64 `json:"l2"`
+	// PosPower sets the weight of positive examples of a label to
+	// (negatives/positives)^PosPower, at most MaxPosWeight: class imbalance handling.
+	PosPower     float64 `json:"pos_power"`
+	MaxPosWeight float64 `json:"max_pos_weight"`
+	// Seed fixes the order of examples.
+	Seed uint64 `json:"seed"`
+	// Workers is the number of goroutines (labels are split between them).
+	Workers int `json:"-"`
+}
+
+// DefaultOptions are sensible settings for news text.
+var DefaultOptions = Options{Epochs: 10, Eta: 0.2, L2: 1e-6, PosPower: 0.5, MaxPosWeight: 10, Seed: 1, Workers: 2}
+
+// Model is a trained one-vs-rest linear model.
+type Model struct {
+	// Dim is the input dimension.
+	Dim int
+	// Labels is the number of labels.
+	Labels int
+	// W holds the weights by feature: W[i*Labels+l] is feature i's weight for label l.
+	W []float32
+	// B holds one bias per label.
+	B []float32
+}
+
+// Accumulate adds the contribution of x to out (one margin per label). Each
+// index of x is mapped to base + (idx & mask) and its value multiplied by
+// scale, so one vector can feed several feature blocks of a model.
+func (m *Model) Accumulate(out []float64, x feature.Vector, base, mask uint32, scale float32) {
+	L := m.Labels
+	for j, idx := range x.Idx {
+		row := m.W[int(base+(idx&mask))*L:][:L]
+		v := float64(x.Val[j] * scale)
+		for l, w := range row {
+			out[l] += float64(w) * v
+		}
+	}
+}
+
+// Margins returns the biases plus the contribution of x, indices taken as they are.
+func (m *Model) Margins(x feature.Vector) []float64 {
+	out := make([]float64, m.Labels)
+	for l := range out {
+		out[l] = float64(m.B[l])
+	}
+	m.Accumulate(out, x, 0, ^uint32(0), 1)
+	return out
+}
+
+// Sigmoid is the logistic function.
+func Sigmoid(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + math.Exp(-z))
+	}
+	e := math.Exp(z)
+	return e / (1 + e)
+}
+
+// Train fits a model with nLabels labels on examples of dimension dim.
+// progress, if not nil, is called after each epoch of each worker.
+func Train(ctx context.Context, dim, nLabels int, data []Example, opt Options, progress func()) (*Model, error) {
+	if dim <= 0 || nLabels <= 0 {
+		return nil, fmt.Errorf("train: dimension %d and labels %d must be positive", dim, nLabels)
+	}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("train: no examples")
+	}
+	for i, ex := range data {
+		for _, idx := range ex.X.Idx {
+			if int(idx) >= dim {
+				return nil, fmt.Errorf("train: example %d has feature %d beyond dimension %d", i, idx, dim)
+			}
+		}
+		for _, y := range ex.Y {
+			if y < 0 || y >= nLabels {
+				return nil, fmt.Errorf("train: example %d has label %d beyond %d labels", i, y, nLabels)
+			}
+		}
+	}
+	if opt.Epochs <= 0 {
+		opt.Epochs = 1
+	}
+	workers := max(1, min(opt.Workers, nLabels))
+
+	// Positive weights from label frequencies.
+	pos := make([]int, nLabels)
+	for _, ex := range data {
+		for _, y := range ex.Y {
+			pos[y]++
+		}
+	}
+	posW := make([]float64, nLabels)
+	for l := range posW {
+		posW[l] = 1
+		if pos[l] > 0 && opt.PosPower > 0 {
+			posW[l] = math.Min(opt.MaxPosWeight, math.Pow(float64(len(data)-pos[l])/float64(pos[l]), opt.PosPower))
+			posW[l] = math.Max(1, posW[l])
+		}
+	}
+
+	// One shared order of examples per epoch.
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x7268657430))
+	orders := make([][]int32, opt.Epochs)
+	for e := range orders {
+		perm := rng.Perm(len(data))
+		o := make([]int32, len(perm))
+		for i, p := range perm {
+			o[i] = int32(p)
+		}
+		orders[e] = o
+	}
+
+	m := &Model{Dim: dim, Labels: nLabels, W: make([]float32, dim*nLabels), B: make([]float32, nLabels)}
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for g := range workers {
+		lo, hi := g*nLabels/workers, (g+1)*nLabels/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[g] = trainGroup(ctx, m, data, orders, lo, hi, posW, opt, progress)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// trainGroup trains labels [lo,hi) in a private layout and copies them into m.
+func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32, lo, hi int, posW []float64, opt Options, progress func()) error {
+	L := hi - lo
+	w := make([]float32, m.Dim*L)
+	acc := make([]float32, m.Dim*L)
+	b := make([]float64, L)
+	bAcc := make([]float64, L)
+	margin := make([]float64, L)
+	grad := make([]float64, L)
+	y := make([]bool, L)
+	eta, l2 := opt.Eta, opt.L2
+	for _, order := range orders {
+		for n, ei := range order {
+			if n&1023 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			ex := &data[ei]
+			copy(margin, b)
+			for j, idx := range ex.X.Idx {
+				row := w[int(idx)*L:][:L]
+				v := float64(ex.X.Val[j])
+				for l, wl := range row {
+					margin[l] += float64(wl) * v
+				}
+			}
+			clear(y)
+			for _, yl := range ex.Y {
+				if yl >= lo && yl < hi {
+					y[yl-lo] = true
+				}
+			}
+			active := false
+			for l := range grad {
+				p := Sigmoid(margin[l])
+				if y[l] {
+					grad[l] = (p - 1) * posW[lo+l]
+				} else {
+					grad[l] = p
+				}
+				if math.Abs(grad[l]) < 1e-4 {
+					grad[l] = 0
+					continue
+				}
+				active = true
+				bAcc[l] += grad[l] * grad[l]
+				b[l] -= eta * grad[l] / math.Sqrt(bAcc[l])
+			}
+			if !active {
+				continue
+			}
+			for j, idx := range ex.X.Idx {
+				row := w[int(idx)*L:][:L]
+				arow := acc[int(idx)*L:][:L]
+				v := float64(ex.X.Val[j])
+				for l, g := range grad {
+					if g == 0 {
+						continue
+					}
+					gr := g*v + l2*float64(row[l])
+					a := float64(arow[l]) + gr*gr
+					arow[l] = float32(a)
+					row[l] -= float32(eta * gr / math.Sqrt(a+1e-12))
+				}
+			}
+		}
+		if progress != nil {
+			progress()
+		}
+	}
+	for i := range m.Dim {
+		copy(m.W[i*m.Labels+lo:i*m.Labels+hi], w[i*L:(i+1)*L])
+	}
+	for l := range L {
+		m.B[lo+l] = float32(b[l])
+	}
+	return nil
+}

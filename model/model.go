@@ -1,0 +1,121 @@
+// Package model defines rhetor's trained model: the feature settings, the
+// layout of the paragraph inputs, three one-vs-rest linear heads (genre,
+// frames, techniques) with their decision thresholds, and a versioned,
+// deterministic binary file format. The default model, trained by
+// `rhetor train` on the SemEval-2023 Task 3 training release, is embedded in
+// the binary and decoded lazily on first use.
+package model
+
+import (
+	"fmt"
+
+	"rhetor/feature"
+	"rhetor/linear"
+)
+
+// Model is a complete trained analyser. It is immutable after loading and
+// safe for concurrent use.
+type Model struct {
+	Info     Info
+	Features feature.Config
+	Layout   Layout
+	// Genre, Frames and Techniques are the subtask 1, 2 and 3 heads.
+	Genre, Frames, Techniques *Head
+}
+
+// Info describes how a model was made.
+type Info struct {
+	// Name is a free-form model name.
+	Name string `json:"name"`
+	// Languages lists the training languages (ISO 639-1) with their article counts.
+	Languages map[string]int `json:"languages"`
+	// Paragraphs is the number of subtask-3 training paragraphs.
+	Paragraphs int `json:"paragraphs"`
+	// Options are the training options of the linear heads.
+	Options linear.Options `json:"options"`
+	// ArticleEpochs is the number of epochs of the genre and frame heads.
+	ArticleEpochs int `json:"article_epochs"`
+	// Folds is the number of cross-validation folds used to choose thresholds.
+	Folds int `json:"folds"`
+}
+
+// Layout places the blocks of a paragraph's input vector: the paragraph's own
+// features, those of its neighbours (context) and those of the whole article,
+// each block folded to its own number of buckets.
+type Layout struct {
+	ContextBits  int     `json:"context_bits"`
+	ArticleBits  int     `json:"article_bits"`
+	ContextScale float32 `json:"context_scale"`
+	ArticleScale float32 `json:"article_scale"`
+}
+
+// DefaultLayout is the layout of the default model.
+var DefaultLayout = Layout{ContextBits: 16, ArticleBits: 16, ContextScale: 0.5, ArticleScale: 0.5}
+
+// Validate reports a layout that does not fit the features.
+func (l Layout) Validate(f feature.Config) error {
+	if l.ContextBits < 0 || l.ContextBits > f.Bits || l.ArticleBits < 0 || l.ArticleBits > f.Bits {
+		return fmt.Errorf("layout bits (%d, %d) must be within 0..%d", l.ContextBits, l.ArticleBits, f.Bits)
+	}
+	return nil
+}
+
+// Dim is the dimension of paragraph inputs.
+func (l Layout) Dim(f feature.Config) int {
+	return f.Dim() + 1<<l.ContextBits + 1<<l.ArticleBits
+}
+
+// ParagraphInput appends to dst the input vector of paragraph i of doc: its
+// own features, its neighbours' (each scaled by ContextScale) and the
+// article's word features (scaled by ArticleScale). Indices may repeat; they add up.
+func (l Layout) ParagraphInput(dst feature.Vector, f feature.Config, doc feature.Document, i int) feature.Vector {
+	p := doc.Paragraphs[i]
+	dst.Idx = append(dst.Idx, p.Idx...)
+	dst.Val = append(dst.Val, p.Val...)
+	base := uint32(f.Dim())
+	cmask := uint32(1)<<l.ContextBits - 1
+	for _, j := range [2]int{i - 1, i + 1} {
+		if j < 0 || j >= len(doc.Paragraphs) {
+			continue
+		}
+		q := doc.Paragraphs[j]
+		for k, idx := range q.Idx {
+			dst.Idx = append(dst.Idx, base+idx&cmask)
+			dst.Val = append(dst.Val, q.Val[k]*l.ContextScale)
+		}
+	}
+	base += cmask + 1
+	amask := uint32(1)<<l.ArticleBits - 1
+	for k, idx := range doc.ArticleWords.Idx {
+		dst.Idx = append(dst.Idx, base+idx&amask)
+		dst.Val = append(dst.Val, doc.ArticleWords.Val[k]*l.ArticleScale)
+	}
+	return dst
+}
+
+// Head is one subtask's classifier.
+type Head struct {
+	// Labels are the head's labels, in the official order.
+	Labels []string
+	// Linear holds the weights (input dimension: the feature space for
+	// article heads, Layout.Dim for the technique head).
+	Linear *linear.Model
+	// Thresholds are decision thresholds on probabilities by ISO language
+	// code; the entry "" applies to every other language.
+	Thresholds map[string]float64
+	// Offsets are per-label margin offsets (genre: class priors chosen on
+	// held-out folds); nil means zero.
+	Offsets []float64
+}
+
+// Threshold returns the head's threshold for a language and whether the
+// language has a threshold of its own (that is, it was in the training data).
+func (h *Head) Threshold(lang string) (float64, bool) {
+	if t, ok := h.Thresholds[lang]; ok && lang != "" {
+		return t, true
+	}
+	if t, ok := h.Thresholds[""]; ok {
+		return t, false
+	}
+	return 0.5, false
+}

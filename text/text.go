@@ -1,0 +1,139 @@
+// Package text splits articles into paragraphs and tokens while keeping byte
+// offsets into the original text, and normalises characters for feature
+// extraction.
+//
+// A paragraph is a line, as in the SemEval-2023 Task 3 files: lines are split
+// on '\n', numbered from 1, and lines that hold only white space (including a
+// '\r' of a CRLF line end) are not paragraphs but still count in the numbering.
+package text
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Paragraph is one non-blank line of an article.
+type Paragraph struct {
+	// Line is the 1-based line number in the article, as in the task's label files.
+	Line int
+	// Start and End are byte offsets of the line's text in the article,
+	// excluding the line terminator ("\n" or "\r\n").
+	Start, End int
+	// Text is the line's text, article[Start:End].
+	Text string
+}
+
+// Paragraphs splits an article into its non-blank lines.
+func Paragraphs(article string) []Paragraph {
+	var out []Paragraph
+	line, start := 1, 0
+	for start <= len(article) {
+		end := strings.IndexByte(article[start:], '\n')
+		next := 0
+		if end < 0 {
+			end = len(article)
+			next = len(article) + 1
+		} else {
+			end += start
+			next = end + 1
+		}
+		stop := end
+		if stop > start && article[stop-1] == '\r' {
+			stop--
+		}
+		if strings.TrimSpace(article[start:stop]) != "" {
+			out = append(out, Paragraph{Line: line, Start: start, End: stop, Text: article[start:stop]})
+		}
+		line++
+		start = next
+	}
+	return out
+}
+
+// Token is a word of a text with its byte offsets in that text.
+type Token struct {
+	// Term is the normalised (lower-cased, digits folded to 0) form of the word.
+	Term string
+	// Start and End are byte offsets of the word in the original text.
+	Start, End int
+}
+
+// IsWordRune reports whether r belongs to a word: letters, digits and
+// combining marks (so that scripts with vowel signs stay whole).
+func IsWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
+}
+
+// FoldRune normalises one rune for features: lower case, every decimal digit
+// becomes '0', typographic quotes and dashes collapse onto ASCII ones, and any
+// white space becomes ' '.
+func FoldRune(r rune) rune {
+	switch {
+	case r < utf8.RuneSelf:
+		switch {
+		case r >= 'A' && r <= 'Z':
+			return r + ('a' - 'A')
+		case r >= '0' && r <= '9':
+			return '0'
+		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
+			return ' '
+		}
+		return r
+	case unicode.IsSpace(r):
+		return ' '
+	case unicode.IsDigit(r):
+		return '0'
+	}
+	switch r {
+	case '\u2018', '\u2019', '\u201a', '\u201b', '\u2032':
+		return '\''
+	case '\u201c', '\u201d', '\u201e', '\u201f', '\u00ab', '\u00bb', '\u2033':
+		return '"'
+	case '\u2013', '\u2014', '\u2015', '\u2212':
+		return '-'
+	case '\u2026':
+		return '.'
+	}
+	return unicode.ToLower(r)
+}
+
+// Tokenize appends the words of s to dst and returns it. Offsets are relative to s.
+// Invalid UTF-8 bytes separate words.
+func Tokenize(dst []Token, s string) []Token {
+	var b strings.Builder
+	start := -1
+	for i, r := range s {
+		if r != utf8.RuneError && IsWordRune(r) {
+			if start < 0 {
+				start = i
+				b.Reset()
+			}
+			b.WriteRune(FoldRune(r))
+			continue
+		}
+		if start >= 0 {
+			dst = append(dst, Token{Term: b.String(), Start: start, End: i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, Token{Term: b.String(), Start: start, End: len(s)})
+	}
+	return dst
+}
+
+// RuneOffsets converts byte offsets of s into code-point offsets, the unit of
+// the task's span files. Offsets must be sorted ascending; each is replaced in
+// place.
+func RuneOffsets(s string, offsets []int) {
+	ri, bi := 0, 0
+	for k, off := range offsets {
+		for bi < off && bi < len(s) {
+			_, size := utf8.DecodeRuneInString(s[bi:])
+			bi += size
+			ri++
+		}
+		offsets[k] = ri
+	}
+}

@@ -1,0 +1,72 @@
+package text
+
+import (
+	"reflect"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestParagraphs(t *testing.T) {
+	got := Paragraphs("Title\n\nFirst para.\r\n \t\r\nSecond\n")
+	want := []Paragraph{
+		{Line: 1, Start: 0, End: 5, Text: "Title"},
+		{Line: 3, Start: 7, End: 18, Text: "First para."},
+		{Line: 5, Start: 24, End: 30, Text: "Second"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Paragraphs = %#v\nwant %#v", got, want)
+	}
+	if p := Paragraphs(""); len(p) != 0 {
+		t.Fatalf("empty text gave %v", p)
+	}
+	if p := Paragraphs("no newline"); len(p) != 1 || p[0].Line != 1 || p[0].End != 10 {
+		t.Fatalf("single line gave %v", p)
+	}
+}
+
+func TestTokenize(t *testing.T) {
+	s := "Путин's «War» in 2022—ja!"
+	toks := Tokenize(nil, s)
+	var terms []string
+	for _, tk := range toks {
+		terms = append(terms, tk.Term)
+		if !utf8.ValidString(s[tk.Start:tk.End]) {
+			t.Fatalf("token %q cut a rune", tk.Term)
+		}
+	}
+	want := []string{"путин", "s", "war", "in", "0000", "ja"}
+	if !reflect.DeepEqual(terms, want) {
+		t.Fatalf("terms = %q, want %q", terms, want)
+	}
+	if s[toks[0].Start:toks[0].End] != "Путин" {
+		t.Fatalf("offsets wrong: %q", s[toks[0].Start:toks[0].End])
+	}
+}
+
+func TestRuneOffsets(t *testing.T) {
+	s := "aé😀b"
+	offs := []int{0, 1, 3, 7, 8}
+	RuneOffsets(s, offs)
+	if !reflect.DeepEqual(offs, []int{0, 1, 2, 3, 4}) {
+		t.Fatalf("got %v", offs)
+	}
+}
+
+func FuzzParagraphs(f *testing.F) {
+	f.Add("a\n\nb\r\nc")
+	f.Add("\xff\n\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		last := 0
+		for _, p := range Paragraphs(s) {
+			if p.Start < 0 || p.End > len(s) || p.Start > p.End || s[p.Start:p.End] != p.Text || p.Line <= last {
+				t.Fatalf("bad paragraph %+v", p)
+			}
+			last = p.Line
+		}
+		for _, tk := range Tokenize(nil, s) {
+			if tk.Start < 0 || tk.End > len(s) || tk.Start >= tk.End {
+				t.Fatalf("bad token %+v", tk)
+			}
+		}
+	})
+}

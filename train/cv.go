@@ -1,0 +1,136 @@
+package train
+
+import (
+	"context"
+	"sort"
+
+	"rhetor/corpus"
+	"rhetor/eval"
+	"rhetor/model"
+)
+
+// LangScores are the official metrics of one language.
+type LangScores struct {
+	Lang string `json:"lang"`
+	// Articles and Paragraphs count the scored items.
+	Articles   int `json:"articles"`
+	Paragraphs int `json:"paragraphs"`
+	// GenreMacroF1 (subtask 1), FramesMicroF1 (2), TechniquesMicroF1 (3).
+	GenreMacroF1      float64 `json:"genre_macro_f1"`
+	FramesMicroF1     float64 `json:"frames_micro_f1"`
+	TechniquesMicroF1 float64 `json:"techniques_micro_f1"`
+	// Reports hold the full per-label reports.
+	Genre, Frames, Techniques eval.Report `json:"-"`
+	// Thresholds are the mean thresholds chosen for this language over the folds.
+	FrameThreshold, TechniqueThreshold float64 `json:"-"`
+}
+
+// CVReport is the outcome of a cross-validation.
+type CVReport struct {
+	Folds int          `json:"folds"`
+	Langs []LangScores `json:"langs"`
+	// Mean is the unweighted mean over languages.
+	Mean LangScores `json:"mean"`
+	// Thresholds chosen in each fold, by language ("" = all languages).
+	FrameThresholds     []map[string]float64 `json:"frame_thresholds"`
+	TechniqueThresholds []map[string]float64 `json:"technique_thresholds"`
+	GenreOffsets        [][]float64          `json:"genre_offsets"`
+}
+
+// CrossValidate splits the documents by article into k folds; each fold is
+// predicted by a model trained on the others, with thresholds chosen on the
+// other folds' held-out scores, and scored with the official metrics.
+func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVReport, error) {
+	fold := Folds(p.Docs, k, cfg.Options.Seed)
+	s, err := heldOut(ctx, p, fold, k, cfg)
+	if err != nil {
+		return nil, err
+	}
+	rep := &CVReport{Folds: k}
+	genre := make([]int, len(p.Docs))
+	frames := make([][]int, len(p.Docs))
+	techs := make([][][]int, len(p.Docs))
+	for f := range k {
+		th := chooseThresholds(p, s, func(i int) bool { return fold[i] != f })
+		rep.FrameThresholds = append(rep.FrameThresholds, th.frames)
+		rep.TechniqueThresholds = append(rep.TechniqueThresholds, th.techniques)
+		rep.GenreOffsets = append(rep.GenreOffsets, th.genreOffsets)
+		for i, d := range p.Docs {
+			if fold[i] != f {
+				continue
+			}
+			genre[i] = model.SelectGenre(s.Genre[i], th.genreOffsets)
+			frames[i] = model.SelectFrames(s.Frames[i], lookup(th.frames, d.Lang))
+			t := lookup(th.techniques, d.Lang)
+			techs[i] = make([][]int, len(d.Paras))
+			for j := range d.Paras {
+				techs[i][j] = model.SelectTechniques(s.Techniques[i][j], t)
+			}
+		}
+	}
+	byLang := map[string][]int{}
+	for i, d := range p.Docs {
+		byLang[d.Lang] = append(byLang[d.Lang], i)
+	}
+	langs := make([]string, 0, len(byLang))
+	for l := range byLang {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	for _, l := range langs {
+		ls := LangScores{Lang: l}
+		var gg, gp []string
+		var fg, fp, tg, tp [][]int
+		for _, i := range byLang[l] {
+			d := p.Docs[i]
+			ls.Articles++
+			if d.Genre >= 0 {
+				gg = append(gg, corpus.Genres[d.Genre])
+				gp = append(gp, corpus.Genres[genre[i]])
+			}
+			if d.HasFrames {
+				fg = append(fg, d.Frames)
+				fp = append(fp, frames[i])
+			}
+			if d.HasTechniques {
+				tg = append(tg, d.Techniques...)
+				tp = append(tp, techs[i]...)
+				ls.Paragraphs += len(d.Paras)
+			}
+		}
+		if len(gg) > 0 {
+			ls.Genre, _ = eval.ScoreSingleLabel(gg, gp)
+			ls.GenreMacroF1 = ls.Genre.MacroF1
+		}
+		if len(fg) > 0 {
+			ls.Frames, _ = eval.ScoreMultiLabel(corpus.Frames, fg, fp)
+			ls.FramesMicroF1 = ls.Frames.MicroF1
+		}
+		if len(tg) > 0 {
+			ls.Techniques, _ = eval.ScoreMultiLabel(corpus.Techniques, tg, tp)
+			ls.TechniquesMicroF1 = ls.Techniques.MicroF1
+		}
+		for f := range k {
+			ls.FrameThreshold += lookup(rep.FrameThresholds[f], l) / float64(k)
+			ls.TechniqueThreshold += lookup(rep.TechniqueThresholds[f], l) / float64(k)
+		}
+		rep.Langs = append(rep.Langs, ls)
+		rep.Mean.Articles += ls.Articles
+		rep.Mean.Paragraphs += ls.Paragraphs
+		rep.Mean.GenreMacroF1 += ls.GenreMacroF1 / float64(len(langs))
+		rep.Mean.FramesMicroF1 += ls.FramesMicroF1 / float64(len(langs))
+		rep.Mean.TechniquesMicroF1 += ls.TechniquesMicroF1 / float64(len(langs))
+	}
+	rep.Mean.Lang = "mean"
+	return rep, nil
+}
+
+func lookup(m map[string]float64, lang string) float64 {
+	if t, ok := m[lang]; ok {
+		return t
+	}
+	if t, ok := m[""]; ok {
+		return t
+	}
+	return 0.5
+}

@@ -1,0 +1,105 @@
+// Package train builds rhetor's models from the SemEval-2023 Task 3 training
+// release: it turns labelled articles into feature vectors, trains the genre,
+// frame and technique heads, chooses decision thresholds on held-out folds,
+// and cross-validates by article. It is tooling, kept apart from the
+// analysis library (package analyze) that applies the models.
+package train
+
+import (
+	"context"
+	"runtime"
+	"sync"
+
+	"rhetor/corpus"
+	"rhetor/feature"
+	"rhetor/model"
+	"rhetor/text"
+)
+
+// Doc is one featurised training article.
+type Doc struct {
+	ID   string
+	Lang string
+	// Genre is the index of the genre label, -1 when unlabelled.
+	Genre int
+	// Frames are frame label indices; HasFrames is false when unlabelled.
+	Frames    []int
+	HasFrames bool
+	// Paras are the article's paragraphs; Techniques[i] their technique
+	// indices. HasTechniques is false when the article has no subtask-3 labels.
+	Paras         []text.Paragraph
+	Techniques    [][]int
+	HasTechniques bool
+	Vectors       feature.Document
+}
+
+// Prepared is a featurised training corpus.
+type Prepared struct {
+	Features feature.Config
+	Layout   model.Layout
+	Docs     []*Doc
+}
+
+// Prepare featurises the articles of the datasets, in parallel, with a result
+// independent of the number of workers.
+func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config, layout model.Layout, workers int) (*Prepared, error) {
+	if err := fc.Validate(); err != nil {
+		return nil, err
+	}
+	if err := layout.Validate(fc); err != nil {
+		return nil, err
+	}
+	gi := corpus.LabelIndex(corpus.Genres)
+	fi := corpus.LabelIndex(corpus.Frames)
+	ti := corpus.LabelIndex(corpus.Techniques)
+	var docs []*Doc
+	var arts []*corpus.LabeledArticle
+	for _, ds := range datasets {
+		for _, a := range ds.Articles {
+			d := &Doc{ID: a.ID, Lang: ds.Lang, Genre: -1, HasFrames: a.HasFrames, HasTechniques: a.Techniques != nil}
+			if a.Genre != "" {
+				d.Genre = gi[a.Genre]
+			}
+			for _, f := range a.Frames {
+				d.Frames = append(d.Frames, fi[f])
+			}
+			d.Paras = text.Paragraphs(a.Text)
+			d.Techniques = make([][]int, len(d.Paras))
+			for i, p := range d.Paras {
+				for _, t := range a.Techniques[p.Line] {
+					d.Techniques[i] = append(d.Techniques[i], ti[t])
+				}
+			}
+			docs = append(docs, d)
+			arts = append(arts, a)
+		}
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := feature.NewBuilder(fc)
+			for i := range next {
+				docs[i].Vectors = b.Document(arts[i].Text, docs[i].Paras)
+			}
+		}()
+	}
+	var err error
+	for i := range docs {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{Features: fc, Layout: layout, Docs: docs}, nil
+}

@@ -1,0 +1,154 @@
+package train
+
+import (
+	"math"
+	"sort"
+
+	"rhetor/corpus"
+	"rhetor/eval"
+	"rhetor/model"
+)
+
+// thresholds are the decision rules chosen on held-out scores.
+type thresholds struct {
+	frames, techniques map[string]float64
+	genreOffsets       []float64
+}
+
+// grid are the candidate probability thresholds.
+func grid() []float64 {
+	var g []float64
+	for t := 0.02; t < 0.951; t += 0.01 {
+		g = append(g, math.Round(t*100)/100)
+	}
+	return g
+}
+
+// chooseThresholds picks, from the held-out scores of the documents selected
+// by use, one frame and one technique threshold per language and one for all
+// languages together (the "" entry, used for languages without training
+// data), each maximising the official micro-F1; and the genre offsets that
+// maximise the mean per-language macro-F1.
+func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool) thresholds {
+	th := thresholds{frames: map[string]float64{}, techniques: map[string]float64{}}
+	langs := map[string]bool{"": true}
+	for i, d := range p.Docs {
+		if use(i) {
+			langs[d.Lang] = true
+		}
+	}
+	for l := range langs {
+		in := func(i int) bool { return use(i) && (l == "" || p.Docs[i].Lang == l) }
+		if t, ok := bestThreshold(p, s, in, frameCounts); ok {
+			th.frames[l] = t
+		}
+		if t, ok := bestThreshold(p, s, in, techniqueCounts); ok {
+			th.techniques[l] = t
+		}
+	}
+	th.genreOffsets = bestGenreOffsets(p, s, use)
+	return th
+}
+
+// counter adds the true positives, predictions and gold labels of the
+// selected documents at threshold t.
+type counter func(p *Prepared, s *Scores, i int, t float64) (tp, pred, gold int)
+
+func bestThreshold(p *Prepared, s *Scores, use func(i int) bool, count counter) (float64, bool) {
+	best, bestF := 0.5, -1.0
+	for _, t := range grid() {
+		var tp, pred, gold int
+		for i := range p.Docs {
+			if !use(i) {
+				continue
+			}
+			a, b, c := count(p, s, i, t)
+			tp, pred, gold = tp+a, pred+b, gold+c
+		}
+		if gold == 0 {
+			return 0, false
+		}
+		if f := 2 * float64(tp) / float64(pred+gold); f > bestF+1e-12 {
+			best, bestF = t, f
+		}
+	}
+	return best, true
+}
+
+func frameCounts(p *Prepared, s *Scores, i int, t float64) (tp, pred, gold int) {
+	d := p.Docs[i]
+	if !d.HasFrames || s.Frames[i] == nil {
+		return 0, 0, 0
+	}
+	sel := model.SelectFrames(s.Frames[i], t)
+	return overlap(sel, d.Frames), len(sel), len(d.Frames)
+}
+
+func techniqueCounts(p *Prepared, s *Scores, i int, t float64) (tp, pred, gold int) {
+	d := p.Docs[i]
+	if !d.HasTechniques || s.Techniques[i] == nil {
+		return 0, 0, 0
+	}
+	for j, pr := range s.Techniques[i] {
+		sel := model.SelectTechniques(pr, t)
+		tp += overlap(sel, d.Techniques[j])
+		pred += len(sel)
+		gold += len(d.Techniques[j])
+	}
+	return tp, pred, gold
+}
+
+func overlap(a, b []int) int {
+	n := 0
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+func bestGenreOffsets(p *Prepared, s *Scores, use func(i int) bool) []float64 {
+	byLang := map[string][]int{}
+	for i, d := range p.Docs {
+		if use(i) && d.Genre >= 0 && s.Genre[i] != nil {
+			byLang[d.Lang] = append(byLang[d.Lang], i)
+		}
+	}
+	langs := make([]string, 0, len(byLang))
+	for l := range byLang {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	objective := func(off []float64) float64 {
+		var sum float64
+		for _, l := range langs {
+			var gold, pred []string
+			for _, i := range byLang[l] {
+				gold = append(gold, corpus.Genres[p.Docs[i].Genre])
+				pred = append(pred, corpus.Genres[model.SelectGenre(s.Genre[i], off)])
+			}
+			r, err := eval.ScoreSingleLabel(gold, pred)
+			if err == nil {
+				sum += r.MacroF1
+			}
+		}
+		return sum
+	}
+	best := []float64{0, 0, 0}
+	bestV := objective(best)
+	// Offsets of opinion and satire relative to reporting; small offsets win ties.
+	for a := -3.0; a <= 3.0; a += 0.25 {
+		for c := -3.0; c <= 3.0; c += 0.25 {
+			off := []float64{a, 0, c}
+			v := objective(off)
+			if v > bestV+1e-9 || (math.Abs(v-bestV) <= 1e-9 && math.Abs(a)+math.Abs(c) < math.Abs(best[0])+math.Abs(best[2])) {
+				best, bestV = off, v
+			}
+		}
+	}
+	return best
+}

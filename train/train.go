@@ -1,0 +1,200 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+
+	"rhetor/corpus"
+	"rhetor/feature"
+	"rhetor/linear"
+	"rhetor/model"
+)
+
+// Config controls training.
+type Config struct {
+	Options linear.Options
+	// ArticleEpochs is the number of epochs of the article-level heads
+	// (genre and frames), which see far fewer examples than the paragraph
+	// head; 0 means Options.Epochs.
+	ArticleEpochs int
+	// Folds is the number of held-out folds used to choose thresholds (>= 2).
+	Folds int
+	// Name is recorded in the model.
+	Name string
+	// Progress, if not nil, receives a stage name and a step count.
+	Progress func(stage string, done, total int)
+}
+
+// Folds assigns every document to one of k folds: per language, documents are
+// shuffled with the seed and dealt round-robin, so each fold has its share of
+// every language.
+func Folds(docs []*Doc, k int, seed uint64) []int {
+	byLang := map[string][]int{}
+	var langs []string
+	for i, d := range docs {
+		if _, ok := byLang[d.Lang]; !ok {
+			langs = append(langs, d.Lang)
+		}
+		byLang[d.Lang] = append(byLang[d.Lang], i)
+	}
+	sort.Strings(langs)
+	fold := make([]int, len(docs))
+	rng := rand.New(rand.NewPCG(seed, 0x666f6c6473))
+	for _, l := range langs {
+		idx := byLang[l]
+		sort.Slice(idx, func(a, b int) bool { return docs[idx[a]].ID < docs[idx[b]].ID })
+		rng.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
+		for j, i := range idx {
+			fold[i] = j % k
+		}
+	}
+	return fold
+}
+
+// heads holds the three trained linear models.
+type heads struct {
+	genre, frames, techniques *linear.Model
+}
+
+// trainHeads trains the three heads on the documents selected by use.
+func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Config, progress func()) (heads, error) {
+	opt := cfg.Options
+	aopt := opt
+	if cfg.ArticleEpochs > 0 {
+		aopt.Epochs = cfg.ArticleEpochs
+	}
+	var h heads
+	var genre, frames, techs []linear.Example
+	for i, d := range p.Docs {
+		if !use(i) {
+			continue
+		}
+		if d.Genre >= 0 {
+			genre = append(genre, linear.Example{X: d.Vectors.Article, Y: []int{d.Genre}})
+		}
+		if d.HasFrames {
+			frames = append(frames, linear.Example{X: d.Vectors.Article, Y: d.Frames})
+		}
+		if d.HasTechniques {
+			for j := range d.Paras {
+				techs = append(techs, linear.Example{X: p.paragraphInput(d, j), Y: d.Techniques[j]})
+			}
+		}
+	}
+	var err error
+	dim := p.Features.Dim()
+	if h.genre, err = linear.Train(ctx, dim, len(corpus.Genres), genre, aopt, nil); err != nil {
+		return h, fmt.Errorf("genre head: %w", err)
+	}
+	if h.frames, err = linear.Train(ctx, dim, len(corpus.Frames), frames, aopt, nil); err != nil {
+		return h, fmt.Errorf("frame head: %w", err)
+	}
+	if h.techniques, err = linear.Train(ctx, p.Layout.Dim(p.Features), len(corpus.Techniques), techs, opt, progress); err != nil {
+		return h, fmt.Errorf("technique head: %w", err)
+	}
+	h.genre = model.Quantised(h.genre)
+	h.frames = model.Quantised(h.frames)
+	h.techniques = model.Quantised(h.techniques)
+	return h, nil
+}
+
+func (p *Prepared) paragraphInput(d *Doc, j int) feature.Vector {
+	return p.Layout.ParagraphInput(feature.Vector{}, p.Features, d.Vectors, j)
+}
+
+// Scores are held-out probabilities for every document, by head.
+type Scores struct {
+	Genre      [][]float64   // per doc: 3 margins (nil when unlabelled)
+	Frames     [][]float64   // per doc: 14 probabilities
+	Techniques [][][]float64 // per doc, per paragraph: 23 probabilities
+}
+
+func newScores(n int) *Scores {
+	return &Scores{Genre: make([][]float64, n), Frames: make([][]float64, n), Techniques: make([][][]float64, n)}
+}
+
+// score fills s for the documents selected by use.
+func (p *Prepared) score(h heads, s *Scores, use func(i int) bool) {
+	for i, d := range p.Docs {
+		if !use(i) {
+			continue
+		}
+		s.Genre[i] = h.genre.Margins(d.Vectors.Article)
+		s.Frames[i] = probs(h.frames.Margins(d.Vectors.Article))
+		s.Techniques[i] = make([][]float64, len(d.Paras))
+		for j := range d.Paras {
+			s.Techniques[i][j] = probs(h.techniques.Margins(p.paragraphInput(d, j)))
+		}
+	}
+}
+
+func probs(m []float64) []float64 {
+	for i, z := range m {
+		m[i] = linear.Sigmoid(z)
+	}
+	return m
+}
+
+// heldOut trains k models, each without one fold, and returns every
+// document's scores from the model that did not see it.
+func heldOut(ctx context.Context, p *Prepared, fold []int, k int, cfg Config) (*Scores, error) {
+	s := newScores(len(p.Docs))
+	for f := range k {
+		step := func() {}
+		if cfg.Progress != nil {
+			n := 0
+			step = func() {
+				n++
+				cfg.Progress(fmt.Sprintf("fold %d/%d", f+1, k), n, cfg.Options.Epochs*max(1, cfg.Options.Workers))
+			}
+		}
+		h, err := trainHeads(ctx, p, func(i int) bool { return fold[i] != f }, cfg, step)
+		if err != nil {
+			return nil, fmt.Errorf("fold %d: %w", f+1, err)
+		}
+		p.score(h, s, func(i int) bool { return fold[i] == f })
+	}
+	return s, nil
+}
+
+// Train trains a complete model: held-out folds choose the thresholds, then
+// the heads are trained on everything.
+func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
+	if cfg.Folds < 2 {
+		return nil, fmt.Errorf("train: need at least 2 folds to choose thresholds, got %d", cfg.Folds)
+	}
+	fold := Folds(p.Docs, cfg.Folds, cfg.Options.Seed)
+	s, err := heldOut(ctx, p, fold, cfg.Folds, cfg)
+	if err != nil {
+		return nil, err
+	}
+	all := func(int) bool { return true }
+	th := chooseThresholds(p, s, all)
+	step := func() {}
+	if cfg.Progress != nil {
+		n := 0
+		step = func() { n++; cfg.Progress("final model", n, cfg.Options.Epochs*max(1, cfg.Options.Workers)) }
+	}
+	h, err := trainHeads(ctx, p, all, cfg, step)
+	if err != nil {
+		return nil, err
+	}
+	info := model.Info{Name: cfg.Name, Languages: map[string]int{}, Options: cfg.Options, ArticleEpochs: cfg.ArticleEpochs, Folds: cfg.Folds}
+	for _, d := range p.Docs {
+		info.Languages[d.Lang]++
+		if d.HasTechniques {
+			info.Paragraphs += len(d.Paras)
+		}
+	}
+	info.Options.Workers = 0
+	return &model.Model{
+		Info:       info,
+		Features:   p.Features,
+		Layout:     p.Layout,
+		Genre:      &model.Head{Labels: corpus.Genres, Linear: h.genre, Thresholds: map[string]float64{"": 0}, Offsets: th.genreOffsets},
+		Frames:     &model.Head{Labels: corpus.Frames, Linear: h.frames, Thresholds: th.frames},
+		Techniques: &model.Head{Labels: corpus.Techniques, Linear: h.techniques, Thresholds: th.techniques},
+	}, nil
+}
