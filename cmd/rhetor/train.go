@@ -64,4 +64,3 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 		m.Frames.Thresholds, m.Techniques.Thresholds, m.Genre.Offsets)
 	return nil
 }
-
