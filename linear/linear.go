@@ -32,6 +32,9 @@ type Options struct {
 	// (negatives/positives)^PosPower, at most MaxPosWeight: class imbalance handling.
 	PosPower     float64 `json:"pos_power"`
 	MaxPosWeight float64 `json:"max_pos_weight"`
+	// Decay lowers the learning rate linearly to 0 over training, which
+	// averages out the noise of the last updates.
+	Decay bool `json:"decay"`
 	// Seed fixes the order of examples.
 	Seed uint64 `json:"seed"`
 	// Workers is the number of goroutines (labels are split between them).
@@ -39,7 +42,7 @@ type Options struct {
 }
 
 // DefaultOptions are sensible settings for news text.
-var DefaultOptions = Options{Epochs: 10, Eta: 0.2, L2: 1e-6, PosPower: 0.5, MaxPosWeight: 10, Seed: 1, Workers: 2}
+var DefaultOptions = Options{Epochs: 10, Eta: 0.2, L2: 1e-4, PosPower: 0.5, MaxPosWeight: 10, Decay: true, Seed: 1, Workers: 2}
 
 // Model is a trained one-vs-rest linear model.
 type Model struct {
@@ -170,12 +173,19 @@ func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32,
 	margin := make([]float64, L)
 	grad := make([]float64, L)
 	y := make([]bool, L)
-	eta, l2 := opt.Eta, opt.L2
+	l2 := opt.L2
+	total := float64(len(orders) * len(data))
+	step := 0
 	for _, order := range orders {
 		for n, ei := range order {
 			if n&1023 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
+			eta := opt.Eta
+			if opt.Decay {
+				eta *= 1 - float64(step)/total
+			}
+			step++
 			ex := &data[ei]
 			copy(margin, b)
 			for j, idx := range ex.X.Idx {

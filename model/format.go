@@ -35,7 +35,7 @@ const (
 	// decoder allocate without limit.
 	maxHeader = 16 << 20
 	// maxWeights bounds the weights one head may declare.
-	maxWeights = 1 << 28
+	maxWeights = 1 << 26
 	mu         = 255.0
 )
 

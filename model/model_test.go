@@ -1,0 +1,150 @@
+package model
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"rhetor/feature"
+	"rhetor/linear"
+)
+
+func randomHead(rng *rand.Rand, labels []string, dim int) *Head {
+	lm := &linear.Model{Dim: dim, Labels: len(labels), W: make([]float32, dim*len(labels)), B: make([]float32, len(labels))}
+	for i := range lm.W {
+		lm.W[i] = float32(rng.NormFloat64())
+	}
+	for i := range lm.B {
+		lm.B[i] = float32(rng.NormFloat64())
+	}
+	return &Head{Labels: labels, Linear: lm, Thresholds: map[string]float64{"": 0.3, "en": 0.25}}
+}
+
+func smallModel() *Model {
+	rng := rand.New(rand.NewPCG(1, 2))
+	fc := feature.Config{Bits: 8, WordN: 2, CharMin: 2, CharMax: 3}
+	lay := Layout{ContextBits: 4, ArticleBits: 5, ContextScale: 0.5, ArticleScale: 0.25}
+	m := &Model{Info: Info{Name: "test", Languages: map[string]int{"en": 3}}, Features: fc, Layout: lay}
+	m.Genre = randomHead(rng, []string{"a", "b", "c"}, fc.Dim())
+	m.Genre.Offsets = []float64{0.5, 0, -1}
+	m.Frames = randomHead(rng, []string{"f1", "f2"}, fc.Dim())
+	m.Techniques = randomHead(rng, []string{"t1", "t2", "t3", "t4"}, lay.Dim(fc))
+	return m
+}
+
+func encode(t testing.TB, m *Model) []byte {
+	var buf bytes.Buffer
+	if err := m.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestRoundTrip(t *testing.T) {
+	m := smallModel()
+	data := encode(t, m)
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range got.heads() {
+		want := m.heads()[i]
+		if strings.Join(h.Labels, ",") != strings.Join(want.Labels, ",") || h.Thresholds["en"] != want.Thresholds["en"] {
+			t.Fatalf("head %d metadata changed", i)
+		}
+		// μ-law codes keep each weight within a few percent of its label's largest weight.
+		for k, w := range want.Linear.W {
+			if d := math.Abs(float64(w - h.Linear.W[k])); d > 0.03*maxAbs(want.Linear.W) {
+				t.Fatalf("head %d weight %d: %v became %v", i, k, w, h.Linear.W[k])
+			}
+		}
+		if h.Linear.B[0] != want.Linear.B[0] {
+			t.Fatalf("bias changed")
+		}
+	}
+	if got.Genre.Offsets[2] != -1 || got.Layout != m.Layout || got.Features != m.Features {
+		t.Fatal("settings changed")
+	}
+	// Deterministic: re-encoding the decoded model gives the same bytes.
+	if again := encode(t, got); !bytes.Equal(again, data) {
+		t.Fatal("re-encoding a decoded model changed the bytes")
+	}
+	if again := encode(t, m); !bytes.Equal(again, data) {
+		t.Fatal("encoding is not deterministic")
+	}
+}
+
+func maxAbs(w []float32) float64 {
+	var m float64
+	for _, x := range w {
+		m = math.Max(m, math.Abs(float64(x)))
+	}
+	return m
+}
+
+func TestDecodeRejects(t *testing.T) {
+	data := encode(t, smallModel())
+	cases := map[string][]byte{
+		"empty":     nil,
+		"foreign":   []byte("PK\x03\x04 this is a zip file, not a model at all"),
+		"truncated": data[:len(data)/2],
+		"version":   append(append([]byte(Magic), 9, 0, 0, 0), data[12:]...),
+	}
+	flipped := append([]byte(nil), data...)
+	flipped[len(flipped)/2] ^= 0x40
+	cases["corrupt"] = flipped
+	for name, d := range cases {
+		if _, err := Decode(d); err == nil {
+			t.Errorf("%s: want error", name)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestThreshold(t *testing.T) {
+	h := &Head{Thresholds: map[string]float64{"": 0.3, "en": 0.2}}
+	if v, ok := h.Threshold("en"); v != 0.2 || !ok {
+		t.Error("en")
+	}
+	if v, ok := h.Threshold("ka"); v != 0.3 || ok {
+		t.Error("unseen language must use the default and report it")
+	}
+}
+
+func TestSelect(t *testing.T) {
+	if got := SelectFrames([]float64{0.1, 0.2, 0.15}, 0.5); len(got) != 1 || got[0] != 1 {
+		t.Errorf("SelectFrames falls back to the best frame: %v", got)
+	}
+	if got := SelectTechniques([]float64{0.1, 0.6, 0.5}, 0.5); len(got) != 2 {
+		t.Errorf("SelectTechniques: %v", got)
+	}
+	if got := SelectGenre([]float64{1, 0.5, 0}, []float64{0, 0, 2}); got != 2 {
+		t.Errorf("SelectGenre with offsets: %v", got)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	data := encode(f, smallModel())
+	f.Add(data)
+	f.Add(data[:40])
+	f.Add([]byte(Magic))
+	f.Fuzz(func(t *testing.T, d []byte) {
+		m, err := Decode(d)
+		if err == nil && m.validate() != nil {
+			t.Fatal("decoded an invalid model")
+		}
+		// Also with a valid checksum, so that the header and body parsers are reached.
+		if len(d) >= 4 {
+			fixed := append([]byte(nil), d...)
+			binary.LittleEndian.PutUint32(fixed[len(fixed)-4:], crc32.ChecksumIEEE(fixed[:len(fixed)-4]))
+			if m, err := Decode(fixed); err == nil && m.validate() != nil {
+				t.Fatal("decoded an invalid model")
+			}
+		}
+	})
+}
