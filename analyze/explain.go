@@ -10,32 +10,41 @@ import (
 )
 
 // runeIndex converts byte offsets of a text into code-point offsets, with a
-// checkpoint every 256 bytes so that memory stays small for long texts.
+// checkpoint about every 256 bytes so that memory stays small for long texts.
 type runeIndex struct {
 	s     string
-	marks []int // marks[k] = code points before byte k*256 (rounded down to a rune start)
+	marks []runeMark // marks[k]: the first rune start at or after byte k*runeStride
 }
+
+type runeMark struct{ byteOff, runes int }
 
 const runeStride = 256
 
 func newRuneIndex(s string) *runeIndex {
-	ri := &runeIndex{s: s, marks: make([]int, 0, len(s)/runeStride+1)}
+	ri := &runeIndex{s: s, marks: make([]runeMark, 0, len(s)/runeStride+1)}
 	n := 0
-	for i := 0; i <= len(s); i += runeStride {
-		ri.marks = append(ri.marks, n)
-		end := min(i+runeStride, len(s))
-		n += utf8.RuneCountInString(s[i:end])
+	for i := range s {
+		for len(ri.marks)*runeStride <= i {
+			ri.marks = append(ri.marks, runeMark{i, n})
+		}
+		n++
+	}
+	for len(ri.marks)*runeStride <= len(s) {
+		ri.marks = append(ri.marks, runeMark{len(s), n})
 	}
 	return ri
 }
 
-// at returns the number of code points before byte offset off. An offset
-// inside a multi-byte rune counts that rune as not yet begun; byte runs that
-// are not valid UTF-8 count one each, as utf8.RuneCountInString does.
+// at returns the number of code points before byte offset off, counting
+// invalid bytes one each as a range loop over the string does.
 func (ri *runeIndex) at(off int) int {
 	off = max(0, min(off, len(ri.s)))
 	k := off / runeStride
-	return ri.marks[k] + utf8.RuneCountInString(ri.s[k*runeStride:off])
+	for k > 0 && ri.marks[k].byteOff > off {
+		k--
+	}
+	m := ri.marks[k]
+	return m.runes + utf8.RuneCountInString(ri.s[m.byteOff:off])
 }
 
 // explainer attributes a linear decision on one text's vector to its words

@@ -1,0 +1,96 @@
+// Package testmodel trains small models on synthetic articles for tests, so
+// that tests of the analysis, the CLI and the server run without the
+// training release.
+package testmodel
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"rhetor/corpus"
+	"rhetor/feature"
+	"rhetor/linear"
+	"rhetor/model"
+	"rhetor/train"
+)
+
+// cue words and the technique they signal.
+var cues = map[string]string{
+	"traitors":    "Name_Calling-Labeling",
+	"catastrophe": "Appeal_to_Fear-Prejudice",
+	"patriots":    "Flag_Waving",
+	"allegedly":   "Doubt",
+	"outrageous":  "Loaded_Language",
+}
+
+var filler = strings.Fields("the government said on monday that the ministry would publish figures about the budget and the new law next week while officials met in the capital")
+
+// Datasets returns synthetic English and French datasets whose technique,
+// frame and genre labels follow cue words.
+func Datasets() []*corpus.Dataset {
+	rng := rand.New(rand.NewPCG(7, 7))
+	var out []*corpus.Dataset
+	cueWords := []string{"traitors", "catastrophe", "patriots", "allegedly", "outrageous"}
+	for _, lang := range []string{"en", "fr"} {
+		d := &corpus.Dataset{Dir: lang, Lang: lang}
+		for i := range 60 {
+			var lines []string
+			techs := map[int][]string{}
+			lines = append(lines, fmt.Sprintf("Title number %d about the budget", i))
+			techs[1] = nil
+			line := 1
+			used := map[string]bool{}
+			for range 6 {
+				lines = append(lines, "")
+				line += 2
+				words := make([]string, 12)
+				for k := range words {
+					words[k] = filler[rng.IntN(len(filler))]
+				}
+				var labels []string
+				if rng.IntN(2) == 0 {
+					c := cueWords[rng.IntN(len(cueWords))]
+					words[rng.IntN(len(words))] = c
+					labels = append(labels, cues[c])
+					used[c] = true
+				}
+				lines = append(lines, strings.Join(words, " ")+".")
+				techs[line] = labels
+			}
+			genre := "reporting"
+			frames := []string{"Economic"}
+			if used["traitors"] || used["outrageous"] {
+				genre = "opinion"
+				frames = append(frames, "Political")
+			}
+			if used["catastrophe"] {
+				frames = append(frames, "Security_and_defense")
+			}
+			d.Articles = append(d.Articles, &corpus.LabeledArticle{
+				Article:    corpus.Article{ID: fmt.Sprintf("%s%03d", lang, i), Text: strings.Join(lines, "\n") + "\n", Lang: lang},
+				Genre:      genre,
+				Frames:     frames,
+				HasFrames:  true,
+				Techniques: techs,
+			})
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// Model trains a small model (4,096 feature buckets) on Datasets.
+func Model() (*model.Model, error) {
+	fc := feature.Config{Bits: 12, WordN: 2, CharMin: 2, CharMax: 4}
+	lay := model.Layout{ContextBits: 8, ArticleBits: 8, ContextScale: 0.5, ArticleScale: 0.5}
+	ctx := context.Background()
+	p, err := train.Prepare(ctx, Datasets(), fc, lay, 2)
+	if err != nil {
+		return nil, err
+	}
+	opt := linear.DefaultOptions
+	opt.Epochs = 4
+	return train.Train(ctx, p, train.Config{Options: opt, ArticleEpochs: 10, Folds: 2, Name: "synthetic"})
+}
