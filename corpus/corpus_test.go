@@ -47,11 +47,11 @@ func TestReadLabelsErrors(t *testing.T) {
 
 func TestCheckText(t *testing.T) {
 	cases := map[string]string{
-		"":                "empty",
-		"  \n\t":          "empty",
-		"ok\nbad \xff":    "invalid UTF-8 at line 2, column 5",
-		"a\x00b":          "binary data (NUL byte) at line 1, column 2",
-		"fine text\n\n":   "",
+		"":               "empty",
+		"  \n\t":         "empty",
+		"ok\nbad \xff":   "invalid UTF-8 at line 2, column 5",
+		"a\x00b":         "binary data (NUL byte) at line 1, column 2",
+		"fine text\n\n":  "",
 		"Грузия ქართული": "",
 	}
 	for in, want := range cases {

@@ -163,11 +163,14 @@ func Train(ctx context.Context, dim, nLabels int, data []Example, opt Options, p
 	return m, nil
 }
 
-// trainGroup trains labels [lo,hi) in a private layout and copies them into m.
+// trainGroup trains labels [lo,hi) in a private layout and copies them into
+// m. Row i of the private table holds feature i's L weights followed by
+// their L AdaGrad accumulators, so that one example touches one place per
+// feature.
 func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32, lo, hi int, posW []float64, opt Options, progress func()) error {
 	L := hi - lo
-	w := make([]float32, m.Dim*L)
-	acc := make([]float32, m.Dim*L)
+	W := 2 * L
+	tab := make([]float32, m.Dim*W)
 	b := make([]float64, L)
 	bAcc := make([]float64, L)
 	margin := make([]float64, L)
@@ -189,7 +192,7 @@ func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32,
 			ex := &data[ei]
 			copy(margin, b)
 			for j, idx := range ex.X.Idx {
-				row := w[int(idx)*L:][:L]
+				row := tab[int(idx)*W:][:L]
 				v := float64(ex.X.Val[j])
 				for l, wl := range row {
 					margin[l] += float64(wl) * v
@@ -221,16 +224,15 @@ func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32,
 				continue
 			}
 			for j, idx := range ex.X.Idx {
-				row := w[int(idx)*L:][:L]
-				arow := acc[int(idx)*L:][:L]
+				row := tab[int(idx)*W:][:W]
 				v := float64(ex.X.Val[j])
 				for l, g := range grad {
 					if g == 0 {
 						continue
 					}
 					gr := g*v + l2*float64(row[l])
-					a := float64(arow[l]) + gr*gr
-					arow[l] = float32(a)
+					a := float64(row[L+l]) + gr*gr
+					row[L+l] = float32(a)
 					row[l] -= float32(eta * gr / math.Sqrt(a+1e-12))
 				}
 			}
@@ -240,7 +242,7 @@ func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32,
 		}
 	}
 	for i := range m.Dim {
-		copy(m.W[i*m.Labels+lo:i*m.Labels+hi], w[i*L:(i+1)*L])
+		copy(m.W[i*m.Labels+lo:i*m.Labels+hi], tab[i*W:i*W+L])
 	}
 	for l := range L {
 		m.B[lo+l] = float32(b[l])

@@ -100,8 +100,21 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	return h, nil
 }
 
+// paragraphInput builds the input of paragraph j of d, sorted by index so
+// that training walks the weight table in order.
 func (p *Prepared) paragraphInput(d *Doc, j int) feature.Vector {
-	return p.Layout.ParagraphInput(feature.Vector{}, p.Features, d.Vectors, j)
+	v := p.Layout.ParagraphInput(feature.Vector{}, p.Features, d.Vectors, j)
+	sort.Sort(byIndex(v))
+	return v
+}
+
+type byIndex feature.Vector
+
+func (v byIndex) Len() int           { return len(v.Idx) }
+func (v byIndex) Less(i, j int) bool { return v.Idx[i] < v.Idx[j] }
+func (v byIndex) Swap(i, j int) {
+	v.Idx[i], v.Idx[j] = v.Idx[j], v.Idx[i]
+	v.Val[i], v.Val[j] = v.Val[j], v.Val[i]
 }
 
 // Scores are held-out probabilities for every document, by head.

@@ -91,6 +91,6 @@ func Model() (*model.Model, error) {
 		return nil, err
 	}
 	opt := linear.DefaultOptions
-	opt.Epochs = 4
+	opt.Epochs = 10
 	return train.Train(ctx, p, train.Config{Options: opt, ArticleEpochs: 10, Folds: 2, Name: "synthetic"})
 }
