@@ -62,10 +62,9 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) error {
 		fail.report(in, err)
 		doc.Errors = append(doc.Errors, errEntry{in, err.Error()})
 	}
-	total := 0
+	ok := 0
 	view := textView{w: out, colour: *colour == "always" || (*colour == "auto" && isTerminal(stdio.Stdout))}
 	err = src.each(ctx, fs.Args(), func(a corpus.Article) error {
-		total++
 		res, err := an.Analyze(ctx, a)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -74,6 +73,7 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) error {
 			onFail("", err)
 			return nil
 		}
+		ok++
 		switch {
 		case *asJSON:
 			doc.Articles = append(doc.Articles, res)
@@ -103,7 +103,7 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) error {
 		}
 	}
 	if fail.n > 0 {
-		return partialError{failed: fail.n, total: max(total, fail.n)}
+		return partialError{failed: fail.n, total: ok + fail.n}
 	}
 	return nil
 }
