@@ -32,6 +32,10 @@ type Options struct {
 	// (negatives/positives)^PosPower, at most MaxPosWeight: class imbalance handling.
 	PosPower     float64 `json:"pos_power"`
 	MaxPosWeight float64 `json:"max_pos_weight"`
+	// Optimizer is "adagrad" (per-feature rates, L2 applied to the weights
+	// an example touches) or "sgd" (one decreasing rate eta/(1+eta*L2*t)
+	// and exact L2 shrinkage of every weight, kept lazily as a scale).
+	Optimizer string `json:"optimizer"`
 	// Decay lowers the learning rate linearly to 0 over training, which
 	// averages out the noise of the last updates.
 	Decay bool `json:"decay"`
@@ -42,7 +46,7 @@ type Options struct {
 }
 
 // DefaultOptions are sensible settings for news text.
-var DefaultOptions = Options{Epochs: 10, Eta: 0.2, L2: 1e-4, PosPower: 0.5, MaxPosWeight: 10, Decay: true, Seed: 1, Workers: 2}
+var DefaultOptions = Options{Epochs: 10, Eta: 0.2, L2: 1e-4, PosPower: 0.5, MaxPosWeight: 10, Optimizer: "adagrad", Decay: true, Seed: 1, Workers: 2}
 
 // Model is a trained one-vs-rest linear model.
 type Model struct {
@@ -151,7 +155,11 @@ func Train(ctx context.Context, dim, nLabels int, data []Example, opt Options, p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[g] = trainGroup(ctx, m, data, orders, lo, hi, posW, opt, progress)
+			if opt.Optimizer == "sgd" {
+				errs[g] = trainGroupSGD(ctx, m, data, orders, lo, hi, posW, opt, progress)
+			} else {
+				errs[g] = trainGroup(ctx, m, data, orders, lo, hi, posW, opt, progress)
+			}
 		}()
 	}
 	wg.Wait()
@@ -243,6 +251,82 @@ func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32,
 	}
 	for i := range m.Dim {
 		copy(m.W[i*m.Labels+lo:i*m.Labels+hi], tab[i*W:i*W+L])
+	}
+	for l := range L {
+		m.B[lo+l] = float32(b[l])
+	}
+	return nil
+}
+
+// trainGroupSGD is trainGroup with plain SGD and exact L2: w = scale·v, and
+// each step shrinks the scale instead of every weight.
+func trainGroupSGD(ctx context.Context, m *Model, data []Example, orders [][]int32, lo, hi int, posW []float64, opt Options, progress func()) error {
+	L := hi - lo
+	tab := make([]float32, m.Dim*L)
+	b := make([]float64, L)
+	margin := make([]float64, L)
+	grad := make([]float64, L)
+	y := make([]bool, L)
+	lambda, eta0 := opt.L2, opt.Eta
+	scale := 1.0
+	t := 0
+	rescale := func() {
+		for i := range tab {
+			tab[i] = float32(float64(tab[i]) * scale)
+		}
+		scale = 1
+	}
+	for _, order := range orders {
+		for n, ei := range order {
+			if n&1023 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			eta := eta0 / (1 + eta0*lambda*float64(t))
+			t++
+			ex := &data[ei]
+			clear(margin)
+			for j, idx := range ex.X.Idx {
+				row := tab[int(idx)*L:][:L]
+				v := float64(ex.X.Val[j])
+				for l, wl := range row {
+					margin[l] += float64(wl) * v
+				}
+			}
+			clear(y)
+			for _, yl := range ex.Y {
+				if yl >= lo && yl < hi {
+					y[yl-lo] = true
+				}
+			}
+			for l := range grad {
+				p := Sigmoid(margin[l]*scale + b[l])
+				if y[l] {
+					grad[l] = (p - 1) * posW[lo+l]
+				} else {
+					grad[l] = p
+				}
+				b[l] -= eta * grad[l] * 0.1
+			}
+			scale *= 1 - eta*lambda
+			if scale < 1e-6 {
+				rescale()
+			}
+			step := eta / scale
+			for j, idx := range ex.X.Idx {
+				row := tab[int(idx)*L:][:L]
+				v := float64(ex.X.Val[j]) * step
+				for l, g := range grad {
+					row[l] -= float32(g * v)
+				}
+			}
+		}
+		if progress != nil {
+			progress()
+		}
+	}
+	rescale()
+	for i := range m.Dim {
+		copy(m.W[i*m.Labels+lo:i*m.Labels+hi], tab[i*L:(i+1)*L])
 	}
 	for l := range L {
 		m.B[lo+l] = float32(b[l])

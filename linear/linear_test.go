@@ -101,3 +101,25 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		t.Error("cancelled context: want error")
 	}
 }
+
+func TestTrainSGDLearns(t *testing.T) {
+	data := synthetic(400)
+	opt := DefaultOptions
+	opt.Optimizer, opt.Eta, opt.L2 = "sgd", 0.5, 1e-4
+	m, err := Train(context.Background(), 8, 3, data, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range data {
+		p := m.Margins(ex.X)
+		gold := map[int]bool{}
+		for _, y := range ex.Y {
+			gold[y] = true
+		}
+		for l := range 2 {
+			if (p[l] >= 0) != gold[l] {
+				t.Fatalf("label %d wrong for %v", l, ex.X)
+			}
+		}
+	}
+}

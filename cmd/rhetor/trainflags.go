@@ -25,6 +25,7 @@ type trainSettings struct {
 	eta, l2      float64
 	posPower     float64
 	decay        bool
+	optimizer    string
 	bits         int
 	contextBits  int
 	articleBits  int
@@ -41,6 +42,7 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.artEpochs, "article-epochs", 30, "training epochs of the genre and frame heads")
 	fs.Float64Var(&s.eta, "eta", o.Eta, "AdaGrad learning rate")
 	fs.Float64Var(&s.l2, "l2", o.L2, "L2 regularisation")
+	fs.StringVar(&s.optimizer, "optimizer", o.Optimizer, "adagrad or sgd")
 	fs.BoolVar(&s.decay, "decay", o.Decay, "lower the learning rate linearly to 0 over training")
 	fs.Float64Var(&s.posPower, "pos-power", o.PosPower, "positive class weight exponent: (neg/pos)^p")
 	fs.IntVar(&s.bits, "bits", f.Bits, "log2 of feature hash buckets")
@@ -53,7 +55,7 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 
 func (s *trainSettings) options() linear.Options {
 	o := linear.DefaultOptions
-	o.Seed, o.Epochs, o.Eta, o.L2, o.PosPower, o.Decay, o.Workers = s.seed, s.epochs, s.eta, s.l2, s.posPower, s.decay, s.workers
+	o.Seed, o.Epochs, o.Eta, o.L2, o.PosPower, o.Decay, o.Optimizer, o.Workers = s.seed, s.epochs, s.eta, s.l2, s.posPower, s.decay, s.optimizer, s.workers
 	return o
 }
 
