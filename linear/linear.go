@@ -46,7 +46,7 @@ type Options struct {
 }
 
 // DefaultOptions are sensible settings for news text.
-var DefaultOptions = Options{Epochs: 10, Eta: 0.2, L2: 1e-4, PosPower: 0.5, MaxPosWeight: 10, Optimizer: "adagrad", Decay: true, Seed: 1, Workers: 2}
+var DefaultOptions = Options{Epochs: 5, Eta: 0.2, L2: 3e-3, PosPower: 0.5, MaxPosWeight: 10, Optimizer: "adagrad", Decay: false, Seed: 1, Workers: 2}
 
 // Model is a trained one-vs-rest linear model.
 type Model struct {

@@ -39,7 +39,7 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.Var(&s.data, "data", "SemEval-layout `DIR`: a language folder or a folder of them (repeatable, required)")
 	fs.Uint64Var(&s.seed, "seed", o.Seed, "random seed (folds and example order)")
 	fs.IntVar(&s.epochs, "epochs", o.Epochs, "training epochs of the technique head")
-	fs.IntVar(&s.artEpochs, "article-epochs", 30, "training epochs of the genre and frame heads")
+	fs.IntVar(&s.artEpochs, "article-epochs", 5, "training epochs of the genre and frame heads")
 	fs.Float64Var(&s.eta, "eta", o.Eta, "AdaGrad learning rate")
 	fs.Float64Var(&s.l2, "l2", o.L2, "L2 regularisation")
 	fs.StringVar(&s.optimizer, "optimizer", o.Optimizer, "adagrad or sgd")
