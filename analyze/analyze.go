@@ -135,7 +135,7 @@ func techniqueProbs(m *model.Model, doc feature.Document) [][]float64 {
 	}
 	lm.Accumulate(common, doc.ArticleWords, abase, amask, lay.ArticleScale)
 	ctx := make([][]float64, n)
-	for j, x := range doc.Paragraphs {
+	for j, x := range doc.ParagraphWords {
 		ctx[j] = make([]float64, L)
 		lm.Accumulate(ctx[j], x, cbase, cmask, lay.ContextScale)
 	}

@@ -16,6 +16,9 @@ type Document struct {
 	ArticleWords Vector
 	// Paragraphs has one vector per paragraph.
 	Paragraphs []Vector
+	// ParagraphWords has the word features of each paragraph: the compact
+	// context of its neighbours' decisions.
+	ParagraphWords []Vector
 }
 
 // Document builds the vectors of an article whose paragraphs are paras.
@@ -30,7 +33,12 @@ func (b *Builder) Document(article string, paras []text.Paragraph) Document {
 		d.ArticleWords = b.Vector(Vector{})
 	}
 	d.Paragraphs = make([]Vector, len(paras))
+	d.ParagraphWords = make([]Vector, len(paras))
 	for i, p := range paras {
+		if b.cfg.WordN > 0 {
+			b.cfg.visitWords(p.Text, b.add)
+			d.ParagraphWords[i] = b.Vector(Vector{})
+		}
 		b.Add(p.Text)
 		b.AddMarker(positionMarker(i, len(paras)))
 		if strings.ContainsRune(p.Text, '?') {

@@ -36,8 +36,8 @@ type Options struct {
 	// an example touches) or "sgd" (one decreasing rate eta/(1+eta*L2*t)
 	// and exact L2 shrinkage of every weight, kept lazily as a scale).
 	Optimizer string `json:"optimizer"`
-	// Decay lowers the learning rate linearly to 0 over training, which
-	// averages out the noise of the last updates.
+	// Decay lowers AdaGrad's learning rate linearly to 0 over training
+	// (SGD has its own schedule).
 	Decay bool `json:"decay"`
 	// Seed fixes the order of examples.
 	Seed uint64 `json:"seed"`
@@ -46,7 +46,7 @@ type Options struct {
 }
 
 // DefaultOptions are sensible settings for news text.
-var DefaultOptions = Options{Epochs: 5, Eta: 0.2, L2: 3e-3, PosPower: 0.5, MaxPosWeight: 10, Optimizer: "adagrad", Decay: false, Seed: 1, Workers: 2}
+var DefaultOptions = Options{Epochs: 5, Eta: 0.5, L2: 1e-4, PosPower: 0.5, MaxPosWeight: 10, Optimizer: "sgd", Seed: 1, Workers: 2}
 
 // Model is a trained one-vs-rest linear model.
 type Model struct {

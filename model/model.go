@@ -66,7 +66,7 @@ func (l Layout) Dim(f feature.Config) int {
 }
 
 // ParagraphInput appends to dst the input vector of paragraph i of doc: its
-// own features, its neighbours' (each scaled by ContextScale) and the
+// own features, its neighbours' word features (each scaled by ContextScale) and the
 // article's word features (scaled by ArticleScale). Indices may repeat; they add up.
 func (l Layout) ParagraphInput(dst feature.Vector, f feature.Config, doc feature.Document, i int) feature.Vector {
 	p := doc.Paragraphs[i]
@@ -78,7 +78,7 @@ func (l Layout) ParagraphInput(dst feature.Vector, f feature.Config, doc feature
 		if j < 0 || j >= len(doc.Paragraphs) {
 			continue
 		}
-		q := doc.Paragraphs[j]
+		q := doc.ParagraphWords[j]
 		for k, idx := range q.Idx {
 			dst.Idx = append(dst.Idx, base+idx&cmask)
 			dst.Val = append(dst.Val, q.Val[k]*l.ContextScale)
