@@ -1,6 +1,7 @@
 // Package linear trains and applies one-vs-rest logistic regression over
 // sparse hashed features: one binary classifier per label, sharing the input
-// vector, trained with AdaGrad and L2 regularisation. Training is
+// vector, trained by stochastic gradient descent with exact L2
+// regularisation and positive-class weights. Training is
 // deterministic for a fixed seed, whatever the number of workers.
 package linear
 
@@ -24,21 +25,14 @@ type Example struct {
 type Options struct {
 	// Epochs is the number of passes over the data.
 	Epochs int `json:"epochs"`
-	// Eta is AdaGrad's base learning rate.
+	// Eta is the initial learning rate.
 	Eta float64 `json:"eta"`
-	// L2 is the L2 regularisation strength, applied to the weights an example touches.
+	// L2 is the L2 regularisation strength (per example).
 	L2 float64 `json:"l2"`
 	// PosPower sets the weight of positive examples of a label to
 	// (negatives/positives)^PosPower, at most MaxPosWeight: class imbalance handling.
 	PosPower     float64 `json:"pos_power"`
 	MaxPosWeight float64 `json:"max_pos_weight"`
-	// Optimizer is "adagrad" (per-feature rates, L2 applied to the weights
-	// an example touches) or "sgd" (one decreasing rate eta/(1+eta*L2*t)
-	// and exact L2 shrinkage of every weight, kept lazily as a scale).
-	Optimizer string `json:"optimizer"`
-	// Decay lowers AdaGrad's learning rate linearly to 0 over training
-	// (SGD has its own schedule).
-	Decay bool `json:"decay"`
 	// Seed fixes the order of examples.
 	Seed uint64 `json:"seed"`
 	// Workers is the number of goroutines (labels are split between them).
@@ -46,7 +40,7 @@ type Options struct {
 }
 
 // DefaultOptions are sensible settings for news text.
-var DefaultOptions = Options{Epochs: 5, Eta: 0.5, L2: 1e-4, PosPower: 0.5, MaxPosWeight: 10, Optimizer: "sgd", Seed: 1, Workers: 2}
+var DefaultOptions = Options{Epochs: 5, Eta: 0.5, L2: 1e-4, PosPower: 0.5, MaxPosWeight: 10, Seed: 1, Workers: 2}
 
 // Model is a trained one-vs-rest linear model.
 type Model struct {
@@ -155,11 +149,7 @@ func Train(ctx context.Context, dim, nLabels int, data []Example, opt Options, p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if opt.Optimizer == "sgd" {
-				errs[g] = trainGroupSGD(ctx, m, data, orders, lo, hi, posW, opt, progress)
-			} else {
-				errs[g] = trainGroup(ctx, m, data, orders, lo, hi, posW, opt, progress)
-			}
+			errs[g] = trainGroup(ctx, m, data, orders, lo, hi, posW, opt, progress)
 		}()
 	}
 	wg.Wait()
@@ -171,96 +161,12 @@ func Train(ctx context.Context, dim, nLabels int, data []Example, opt Options, p
 	return m, nil
 }
 
-// trainGroup trains labels [lo,hi) in a private layout and copies them into
-// m. Row i of the private table holds feature i's L weights followed by
-// their L AdaGrad accumulators, so that one example touches one place per
-// feature.
+// trainGroup trains labels [lo,hi) in a private table (feature-major, hi-lo
+// weights per feature) and copies them into m. It is plain SGD on the
+// weighted logistic loss with exact L2 regularisation: the weights are kept
+// as scale·v, so each step shrinks one scale instead of every weight, and
+// the rate falls as eta/(1+eta·L2·t).
 func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32, lo, hi int, posW []float64, opt Options, progress func()) error {
-	L := hi - lo
-	W := 2 * L
-	tab := make([]float32, m.Dim*W)
-	b := make([]float64, L)
-	bAcc := make([]float64, L)
-	margin := make([]float64, L)
-	grad := make([]float64, L)
-	y := make([]bool, L)
-	l2 := opt.L2
-	total := float64(len(orders) * len(data))
-	step := 0
-	for _, order := range orders {
-		for n, ei := range order {
-			if n&1023 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			eta := opt.Eta
-			if opt.Decay {
-				eta *= 1 - float64(step)/total
-			}
-			step++
-			ex := &data[ei]
-			copy(margin, b)
-			for j, idx := range ex.X.Idx {
-				row := tab[int(idx)*W:][:L]
-				v := float64(ex.X.Val[j])
-				for l, wl := range row {
-					margin[l] += float64(wl) * v
-				}
-			}
-			clear(y)
-			for _, yl := range ex.Y {
-				if yl >= lo && yl < hi {
-					y[yl-lo] = true
-				}
-			}
-			active := false
-			for l := range grad {
-				p := Sigmoid(margin[l])
-				if y[l] {
-					grad[l] = (p - 1) * posW[lo+l]
-				} else {
-					grad[l] = p
-				}
-				if math.Abs(grad[l]) < 1e-4 {
-					grad[l] = 0
-					continue
-				}
-				active = true
-				bAcc[l] += grad[l] * grad[l]
-				b[l] -= eta * grad[l] / math.Sqrt(bAcc[l])
-			}
-			if !active {
-				continue
-			}
-			for j, idx := range ex.X.Idx {
-				row := tab[int(idx)*W:][:W]
-				v := float64(ex.X.Val[j])
-				for l, g := range grad {
-					if g == 0 {
-						continue
-					}
-					gr := g*v + l2*float64(row[l])
-					a := float64(row[L+l]) + gr*gr
-					row[L+l] = float32(a)
-					row[l] -= float32(eta * gr / math.Sqrt(a+1e-12))
-				}
-			}
-		}
-		if progress != nil {
-			progress()
-		}
-	}
-	for i := range m.Dim {
-		copy(m.W[i*m.Labels+lo:i*m.Labels+hi], tab[i*W:i*W+L])
-	}
-	for l := range L {
-		m.B[lo+l] = float32(b[l])
-	}
-	return nil
-}
-
-// trainGroupSGD is trainGroup with plain SGD and exact L2: w = scale·v, and
-// each step shrinks the scale instead of every weight.
-func trainGroupSGD(ctx context.Context, m *Model, data []Example, orders [][]int32, lo, hi int, posW []float64, opt Options, progress func()) error {
 	L := hi - lo
 	tab := make([]float32, m.Dim*L)
 	b := make([]float64, L)

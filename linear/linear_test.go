@@ -105,7 +105,7 @@ func TestTrainRejectsBadInput(t *testing.T) {
 func TestTrainSGDLearns(t *testing.T) {
 	data := synthetic(400)
 	opt := DefaultOptions
-	opt.Optimizer, opt.Eta, opt.L2 = "sgd", 0.5, 1e-4
+	opt.Eta, opt.L2 = 0.5, 1e-3
 	m, err := Train(context.Background(), 8, 3, data, opt, nil)
 	if err != nil {
 		t.Fatal(err)

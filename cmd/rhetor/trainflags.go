@@ -24,8 +24,6 @@ type trainSettings struct {
 	artEpochs    int
 	eta, l2      float64
 	posPower     float64
-	decay        bool
-	optimizer    string
 	bits         int
 	contextBits  int
 	articleBits  int
@@ -40,10 +38,8 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&s.seed, "seed", o.Seed, "random seed (folds and example order)")
 	fs.IntVar(&s.epochs, "epochs", o.Epochs, "training epochs of the technique head")
 	fs.IntVar(&s.artEpochs, "article-epochs", 5, "training epochs of the genre and frame heads")
-	fs.Float64Var(&s.eta, "eta", o.Eta, "AdaGrad learning rate")
+	fs.Float64Var(&s.eta, "eta", o.Eta, "initial SGD learning rate")
 	fs.Float64Var(&s.l2, "l2", o.L2, "L2 regularisation")
-	fs.StringVar(&s.optimizer, "optimizer", o.Optimizer, "adagrad or sgd")
-	fs.BoolVar(&s.decay, "decay", o.Decay, "lower the learning rate linearly to 0 over training")
 	fs.Float64Var(&s.posPower, "pos-power", o.PosPower, "positive class weight exponent: (neg/pos)^p")
 	fs.IntVar(&s.bits, "bits", f.Bits, "log2 of feature hash buckets")
 	fs.IntVar(&s.contextBits, "context-bits", l.ContextBits, "log2 of buckets for neighbouring-paragraph features")
@@ -55,7 +51,7 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 
 func (s *trainSettings) options() linear.Options {
 	o := linear.DefaultOptions
-	o.Seed, o.Epochs, o.Eta, o.L2, o.PosPower, o.Decay, o.Optimizer, o.Workers = s.seed, s.epochs, s.eta, s.l2, s.posPower, s.decay, s.optimizer, s.workers
+	o.Seed, o.Epochs, o.Eta, o.L2, o.PosPower, o.Workers = s.seed, s.epochs, s.eta, s.l2, s.posPower, s.workers
 	return o
 }
 
