@@ -30,15 +30,22 @@ type Analyzer struct {
 	m        *model.Model
 	evidence int
 	builders sync.Pool
+	// article joins the genre and frame heads, which read the same article
+	// vector, into one table so that each feature is looked up once.
+	article *linear.Model
 }
 
 // New returns an Analyzer for m.
 func New(m *model.Model, opt Options) *Analyzer {
-	a := &Analyzer{m: m, evidence: opt.Evidence}
+	a := &Analyzer{m: m, evidence: opt.Evidence, article: joinHeads(m.Genre.Linear, m.Frames.Linear)}
 	if a.evidence == 0 {
 		a.evidence = 3
 	}
-	a.builders.New = func() any { return feature.NewBuilder(m.Features) }
+	a.builders.New = func() any {
+		b := feature.NewBuilder(m.Features)
+		b.Trace = a.evidence > 0
+		return b
+	}
 	return a
 }
 
@@ -108,11 +115,13 @@ func (a *Analyzer) score(txt, langCode string) *Scores {
 	m := a.m
 	b := a.builders.Get().(*feature.Builder)
 	paras := text.Paragraphs(txt)
-	doc := b.Document(txt, paras)
+	doc := b.Document(paras)
 	a.builders.Put(b)
 	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc}
-	s.Genre = m.Genre.Linear.Margins(doc.Article)
-	s.Frames = sigmoids(m.Frames.Linear.Margins(doc.Article))
+	art := a.article.Margins(doc.Article)
+	ng := m.Genre.Linear.Labels
+	s.Genre = art[:ng:ng]
+	s.Frames = sigmoids(art[ng:])
 	s.Techniques = techniqueProbs(m, doc)
 	return s
 }
@@ -192,7 +201,9 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	sel := model.SelectFrames(s.Frames, ft)
 	var ex *explainer
 	if a.evidence > 0 {
-		ex = newExplainer(m.Features, txt, 0, s.doc.Article, runes)
+		// Frame evidence comes from word features only: the article's
+		// character n-grams are many and say little to a reader.
+		ex = newExplainer(txt, 0, s.doc.ArticleTrace, runes)
 	}
 	for k, p := range s.Frames {
 		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
@@ -213,7 +224,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		ts := model.SelectTechniques(s.Techniques[i], tt)
 		var pex *explainer
 		if len(ts) > 0 && a.evidence > 0 {
-			pex = newExplainer(m.Features, p.Text, p.Start, s.doc.Paragraphs[i], runes)
+			pex = newExplainer(p.Text, p.Start, s.doc.Traces[i], runes)
 		}
 		for _, k := range ts {
 			t := Technique{Technique: m.Techniques.Labels[k], Score: round(s.Techniques[i][k]), Evidence: []Evidence{}}
@@ -234,4 +245,15 @@ func contains(xs []int, x int) bool {
 		}
 	}
 	return false
+}
+
+// joinHeads returns one model whose labels are those of a followed by those of b.
+func joinHeads(a, b *linear.Model) *linear.Model {
+	L := a.Labels + b.Labels
+	j := &linear.Model{Dim: a.Dim, Labels: L, W: make([]float32, a.Dim*L), B: append(append([]float32(nil), a.B...), b.B...)}
+	for i := range a.Dim {
+		copy(j.W[i*L:], a.W[i*a.Labels:(i+1)*a.Labels])
+		copy(j.W[i*L+a.Labels:], b.W[i*b.Labels:(i+1)*b.Labels])
+	}
+	return j
 }

@@ -32,7 +32,7 @@ func TestBlocksEqualComposite(t *testing.T) {
 	m := an.Model()
 	paras := text.Paragraphs(article)
 	b := feature.NewBuilder(m.Features)
-	doc := b.Document(article, paras)
+	doc := b.Document(paras)
 	got := techniqueProbs(m, doc)
 	for i := range paras {
 		x := m.Layout.ParagraphInput(feature.Vector{}, m.Features, doc, i)

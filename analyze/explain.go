@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"sort"
 	"unicode/utf8"
 
 	"rhetor/feature"
@@ -57,38 +56,40 @@ type explainer struct {
 	runes *runeIndex
 	toks  []text.Token
 	occ   []occurrence
-	val   map[uint32]float64 // bucket → value per occurrence
 }
 
 type occurrence struct {
 	bucket uint32
-	tok    int32 // token credited, -1 for none
-	bigram bool  // the occurrence is the bigram starting at tok
+	tok    int32   // token credited
+	bigram bool    // the occurrence is the bigram starting at tok
+	val    float32 // the bucket's value divided among its occurrences
 }
 
-func newExplainer(fc feature.Config, txt string, base int, vec feature.Vector, runes *runeIndex) *explainer {
-	e := &explainer{txt: txt, base: base, runes: runes, toks: text.Tokenize(nil, txt), val: make(map[uint32]float64, len(vec.Idx))}
-	for k, idx := range vec.Idx {
-		e.val[idx] = float64(vec.Val[k])
-	}
-	mask := uint32(fc.Dim() - 1)
-	count := make(map[uint32]int, len(vec.Idx))
-	fc.Visit(txt, func(k feature.Kind, h uint32, start, end int) {
-		b := h & mask
-		count[b]++
-		if end <= start {
-			return
+// newExplainer prepares the explanation of a decision on txt (which starts
+// at byte base of the article) from the occurrences of its features, each
+// carrying its share of the value of its bucket in the decision's vector.
+func newExplainer(txt string, base int, occs []feature.Occurrence, runes *runeIndex) *explainer {
+	e := &explainer{txt: txt, base: base, runes: runes, toks: text.Tokenize(nil, txt)}
+	e.occ = make([]occurrence, 0, len(occs))
+	cur := 0
+	for _, f := range occs {
+		start, end := int(f.Start), int(f.End)
+		if end <= start || f.Val == 0 {
+			continue
 		}
-		// First token ending after start.
-		t := sort.Search(len(e.toks), func(i int) bool { return e.toks[i].End > start })
-		if t == len(e.toks) || e.toks[t].Start >= end {
-			return
+		// The first token ending after start; occurrences come in text
+		// order (words, then characters), so the cursor mostly moves forward.
+		if cur > 0 && e.toks[cur-1].End > start {
+			cur = 0
 		}
-		bigram := k == feature.Word && e.toks[t].End < end
-		e.occ = append(e.occ, occurrence{bucket: b, tok: int32(t), bigram: bigram})
-	})
-	for b, c := range count {
-		e.val[b] /= float64(c)
+		for cur < len(e.toks) && e.toks[cur].End <= start {
+			cur++
+		}
+		if cur == len(e.toks) || e.toks[cur].Start >= end {
+			continue
+		}
+		bigram := f.Kind == feature.Word && e.toks[cur].End < end
+		e.occ = append(e.occ, occurrence{bucket: f.Bucket, tok: int32(cur), bigram: bigram, val: f.Val})
 	}
 	return e
 }
@@ -100,7 +101,7 @@ func (e *explainer) top(lm *linear.Model, label, k int) []Evidence {
 	word := make([]float64, len(e.toks))
 	pair := make([]float64, len(e.toks))
 	for _, o := range e.occ {
-		c := float64(lm.W[int(o.bucket)*L+label]) * e.val[o.bucket]
+		c := float64(lm.W[int(o.bucket)*L+label] * o.val)
 		if o.bigram {
 			pair[o.tok] += c
 		} else {
@@ -122,18 +123,23 @@ func (e *explainer) top(lm *linear.Model, label, k int) []Evidence {
 			}
 		}
 	}
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].w > cands[b].w })
+	// Pick the best candidates one at a time (k is small): highest weight
+	// first, skipping overlaps and words already shown.
 	used := make([]bool, len(e.toks))
 	seen := map[string]bool{}
 	out := []Evidence{}
-	for _, c := range cands {
-		if len(out) == k {
+	for len(out) < k {
+		best := -1
+		for i, c := range cands {
+			if c.w > 0 && !used[c.first] && !used[c.last] && (best < 0 || c.w > cands[best].w) {
+				best = i
+			}
+		}
+		if best < 0 {
 			break
 		}
-		if used[c.first] || used[c.last] {
-			continue
-		}
-		used[c.first], used[c.last] = true, true
+		c := cands[best]
+		cands[best].w = 0
 		key := e.toks[c.first].Term
 		if c.last != c.first {
 			key += " " + e.toks[c.last].Term
@@ -142,6 +148,7 @@ func (e *explainer) top(lm *linear.Model, label, k int) []Evidence {
 			continue // the same word elsewhere: show its strongest occurrence only
 		}
 		seen[key] = true
+		used[c.first], used[c.last] = true, true
 		start, end := e.toks[c.first].Start, e.toks[c.last].End
 		out = append(out, Evidence{
 			Text:   e.txt[start:end],

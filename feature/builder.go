@@ -3,71 +3,128 @@ package feature
 import "math"
 
 // Builder accumulates feature counts in dense scratch arrays and emits
-// normalised sparse vectors. A Builder is not safe for concurrent use; reuse
-// one per goroutine (it holds two arrays of Config.Dim() float32).
+// normalised sparse vectors. It has two slots: the text being built (a
+// paragraph) and, while a Document is built, the whole article, so that
+// every feature is hashed once. A Builder is not safe for concurrent use;
+// reuse one per goroutine (it holds four arrays of Config.Dim() float32).
 type Builder struct {
-	cfg     Config
-	mask    uint32
+	cfg  Config
+	mask uint32
+	// cur is the text being built; art the article around it.
+	cur, art slot
+	// toArticle makes add count into art as well.
+	toArticle bool
+	// Trace makes Document record every feature occurrence of each
+	// paragraph (Document.Traces), for explanations.
+	Trace bool
+	trace []Occurrence
+}
+
+// Occurrence is one feature occurrence in a text: its bucket, group and
+// byte range, and (in Document traces) its share of the bucket's value in
+// the text's vector.
+type Occurrence struct {
+	Bucket     uint32
+	Kind       Kind
+	Start, End int32
+	Val        float32
+}
+
+// Trace returns the occurrences of the features of s (markers excluded).
+func (c Config) Trace(s string) []Occurrence {
+	mask := uint32(c.Dim() - 1)
+	var out []Occurrence
+	c.Visit(s, func(k Kind, h uint32, start, end int) {
+		out = append(out, Occurrence{Bucket: h & mask, Kind: k, Start: int32(start), End: int32(end)})
+	})
+	return out
+}
+
+type slot struct {
 	counts  [2][]float32
 	touched [2][]uint32
+}
+
+func newSlot(d int) slot {
+	return slot{counts: [2][]float32{make([]float32, d), make([]float32, d)}}
+}
+
+func (s *slot) add(k Kind, i uint32) {
+	c := s.counts[k]
+	if c[i] == 0 {
+		s.touched[k] = append(s.touched[k], i)
+	}
+	c[i]++
 }
 
 // NewBuilder returns a Builder for cfg.
 func NewBuilder(cfg Config) *Builder {
 	d := cfg.Dim()
-	return &Builder{
-		cfg:    cfg,
-		mask:   uint32(d - 1),
-		counts: [2][]float32{make([]float32, d), make([]float32, d)},
-	}
+	return &Builder{cfg: cfg, mask: uint32(d - 1), cur: newSlot(d), art: newSlot(d)}
 }
 
 // Config returns the builder's configuration.
 func (b *Builder) Config() Config { return b.cfg }
 
-// Bucket reduces a feature hash to a bucket index.
-func (b *Builder) Bucket(h uint32) uint32 { return h & b.mask }
-
 // Add counts the features of s.
-func (b *Builder) Add(s string) {
-	b.cfg.Visit(s, b.add)
-}
+func (b *Builder) Add(s string) { b.cfg.Visit(s, b.add) }
 
-func (b *Builder) add(k Kind, h uint32, _, _ int) {
+func (b *Builder) add(k Kind, h uint32, start, end int) {
 	i := h & b.mask
-	c := b.counts[k]
-	if c[i] == 0 {
-		b.touched[k] = append(b.touched[k], i)
+	b.cur.add(k, i)
+	if b.Trace {
+		b.trace = append(b.trace, Occurrence{Bucket: i, Kind: k, Start: int32(start), End: int32(end)})
 	}
-	c[i]++
+	if b.toArticle {
+		b.art.add(k, i)
+	}
 }
 
-// AddMarker counts one word-group marker feature such as "#first".
-func (b *Builder) AddMarker(name string) { b.add(Word, HashTerm(name), 0, 0) }
+// AddMarker counts one word-group marker feature such as "#first" (in the
+// current text only).
+func (b *Builder) AddMarker(name string) { b.cur.add(Word, HashTerm(name)&b.mask) }
 
 // Vector returns the normalised vector of everything added since the last
 // call, appending to dst's slices, and resets the builder. Each group gets
 // weights 1+log(count), scaled to unit L2 norm; buckets shared by both groups
 // add up.
 func (b *Builder) Vector(dst Vector) Vector {
+	dst, _ = b.cur.emit(dst, true)
+	b.cur.reset()
+	return dst
+}
+
+// emit appends the slot's vector to dst: the word group, and the character
+// group when chars is set. It returns the normalisation factor of each group.
+func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
+	var scales [2]float64
 	start := len(dst.Idx)
-	for k := range b.counts {
-		c := b.counts[k]
+	kinds := 1
+	if chars {
+		kinds = 2
+	}
+	if dst.Idx == nil {
+		n := len(s.touched[Word])
+		if chars {
+			n += len(s.touched[Char])
+		}
+		dst = Vector{Idx: make([]uint32, 0, n), Val: make([]float32, 0, n)}
+	}
+	for k := range kinds {
+		c := s.counts[k]
 		var norm float64
-		for _, i := range b.touched[k] {
-			w := 1 + math.Log(float64(c[i]))
+		for _, i := range s.touched[k] {
+			w := tfWeight(c[i])
 			norm += w * w
 		}
 		if norm == 0 {
 			continue
 		}
 		scale := 1 / math.Sqrt(norm)
-		for _, i := range b.touched[k] {
-			w := float32((1 + math.Log(float64(c[i]))) * scale)
-			if k == int(Char) {
-				c[i] = 0
-			}
-			if k == int(Char) && b.counts[Word][i] != 0 {
+		scales[k] = scale
+		for _, i := range s.touched[k] {
+			w := float32(tfWeight(c[i]) * scale)
+			if k == int(Char) && s.counts[Word][i] != 0 {
 				// Collision with a word bucket emitted above: fold into it.
 				for j := start; j < len(dst.Idx); j++ {
 					if dst.Idx[j] == i {
@@ -80,13 +137,41 @@ func (b *Builder) Vector(dst Vector) Vector {
 			dst.Idx = append(dst.Idx, i)
 			dst.Val = append(dst.Val, w)
 		}
-		if k == int(Char) {
-			b.touched[k] = b.touched[k][:0]
+	}
+	return dst, scales
+}
+
+// value is the weight one occurrence of bucket i of group k contributes to
+// the slot's vector, given emit's normalisation factors.
+func (s *slot) value(k Kind, i uint32, scales [2]float64) float32 {
+	c := s.counts[k][i]
+	if c == 0 {
+		return 0
+	}
+	return float32(tfWeight(c) * scales[k] / float64(c))
+}
+
+func (s *slot) reset() {
+	for k := range s.counts {
+		for _, i := range s.touched[k] {
+			s.counts[k][i] = 0
 		}
+		s.touched[k] = s.touched[k][:0]
 	}
-	for _, i := range b.touched[Word] {
-		b.counts[Word][i] = 0
+}
+
+// tfLog holds 1+log(n) for small counts.
+var tfLog = func() (t [64]float64) {
+	for n := 1; n < len(t); n++ {
+		t[n] = 1 + math.Log(float64(n))
 	}
-	b.touched[Word] = b.touched[Word][:0]
-	return dst
+	return t
+}()
+
+// tfWeight is the sublinear term frequency 1+log(count).
+func tfWeight(count float32) float64 {
+	if n := int(count); n < len(tfLog) && float32(n) == count {
+		return tfLog[n]
+	}
+	return 1 + math.Log(float64(count))
 }

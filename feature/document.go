@@ -19,27 +19,33 @@ type Document struct {
 	// ParagraphWords has the word features of each paragraph: the compact
 	// context of its neighbours' decisions.
 	ParagraphWords []Vector
+	// Traces has the feature occurrences of each paragraph (offsets relative
+	// to the paragraph) and ArticleTrace the word-feature occurrences of the
+	// whole article (offsets relative to the article), with their values in
+	// the Paragraphs and Article vectors; only when the Builder's Trace is set.
+	Traces       [][]Occurrence
+	ArticleTrace []Occurrence
 }
 
-// Document builds the vectors of an article whose paragraphs are paras.
-// Paragraph vectors carry shape markers: position (title, early, late),
-// question and exclamation marks, quotation marks.
-func (b *Builder) Document(article string, paras []text.Paragraph) Document {
-	var d Document
-	b.Add(article)
-	d.Article = b.Vector(Vector{})
-	if b.cfg.WordN > 0 {
-		b.cfg.visitWords(article, b.add)
-		d.ArticleWords = b.Vector(Vector{})
-	}
-	d.Paragraphs = make([]Vector, len(paras))
-	d.ParagraphWords = make([]Vector, len(paras))
+// Document builds the vectors of an article from its paragraphs.
+// Every feature of a paragraph is hashed once and counted for both the
+// paragraph and the article (so the article's features are those of its
+// paragraphs). Paragraph vectors also carry shape markers: position (title,
+// early, late), question and exclamation marks, quotation marks.
+func (b *Builder) Document(paras []text.Paragraph) Document {
+	d := Document{Paragraphs: make([]Vector, len(paras)), ParagraphWords: make([]Vector, len(paras))}
+	b.toArticle = true
+	defer func() { b.toArticle = false }()
+	wordOccs := make([]int, len(paras))
 	for i, p := range paras {
 		if b.cfg.WordN > 0 {
 			b.cfg.visitWords(p.Text, b.add)
-			d.ParagraphWords[i] = b.Vector(Vector{})
+			d.ParagraphWords[i], _ = b.cur.emit(Vector{}, false)
+			wordOccs[i] = len(b.trace)
 		}
-		b.Add(p.Text)
+		if b.cfg.CharMax > 0 {
+			b.cfg.visitChars(p.Text, b.add)
+		}
 		b.AddMarker(positionMarker(i, len(paras)))
 		if strings.ContainsRune(p.Text, '?') {
 			b.AddMarker("#q")
@@ -50,8 +56,32 @@ func (b *Builder) Document(article string, paras []text.Paragraph) Document {
 		if strings.ContainsAny(p.Text, "\"«»“”„") {
 			b.AddMarker("#quote")
 		}
-		d.Paragraphs[i] = b.Vector(Vector{})
+		var scales [2]float64
+		d.Paragraphs[i], scales = b.cur.emit(Vector{}, true)
+		if b.Trace {
+			for j := range b.trace {
+				o := &b.trace[j]
+				o.Val = b.cur.value(o.Kind, o.Bucket, scales)
+			}
+			d.Traces = append(d.Traces, b.trace)
+			b.trace = nil
+		}
+		b.cur.reset()
 	}
+	var scales [2]float64
+	d.Article, scales = b.art.emit(Vector{}, true)
+	if b.Trace {
+		for i, p := range paras {
+			for _, o := range d.Traces[i][:wordOccs[i]] {
+				o.Start += int32(p.Start)
+				o.End += int32(p.Start)
+				o.Val = b.art.value(o.Kind, o.Bucket, scales)
+				d.ArticleTrace = append(d.ArticleTrace, o)
+			}
+		}
+	}
+	d.ArticleWords, _ = b.art.emit(Vector{}, false)
+	b.art.reset()
 	return d
 }
 

@@ -26,7 +26,7 @@ type Config struct {
 }
 
 // DefaultConfig is the feature configuration of rhetor's default model.
-var DefaultConfig = Config{Bits: 20, WordN: 2, CharMin: 2, CharMax: 5}
+var DefaultConfig = Config{Bits: 18, WordN: 2, CharMin: 2, CharMax: 5}
 
 // Validate reports a configuration that cannot be used.
 func (c Config) Validate() error {
@@ -137,22 +137,16 @@ func lengthBucket(n int) int {
 }
 
 func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) {
-	// A ring of the last runes (folded) with their byte ranges. The text is
-	// framed by spaces and a run of white space counts as one space.
-	const ring = 8
-	var runes [ring]rune
-	var starts, ends [ring]int
-	n := 0
+	// Fold the text into runes with their byte ranges, framed by spaces, a
+	// run of white space counting as one space; then hash forward from each
+	// position, one multiplication per rune and length.
+	var rbuf [512]rune
+	var sbuf, ebuf [512]int32
+	runes, starts, ends := rbuf[:0], sbuf[:0], ebuf[:0]
 	push := func(r rune, start, end int) {
-		runes[n%ring], starts[n%ring], ends[n%ring] = r, start, end
-		n++
-		for l := c.CharMin; l <= c.CharMax && l <= n; l++ {
-			h := uint32(charSeed) + uint32(l)
-			for k := n - l; k < n; k++ {
-				h = (h ^ uint32(runes[k%ring])) * fnvPrime
-			}
-			fn(Char, mix(h), starts[(n-l)%ring], end)
-		}
+		runes = append(runes, r)
+		starts = append(starts, int32(start))
+		ends = append(ends, int32(end))
 	}
 	push(' ', 0, 0)
 	lastSpace := true
@@ -173,5 +167,15 @@ func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) 
 	}
 	if !lastSpace {
 		push(' ', len(s), len(s))
+	}
+	n := len(runes)
+	for i := range n {
+		h := uint32(charSeed)
+		for l := 1; l <= c.CharMax && i+l <= n; l++ {
+			h = (h ^ uint32(runes[i+l-1])) * fnvPrime
+			if l >= c.CharMin {
+				fn(Char, mix(h+uint32(l)), int(starts[i]), int(ends[i+l-1]))
+			}
+		}
 	}
 }

@@ -73,7 +73,7 @@ func TestCaseAndDigitsFolded(t *testing.T) {
 func TestDocument(t *testing.T) {
 	art := "Title here\n\nFirst paragraph? Yes.\nSecond \"quoted\" one!\n"
 	b := NewBuilder(Config{Bits: 14, WordN: 2, CharMin: 2, CharMax: 5})
-	d := b.Document(art, text.Paragraphs(art))
+	d := b.Document(text.Paragraphs(art))
 	if len(d.Paragraphs) != 3 || d.Article.Len() == 0 || d.ArticleWords.Len() == 0 {
 		t.Fatalf("document shape: %d paragraphs, %d article features", len(d.Paragraphs), d.Article.Len())
 	}
@@ -124,6 +124,6 @@ func BenchmarkDocument(b *testing.B) {
 	paras := text.Paragraphs(art)
 	b.SetBytes(int64(len(art)))
 	for b.Loop() {
-		bd.Document(art, paras)
+		bd.Document(paras)
 	}
 }

@@ -59,11 +59,12 @@ type Model struct {
 // scale, so one vector can feed several feature blocks of a model.
 func (m *Model) Accumulate(out []float64, x feature.Vector, base, mask uint32, scale float32) {
 	L := m.Labels
+	o := out[:L]
 	for j, idx := range x.Idx {
 		row := m.W[int(base+(idx&mask))*L:][:L]
-		v := float64(x.Val[j] * scale)
+		v := x.Val[j] * scale
 		for l, w := range row {
-			out[l] += float64(w) * v
+			o[l] += float64(w * v)
 		}
 	}
 }

@@ -85,7 +85,7 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 			defer wg.Done()
 			b := feature.NewBuilder(fc)
 			for i := range next {
-				docs[i].Vectors = b.Document(arts[i].Text, docs[i].Paras)
+				docs[i].Vectors = b.Document(docs[i].Paras)
 			}
 		}()
 	}

@@ -49,6 +49,10 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 		return fmt.Errorf("write model: %w", err)
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write model: %w", err)
+	}
 	if _, err := tmp.Write(buf.Bytes()); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write model: %w", err)

@@ -25,6 +25,8 @@ type trainSettings struct {
 	eta, l2      float64
 	posPower     float64
 	bits         int
+	charMin      int
+	charMax      int
 	contextBits  int
 	articleBits  int
 	contextScale float64
@@ -42,6 +44,8 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.Float64Var(&s.l2, "l2", o.L2, "L2 regularisation")
 	fs.Float64Var(&s.posPower, "pos-power", o.PosPower, "positive class weight exponent: (neg/pos)^p")
 	fs.IntVar(&s.bits, "bits", f.Bits, "log2 of feature hash buckets")
+	fs.IntVar(&s.charMin, "char-min", f.CharMin, "shortest character n-gram")
+	fs.IntVar(&s.charMax, "char-max", f.CharMax, "longest character n-gram (0: none)")
 	fs.IntVar(&s.contextBits, "context-bits", l.ContextBits, "log2 of buckets for neighbouring-paragraph features")
 	fs.IntVar(&s.articleBits, "article-bits", l.ArticleBits, "log2 of buckets for whole-article features of paragraphs")
 	fs.Float64Var(&s.contextScale, "context-scale", float64(l.ContextScale), "weight of neighbouring-paragraph features")
@@ -65,7 +69,7 @@ func (s *trainSettings) prepare(ctx context.Context, stderr io.Writer) (*train.P
 		return nil, usagef("--data is required")
 	}
 	fc := feature.DefaultConfig
-	fc.Bits = s.bits
+	fc.Bits, fc.CharMin, fc.CharMax = s.bits, s.charMin, s.charMax
 	layout := model.Layout{ContextBits: s.contextBits, ArticleBits: s.articleBits,
 		ContextScale: float32(s.contextScale), ArticleScale: float32(s.articleScale)}
 	var all []*corpus.Dataset
