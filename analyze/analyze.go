@@ -31,13 +31,16 @@ type Analyzer struct {
 	evidence int
 	builders sync.Pool
 	// article joins the genre and frame heads, which read the same article
-	// vector, into one table so that each feature is looked up once.
-	article *linear.Model
+	// vector, so that each feature is looked up once; techniques is the
+	// technique head.
+	article, techniques *table
 }
 
 // New returns an Analyzer for m.
 func New(m *model.Model, opt Options) *Analyzer {
-	a := &Analyzer{m: m, evidence: opt.Evidence, article: joinHeads(m.Genre.Linear, m.Frames.Linear)}
+	a := &Analyzer{m: m, evidence: opt.Evidence,
+		article:    newTable(m.Genre.Linear, m.Frames.Linear),
+		techniques: newTable(m.Techniques.Linear)}
 	if a.evidence == 0 {
 		a.evidence = 3
 	}
@@ -118,11 +121,11 @@ func (a *Analyzer) score(txt, langCode string) *Scores {
 	doc := b.Document(paras)
 	a.builders.Put(b)
 	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc}
-	art := a.article.Margins(doc.Article)
+	art := a.article.margins(doc.Article)
 	ng := m.Genre.Linear.Labels
-	s.Genre = art[:ng:ng]
-	s.Frames = sigmoids(art[ng:])
-	s.Techniques = techniqueProbs(m, doc)
+	s.Genre = widen(art[:ng])
+	s.Frames = sigmoids(widen(art[ng:]))
+	s.Techniques = a.techniqueProbs(doc)
 	return s
 }
 
@@ -130,36 +133,41 @@ func (a *Analyzer) score(txt, langCode string) *Scores {
 // paragraph's own features, its neighbours' (each computed once) and the
 // article's (computed once). This equals applying the head to
 // Layout.ParagraphInput, without building those long vectors.
-func techniqueProbs(m *model.Model, doc feature.Document) [][]float64 {
-	lm := m.Techniques.Linear
-	L := lm.Labels
+func (a *Analyzer) techniqueProbs(doc feature.Document) [][]float64 {
+	t := a.techniques
+	L := t.labels
 	n := len(doc.Paragraphs)
-	lay := m.Layout
-	dim := uint32(m.Features.Dim())
+	lay := a.m.Layout
+	dim := uint32(a.m.Features.Dim())
 	cbase, cmask := dim, uint32(1)<<lay.ContextBits-1
 	abase, amask := cbase+cmask+1, uint32(1)<<lay.ArticleBits-1
-	common := make([]float64, L)
-	for l := range common {
-		common[l] = float64(lm.B[l])
-	}
-	lm.Accumulate(common, doc.ArticleWords, abase, amask, lay.ArticleScale)
-	ctx := make([][]float64, n)
+	common := append([]float32(nil), t.bias...)
+	t.accumulate(common, doc.ArticleWords, abase, amask, lay.ArticleScale)
+	ctx := make([]float32, n*L)
 	for j, x := range doc.ParagraphWords {
-		ctx[j] = make([]float64, L)
-		lm.Accumulate(ctx[j], x, cbase, cmask, lay.ContextScale)
+		t.accumulate(ctx[j*L:(j+1)*L], x, cbase, cmask, lay.ContextScale)
 	}
 	out := make([][]float64, n)
+	row := make([]float32, L)
 	for i, x := range doc.Paragraphs {
-		row := append([]float64(nil), common...)
-		lm.Accumulate(row, x, 0, ^uint32(0), 1)
+		copy(row, common)
+		t.accumulate(row, x, 0, ^uint32(0), 1)
 		for _, j := range [2]int{i - 1, i + 1} {
 			if j >= 0 && j < n {
-				for l, v := range ctx[j] {
+				for l, v := range ctx[j*L : (j+1)*L] {
 					row[l] += v
 				}
 			}
 		}
-		out[i] = sigmoids(row)
+		out[i] = sigmoids(widen(row))
+	}
+	return out
+}
+
+func widen(x []float32) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v)
 	}
 	return out
 }
@@ -210,7 +218,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		if contains(sel, k) {
 			lb.Selected = true
 			if ex != nil {
-				lb.Evidence = ex.top(m.Frames.Linear, k, a.evidence)
+				lb.Evidence = ex.top(a.article, m.Genre.Linear.Labels+k, a.evidence)
 			}
 		}
 		res.Frames = append(res.Frames, lb)
@@ -229,7 +237,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		for _, k := range ts {
 			t := Technique{Technique: m.Techniques.Labels[k], Score: round(s.Techniques[i][k]), Evidence: []Evidence{}}
 			if pex != nil {
-				t.Evidence = pex.top(m.Techniques.Linear, k, a.evidence)
+				t.Evidence = pex.top(a.techniques, k, a.evidence)
 			}
 			out.Techniques = append(out.Techniques, t)
 		}
@@ -245,15 +253,4 @@ func contains(xs []int, x int) bool {
 		}
 	}
 	return false
-}
-
-// joinHeads returns one model whose labels are those of a followed by those of b.
-func joinHeads(a, b *linear.Model) *linear.Model {
-	L := a.Labels + b.Labels
-	j := &linear.Model{Dim: a.Dim, Labels: L, W: make([]float32, a.Dim*L), B: append(append([]float32(nil), a.B...), b.B...)}
-	for i := range a.Dim {
-		copy(j.W[i*L:], a.W[i*a.Labels:(i+1)*a.Labels])
-		copy(j.W[i*L+a.Labels:], b.W[i*b.Labels:(i+1)*b.Labels])
-	}
-	return j
 }

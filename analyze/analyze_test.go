@@ -33,12 +33,13 @@ func TestBlocksEqualComposite(t *testing.T) {
 	paras := text.Paragraphs(article)
 	b := feature.NewBuilder(m.Features)
 	doc := b.Document(paras)
-	got := techniqueProbs(m, doc)
+	got := an.techniqueProbs(doc)
 	for i := range paras {
 		x := m.Layout.ParagraphInput(feature.Vector{}, m.Features, doc, i)
 		want := m.Techniques.Linear.Margins(x)
 		for l := range want {
-			if d := math.Abs(got[i][l] - linear.Sigmoid(want[l])); d > 1e-9 {
+			// bfloat16 weights and float32 sums: equal to about 1e-3.
+			if d := math.Abs(got[i][l] - linear.Sigmoid(want[l])); d > 2e-3 {
 				t.Fatalf("paragraph %d label %d: block %.12f, composite %.12f", i, l, got[i][l], linear.Sigmoid(want[l]))
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"unicode/utf8"
 
 	"rhetor/feature"
-	"rhetor/linear"
 	"rhetor/text"
 )
 
@@ -96,12 +95,11 @@ func newExplainer(txt string, base int, occs []feature.Occurrence, runes *runeIn
 
 // top returns up to k non-overlapping words or phrases with the largest
 // positive contribution to label's margin.
-func (e *explainer) top(lm *linear.Model, label, k int) []Evidence {
-	L := lm.Labels
+func (e *explainer) top(t *table, label, k int) []Evidence {
 	word := make([]float64, len(e.toks))
 	pair := make([]float64, len(e.toks))
 	for _, o := range e.occ {
-		c := float64(lm.W[int(o.bucket)*L+label] * o.val)
+		c := float64(t.weight(o.bucket, label) * o.val)
 		if o.bigram {
 			pair[o.tok] += c
 		} else {

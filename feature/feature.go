@@ -26,7 +26,7 @@ type Config struct {
 }
 
 // DefaultConfig is the feature configuration of rhetor's default model.
-var DefaultConfig = Config{Bits: 18, WordN: 2, CharMin: 2, CharMax: 5}
+var DefaultConfig = Config{Bits: 18, WordN: 2, CharMin: 3, CharMax: 4}
 
 // Validate reports a configuration that cannot be used.
 func (c Config) Validate() error {

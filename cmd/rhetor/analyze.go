@@ -172,7 +172,7 @@ func evidenceText(ev []analyze.Evidence) string {
 	}
 	var parts []string
 	for _, e := range ev {
-		parts = append(parts, fmt.Sprintf("%q %+.2f", e.Text, e.Weight))
+		parts = append(parts, fmt.Sprintf("\"%s\" %+.2f", e.Text, e.Weight))
 	}
 	return "  evidence: " + strings.Join(parts, ", ")
 }

@@ -1,0 +1,76 @@
+package analyze
+
+import (
+	"math"
+
+	"rhetor/feature"
+	"rhetor/linear"
+)
+
+// table is a linear head stored for fast inference: weights as bfloat16
+// (the top 16 bits of a float32), feature-major, so that a feature's
+// weights for every label share one or two cache lines. The model file's
+// 8-bit weights lose nothing noticeable in the conversion (relative error
+// under 0.4%), and the table is half the size of float32 weights, which is
+// what decides the speed of a cache-bound dot product.
+type table struct {
+	labels int
+	w      []uint16
+	bias   []float32
+}
+
+// newTable converts the heads into one table whose labels are those of the
+// first head, then those of the next, and so on (heads that read the same
+// vector are looked up together).
+func newTable(heads ...*linear.Model) *table {
+	dim := heads[0].Dim
+	t := &table{}
+	for _, h := range heads {
+		t.labels += h.Labels
+		t.bias = append(t.bias, h.B...)
+	}
+	t.w = newWeights(t, dim*t.labels)
+	off := 0
+	for _, h := range heads {
+		for i := range dim {
+			row := t.w[i*t.labels+off:]
+			for l, x := range h.W[i*h.Labels : (i+1)*h.Labels] {
+				row[l] = bf16(x)
+			}
+		}
+		off += h.Labels
+	}
+	return t
+}
+
+// bf16 rounds a float32 to the nearest bfloat16 (ties to even).
+func bf16(x float32) uint16 {
+	b := math.Float32bits(x)
+	return uint16((b + 0x7fff + (b>>16)&1) >> 16)
+}
+
+func fromBF16(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }
+
+// weight returns feature i's weight for label l.
+func (t *table) weight(i uint32, l int) float32 { return fromBF16(t.w[int(i)*t.labels+l]) }
+
+// accumulate adds x's contribution to out, mapping each index to
+// base + (idx & mask) and scaling values by scale.
+func (t *table) accumulate(out []float32, x feature.Vector, base, mask uint32, scale float32) {
+	L := t.labels
+	o := out[:L]
+	for j, idx := range x.Idx {
+		row := t.w[int(base+(idx&mask))*L:][:L]
+		v := x.Val[j] * scale
+		for l, h := range row {
+			o[l] += math.Float32frombits(uint32(h)<<16) * v
+		}
+	}
+}
+
+// margins returns the biases plus x's contribution.
+func (t *table) margins(x feature.Vector) []float32 {
+	out := append([]float32(nil), t.bias...)
+	t.accumulate(out, x, 0, ^uint32(0), 1)
+	return out
+}
