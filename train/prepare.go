@@ -53,7 +53,6 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 	fi := corpus.LabelIndex(corpus.Frames)
 	ti := corpus.LabelIndex(corpus.Techniques)
 	var docs []*Doc
-	var arts []*corpus.LabeledArticle
 	for _, ds := range datasets {
 		for _, a := range ds.Articles {
 			d := &Doc{ID: a.ID, Lang: ds.Lang, Genre: -1, HasFrames: a.HasFrames, HasTechniques: a.Techniques != nil}
@@ -71,7 +70,6 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 				}
 			}
 			docs = append(docs, d)
-			arts = append(arts, a)
 		}
 	}
 	if workers <= 0 {
