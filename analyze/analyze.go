@@ -19,6 +19,11 @@ import (
 // result is flagged unreliable.
 const MinLangConfidence = 0.5
 
+// MaxEvidenceBytes bounds the articles whose frames get evidence (paragraph
+// evidence is bounded by feature.MaxTraceBytes): explaining means tokenising
+// the whole text, and beyond this size memory would grow with it.
+const MaxEvidenceBytes = 1 << 20
+
 // Options tune an Analyzer.
 type Options struct {
 	// Evidence is the number of evidence phrases per decision (default 3; -1 for none).
@@ -74,7 +79,7 @@ func (a *Analyzer) Analyze(ctx context.Context, art corpus.Article) (*Result, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := corpus.CheckText([]byte(art.Text)); err != nil {
+	if err := corpus.CheckString(art.Text); err != nil {
 		return nil, fmt.Errorf("article %s: %w", art.ID, err)
 	}
 	res := &Result{ID: art.ID, Source: art.Source, URL: art.URL, Date: art.Date, Model: a.m.Info.Name}
@@ -208,7 +213,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	// Frames.
 	sel := model.SelectFrames(s.Frames, ft)
 	var ex *explainer
-	if a.evidence > 0 {
+	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes {
 		// Frame evidence comes from word features only: the article's
 		// character n-grams are many and say little to a reader.
 		ex = newExplainer(txt, 0, s.doc.ArticleTrace, runes)
@@ -231,7 +236,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		out := Paragraph{Line: p.Line, Start: runes.at(p.Start), End: runes.at(p.End), Text: p.Text, Techniques: []Technique{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
 		var pex *explainer
-		if len(ts) > 0 && a.evidence > 0 {
+		if len(ts) > 0 && a.evidence > 0 && s.doc.Traces[i] != nil {
 			pex = newExplainer(p.Text, p.Start, s.doc.Traces[i], runes)
 		}
 		for _, k := range ts {

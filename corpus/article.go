@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Article is one news article. Text is kept exactly as read: offsets reported
@@ -50,31 +51,40 @@ func ParseArticle(name string, data []byte) (Article, error) {
 // CheckText reports why data is not usable article text: empty, binary, or not
 // UTF-8 (naming the line and column of the first bad byte).
 func CheckText(data []byte) error {
-	if len(bytes.TrimSpace(data)) == 0 {
+	if len(data) == 0 {
 		return errors.New("empty article")
 	}
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		line, col := position(data, i)
+	// A read-only view of data: the check must not copy a large article.
+	return CheckString(unsafe.String(&data[0], len(data)))
+}
+
+// CheckString is CheckText for text held in a string.
+func CheckString(s string) error {
+	if len(strings.TrimSpace(s)) == 0 {
+		return errors.New("empty article")
+	}
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		line, col := position(s, i)
 		return fmt.Errorf("binary data (NUL byte) at line %d, column %d", line, col)
 	}
-	if !utf8.Valid(data) {
+	if !utf8.ValidString(s) {
 		i := 0
-		for i < len(data) {
-			r, size := utf8.DecodeRune(data[i:])
+		for i < len(s) {
+			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size <= 1 {
 				break
 			}
 			i += size
 		}
-		line, col := position(data, i)
-		return fmt.Errorf("invalid UTF-8 at line %d, column %d (byte 0x%02x)", line, col, data[i])
+		line, col := position(s, i)
+		return fmt.Errorf("invalid UTF-8 at line %d, column %d (byte 0x%02x)", line, col, s[i])
 	}
 	return nil
 }
 
-func position(data []byte, off int) (line, col int) {
-	line = 1 + bytes.Count(data[:off], []byte{'\n'})
-	col = off - bytes.LastIndexByte(data[:off], '\n')
+func position(data string, off int) (line, col int) {
+	line = 1 + strings.Count(data[:off], "\n")
+	col = off - strings.LastIndexByte(data[:off], '\n')
 	return line, col
 }
 
@@ -172,7 +182,7 @@ func (j *JSONLReader) Next() (Article, error) {
 		if strings.ContainsAny(a.ID, "\t\r\n") {
 			return Article{}, &LineError{j.name, j.line, errors.New(`field "id" contains a tab or line break`)}
 		}
-		if err := CheckText([]byte(a.Text)); err != nil {
+		if err := CheckString(a.Text); err != nil {
 			return Article{}, &LineError{j.name, j.line, fmt.Errorf(`field "text": %w`, err)}
 		}
 		return a, nil

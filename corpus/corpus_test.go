@@ -195,7 +195,7 @@ func FuzzJSONL(f *testing.F) {
 			if errors.Is(err, io.EOF) {
 				return
 			}
-			if err == nil && (a.ID == "" || CheckText([]byte(a.Text)) != nil) {
+			if err == nil && (a.ID == "" || CheckString(a.Text) != nil) {
 				t.Fatalf("accepted bad article %+v", a)
 			}
 		}

@@ -15,10 +15,15 @@ type Builder struct {
 	// toArticle makes add count into art as well.
 	toArticle bool
 	// Trace makes Document record every feature occurrence of each
-	// paragraph (Document.Traces), for explanations.
-	Trace bool
-	trace []Occurrence
+	// paragraph of at most MaxTraceBytes (Document.Traces), for explanations.
+	Trace   bool
+	tracing bool
+	trace   []Occurrence
 }
+
+// MaxTraceBytes bounds the paragraphs whose feature occurrences Document
+// records: beyond it, memory would grow with the text for little use.
+const MaxTraceBytes = 64 << 10
 
 // Occurrence is one feature occurrence in a text: its bucket, group and
 // byte range, and (in Document traces) its share of the bucket's value in
@@ -72,7 +77,7 @@ func (b *Builder) Add(s string) { b.cfg.Visit(s, b.add) }
 func (b *Builder) add(k Kind, h uint32, start, end int) {
 	i := h & b.mask
 	b.cur.add(k, i)
-	if b.Trace {
+	if b.tracing {
 		b.trace = append(b.trace, Occurrence{Bucket: i, Kind: k, Start: int32(start), End: int32(end)})
 	}
 	if b.toArticle {

@@ -22,7 +22,8 @@ type Document struct {
 	// Traces has the feature occurrences of each paragraph (offsets relative
 	// to the paragraph) and ArticleTrace the word-feature occurrences of the
 	// whole article (offsets relative to the article), with their values in
-	// the Paragraphs and Article vectors; only when the Builder's Trace is set.
+	// the Paragraphs and Article vectors; only when the Builder's Trace is set,
+	// and only for paragraphs of at most MaxTraceBytes.
 	Traces       [][]Occurrence
 	ArticleTrace []Occurrence
 }
@@ -38,6 +39,7 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 	defer func() { b.toArticle = false }()
 	wordOccs := make([]int, len(paras))
 	for i, p := range paras {
+		b.tracing = b.Trace && len(p.Text) <= MaxTraceBytes
 		if b.cfg.WordN > 0 {
 			b.cfg.visitWords(p.Text, b.add)
 			d.ParagraphWords[i], _ = b.cur.emit(Vector{}, false)
@@ -59,6 +61,7 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 		var scales [2]float64
 		d.Paragraphs[i], scales = b.cur.emit(Vector{}, true)
 		if b.Trace {
+			// Untraced (over-long) paragraphs get a nil trace.
 			for j := range b.trace {
 				o := &b.trace[j]
 				o.Val = b.cur.value(o.Kind, o.Bucket, scales)
@@ -68,6 +71,7 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 		}
 		b.cur.reset()
 	}
+	b.tracing = false
 	var scales [2]float64
 	d.Article, scales = b.art.emit(Vector{}, true)
 	if b.Trace {

@@ -108,25 +108,44 @@ func (c Config) Visit(s string, fn func(k Kind, h uint32, start, end int)) {
 }
 
 func (c Config) visitWords(s string, fn func(k Kind, h uint32, start, end int)) {
-	var buf [64]text.Token
-	toks := text.Tokenize(buf[:0], s)
-	var hs [64]uint32
-	hashes := hs[:0]
-	for i, t := range toks {
-		h := hashString(wordSeed, t.Term)
-		hashes = append(hashes, h)
-		fn(Word, mix(h), t.Start, t.End)
-		for n := 2; n <= c.WordN && i-n+1 >= 0; n++ {
-			g := uint32(bigramSeed) + uint32(n)
-			for k := i - n + 1; k <= i; k++ {
-				g = (g ^ hashes[k]) * fnvPrime
+	// Words are hashed rune by rune as they are read (no token list), and the
+	// last four words' hashes and starts are kept for the n-grams, so that
+	// memory stays constant whatever the length of s.
+	var hs [4]uint32
+	var st [4]int
+	n := 0
+	h, start := uint32(0), -1
+	emit := func(end int) {
+		hs[n%4], st[n%4] = h, start
+		n++
+		fn(Word, mix(h), start, end)
+		for l := 2; l <= c.WordN && l <= n; l++ {
+			g := uint32(bigramSeed) + uint32(l)
+			for t := n - l; t < n; t++ {
+				g = (g ^ hs[t%4]) * fnvPrime
 			}
-			fn(Word, mix(g), toks[i-n+1].Start, t.End)
+			fn(Word, mix(g), st[(n-l)%4], end)
 		}
 	}
-	// Shape markers of the text as a whole.
-	if len(toks) > 0 {
-		fn(Word, HashTerm(lengthMarkers[lengthBucket(len(toks))]), 0, 0)
+	for i, r := range s {
+		if r != utf8.RuneError && text.IsWordRune(r) {
+			if start < 0 {
+				start, h = i, wordSeed
+			}
+			h = (h ^ uint32(text.FoldRune(r))) * fnvPrime
+			continue
+		}
+		if start >= 0 {
+			emit(i)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		emit(len(s))
+	}
+	// Shape marker of the text as a whole.
+	if n > 0 {
+		fn(Word, HashTerm(lengthMarkers[lengthBucket(n)]), 0, 0)
 	}
 }
 
@@ -139,14 +158,38 @@ func lengthBucket(n int) int {
 func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) {
 	// Fold the text into runes with their byte ranges, framed by spaces, a
 	// run of white space counting as one space; then hash forward from each
-	// position, one multiplication per rune and length.
-	var rbuf [512]rune
-	var sbuf, ebuf [512]int32
-	runes, starts, ends := rbuf[:0], sbuf[:0], ebuf[:0]
+	// position, one multiplication per rune and length. Runes are buffered
+	// in chunks so that memory stays constant whatever the length of s.
+	const chunk = 512
+	var runes [chunk]rune
+	var starts, ends [chunk]int32
+	n := 0
+	flush := func(final bool) {
+		last := n - c.CharMax + 1 // positions whose longest n-gram is complete
+		if final {
+			last = n
+		}
+		for i := 0; i < last; i++ {
+			h := uint32(charSeed)
+			for l := 1; l <= c.CharMax && i+l <= n; l++ {
+				h = (h ^ uint32(runes[i+l-1])) * fnvPrime
+				if l >= c.CharMin {
+					fn(Char, mix(h+uint32(l)), int(starts[i]), int(ends[i+l-1]))
+				}
+			}
+		}
+		if last > 0 {
+			n = copy(runes[:], runes[last:n])
+			copy(starts[:], starts[last:])
+			copy(ends[:], ends[last:])
+		}
+	}
 	push := func(r rune, start, end int) {
-		runes = append(runes, r)
-		starts = append(starts, int32(start))
-		ends = append(ends, int32(end))
+		if n == chunk {
+			flush(false)
+		}
+		runes[n], starts[n], ends[n] = r, int32(start), int32(end)
+		n++
 	}
 	push(' ', 0, 0)
 	lastSpace := true
@@ -168,14 +211,5 @@ func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) 
 	if !lastSpace {
 		push(' ', len(s), len(s))
 	}
-	n := len(runes)
-	for i := range n {
-		h := uint32(charSeed)
-		for l := 1; l <= c.CharMax && i+l <= n; l++ {
-			h = (h ^ uint32(runes[i+l-1])) * fnvPrime
-			if l >= c.CharMin {
-				fn(Char, mix(h+uint32(l)), int(starts[i]), int(ends[i+l-1]))
-			}
-		}
-	}
+	flush(true)
 }
