@@ -12,6 +12,7 @@ import (
 	"rhetor/lang"
 	"rhetor/linear"
 	"rhetor/model"
+	"rhetor/span"
 	"rhetor/text"
 )
 
@@ -37,15 +38,16 @@ type Analyzer struct {
 	builders sync.Pool
 	// article joins the genre and frame heads, which read the same article
 	// vector, so that each feature is looked up once; techniques is the
-	// technique head.
-	article, techniques *table
+	// technique head; fragments the token-level span head.
+	article, techniques, fragments *table
 }
 
 // New returns an Analyzer for m.
 func New(m *model.Model, opt Options) *Analyzer {
 	a := &Analyzer{m: m, evidence: opt.Evidence,
 		article:    newTable(m.Genre.Linear, m.Frames.Linear),
-		techniques: newTable(m.Techniques.Linear)}
+		techniques: newTable(m.Techniques.Linear),
+		fragments:  newTable(m.Fragments.Linear)}
 	if a.evidence == 0 {
 		a.evidence = 3
 	}
@@ -216,7 +218,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes {
 		// Frame evidence comes from word features only: the article's
 		// character n-grams are many and say little to a reader.
-		ex = newExplainer(txt, 0, s.doc.ArticleTrace, runes)
+		ex = newExplainer(txt, 0, text.Tokenize(nil, txt), s.doc.ArticleTrace, runes)
 	}
 	for k, p := range s.Frames {
 		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
@@ -230,25 +232,62 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	}
 	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
 
-	// Techniques per paragraph.
+	// Techniques per paragraph, with their fragments.
+	spanT, _ := m.Fragments.Threshold(s.Lang)
+	res.Thresholds.Spans = spanT
 	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
 	for i, p := range s.Paragraphs {
-		out := Paragraph{Line: p.Line, Start: runes.at(p.Start), End: runes.at(p.End), Text: p.Text, Techniques: []Technique{}}
+		out := Paragraph{Line: p.Line, Start: runes.at(p.Start), End: runes.at(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
+		wordLevel := len(ts) > 0 && len(p.Text) <= feature.MaxTraceBytes
+		var toks []text.Token
+		var tokProbs [][]float64
+		if wordLevel {
+			toks = text.Tokenize(nil, p.Text)
+			tokProbs = a.tokenProbs(p.Text, toks)
+		}
 		var pex *explainer
-		if len(ts) > 0 && a.evidence > 0 && s.doc.Traces[i] != nil {
-			pex = newExplainer(p.Text, p.Start, s.doc.Traces[i], runes)
+		if wordLevel && a.evidence > 0 {
+			pex = newExplainer(p.Text, p.Start, toks, s.doc.Traces[i], runes)
 		}
 		for _, k := range ts {
 			t := Technique{Technique: m.Techniques.Labels[k], Score: round(s.Techniques[i][k]), Evidence: []Evidence{}}
 			if pex != nil {
 				t.Evidence = pex.top(a.techniques, k, a.evidence)
 			}
+			if wordLevel {
+				col := make([]float64, len(toks))
+				for n := range toks {
+					col[n] = tokProbs[n][k]
+				}
+				for _, f := range span.Decode(toks, col, k, spanT) {
+					out.Spans = append(out.Spans, Span{
+						Technique: t.Technique,
+						Start:     runes.at(p.Start + f.Start),
+						End:       runes.at(p.Start + f.End),
+						Text:      p.Text[f.Start:f.End],
+						Score:     round(f.Score),
+					})
+					t.Located = true
+				}
+			}
 			out.Techniques = append(out.Techniques, t)
 		}
 		sort.SliceStable(out.Techniques, func(x, y int) bool { return out.Techniques[x].Score > out.Techniques[y].Score })
+		sort.SliceStable(out.Spans, func(x, y int) bool { return out.Spans[x].Start < out.Spans[y].Start })
 		res.Paragraphs[i] = out
 	}
+}
+
+// tokenProbs returns, for every token of a paragraph, the span head's
+// probability of each technique.
+func (a *Analyzer) tokenProbs(para string, toks []text.Token) [][]float64 {
+	vecs := a.m.Spans.Vectors(para, toks)
+	out := make([][]float64, len(vecs))
+	for n, x := range vecs {
+		out[n] = sigmoids(widen(a.fragments.margins(x)))
+	}
+	return out
 }
 
 func contains(xs []int, x int) bool {

@@ -65,10 +65,11 @@ type occurrence struct {
 }
 
 // newExplainer prepares the explanation of a decision on txt (which starts
-// at byte base of the article) from the occurrences of its features, each
+// at byte base of the article, and whose words are toks) from the
+// occurrences of its features, each
 // carrying its share of the value of its bucket in the decision's vector.
-func newExplainer(txt string, base int, occs []feature.Occurrence, runes *runeIndex) *explainer {
-	e := &explainer{txt: txt, base: base, runes: runes, toks: text.Tokenize(nil, txt)}
+func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *runeIndex) *explainer {
+	e := &explainer{txt: txt, base: base, runes: runes, toks: toks}
 	e.occ = make([]occurrence, 0, len(occs))
 	cur := 0
 	for _, f := range occs {

@@ -65,6 +65,19 @@ type Paragraph struct {
 	End        int         `json:"end"`
 	Text       string      `json:"text"`
 	Techniques []Technique `json:"techniques"`
+	// Spans locate the paragraph's techniques: every technique listed has at
+	// least one span unless its Located is false.
+	Spans []Span `json:"spans"`
+}
+
+// Span is a fragment of the article that uses a technique. Start and End
+// are code points of the article text, within the paragraph.
+type Span struct {
+	Technique string  `json:"technique"`
+	Start     int     `json:"start"`
+	End       int     `json:"end"`
+	Text      string  `json:"text"`
+	Score     float64 `json:"score"`
 }
 
 // Technique is a technique decided for a paragraph.
@@ -72,6 +85,9 @@ type Technique struct {
 	Technique string     `json:"technique"`
 	Score     float64    `json:"score"`
 	Evidence  []Evidence `json:"evidence"`
+	// Located is false when the model could not place the technique in the
+	// paragraph (no words, or a paragraph too long to be analysed word by word).
+	Located bool `json:"located"`
 }
 
 // Evidence is a word or phrase of the text that pushed a decision, with its
@@ -87,4 +103,6 @@ type Evidence struct {
 type Thresholds struct {
 	Frames     float64 `json:"frames"`
 	Techniques float64 `json:"techniques"`
+	// Spans is the token-probability threshold of the span decoder.
+	Spans float64 `json:"spans"`
 }

@@ -23,6 +23,9 @@ type LabeledArticle struct {
 	// Techniques maps a paragraph's line number to its subtask-3 labels; nil
 	// when the article has no subtask-3 labels.
 	Techniques map[int][]string
+	// Spans are the annotated fragments (train-labels-subtask-3-spans), in
+	// code points of Text; nil when the folder has none.
+	Spans []Span
 }
 
 // Dataset is one language folder of the release.
@@ -107,6 +110,9 @@ func LoadDataset(dir string) (*Dataset, error) {
 		}
 	}
 	if err := attachLabels(dir, byID); err != nil {
+		return nil, err
+	}
+	if err := attachSpans(dir, byID); err != nil {
 		return nil, err
 	}
 	d := &Dataset{Dir: dir, Lang: code}

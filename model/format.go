@@ -14,6 +14,7 @@ import (
 
 	"rhetor/feature"
 	"rhetor/linear"
+	"rhetor/span"
 )
 
 // File format (all integers little-endian):
@@ -22,7 +23,7 @@ import (
 //	version  uint32   FormatVersion
 //	hlen     uint32   length of the header
 //	header   hlen bytes of JSON (fileHeader)
-//	body     DEFLATE stream: for each head (genre, frames, techniques) its
+//	body     DEFLATE stream: for each head (genre, frames, techniques, spans) its
 //	         weights as one byte per weight, feature-major, each a μ-law code
 //	         scaled per label (see quantise)
 //	crc      uint32   CRC-32 (IEEE) of everything before it
@@ -30,7 +31,7 @@ import (
 // The writer is deterministic: the same model gives the same bytes.
 const (
 	Magic         = "RHETORMD"
-	FormatVersion = 1
+	FormatVersion = 2
 	// maxHeader bounds the header so that a corrupt length cannot make the
 	// decoder allocate without limit.
 	maxHeader = 16 << 20
@@ -43,6 +44,7 @@ type fileHeader struct {
 	Info     Info           `json:"info"`
 	Features feature.Config `json:"features"`
 	Layout   Layout         `json:"layout"`
+	Spans    span.Config    `json:"spans"`
 	Heads    []headHeader   `json:"heads"`
 }
 
@@ -56,17 +58,21 @@ type headHeader struct {
 	Offsets    []float64          `json:"offsets,omitempty"`
 }
 
-var headNames = [3]string{"genre", "frames", "techniques"}
+var headNames = [4]string{"genre", "frames", "techniques", "spans"}
 
-func (m *Model) heads() [3]*Head { return [3]*Head{m.Genre, m.Frames, m.Techniques} }
+func (m *Model) heads() [4]*Head { return [4]*Head{m.Genre, m.Frames, m.Techniques, m.Fragments} }
+
+func (m *Model) dims() [4]int {
+	return [4]int{m.Features.Dim(), m.Features.Dim(), m.Layout.Dim(m.Features), m.Spans.Dim()}
+}
 
 // Write encodes m to w.
 func (m *Model) Write(w io.Writer) error {
 	if err := m.validate(); err != nil {
 		return err
 	}
-	h := fileHeader{Info: m.Info, Features: m.Features, Layout: m.Layout}
-	codes := make([][]byte, 3)
+	h := fileHeader{Info: m.Info, Features: m.Features, Layout: m.Layout, Spans: m.Spans}
+	codes := make([][]byte, len(headNames))
 	for i, hd := range m.heads() {
 		scale, q := quantise(hd.Linear)
 		codes[i] = q
@@ -108,7 +114,10 @@ func (m *Model) validate() error {
 	if err := m.Layout.Validate(m.Features); err != nil {
 		return err
 	}
-	dims := [3]int{m.Features.Dim(), m.Features.Dim(), m.Layout.Dim(m.Features)}
+	if err := m.Spans.Validate(); err != nil {
+		return err
+	}
+	dims := m.dims()
 	for i, hd := range m.heads() {
 		if hd == nil || hd.Linear == nil {
 			return fmt.Errorf("model has no %s head", headNames[i])
@@ -221,8 +230,8 @@ func Decode(data []byte) (*Model, error) {
 	if err := dec.Decode(&h); err != nil {
 		return nil, fmt.Errorf("model header: %w", err)
 	}
-	if len(h.Heads) != 3 {
-		return nil, fmt.Errorf("model has %d heads, want 3", len(h.Heads))
+	if len(h.Heads) != len(headNames) {
+		return nil, fmt.Errorf("model has %d heads, want %d", len(h.Heads), len(headNames))
 	}
 	if err := h.Features.Validate(); err != nil {
 		return nil, fmt.Errorf("model header: %w", err)
@@ -230,11 +239,14 @@ func Decode(data []byte) (*Model, error) {
 	if err := h.Layout.Validate(h.Features); err != nil {
 		return nil, fmt.Errorf("model header: %w", err)
 	}
+	if err := h.Spans.Validate(); err != nil {
+		return nil, fmt.Errorf("model header: %w", err)
+	}
 	zr := flate.NewReader(bytes.NewReader(body[16+hlen:]))
 	defer zr.Close()
-	m := &Model{Info: h.Info, Features: h.Features, Layout: h.Layout}
-	dims := [3]int{h.Features.Dim(), h.Features.Dim(), h.Layout.Dim(h.Features)}
-	var out [3]*Head
+	m := &Model{Info: h.Info, Features: h.Features, Layout: h.Layout, Spans: h.Spans}
+	dims := m.dims()
+	var out [4]*Head
 	for i, hh := range h.Heads {
 		L := len(hh.Labels)
 		if hh.Name != headNames[i] || hh.Dim != dims[i] || L == 0 || len(hh.Bias) != L || len(hh.Scale) != L ||
@@ -252,6 +264,6 @@ func Decode(data []byte) (*Model, error) {
 			Offsets:    hh.Offsets,
 		}
 	}
-	m.Genre, m.Frames, m.Techniques = out[0], out[1], out[2]
+	m.Genre, m.Frames, m.Techniques, m.Fragments = out[0], out[1], out[2], out[3]
 	return m, nil
 }

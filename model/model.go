@@ -11,6 +11,7 @@ import (
 
 	"rhetor/feature"
 	"rhetor/linear"
+	"rhetor/span"
 )
 
 // Model is a complete trained analyser. It is immutable after loading and
@@ -19,8 +20,12 @@ type Model struct {
 	Info     Info
 	Features feature.Config
 	Layout   Layout
-	// Genre, Frames and Techniques are the subtask 1, 2 and 3 heads.
-	Genre, Frames, Techniques *Head
+	// Spans are the token features of the span head.
+	Spans span.Config
+	// Genre, Frames and Techniques are the subtask 1, 2 and 3 heads;
+	// Fragments is the token-level head that locates techniques (its
+	// threshold applies to token probabilities).
+	Genre, Frames, Techniques, Fragments *Head
 }
 
 // Info describes how a model was made.
@@ -35,6 +40,8 @@ type Info struct {
 	Options linear.Options `json:"options"`
 	// ArticleEpochs is the number of epochs of the genre and frame heads.
 	ArticleEpochs int `json:"article_epochs"`
+	// ArticleL2 is the L2 strength of the genre and frame heads (0: Options.L2).
+	ArticleL2 float64 `json:"article_l2,omitempty"`
 	// Folds is the number of cross-validation folds used to choose thresholds.
 	Folds int `json:"folds"`
 }

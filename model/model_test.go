@@ -11,6 +11,7 @@ import (
 
 	"rhetor/feature"
 	"rhetor/linear"
+	"rhetor/span"
 )
 
 func randomHead(rng *rand.Rand, labels []string, dim int) *Head {
@@ -28,11 +29,12 @@ func smallModel() *Model {
 	rng := rand.New(rand.NewPCG(1, 2))
 	fc := feature.Config{Bits: 8, WordN: 2, CharMin: 2, CharMax: 3}
 	lay := Layout{ContextBits: 4, ArticleBits: 5, ContextScale: 0.5, ArticleScale: 0.25}
-	m := &Model{Info: Info{Name: "test", Languages: map[string]int{"en": 3}}, Features: fc, Layout: lay}
+	m := &Model{Info: Info{Name: "test", Languages: map[string]int{"en": 3}}, Features: fc, Layout: lay, Spans: span.Config{Bits: 8, Window: 1}}
 	m.Genre = randomHead(rng, []string{"a", "b", "c"}, fc.Dim())
 	m.Genre.Offsets = []float64{0.5, 0, -1}
 	m.Frames = randomHead(rng, []string{"f1", "f2"}, fc.Dim())
 	m.Techniques = randomHead(rng, []string{"t1", "t2", "t3", "t4"}, lay.Dim(fc))
+	m.Fragments = randomHead(rng, []string{"t1", "t2", "t3", "t4"}, m.Spans.Dim())
 	return m
 }
 
@@ -92,7 +94,7 @@ func TestDecodeRejects(t *testing.T) {
 		"empty":     nil,
 		"foreign":   []byte("PK\x03\x04 this is a zip file, not a model at all"),
 		"truncated": data[:len(data)/2],
-		"version":   append(append([]byte(Magic), 9, 0, 0, 0), data[12:]...),
+		"version":   append(append([]byte(Magic), 1, 0, 0, 0), data[12:]...),
 	}
 	flipped := append([]byte(nil), data...)
 	flipped[len(flipped)/2] ^= 0x40

@@ -19,6 +19,10 @@ type LangScores struct {
 	GenreMacroF1      float64 `json:"genre_macro_f1"`
 	FramesMicroF1     float64 `json:"frames_micro_f1"`
 	TechniquesMicroF1 float64 `json:"techniques_micro_f1"`
+	// Spans are the partial-overlap span scores (technique-aware F1 and
+	// technique-agnostic F1) of the articles with span annotations.
+	SpanAwareF1    float64 `json:"span_aware_f1"`
+	SpanAgnosticF1 float64 `json:"span_agnostic_f1"`
 	// Reports hold the full per-label reports.
 	Genre, Frames, Techniques eval.Report `json:"-"`
 	// Thresholds are the mean thresholds chosen for this language over the folds.
@@ -35,6 +39,7 @@ type CVReport struct {
 	FrameThresholds     []map[string]float64 `json:"frame_thresholds"`
 	TechniqueThresholds []map[string]float64 `json:"technique_thresholds"`
 	GenreOffsets        [][]float64          `json:"genre_offsets"`
+	SpanThresholds      []float64            `json:"span_thresholds"`
 }
 
 // CrossValidate splits the documents by article into k folds; each fold is
@@ -50,11 +55,13 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 	genre := make([]int, len(p.Docs))
 	frames := make([][]int, len(p.Docs))
 	techs := make([][][]int, len(p.Docs))
+	spans := make([][]corpus.Span, len(p.Docs))
 	for f := range k {
 		th := chooseThresholds(p, s, func(i int) bool { return fold[i] != f })
 		rep.FrameThresholds = append(rep.FrameThresholds, th.frames)
 		rep.TechniqueThresholds = append(rep.TechniqueThresholds, th.techniques)
 		rep.GenreOffsets = append(rep.GenreOffsets, th.genreOffsets)
+		rep.SpanThresholds = append(rep.SpanThresholds, th.spans)
 		for i, d := range p.Docs {
 			if fold[i] != f {
 				continue
@@ -65,6 +72,9 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 			techs[i] = make([][]int, len(d.Paras))
 			for j := range d.Paras {
 				techs[i][j] = model.SelectTechniques(s.Techniques[i][j], t)
+			}
+			if d.HasSpans {
+				spans[i] = PredictSpans(d, s.Techniques[i], s.Tokens[i], t, th.spans)
 			}
 		}
 	}
@@ -81,6 +91,7 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 		ls := LangScores{Lang: l}
 		var gg, gp []string
 		var fg, fp, tg, tp [][]int
+		var sg, sp []corpus.Span
 		for _, i := range byLang[l] {
 			d := p.Docs[i]
 			ls.Articles++
@@ -97,6 +108,10 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 				tp = append(tp, techs[i]...)
 				ls.Paragraphs += len(d.Paras)
 			}
+			if d.HasSpans {
+				sg = append(sg, d.Gold...)
+				sp = append(sp, spans[i]...)
+			}
 		}
 		if len(gg) > 0 {
 			ls.Genre, _ = eval.ScoreSingleLabel(gg, gp)
@@ -110,6 +125,10 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 			ls.Techniques, _ = eval.ScoreMultiLabel(corpus.Techniques, tg, tp)
 			ls.TechniquesMicroF1 = ls.Techniques.MicroF1
 		}
+		if len(sg) > 0 {
+			sr := eval.ScoreSpans(sg, sp)
+			ls.SpanAwareF1, ls.SpanAgnosticF1 = sr.Aware.F1, sr.Agnostic.F1
+		}
 		for f := range k {
 			ls.FrameThreshold += lookup(rep.FrameThresholds[f], l) / float64(k)
 			ls.TechniqueThreshold += lookup(rep.TechniqueThresholds[f], l) / float64(k)
@@ -120,6 +139,8 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 		rep.Mean.GenreMacroF1 += ls.GenreMacroF1 / float64(len(langs))
 		rep.Mean.FramesMicroF1 += ls.FramesMicroF1 / float64(len(langs))
 		rep.Mean.TechniquesMicroF1 += ls.TechniquesMicroF1 / float64(len(langs))
+		rep.Mean.SpanAwareF1 += ls.SpanAwareF1 / float64(len(langs))
+		rep.Mean.SpanAgnosticF1 += ls.SpanAgnosticF1 / float64(len(langs))
 	}
 	rep.Mean.Lang = "mean"
 	return rep, nil

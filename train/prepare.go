@@ -13,6 +13,7 @@ import (
 	"rhetor/corpus"
 	"rhetor/feature"
 	"rhetor/model"
+	"rhetor/span"
 	"rhetor/text"
 )
 
@@ -31,18 +32,29 @@ type Doc struct {
 	Techniques    [][]int
 	HasTechniques bool
 	Vectors       feature.Document
+	// Text is the article; Gold its annotated fragments (code points), and
+	// HasSpans tells whether it has any span annotation file.
+	Text     string
+	Gold     []corpus.Span
+	HasSpans bool
+	// Tokens, TokenVectors and TokenLabels are per paragraph: its words,
+	// their span features and the techniques whose fragments cover them.
+	Tokens       [][]text.Token
+	TokenVectors [][]feature.Vector
+	TokenLabels  [][][]int
 }
 
 // Prepared is a featurised training corpus.
 type Prepared struct {
 	Features feature.Config
 	Layout   model.Layout
+	Spans    span.Config
 	Docs     []*Doc
 }
 
 // Prepare featurises the articles of the datasets, in parallel, with a result
 // independent of the number of workers.
-func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config, layout model.Layout, workers int) (*Prepared, error) {
+func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config, layout model.Layout, sc span.Config, workers int) (*Prepared, error) {
 	if err := fc.Validate(); err != nil {
 		return nil, err
 	}
@@ -55,7 +67,8 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 	var docs []*Doc
 	for _, ds := range datasets {
 		for _, a := range ds.Articles {
-			d := &Doc{ID: a.ID, Lang: ds.Lang, Genre: -1, HasFrames: a.HasFrames, HasTechniques: a.Techniques != nil}
+			d := &Doc{ID: a.ID, Lang: ds.Lang, Genre: -1, HasFrames: a.HasFrames, HasTechniques: a.Techniques != nil,
+				Text: a.Text, Gold: a.Spans, HasSpans: a.Spans != nil && a.Techniques != nil}
 			if a.Genre != "" {
 				d.Genre = gi[a.Genre]
 			}
@@ -84,6 +97,7 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 			b := feature.NewBuilder(fc)
 			for i := range next {
 				docs[i].Vectors = b.Document(docs[i].Paras)
+				docs[i].tokenise(sc)
 			}
 		}()
 	}
@@ -99,5 +113,46 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 	if err != nil {
 		return nil, err
 	}
-	return &Prepared{Features: fc, Layout: layout, Docs: docs}, nil
+	return &Prepared{Features: fc, Layout: layout, Spans: sc, Docs: docs}, nil
+}
+
+// tokenise fills the token fields of d: words, span features and, from the
+// gold fragments, token labels.
+func (d *Doc) tokenise(sc span.Config) {
+	ti := corpus.LabelIndex(corpus.Techniques)
+	toByte := byteOffsets(d.Text)
+	d.Tokens = make([][]text.Token, len(d.Paras))
+	d.TokenVectors = make([][]feature.Vector, len(d.Paras))
+	d.TokenLabels = make([][][]int, len(d.Paras))
+	for i, p := range d.Paras {
+		toks := text.Tokenize(nil, p.Text)
+		d.Tokens[i] = toks
+		d.TokenVectors[i] = sc.Vectors(p.Text, toks)
+		var frags []span.Fragment
+		for _, g := range d.Gold {
+			start, end := toByte(g.Start)-p.Start, toByte(g.End)-p.Start
+			if start < len(p.Text) && end > 0 {
+				frags = append(frags, span.Fragment{Technique: ti[g.Technique], Start: start, End: end})
+			}
+		}
+		d.TokenLabels[i] = span.Labels(toks, frags)
+	}
+}
+
+// byteOffsets returns a function from code-point offsets of s to byte offsets.
+func byteOffsets(s string) func(int) int {
+	offs := make([]int, 0, len(s)+1)
+	for i := range s {
+		offs = append(offs, i)
+	}
+	offs = append(offs, len(s))
+	return func(cp int) int {
+		if cp < 0 {
+			return 0
+		}
+		if cp >= len(offs) {
+			return len(s)
+		}
+		return offs[cp]
+	}
 }

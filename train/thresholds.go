@@ -7,12 +7,15 @@ import (
 	"rhetor/corpus"
 	"rhetor/eval"
 	"rhetor/model"
+	"rhetor/span"
 )
 
 // thresholds are the decision rules chosen on held-out scores.
 type thresholds struct {
 	frames, techniques map[string]float64
 	genreOffsets       []float64
+	// spans is the token-probability threshold of the span decoder.
+	spans float64
 }
 
 // grid are the candidate probability thresholds.
@@ -47,7 +50,72 @@ func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool) thresholds {
 		}
 	}
 	th.genreOffsets = bestGenreOffsets(p, s, use)
+	th.spans = bestSpanThreshold(p, s, use, th.techniques)
 	return th
+}
+
+// bestSpanThreshold picks the token threshold that maximises the
+// technique-aware span F1 of the selected documents, decoding fragments for
+// the techniques decided (with the chosen thresholds) for each paragraph.
+func bestSpanThreshold(p *Prepared, s *Scores, use func(i int) bool, techTh map[string]float64) float64 {
+	var gold []corpus.Span
+	for i, d := range p.Docs {
+		if use(i) && d.HasSpans {
+			gold = append(gold, d.Gold...)
+		}
+	}
+	best, bestF := 0.5, -1.0
+	for t := 0.1; t < 0.91; t += 0.05 {
+		t = math.Round(t*100) / 100
+		var pred []corpus.Span
+		for i, d := range p.Docs {
+			if use(i) && d.HasSpans {
+				pred = append(pred, PredictSpans(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), t)...)
+			}
+		}
+		if f := eval.ScoreSpans(gold, pred).Aware.F1; f > bestF+1e-12 {
+			best, bestF = t, f
+		}
+	}
+	return best
+}
+
+// PredictSpans decodes the fragments of a document from its paragraph and
+// token probabilities, in code points of the article.
+func PredictSpans(d *Doc, techProbs [][]float64, tokProbs [][][]float64, techT, tokT float64) []corpus.Span {
+	var out []corpus.Span
+	toCP := runeOffsets(d.Text)
+	for j, p := range d.Paras {
+		toks := d.Tokens[j]
+		for _, k := range model.SelectTechniques(techProbs[j], techT) {
+			col := make([]float64, len(toks))
+			for n := range toks {
+				col[n] = tokProbs[j][n][k]
+			}
+			for _, f := range span.Decode(toks, col, k, tokT) {
+				out = append(out, corpus.Span{ID: d.ID, Technique: corpus.Techniques[k], Start: toCP(p.Start + f.Start), End: toCP(p.Start + f.End)})
+			}
+		}
+	}
+	return out
+}
+
+// runeOffsets returns a function from byte offsets of s to code-point offsets.
+func runeOffsets(s string) func(int) int {
+	cp := make([]int32, len(s)+1)
+	n := int32(0)
+	for i := range s {
+		cp[i] = n
+		n++
+	}
+	cp[len(s)] = n
+	// Fill offsets inside multi-byte runes with the rune's own offset.
+	for i := 1; i < len(s); i++ {
+		if cp[i] == 0 && i > 0 {
+			cp[i] = cp[i-1]
+		}
+	}
+	return func(b int) int { return int(cp[max(0, min(b, len(s)))]) }
 }
 
 // counter adds the true positives, predictions and gold labels of the

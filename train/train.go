@@ -19,6 +19,8 @@ type Config struct {
 	// (genre and frames), which see far fewer examples than the paragraph
 	// head; 0 means Options.Epochs.
 	ArticleEpochs int
+	// ArticleL2 is the L2 strength of the article-level heads; 0 means Options.L2.
+	ArticleL2 float64
 	// Folds is the number of held-out folds used to choose thresholds (>= 2).
 	Folds int
 	// Name is recorded in the model.
@@ -55,7 +57,7 @@ func Folds(docs []*Doc, k int, seed uint64) []int {
 
 // heads holds the three trained linear models.
 type heads struct {
-	genre, frames, techniques *linear.Model
+	genre, frames, techniques, spans *linear.Model
 }
 
 // trainHeads trains the three heads on the documents selected by use.
@@ -65,8 +67,11 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	if cfg.ArticleEpochs > 0 {
 		aopt.Epochs = cfg.ArticleEpochs
 	}
+	if cfg.ArticleL2 > 0 {
+		aopt.L2 = cfg.ArticleL2
+	}
 	var h heads
-	var genre, frames, techs []linear.Example
+	var genre, frames, techs, toks []linear.Example
 	for i, d := range p.Docs {
 		if !use(i) {
 			continue
@@ -82,6 +87,13 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 				techs = append(techs, linear.Example{X: p.paragraphInput(d, j), Y: d.Techniques[j]})
 			}
 		}
+		if d.HasSpans {
+			for j := range d.Paras {
+				for k, x := range d.TokenVectors[j] {
+					toks = append(toks, linear.Example{X: x, Y: d.TokenLabels[j][k]})
+				}
+			}
+		}
 	}
 	var err error
 	dim := p.Features.Dim()
@@ -94,6 +106,13 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	if h.techniques, err = linear.Train(ctx, p.Layout.Dim(p.Features), len(corpus.Techniques), techs, opt, progress); err != nil {
 		return h, fmt.Errorf("technique head: %w", err)
 	}
+	if len(toks) == 0 {
+		return h, fmt.Errorf("span head: no article has span annotations (train-labels-subtask-3-spans)")
+	}
+	if h.spans, err = linear.Train(ctx, p.Spans.Dim(), len(corpus.Techniques), toks, opt, nil); err != nil {
+		return h, fmt.Errorf("span head: %w", err)
+	}
+	h.spans = model.Quantised(h.spans)
 	h.genre = model.Quantised(h.genre)
 	h.frames = model.Quantised(h.frames)
 	h.techniques = model.Quantised(h.techniques)
@@ -122,10 +141,13 @@ type Scores struct {
 	Genre      [][]float64   // per doc: 3 margins (nil when unlabelled)
 	Frames     [][]float64   // per doc: 14 probabilities
 	Techniques [][][]float64 // per doc, per paragraph: 23 probabilities
+	// Tokens holds per doc, per paragraph, per token: 23 probabilities.
+	Tokens [][][][]float64
 }
 
 func newScores(n int) *Scores {
-	return &Scores{Genre: make([][]float64, n), Frames: make([][]float64, n), Techniques: make([][][]float64, n)}
+	return &Scores{Genre: make([][]float64, n), Frames: make([][]float64, n), Techniques: make([][][]float64, n),
+		Tokens: make([][][][]float64, n)}
 }
 
 // score fills s for the documents selected by use.
@@ -137,8 +159,15 @@ func (p *Prepared) score(h heads, s *Scores, use func(i int) bool) {
 		s.Genre[i] = h.genre.Margins(d.Vectors.Article)
 		s.Frames[i] = probs(h.frames.Margins(d.Vectors.Article))
 		s.Techniques[i] = make([][]float64, len(d.Paras))
+		s.Tokens[i] = make([][][]float64, len(d.Paras))
 		for j := range d.Paras {
 			s.Techniques[i][j] = probs(h.techniques.Margins(p.paragraphInput(d, j)))
+			if d.HasSpans {
+				s.Tokens[i][j] = make([][]float64, len(d.TokenVectors[j]))
+				for k, x := range d.TokenVectors[j] {
+					s.Tokens[i][j][k] = probs(h.spans.Margins(x))
+				}
+			}
 		}
 	}
 }
@@ -194,7 +223,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := model.Info{Name: cfg.Name, Languages: map[string]int{}, Options: cfg.Options, ArticleEpochs: cfg.ArticleEpochs, Folds: cfg.Folds}
+	info := model.Info{Name: cfg.Name, Languages: map[string]int{}, Options: cfg.Options, ArticleEpochs: cfg.ArticleEpochs, ArticleL2: cfg.ArticleL2, Folds: cfg.Folds}
 	for _, d := range p.Docs {
 		info.Languages[d.Lang]++
 		if d.HasTechniques {
@@ -206,6 +235,8 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		Info:       info,
 		Features:   p.Features,
 		Layout:     p.Layout,
+		Spans:      p.Spans,
+		Fragments:  &model.Head{Labels: corpus.Techniques, Linear: h.spans, Thresholds: map[string]float64{"": th.spans}},
 		Genre:      &model.Head{Labels: corpus.Genres, Linear: h.genre, Thresholds: map[string]float64{"": 0}, Offsets: th.genreOffsets},
 		Frames:     &model.Head{Labels: corpus.Frames, Linear: h.frames, Thresholds: th.frames},
 		Techniques: &model.Head{Labels: corpus.Techniques, Linear: h.techniques, Thresholds: th.techniques},

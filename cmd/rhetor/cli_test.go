@@ -231,6 +231,15 @@ func TestTrainCommand(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "train-labels-subtask-1.txt"), []byte(l1.String()), 0o644)
 		os.WriteFile(filepath.Join(dir, "train-labels-subtask-2.txt"), []byte(l2.String()), 0o644)
 		os.WriteFile(filepath.Join(dir, "train-labels-subtask-3.txt"), []byte(l3.String()), 0o644)
+		sdir := filepath.Join(dir, "train-labels-subtask-3-spans")
+		os.MkdirAll(sdir, 0o755)
+		for _, a := range d.Articles {
+			var b strings.Builder
+			for _, s := range a.Spans {
+				fmt.Fprintf(&b, "%s\t%s\t%d\t%d\n", s.ID, s.Technique, s.Start, s.End)
+			}
+			os.WriteFile(filepath.Join(sdir, "article"+a.ID+"-labels-subtask-3.txt"), []byte(b.String()), 0o644)
+		}
 	}
 	out1 := filepath.Join(t.TempDir(), "a.rhm")
 	out2 := filepath.Join(t.TempDir(), "b.rhm")

@@ -41,15 +41,15 @@ func runCV(ctx context.Context, stdio IO, args []string) error {
 		return enc.Encode(rep)
 	}
 	fmt.Fprintf(stdio.Stdout, "%d-fold cross-validation by article (%s)\n", *folds, time.Since(start).Round(time.Second))
-	fmt.Fprintln(stdio.Stdout, "official metrics: subtask 1 macro-F1, subtasks 2 and 3 micro-F1")
+	fmt.Fprintln(stdio.Stdout, "official metrics: subtask 1 macro-F1, subtasks 2 and 3 micro-F1; spans: SemEval-2020 Task 11 partial-overlap F1")
 	tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "lang\tarticles\tparagraphs\t1 genre\t2 frames\t3 techniques\tframe thr\ttechnique thr\t")
+	fmt.Fprintln(tw, "lang\tarticles\tparagraphs\t1 genre\t2 frames\t3 techniques\tspans aware\tspans agnostic\tframe thr\ttechnique thr\t")
 	for _, l := range rep.Langs {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t\n", l.Lang, l.Articles, l.Paragraphs,
-			l.GenreMacroF1, l.FramesMicroF1, l.TechniquesMicroF1, l.FrameThreshold, l.TechniqueThreshold)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t\n", l.Lang, l.Articles, l.Paragraphs,
+			l.GenreMacroF1, l.FramesMicroF1, l.TechniquesMicroF1, l.SpanAwareF1, l.SpanAgnosticF1, l.FrameThreshold, l.TechniqueThreshold)
 	}
 	m := rep.Mean
-	fmt.Fprintf(tw, "mean\t%d\t%d\t%.3f\t%.3f\t%.3f\t\t\t\n", m.Articles, m.Paragraphs, m.GenreMacroF1, m.FramesMicroF1, m.TechniquesMicroF1)
+	fmt.Fprintf(tw, "mean\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\t\t\n", m.Articles, m.Paragraphs, m.GenreMacroF1, m.FramesMicroF1, m.TechniquesMicroF1, m.SpanAwareF1, m.SpanAgnosticF1)
 	tw.Flush()
 	fmt.Fprintln(stdio.Stdout, "\nthresholds chosen per fold (language: frames / techniques; '*' = languages without training data):")
 	for f := range rep.Folds {
@@ -66,7 +66,7 @@ func runCV(ctx context.Context, stdio IO, args []string) error {
 			}
 			parts = append(parts, fmt.Sprintf("%s %.2f/%.2f", name, rep.FrameThresholds[f][l], rep.TechniqueThresholds[f][l]))
 		}
-		fmt.Fprintf(stdio.Stdout, "  fold %d: %s; genre offsets %v\n", f+1, strings.Join(parts, ", "), rep.GenreOffsets[f])
+		fmt.Fprintf(stdio.Stdout, "  fold %d: %s; genre offsets %v; span token threshold %.2f\n", f+1, strings.Join(parts, ", "), rep.GenreOffsets[f], rep.SpanThresholds[f])
 	}
 	if *perLabel {
 		for _, l := range rep.Langs {

@@ -19,11 +19,15 @@ func runEval(ctx context.Context, stdio IO, args []string) error {
 	goldPath := fs.String("gold", "", "gold label `file` in the task's format")
 	predPath := fs.String("pred", "", "prediction `file` in the same format")
 	asJSON := fs.Bool("json", false, "print the full report as JSON")
+	spans := fs.Bool("spans", false, "score span files (ID<TAB>TECHNIQUE<TAB>START<TAB>END); --gold may be a directory")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("eval: unexpected argument %q", fs.Arg(0))
+	}
+	if *spans {
+		return evalSpans(ctx, stdio, *goldPath, *predPath, *asJSON)
 	}
 	st := corpus.Subtask(*subtask)
 	if st.Labels() == nil {
@@ -103,6 +107,51 @@ func writeReport(stdio IO, r eval.Report) error {
 	fmt.Fprintf(tw, "%-*s\t  precision\t  recall\t  F1\t  support\t  predicted\t\n", width, "label")
 	for _, s := range r.PerLabel {
 		fmt.Fprintf(tw, "%-*s\t  %.4f\t  %.4f\t  %.4f\t  %d\t  %d\t\n", width, s.Label, s.Precision, s.Recall, s.F1, s.Support, s.Predicted)
+	}
+	return tw.Flush()
+}
+
+// evalSpans implements "rhetor eval --spans": the SemEval-2020 Task 11
+// partial-overlap scores, technique-aware and technique-agnostic.
+func evalSpans(ctx context.Context, stdio IO, goldPath, predPath string, asJSON bool) error {
+	if goldPath == "" || predPath == "" {
+		return usagef("eval --spans: --gold and --pred are required")
+	}
+	gold, err := corpus.ReadSpanPath(goldPath, corpus.Techniques)
+	if err != nil {
+		return fmt.Errorf("read gold: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	pred, err := corpus.ReadSpanPath(predPath, corpus.Techniques)
+	if err != nil {
+		return fmt.Errorf("read prediction: %w", err)
+	}
+	ids := map[string]bool{}
+	for _, s := range gold {
+		ids[s.ID] = true
+	}
+	for _, s := range pred {
+		if !ids[s.ID] {
+			return fmt.Errorf("%s:%d: article %q has no gold spans file entry", s.File, s.Line, s.ID)
+		}
+	}
+	rep := eval.ScoreSpans(gold, pred)
+	if asJSON {
+		enc := json.NewEncoder(stdio.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	tw := tabwriter.NewWriter(stdio.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "spans: %d gold, %d predicted (partial-overlap scores of SemEval-2020 Task 11)\n", len(gold), len(pred))
+	fmt.Fprintf(tw, "technique-aware\tP %.4f\tR %.4f\tF1 %.4f\n", rep.Aware.Precision, rep.Aware.Recall, rep.Aware.F1)
+	fmt.Fprintf(tw, "technique-agnostic\tP %.4f\tR %.4f\tF1 %.4f\n\n", rep.Agnostic.Precision, rep.Agnostic.Recall, rep.Agnostic.F1)
+	fmt.Fprintln(tw, "technique\tprecision\trecall\tF1\tgold\tpredicted")
+	for _, t := range corpus.Techniques {
+		if s, ok := rep.PerTechnique[t]; ok {
+			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%d\t%d\n", t, s.Precision, s.Recall, s.F1, s.Gold, s.Predicted)
+		}
 	}
 	return tw.Flush()
 }

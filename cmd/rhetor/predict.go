@@ -21,6 +21,7 @@ func runPredict(ctx context.Context, stdio IO, args []string) error {
 	modelPath := fs.String("model", "", "model `FILE` (default: the embedded model)")
 	langFlag := fs.String("lang", "", "language of every article (default: identified per article); ge, po, gr and ISO codes accepted")
 	outPath := fs.String("out", "", "write to `FILE` instead of standard output")
+	spans := fs.Bool("spans", false, "with --subtask 3: write the located fragments, ID<TAB>TECHNIQUE<TAB>START<TAB>END (code points)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -30,6 +31,9 @@ func runPredict(ctx context.Context, stdio IO, args []string) error {
 	}
 	if fs.NArg() == 0 {
 		return usagef("no article directory given")
+	}
+	if *spans && st != corpus.Persuasion {
+		return usagef("--spans goes with --subtask 3")
 	}
 	if *langFlag != "" {
 		if _, err := lang.Normalize(*langFlag); err != nil {
@@ -70,6 +74,16 @@ func runPredict(ctx context.Context, stdio IO, args []string) error {
 				code = lang.Detect(a.Text).Code
 			}
 			code, _ = lang.Normalize(code)
+			if *spans {
+				a.Lang = code
+				res, err := an.Analyze(ctx, a)
+				if err != nil {
+					fail.report(f, err)
+					continue
+				}
+				writeSpans(w, res)
+				continue
+			}
 			writePrediction(w, m, st, a.ID, an.Score(a.Text, code))
 		}
 	}
@@ -110,4 +124,12 @@ func names(labels []string, idx []int) string {
 		parts[i] = labels[k]
 	}
 	return strings.Join(parts, ",")
+}
+
+func writeSpans(w *bufio.Writer, res *analyze.Result) {
+	for _, p := range res.Paragraphs {
+		for _, s := range p.Spans {
+			fmt.Fprintf(w, "%s\t%s\t%d\t%d\n", res.ID, s.Technique, s.Start, s.End)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"rhetor/feature"
 	"rhetor/linear"
 	"rhetor/model"
+	"rhetor/span"
 	"rhetor/train"
 )
 
@@ -22,6 +23,7 @@ type trainSettings struct {
 	seed         uint64
 	epochs       int
 	artEpochs    int
+	artL2        float64
 	eta, l2      float64
 	posPower     float64
 	bits         int
@@ -40,6 +42,7 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&s.seed, "seed", o.Seed, "random seed (folds and example order)")
 	fs.IntVar(&s.epochs, "epochs", o.Epochs, "training epochs of the technique head")
 	fs.IntVar(&s.artEpochs, "article-epochs", 5, "training epochs of the genre and frame heads")
+	fs.Float64Var(&s.artL2, "article-l2", 0, "L2 regularisation of the genre and frame heads (0: same as --l2)")
 	fs.Float64Var(&s.eta, "eta", o.Eta, "initial SGD learning rate")
 	fs.Float64Var(&s.l2, "l2", o.L2, "L2 regularisation")
 	fs.Float64Var(&s.posPower, "pos-power", o.PosPower, "positive class weight exponent: (neg/pos)^p")
@@ -60,7 +63,7 @@ func (s *trainSettings) options() linear.Options {
 }
 
 func (s *trainSettings) config(name string, stderr io.Writer) train.Config {
-	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, Name: name, Progress: progress(stderr)}
+	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, Name: name, Progress: progress(stderr)}
 }
 
 // prepare loads the data directories and featurises them.
@@ -86,7 +89,7 @@ func (s *trainSettings) prepare(ctx context.Context, stderr io.Writer) (*train.P
 		n += len(d.Articles)
 	}
 	fmt.Fprintf(stderr, "featurising %d articles in %d language folders\n", n, len(all))
-	p, err := train.Prepare(ctx, all, fc, layout, s.workers)
+	p, err := train.Prepare(ctx, all, fc, layout, span.DefaultConfig, s.workers)
 	if err != nil {
 		return nil, fmt.Errorf("featurise: %w", err)
 	}

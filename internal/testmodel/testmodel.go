@@ -13,6 +13,7 @@ import (
 	"rhetor/feature"
 	"rhetor/linear"
 	"rhetor/model"
+	"rhetor/span"
 	"rhetor/train"
 )
 
@@ -42,6 +43,8 @@ func Datasets() []*corpus.Dataset {
 			techs[1] = nil
 			line := 1
 			used := map[string]bool{}
+			var spans []corpus.Span
+			id := fmt.Sprintf("%s%03d", lang, i)
 			for range 6 {
 				lines = append(lines, "")
 				line += 2
@@ -52,9 +55,17 @@ func Datasets() []*corpus.Dataset {
 				var labels []string
 				if rng.IntN(2) == 0 {
 					c := cueWords[rng.IntN(len(cueWords))]
-					words[rng.IntN(len(words))] = c
+					at := rng.IntN(len(words))
+					words[at] = c
 					labels = append(labels, cues[c])
 					used[c] = true
+					// The fragment is the cue word (all text is ASCII, so
+					// bytes are code points).
+					start := len(strings.Join(lines, "\n")) + 1 + len(strings.Join(words[:at], " "))
+					if at > 0 {
+						start++
+					}
+					spans = append(spans, corpus.Span{ID: id, Technique: cues[c], Start: start, End: start + len(c)})
 				}
 				lines = append(lines, strings.Join(words, " ")+".")
 				techs[line] = labels
@@ -69,7 +80,8 @@ func Datasets() []*corpus.Dataset {
 				frames = append(frames, "Security_and_defense")
 			}
 			d.Articles = append(d.Articles, &corpus.LabeledArticle{
-				Article:    corpus.Article{ID: fmt.Sprintf("%s%03d", lang, i), Text: strings.Join(lines, "\n") + "\n", Lang: lang},
+				Article:    corpus.Article{ID: id, Text: strings.Join(lines, "\n") + "\n", Lang: lang},
+				Spans:      spans,
 				Genre:      genre,
 				Frames:     frames,
 				HasFrames:  true,
@@ -86,7 +98,7 @@ func Model() (*model.Model, error) {
 	fc := feature.Config{Bits: 12, WordN: 2, CharMin: 2, CharMax: 4}
 	lay := model.Layout{ContextBits: 8, ArticleBits: 8, ContextScale: 0.5, ArticleScale: 0.5}
 	ctx := context.Background()
-	p, err := train.Prepare(ctx, Datasets(), fc, lay, 2)
+	p, err := train.Prepare(ctx, Datasets(), fc, lay, span.Config{Bits: 12, Window: 2}, 2)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,126 @@
+package eval
+
+import (
+	"sort"
+
+	"rhetor/corpus"
+)
+
+// SpanScores are precision, recall and F1 with partial-overlap credit.
+type SpanScores struct {
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	// Gold and Predicted count the spans scored.
+	Gold      int `json:"gold"`
+	Predicted int `json:"predicted"`
+}
+
+// SpanReport holds the span scores of a prediction.
+type SpanReport struct {
+	// Aware is the technique-aware score (SemEval-2020 Task 11 / NLP4IF
+	// fragment-level classification): overlap counts only between spans of
+	// the same technique.
+	Aware SpanScores `json:"technique_aware"`
+	// Agnostic is the technique-agnostic score (span identification): the
+	// techniques are ignored and overlapping spans of an article are merged.
+	Agnostic SpanScores `json:"technique_agnostic"`
+	// PerTechnique has the technique-aware score of each technique.
+	PerTechnique map[string]SpanScores `json:"per_technique"`
+}
+
+// ScoreSpans computes the partial-overlap scores of SemEval-2020 Task 11
+// (Da San Martino et al.). With S the predicted and T the gold spans and
+// C(s,t,h) = |s∩t|/h the overlap of two spans of the same article
+// normalised by h:
+//
+//	P = 1/|S| · Σ_{s∈S} Σ_{t∈T} C(s,t,|s|)
+//	R = 1/|T| · Σ_{s∈S} Σ_{t∈T} C(s,t,|t|)
+//	F1 = 2PR/(P+R)
+//
+// Technique-aware scores count an overlap only when the techniques agree;
+// per-technique scores restrict S and T to one technique. For the
+// technique-agnostic score, overlapping spans within an article are merged
+// first (in gold and prediction alike), as the span-identification scorer
+// does. With no predicted spans precision is 0 (and with no gold spans
+// recall is 0).
+func ScoreSpans(gold, pred []corpus.Span) SpanReport {
+	rep := SpanReport{PerTechnique: map[string]SpanScores{}}
+	rep.Aware = overlapScores(gold, pred, true)
+	rep.Agnostic = overlapScores(mergeSpans(gold), mergeSpans(pred), false)
+	techs := map[string]bool{}
+	for _, s := range gold {
+		techs[s.Technique] = true
+	}
+	for _, s := range pred {
+		techs[s.Technique] = true
+	}
+	for t := range techs {
+		rep.PerTechnique[t] = overlapScores(only(gold, t), only(pred, t), true)
+	}
+	return rep
+}
+
+func only(spans []corpus.Span, tech string) []corpus.Span {
+	var out []corpus.Span
+	for _, s := range spans {
+		if s.Technique == tech {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func overlapScores(gold, pred []corpus.Span, aware bool) SpanScores {
+	sc := SpanScores{Gold: len(gold), Predicted: len(pred)}
+	byID := map[string][]corpus.Span{}
+	for _, t := range gold {
+		byID[t.ID] = append(byID[t.ID], t)
+	}
+	var p, r float64
+	for _, s := range pred {
+		for _, t := range byID[s.ID] {
+			if aware && s.Technique != t.Technique {
+				continue
+			}
+			ov := min(s.End, t.End) - max(s.Start, t.Start)
+			if ov <= 0 {
+				continue
+			}
+			p += float64(ov) / float64(s.End-s.Start)
+			r += float64(ov) / float64(t.End-t.Start)
+		}
+	}
+	if len(pred) > 0 {
+		sc.Precision = p / float64(len(pred))
+	}
+	if len(gold) > 0 {
+		sc.Recall = r / float64(len(gold))
+	}
+	if sc.Precision+sc.Recall > 0 {
+		sc.F1 = 2 * sc.Precision * sc.Recall / (sc.Precision + sc.Recall)
+	}
+	return sc
+}
+
+// mergeSpans merges overlapping or touching spans of each article,
+// ignoring techniques.
+func mergeSpans(spans []corpus.Span) []corpus.Span {
+	s := append([]corpus.Span(nil), spans...)
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].ID != s[j].ID {
+			return s[i].ID < s[j].ID
+		}
+		return s[i].Start < s[j].Start
+	})
+	var out []corpus.Span
+	for _, x := range s {
+		x.Technique = ""
+		if n := len(out); n > 0 && out[n-1].ID == x.ID && x.Start <= out[n-1].End {
+			out[n-1].End = max(out[n-1].End, x.End)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+// Package span locates persuasion techniques at the word level: a
+// one-vs-rest token classifier says, for every word of a paragraph, how
+// likely it lies inside a fragment of each technique, and a decoder turns
+// those scores into fragments for the techniques decided for the paragraph.
+// Fragments never cross a paragraph boundary.
+package span
+
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+
+	"rhetor/feature"
+	"rhetor/text"
+)
+
+// Config selects the token features. It is stored in model files.
+type Config struct {
+	// Bits is the log2 of the number of hash buckets.
+	Bits int `json:"bits"`
+	// Window is how many words on each side are features of a word.
+	Window int `json:"window"`
+}
+
+// DefaultConfig is the span configuration of the default model.
+var DefaultConfig = Config{Bits: 18, Window: 2}
+
+// Validate reports a configuration that cannot be used.
+func (c Config) Validate() error {
+	if c.Bits < 8 || c.Bits > 24 || c.Window < 0 || c.Window > 8 {
+		return fmt.Errorf("span features: bits %d (8..24) or window %d (0..8) out of range", c.Bits, c.Window)
+	}
+	return nil
+}
+
+// Dim is the number of hash buckets.
+func (c Config) Dim() int { return 1 << c.Bits }
+
+const fnvPrime = 16777619
+
+func mix(h uint32) uint32 {
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return h
+}
+
+func hashTerm(seed uint32, s string) uint32 {
+	h := seed
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * fnvPrime
+	}
+	return h
+}
+
+// Vectors returns one feature vector per token of a paragraph: the word
+// itself and its neighbours within the window (each position its own
+// feature space), the bigrams around it, its character 3-grams, its shape,
+// whether it stands inside quotation marks, and its position in the
+// paragraph.
+func (c Config) Vectors(para string, toks []text.Token) []feature.Vector {
+	mask := uint32(c.Dim() - 1)
+	n := len(toks)
+	terms := make([]uint32, n)
+	for i, t := range toks {
+		terms[i] = hashTerm(2166136261, t.Term)
+	}
+	quoted := inQuotes(para, toks)
+	out := make([]feature.Vector, n)
+	for i, t := range toks {
+		var idx []uint32
+		add := func(h uint32) { idx = append(idx, mix(h)&mask) }
+		for d := -c.Window; d <= c.Window; d++ {
+			j := i + d
+			h := uint32(0x9e3779b9) * uint32(d+16)
+			if j < 0 || j >= n {
+				add(h ^ 0x5bd1e995) // beyond the paragraph
+				continue
+			}
+			add((h ^ terms[j]) * fnvPrime)
+		}
+		if i > 0 {
+			add((terms[i-1]*31 ^ terms[i]) * 0x27d4eb2d)
+		}
+		if i+1 < n {
+			add((terms[i]*31 ^ terms[i+1]) * 0x165667b1)
+		}
+		// Character 3-grams of the word with boundary marks.
+		w := []rune(" " + t.Term + " ")
+		for k := 0; k+3 <= len(w); k++ {
+			h := uint32(0xc2b2ae35)
+			for _, r := range w[k : k+3] {
+				h = (h ^ uint32(r)) * fnvPrime
+			}
+			add(h)
+		}
+		word := para[t.Start:t.End]
+		shape := uint32(0)
+		if r, _ := utf8.DecodeRuneInString(word); unicode.IsUpper(r) {
+			shape |= 1
+		}
+		if quoted[i] {
+			shape |= 2
+		}
+		pos := uint32(3 * i / max(n, 1))
+		add(0xabcdef01 + shape)
+		add(0x12345601 + pos)
+		vals := make([]float32, len(idx))
+		v := float32(1 / float64(len(idx)))
+		for k := range vals {
+			vals[k] = v
+		}
+		out[i] = feature.Vector{Idx: idx, Val: vals}
+	}
+	return out
+}
+
+// inQuotes marks the tokens that stand between an opening and a closing
+// quotation mark.
+func inQuotes(para string, toks []text.Token) []bool {
+	out := make([]bool, len(toks))
+	open := false
+	k := 0
+	for i, r := range para {
+		for k < len(toks) && toks[k].Start < i {
+			out[k] = open
+			k++
+		}
+		if text.FoldRune(r) == '"' {
+			open = !open
+		}
+	}
+	for ; k < len(toks); k++ {
+		out[k] = open
+	}
+	return out
+}
+
+// Labels returns, for every token, the indices of the techniques whose
+// fragments overlap it. frags are byte ranges of the paragraph with a
+// technique index each.
+func Labels(toks []text.Token, frags []Fragment) [][]int {
+	out := make([][]int, len(toks))
+	for i, t := range toks {
+		for _, f := range frags {
+			if f.Start < t.End && t.Start < f.End && !has(out[i], f.Technique) {
+				out[i] = append(out[i], f.Technique)
+			}
+		}
+	}
+	return out
+}
+
+func has(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Fragment is a technique located in a paragraph: a byte range of the
+// paragraph's text and a score (the mean token probability).
+type Fragment struct {
+	Technique  int
+	Start, End int
+	Score      float64
+}
+
+// Decode finds the fragments of technique tech from token probabilities
+// (probs[i] for token i): maximal runs of tokens at or above threshold,
+// joined across single-token gaps. When no token reaches the threshold, the
+// best token and its neighbours above half its probability form one
+// fragment, so that a technique decided for a paragraph is always located.
+// It returns nil only when the paragraph has no tokens.
+func Decode(toks []text.Token, probs []float64, tech int, threshold float64) []Fragment {
+	n := len(toks)
+	if n == 0 {
+		return nil
+	}
+	in := make([]bool, n)
+	any := false
+	for i, p := range probs {
+		if p >= threshold {
+			in[i], any = true, true
+		}
+	}
+	if !any {
+		best := 0
+		for i, p := range probs {
+			if p > probs[best] {
+				best = i
+			}
+		}
+		in[best] = true
+		for i := best - 1; i >= 0 && probs[i] >= probs[best]/2; i-- {
+			in[i] = true
+		}
+		for i := best + 1; i < n && probs[i] >= probs[best]/2; i++ {
+			in[i] = true
+		}
+	}
+	// Bridge single-token gaps.
+	for i := 1; i+1 < n; i++ {
+		if !in[i] && in[i-1] && in[i+1] {
+			in[i] = true
+		}
+	}
+	var out []Fragment
+	for i := 0; i < n; {
+		if !in[i] {
+			i++
+			continue
+		}
+		j := i
+		var sum float64
+		for j < n && in[j] {
+			sum += probs[j]
+			j++
+		}
+		out = append(out, Fragment{Technique: tech, Start: toks[i].Start, End: toks[j-1].End, Score: sum / float64(j-i)})
+		i = j
+	}
+	return out
+}
