@@ -92,9 +92,17 @@ func (a *Analyzer) Analyze(ctx context.Context, art corpus.Article) (*Result, er
 	res.Language = l
 	s := a.score(art.Text, l.Code)
 	res.Reliable = true
-	if !l.Trained {
+	switch {
+	case l.Code == lang.Undetermined:
 		res.Reliable = false
-		res.Warnings = append(res.Warnings, fmt.Sprintf("the model has no training data in %s (%s): scores rely on features shared across languages and on default thresholds", l.Name, l.Code))
+		script := l.Script
+		if script == "" {
+			script = "no letters"
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the language could not be identified (%s): scores rely on features shared across languages and on thresholds chosen for unseen languages", script))
+	case !l.Trained:
+		res.Reliable = false
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the model has no training data in %s (%s): scores rely on features shared across languages and on thresholds chosen for unseen languages", l.Name, l.Code))
 	}
 	if !l.Given && l.Confidence < MinLangConfidence {
 		res.Reliable = false
@@ -115,7 +123,7 @@ func (a *Analyzer) language(art corpus.Article) (Language, error) {
 	}
 	d := lang.Detect(art.Text)
 	_, trained := a.m.Techniques.Threshold(d.Code)
-	return Language{Code: d.Code, Name: d.Name, Confidence: round(d.Confidence), Trained: trained}, nil
+	return Language{Code: d.Code, Name: d.Name, Script: d.Script, Confidence: round(d.Confidence), Trained: trained}, nil
 }
 
 // Score computes the raw scores of a text whose language is langCode.
@@ -197,13 +205,14 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	runes := newRuneIndex(txt)
 
 	// Genre: the largest offset margin; probabilities normalised over the three heads.
-	g := model.SelectGenre(s.Genre, m.Genre.Offsets)
+	offsets := m.Genre.OffsetsFor(s.Lang)
+	g := model.SelectGenre(s.Genre, offsets)
 	res.Genre = Genre{Label: m.Genre.Labels[g], Probabilities: map[string]float64{}}
 	var sum float64
 	ps := make([]float64, len(s.Genre))
 	for k, z := range s.Genre {
-		if m.Genre.Offsets != nil {
-			z += m.Genre.Offsets[k]
+		if offsets != nil {
+			z += offsets[k]
 		}
 		ps[k] = linear.Sigmoid(z)
 		sum += ps[k]

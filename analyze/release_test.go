@@ -53,6 +53,7 @@ func TestReleaseTestArticles(t *testing.T) {
 			if len(res.Paragraphs) == 0 || res.Genre.Label == "" {
 				t.Errorf("%s: empty analysis", f)
 			}
+			checkSpans(t, f, a.Text, res)
 		}
 		trained := folder != "es" && folder != "gr" && folder != "ka"
 		t.Logf("%s: %d articles, %d language errors, %d flagged unreliable", folder, len(files), wrongLang, unreliable)
@@ -66,4 +67,71 @@ func TestReleaseTestArticles(t *testing.T) {
 			t.Errorf("%s: only %d of %d articles of an unseen language flagged", folder, unreliable, len(files))
 		}
 	}
+}
+
+// checkSpans asserts the span properties of a result: offsets in code points
+// slice the reported text out of the article, spans stay inside their
+// paragraph, and every technique of a paragraph is located unless it says
+// it is not.
+func checkSpans(t *testing.T, name, text string, res *Result) {
+	t.Helper()
+	runes := []rune(text)
+	for _, p := range res.Paragraphs {
+		if string(runes[p.Start:p.End]) != p.Text {
+			t.Fatalf("%s line %d: paragraph offsets %d..%d do not slice its text", name, p.Line, p.Start, p.End)
+		}
+		located := map[string]bool{}
+		for _, s := range p.Spans {
+			if s.Start < p.Start || s.End > p.End || s.Start >= s.End {
+				t.Fatalf("%s line %d: span %d..%d outside paragraph %d..%d", name, p.Line, s.Start, s.End, p.Start, p.End)
+			}
+			if got := string(runes[s.Start:s.End]); got != s.Text {
+				t.Fatalf("%s line %d: span %d..%d is %q, reported %q", name, p.Line, s.Start, s.End, got, s.Text)
+			}
+			located[s.Technique] = true
+		}
+		for _, tq := range p.Techniques {
+			if tq.Located != located[tq.Technique] {
+				t.Fatalf("%s line %d: %s located=%v but spans say %v", name, p.Line, tq.Technique, tq.Located, located[tq.Technique])
+			}
+		}
+	}
+}
+
+// TestReleaseSpanOffsets analyses every training article of the release
+// (CRLF line ends, Cyrillic, Greek letters in quotes, emoji and all) and
+// checks the span properties on each.
+func TestReleaseSpanOffsets(t *testing.T) {
+	root := "../../shared/data/semeval2023-task3"
+	if _, err := os.Stat(root); err != nil {
+		t.Skipf("../shared/data not found (%v): skipping", err)
+	}
+	m, err := model.Default()
+	if err != nil {
+		t.Skipf("no default model embedded: %v", err)
+	}
+	an := New(m, Options{})
+	n := 0
+	for _, folder := range []string{"en", "fr", "ge", "it", "po", "ru"} {
+		files, err := corpus.ArticleFiles(filepath.Join(root, folder, "train-articles-subtask-3"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if testing.Short() && len(files) > 10 {
+			files = files[:10]
+		}
+		for _, f := range files {
+			a, err := corpus.ReadArticle(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := an.Analyze(context.Background(), a)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			checkSpans(t, f, a.Text, res)
+			n++
+		}
+	}
+	t.Logf("%d articles checked", n)
 }

@@ -36,6 +36,8 @@ type Language struct {
 	// Code is an ISO 639-1 code ("und" when unknown).
 	Code string `json:"code"`
 	Name string `json:"name"`
+	// Script is the dominant writing system of the text ("" when given).
+	Script string `json:"script,omitempty"`
 	// Confidence is the identifier's confidence, 1 when the language was given.
 	Confidence float64 `json:"confidence"`
 	// Given is true when the caller named the language.

@@ -100,7 +100,7 @@ func ReadArticle(path string) (Article, error) {
 		return Article{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(data) > MaxArticleBytes {
-		return Article{}, fmt.Errorf("%s: article larger than %d bytes", path, MaxArticleBytes)
+		return Article{}, fmt.Errorf("%s: %w", path, fmt.Errorf("article larger than %d bytes", MaxArticleBytes))
 	}
 	return ParseArticle(path, data)
 }
@@ -172,6 +172,10 @@ func (j *JSONLReader) Next() (Article, error) {
 		if len(raw) == 0 {
 			continue
 		}
+		// encoding/json would silently replace invalid UTF-8 with U+FFFD.
+		if !utf8.Valid(raw) {
+			return Article{}, &LineError{j.name, j.line, fmt.Errorf("invalid UTF-8 at byte %d of the line", invalidUTF8(raw)+1)}
+		}
 		var a Article
 		if err := json.Unmarshal(raw, &a); err != nil {
 			return Article{}, &LineError{j.name, j.line, fmt.Errorf("invalid JSON: %w", err)}
@@ -187,6 +191,19 @@ func (j *JSONLReader) Next() (Article, error) {
 		}
 		return a, nil
 	}
+}
+
+// invalidUTF8 returns the offset of the first invalid UTF-8 sequence of b.
+func invalidUTF8(b []byte) int {
+	i := 0
+	for i < len(b) {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return i
 }
 
 func (j *JSONLReader) readLine() ([]byte, error) {

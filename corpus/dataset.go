@@ -82,7 +82,11 @@ func LoadTree(dir string) ([]*Dataset, error) {
 // files present. Labels naming an article that is not there, or a subtask-3
 // line that is not a paragraph of its article, are errors.
 func LoadDataset(dir string) (*Dataset, error) {
-	code, err := lang.Normalize(filepath.Base(dir))
+	abs, err := filepath.Abs(dir) // "." names the folder only through its absolute path
+	if err != nil {
+		return nil, err
+	}
+	code, err := lang.Normalize(filepath.Base(abs))
 	if err != nil {
 		return nil, fmt.Errorf("%s: folder name is not a language code: %w", dir, err)
 	}

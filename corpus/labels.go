@@ -48,6 +48,9 @@ func ReadLabels(r io.Reader, name string, s Subtask) ([]LabelRow, error) {
 	for sc.Scan() {
 		n++
 		line := strings.TrimRight(sc.Text(), "\r")
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a UTF-8 byte order mark
+		}
 		if strings.TrimSpace(line) == "" {
 			continue
 		}

@@ -37,6 +37,9 @@ func ReadSpans(r io.Reader, name string, labels []string) ([]Span, error) {
 	for sc.Scan() {
 		n++
 		line := strings.TrimRight(sc.Text(), "\r")
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a UTF-8 byte order mark
+		}
 		if strings.TrimSpace(line) == "" {
 			continue
 		}

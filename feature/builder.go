@@ -48,6 +48,11 @@ func (c Config) Trace(s string) []Occurrence {
 type slot struct {
 	counts  [2][]float32
 	touched [2][]uint32
+	// pos[i] is the index in dst of word bucket i as emitted by the current
+	// emit call; allocated on first use. Entries are only read for buckets
+	// whose word count is non-zero, which emit has just written, so pos
+	// needs no reset.
+	pos []int32
 }
 
 func newSlot(d int) slot {
@@ -103,7 +108,6 @@ func (b *Builder) Vector(dst Vector) Vector {
 // group when chars is set. It returns the normalisation factor of each group.
 func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 	var scales [2]float64
-	start := len(dst.Idx)
 	kinds := 1
 	if chars {
 		kinds = 2
@@ -114,6 +118,12 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 			n += len(s.touched[Char])
 		}
 		dst = Vector{Idx: make([]uint32, 0, n), Val: make([]float32, 0, n)}
+	}
+	// Character buckets that collide with word buckets fold into the word
+	// entry: remember where each word bucket went.
+	track := chars && len(s.touched[Word]) > 0 && len(s.touched[Char]) > 0
+	if track && s.pos == nil {
+		s.pos = make([]int32, len(s.counts[Word]))
 	}
 	for k := range kinds {
 		c := s.counts[k]
@@ -131,13 +141,11 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 			w := float32(tfWeight(c[i]) * scale)
 			if k == int(Char) && s.counts[Word][i] != 0 {
 				// Collision with a word bucket emitted above: fold into it.
-				for j := start; j < len(dst.Idx); j++ {
-					if dst.Idx[j] == i {
-						dst.Val[j] += w
-						break
-					}
-				}
+				dst.Val[s.pos[i]] += w
 				continue
+			}
+			if track && k == int(Word) {
+				s.pos[i] = int32(len(dst.Idx))
 			}
 			dst.Idx = append(dst.Idx, i)
 			dst.Val = append(dst.Val, w)

@@ -56,6 +56,7 @@ type headHeader struct {
 	Scale      []float32          `json:"scale"`
 	Thresholds map[string]float64 `json:"thresholds"`
 	Offsets    []float64          `json:"offsets,omitempty"`
+	Unseen     []float64          `json:"unseen_offsets,omitempty"`
 }
 
 var headNames = [4]string{"genre", "frames", "techniques", "spans"}
@@ -78,7 +79,7 @@ func (m *Model) Write(w io.Writer) error {
 		codes[i] = q
 		h.Heads = append(h.Heads, headHeader{
 			Name: headNames[i], Labels: hd.Labels, Dim: hd.Linear.Dim,
-			Bias: hd.Linear.B, Scale: scale, Thresholds: hd.Thresholds, Offsets: hd.Offsets,
+			Bias: hd.Linear.B, Scale: scale, Thresholds: hd.Thresholds, Offsets: hd.Offsets, Unseen: hd.UnseenOffsets,
 		})
 	}
 	hdr, err := json.Marshal(h)
@@ -126,7 +127,7 @@ func (m *Model) validate() error {
 		if len(hd.Labels) != lm.Labels || lm.Dim != dims[i] || len(lm.W) != lm.Dim*lm.Labels || len(lm.B) != lm.Labels {
 			return fmt.Errorf("%s head: shape does not match (labels %d/%d, dim %d/%d)", headNames[i], len(hd.Labels), lm.Labels, lm.Dim, dims[i])
 		}
-		if hd.Offsets != nil && len(hd.Offsets) != lm.Labels {
+		if (hd.Offsets != nil && len(hd.Offsets) != lm.Labels) || (hd.UnseenOffsets != nil && len(hd.UnseenOffsets) != lm.Labels) {
 			return fmt.Errorf("%s head: %d offsets for %d labels", headNames[i], len(hd.Offsets), lm.Labels)
 		}
 	}
@@ -250,7 +251,7 @@ func Decode(data []byte) (*Model, error) {
 	for i, hh := range h.Heads {
 		L := len(hh.Labels)
 		if hh.Name != headNames[i] || hh.Dim != dims[i] || L == 0 || len(hh.Bias) != L || len(hh.Scale) != L ||
-			(hh.Offsets != nil && len(hh.Offsets) != L) || hh.Dim*L > maxWeights {
+			(hh.Offsets != nil && len(hh.Offsets) != L) || (hh.Unseen != nil && len(hh.Unseen) != L) || hh.Dim*L > maxWeights {
 			return nil, fmt.Errorf("model head %d (%q) has an inconsistent shape", i, hh.Name)
 		}
 		q := make([]byte, hh.Dim*L)
@@ -258,10 +259,11 @@ func Decode(data []byte) (*Model, error) {
 			return nil, fmt.Errorf("model weights of %s head: %w", hh.Name, err)
 		}
 		out[i] = &Head{
-			Labels:     hh.Labels,
-			Linear:     dequantise(hh.Dim, L, hh.Bias, hh.Scale, q),
-			Thresholds: hh.Thresholds,
-			Offsets:    hh.Offsets,
+			Labels:        hh.Labels,
+			Linear:        dequantise(hh.Dim, L, hh.Bias, hh.Scale, q),
+			Thresholds:    hh.Thresholds,
+			Offsets:       hh.Offsets,
+			UnseenOffsets: hh.Unseen,
 		}
 	}
 	m.Genre, m.Frames, m.Techniques, m.Fragments = out[0], out[1], out[2], out[3]

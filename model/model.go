@@ -111,8 +111,18 @@ type Head struct {
 	// code; the entry "" applies to every other language.
 	Thresholds map[string]float64
 	// Offsets are per-label margin offsets (genre: class priors chosen on
-	// held-out folds); nil means zero.
-	Offsets []float64
+	// held-out folds); nil means zero. UnseenOffsets replace them for
+	// languages without a threshold of their own.
+	Offsets       []float64
+	UnseenOffsets []float64
+}
+
+// OffsetsFor returns the margin offsets for a language.
+func (h *Head) OffsetsFor(lang string) []float64 {
+	if _, trained := h.Threshold(lang); !trained && h.UnseenOffsets != nil {
+		return h.UnseenOffsets
+	}
+	return h.Offsets
 }
 
 // Threshold returns the head's threshold for a language and whether the

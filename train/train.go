@@ -71,7 +71,8 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 		aopt.L2 = cfg.ArticleL2
 	}
 	var h heads
-	var genre, frames, techs, toks []linear.Example
+	var genre, frames, techs []linear.Example
+	nTok := 0
 	for i, d := range p.Docs {
 		if !use(i) {
 			continue
@@ -89,9 +90,7 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 		}
 		if d.HasSpans {
 			for j := range d.Paras {
-				for k, x := range d.TokenVectors[j] {
-					toks = append(toks, linear.Example{X: x, Y: d.TokenLabels[j][k]})
-				}
+				nTok += len(d.TokenVectors[j])
 			}
 		}
 	}
@@ -106,10 +105,10 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	if h.techniques, err = linear.Train(ctx, p.Layout.Dim(p.Features), len(corpus.Techniques), techs, opt, progress); err != nil {
 		return h, fmt.Errorf("technique head: %w", err)
 	}
-	if len(toks) == 0 {
+	if nTok == 0 {
 		return h, fmt.Errorf("span head: no article has span annotations (train-labels-subtask-3-spans)")
 	}
-	if h.spans, err = linear.Train(ctx, p.Spans.Dim(), len(corpus.Techniques), toks, opt, nil); err != nil {
+	if h.spans, err = trainLocators(ctx, p, use, opt); err != nil {
 		return h, fmt.Errorf("span head: %w", err)
 	}
 	h.spans = model.Quantised(h.spans)
@@ -214,6 +213,13 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	}
 	all := func(int) bool { return true }
 	th := chooseThresholds(p, s, all)
+	unseen, err := unseenThresholds(ctx, p, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if unseen != nil {
+		th.frames[""], th.techniques[""], th.spans = unseen.frames[""], unseen.techniques[""], unseen.spans
+	}
 	step := func() {}
 	if cfg.Progress != nil {
 		n := 0
@@ -231,14 +237,143 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		}
 	}
 	info.Options.Workers = 0
+	genreTh := map[string]float64{"": 0}
+	for l := range info.Languages {
+		genreTh[l] = 0 // marks the languages that use Offsets
+	}
+	var unseenOffsets []float64
+	if unseen != nil {
+		unseenOffsets = unseen.genreOffsets
+	}
 	return &model.Model{
 		Info:       info,
 		Features:   p.Features,
 		Layout:     p.Layout,
 		Spans:      p.Spans,
 		Fragments:  &model.Head{Labels: corpus.Techniques, Linear: h.spans, Thresholds: map[string]float64{"": th.spans}},
-		Genre:      &model.Head{Labels: corpus.Genres, Linear: h.genre, Thresholds: map[string]float64{"": 0}, Offsets: th.genreOffsets},
+		Genre:      &model.Head{Labels: corpus.Genres, Linear: h.genre, Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
 		Frames:     &model.Head{Labels: corpus.Frames, Linear: h.frames, Thresholds: th.frames},
 		Techniques: &model.Head{Labels: corpus.Techniques, Linear: h.techniques, Thresholds: th.techniques},
 	}, nil
+}
+
+// trainLocators trains the span head: for each technique, a token classifier
+// trained only on the paragraphs that use the technique, so that it learns
+// where in such a paragraph the technique lies (whether the paragraph uses it
+// is the technique head's decision). The classifiers are joined into one
+// model with a label per technique.
+func trainLocators(ctx context.Context, p *Prepared, use func(i int) bool, opt linear.Options) (*linear.Model, error) {
+	L := len(corpus.Techniques)
+	dim := p.Spans.Dim()
+	joined := &linear.Model{Dim: dim, Labels: L, W: make([]float32, dim*L), B: make([]float32, L)}
+	one := opt
+	one.Workers = 1
+	type result struct {
+		m   *linear.Model
+		err error
+	}
+	results := make([]result, L)
+	sem := make(chan struct{}, max(1, opt.Workers))
+	done := make(chan struct{})
+	for k := range L {
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem; done <- struct{}{} }()
+			var data []linear.Example
+			for i, d := range p.Docs {
+				if !use(i) || !d.HasSpans {
+					continue
+				}
+				for j := range d.Paras {
+					if !contains(d.Techniques[j], k) {
+						continue
+					}
+					for n, x := range d.TokenVectors[j] {
+						var y []int
+						if contains(d.TokenLabels[j][n], k) {
+							y = []int{0}
+						}
+						data = append(data, linear.Example{X: x, Y: y})
+					}
+				}
+			}
+			if len(data) == 0 {
+				results[k] = result{m: &linear.Model{Dim: dim, Labels: 1, W: make([]float32, dim), B: make([]float32, 1)}}
+				return
+			}
+			m, err := linear.Train(ctx, dim, 1, data, one, nil)
+			results[k] = result{m, err}
+		}()
+	}
+	for range L {
+		<-done
+	}
+	for k, r := range results {
+		if r.err != nil {
+			return nil, fmt.Errorf("%s: %w", corpus.Techniques[k], r.err)
+		}
+		for i := range dim {
+			joined.W[i*L+k] = r.m.W[i]
+		}
+		joined.B[k] = r.m.B[0]
+	}
+	return joined, nil
+}
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// unseenThresholds chooses the decisions for languages without training
+// data: each training language is scored by heads trained on the other
+// languages only (leave one language out), and the thresholds and genre
+// offsets are chosen on those scores pooled. It returns nil when there are
+// fewer than two languages.
+func unseenThresholds(ctx context.Context, p *Prepared, cfg Config) (*thresholds, error) {
+	s, langs, err := leaveOneLanguageOut(ctx, p, cfg)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	_ = langs
+	th := chooseThresholds(p, s, func(int) bool { return true })
+	return &th, nil
+}
+
+// leaveOneLanguageOut scores every document with heads trained on the other
+// languages.
+func leaveOneLanguageOut(ctx context.Context, p *Prepared, cfg Config) (*Scores, []string, error) {
+	seen := map[string]bool{}
+	var langs []string
+	for _, d := range p.Docs {
+		if !seen[d.Lang] {
+			seen[d.Lang] = true
+			langs = append(langs, d.Lang)
+		}
+	}
+	if len(langs) < 2 {
+		return nil, nil, nil
+	}
+	sort.Strings(langs)
+	s := newScores(len(p.Docs))
+	for n, l := range langs {
+		step := func() {}
+		if cfg.Progress != nil {
+			k := 0
+			step = func() {
+				k++
+				cfg.Progress(fmt.Sprintf("unseen %d/%d", n+1, len(langs)), k, cfg.Options.Epochs*max(1, cfg.Options.Workers))
+			}
+		}
+		h, err := trainHeads(ctx, p, func(i int) bool { return p.Docs[i].Lang != l }, cfg, step)
+		if err != nil {
+			return nil, nil, fmt.Errorf("without %s: %w", l, err)
+		}
+		p.score(h, s, func(i int) bool { return p.Docs[i].Lang == l })
+	}
+	return s, langs, nil
 }

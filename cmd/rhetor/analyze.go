@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,11 +12,12 @@ import (
 
 	"rhetor/analyze"
 	"rhetor/corpus"
+	"rhetor/lang"
 	"rhetor/model"
 )
 
 // runAnalyze implements `rhetor analyze`.
-func runAnalyze(ctx context.Context, stdio IO, args []string) error {
+func runAnalyze(ctx context.Context, stdio IO, args []string) (err error) {
 	fs := newFlagSet("analyze", stdio.Stderr, "[FILE|DIR|-]...")
 	modelPath := fs.String("model", "", "model `FILE` (default: the embedded model)")
 	asJSON := fs.Bool("json", false, "print one JSON document {\"articles\": [...], \"errors\": [...]}")
@@ -24,7 +26,7 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) error {
 	langFlag := fs.String("lang", "", "language of the input (skips identification); task codes such as ge, po, gr are accepted")
 	evidence := fs.Int("evidence", 3, "evidence phrases per decision (0 for none)")
 	colour := fs.String("color", "auto", "colour in the text view: auto (only on a terminal), always, never")
-	if err := parseFlags(fs, args); err != nil {
+	if err = parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *asJSON && *asJSONL {
@@ -35,6 +37,11 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) error {
 	}
 	if *colour != "auto" && *colour != "always" && *colour != "never" {
 		return usagef("--color must be auto, always or never")
+	}
+	if *langFlag != "" {
+		if _, err := lang.Normalize(*langFlag); err != nil {
+			return usagef("--lang: %v", err)
+		}
 	}
 	m, err := model.Load(*modelPath)
 	if err != nil {
@@ -47,8 +54,15 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) error {
 	an := analyze.New(m, analyze.Options{Evidence: ev})
 	src := articleSource{stdin: stdio.Stdin, jsonl: *input == "jsonl", lang: *langFlag}
 	fail := &failures{w: stdio.Stderr}
-	out := bufio.NewWriter(stdio.Stdout)
-	defer out.Flush()
+	// ew remembers the first write error, so that a run whose output is
+	// lost (a full disk, a closed pipe) stops and fails.
+	ew := &errWriter{w: stdio.Stdout}
+	out := bufio.NewWriter(ew)
+	defer func() {
+		if ferr := out.Flush(); ferr != nil && (err == nil || errors.As(err, new(partialError))) {
+			err = fmt.Errorf("write output: %w", ferr)
+		}
+	}()
 
 	type errEntry struct {
 		Input string `json:"input,omitempty"`
@@ -64,13 +78,13 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) error {
 	}
 	ok := 0
 	view := textView{w: out, colour: *colour == "always" || (*colour == "auto" && isTerminal(stdio.Stdout))}
-	err = src.each(ctx, fs.Args(), func(a corpus.Article) error {
+	err = src.each(ctx, fs.Args(), func(in string, a corpus.Article) error {
 		res, err := an.Analyze(ctx, a)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			onFail("", err)
+			onFail(in, err)
 			return nil
 		}
 		ok++
@@ -82,13 +96,20 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) error {
 			if err != nil {
 				return err
 			}
-			out.Write(b)
-			out.WriteByte('\n')
+			if _, err := out.Write(append(b, '\n')); err != nil {
+				return fmt.Errorf("write output: %w", err)
+			}
 			if *input == "jsonl" {
-				return out.Flush() // stream: a reader downstream sees each line at once
+				// stream: a reader downstream sees each line at once
+				if err := out.Flush(); err != nil {
+					return fmt.Errorf("write output: %w", err)
+				}
 			}
 		default:
 			view.article(res)
+		}
+		if ew.err != nil {
+			return fmt.Errorf("write output: %w", ew.err)
 		}
 		return nil
 	}, onFail)
@@ -99,13 +120,33 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) error {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(doc); err != nil {
-			return err
+			return fmt.Errorf("write output: %w", err)
 		}
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("write output: %w", err)
 	}
 	if fail.n > 0 {
 		return partialError{failed: fail.n, total: ok + fail.n}
 	}
 	return nil
+}
+
+// errWriter passes writes on to w and remembers the first error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // textView prints results for people.
@@ -177,10 +218,25 @@ func evidenceText(ev []analyze.Evidence) string {
 	return "  evidence: " + strings.Join(parts, ", ")
 }
 
+// truncate shortens s to at most n code points, the last one an ellipsis
+// when s is longer. It reads only the first n code points of s.
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
+	if n <= 0 {
+		return ""
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	cut := 0 // byte offset of the first n-1 code points
+	for i := 0; i < n; i++ {
+		if cut >= len(s) {
+			return s
+		}
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		if i == n-1 {
+			if cut+size >= len(s) {
+				return s // exactly n code points
+			}
+			break
+		}
+		cut += size
+	}
+	return s[:cut] + "…"
 }

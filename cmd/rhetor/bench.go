@@ -36,7 +36,7 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 	var arts []corpus.Article
 	fail := &failures{w: stdio.Stderr}
 	src := articleSource{stdin: stdio.Stdin}
-	if err := src.each(ctx, fs.Args(), func(a corpus.Article) error { arts = append(arts, a); return nil }, fail.report); err != nil {
+	if err := src.each(ctx, fs.Args(), func(_ string, a corpus.Article) error { arts = append(arts, a); return nil }, fail.report); err != nil {
 		return err
 	}
 	if len(arts) == 0 {

@@ -26,6 +26,12 @@ func runCV(ctx context.Context, stdio IO, args []string) error {
 	if *folds < 3 {
 		return usagef("--folds must be at least 3 (thresholds are chosen on the other folds)")
 	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q (use --data DIR)", fs.Args())
+	}
+	if err := s.validate(); err != nil {
+		return err
+	}
 	start := time.Now()
 	p, err := s.prepare(ctx, stdio.Stderr)
 	if err != nil {

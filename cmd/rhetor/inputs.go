@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -19,10 +20,11 @@ type articleSource struct {
 	lang  string
 }
 
-// each calls fn for every article of the inputs, in order. A bad input (or
-// a bad JSONL line) is passed to fail and the rest are still read; each
+// each calls fn for every article of the inputs, in order, with the name of
+// its input (the file, or "NAME:LINE" for a JSONL line). A bad input (or a
+// bad JSONL line) is passed to fail and the rest are still read; each
 // returns an error only when ctx is done or fn fails.
-func (s articleSource) each(ctx context.Context, inputs []string, fn func(corpus.Article) error, fail func(input string, err error)) error {
+func (s articleSource) each(ctx context.Context, inputs []string, fn articleFunc, fail func(input string, err error)) error {
 	if len(inputs) == 0 {
 		inputs = []string{"-"}
 	}
@@ -64,6 +66,9 @@ func (s articleSource) each(ctx context.Context, inputs []string, fn func(corpus
 	return nil
 }
 
+// articleFunc receives an article and the name of the input it came from.
+type articleFunc func(input string, a corpus.Article) error
+
 func (s articleSource) dirFiles(dir string) ([]string, error) {
 	if !s.jsonl {
 		return corpus.ArticleFiles(dir)
@@ -71,7 +76,7 @@ func (s articleSource) dirFiles(dir string) ([]string, error) {
 	return filepath.Glob(filepath.Join(dir, "*.jsonl"))
 }
 
-func (s articleSource) file(ctx context.Context, path string, fn func(corpus.Article) error, fail func(string, error)) error {
+func (s articleSource) file(ctx context.Context, path string, fn articleFunc, fail func(string, error)) error {
 	if s.jsonl {
 		f, err := os.Open(path)
 		if err != nil {
@@ -83,16 +88,16 @@ func (s articleSource) file(ctx context.Context, path string, fn func(corpus.Art
 	}
 	a, err := corpus.ReadArticle(path)
 	if err != nil {
-		fail(path, errors.Unwrap(err)) // ReadArticle's errors already name the path
+		fail(path, withoutName(path, err)) // ReadArticle's errors already name the path
 		return nil
 	}
 	if a.Lang == "" {
 		a.Lang = s.lang
 	}
-	return fn(a)
+	return fn(path, a)
 }
 
-func (s articleSource) stream(ctx context.Context, r io.Reader, name string, fn func(corpus.Article) error, fail func(string, error)) error {
+func (s articleSource) stream(ctx context.Context, r io.Reader, name string, fn articleFunc, fail func(string, error)) error {
 	if !s.jsonl {
 		data, err := io.ReadAll(io.LimitReader(r, corpus.MaxArticleBytes+1))
 		if err != nil {
@@ -107,7 +112,7 @@ func (s articleSource) stream(ctx context.Context, r io.Reader, name string, fn 
 			fail(name, err)
 			return nil
 		}
-		return fn(corpus.Article{ID: name, Text: string(data), Lang: s.lang})
+		return fn(name, corpus.Article{ID: name, Text: string(data), Lang: s.lang})
 	}
 	jr := corpus.NewJSONLReader(r, name)
 	for {
@@ -119,20 +124,42 @@ func (s articleSource) stream(ctx context.Context, r io.Reader, name string, fn 
 			return nil
 		}
 		if err != nil {
-			fail("", err) // JSONL errors carry name:line already
 			var le *corpus.LineError
 			if !errors.As(err, &le) {
+				fail(name, withoutName(name, err))
 				return nil // a read error: the stream is unusable
 			}
+			// Report the line as the input, once: the error's own text
+			// starts with the same name:line.
+			fail(fmt.Sprintf("%s:%d", le.Name, le.Line), le.Err)
 			continue
 		}
 		if a.Lang == "" {
 			a.Lang = s.lang
 		}
-		if err := fn(a); err != nil {
+		if err := fn(fmt.Sprintf("%s:%d", name, jr.Line()), a); err != nil {
 			return err
 		}
 	}
+}
+
+// withoutName returns the error that err wraps when err only puts name in
+// front of it (as corpus readers and os.Open do), for callers that report the
+// name themselves; otherwise it returns err. It never returns nil for a
+// non-nil err.
+func withoutName(name string, err error) error {
+	inner := errors.Unwrap(err)
+	if inner == nil {
+		return err
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe == err && pe.Path == name {
+		return inner // "open NAME: no such file or directory"
+	}
+	if err.Error() == name+": "+inner.Error() {
+		return inner
+	}
+	return err
 }
 
 // failures counts and reports the inputs that failed.

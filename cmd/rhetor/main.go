@@ -39,7 +39,7 @@ func (e partialError) Error() string {
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, io IO, args []string) error
+	run     func(ctx context.Context, stdio IO, args []string) error
 }
 
 func commands() []command {

@@ -32,6 +32,11 @@ func runPredict(ctx context.Context, stdio IO, args []string) error {
 	if fs.NArg() == 0 {
 		return usagef("no article directory given")
 	}
+	for _, a := range fs.Args()[1:] {
+		if strings.HasPrefix(a, "-") {
+			return usagef("flag-like argument %q after the directories: put flags before the directories", a)
+		}
+	}
 	if *spans && st != corpus.Persuasion {
 		return usagef("--spans goes with --subtask 3")
 	}
@@ -52,10 +57,12 @@ func runPredict(ctx context.Context, stdio IO, args []string) error {
 	for _, dir := range fs.Args() {
 		files, err := corpus.ArticleFiles(dir)
 		if err != nil {
+			total++ // the directory is one failed input
 			fail.report(dir, err)
 			continue
 		}
 		if len(files) == 0 {
+			total++
 			fail.report(dir, fmt.Errorf("no article<ID>.txt files"))
 			continue
 		}
@@ -106,7 +113,7 @@ func runPredict(ctx context.Context, stdio IO, args []string) error {
 func writePrediction(w *bufio.Writer, m *model.Model, st corpus.Subtask, id string, s *analyze.Scores) {
 	switch st {
 	case corpus.Genre:
-		fmt.Fprintf(w, "%s\t%s\n", id, m.Genre.Labels[model.SelectGenre(s.Genre, m.Genre.Offsets)])
+		fmt.Fprintf(w, "%s\t%s\n", id, m.Genre.Labels[model.SelectGenre(s.Genre, m.Genre.OffsetsFor(s.Lang))])
 	case corpus.Framing:
 		t, _ := m.Frames.Threshold(s.Lang)
 		fmt.Fprintf(w, "%s\t%s\n", id, names(m.Frames.Labels, model.SelectFrames(s.Frames, t)))

@@ -28,6 +28,12 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected arguments %q (use --data DIR)", fs.Args())
 	}
+	if *folds < 2 {
+		return usagef("--folds must be at least 2 (thresholds are chosen on held-out folds)")
+	}
+	if err := s.validate(); err != nil {
+		return err
+	}
 	start := time.Now()
 	p, err := s.prepare(ctx, stdio.Stderr)
 	if err != nil {
@@ -37,7 +43,7 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 	cfg.Folds = *folds
 	m, err := train.Train(ctx, p, cfg)
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err // the train package's errors start with "train: "
 	}
 	var buf bytes.Buffer
 	if err := m.Write(&buf); err != nil {
@@ -66,5 +72,6 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 	fmt.Fprintf(stdio.Stderr, "wrote %s (%.1f MB) in %s\n", *out, float64(buf.Len())/1e6, time.Since(start).Round(time.Second))
 	fmt.Fprintf(stdio.Stderr, "frame thresholds: %v\ntechnique thresholds: %v\ngenre offsets: %v\n",
 		m.Frames.Thresholds, m.Techniques.Thresholds, m.Genre.Offsets)
+	fmt.Fprintf(stdio.Stderr, "languages without training data: genre offsets %v, span threshold %v\n", m.Genre.UnseenOffsets, m.Fragments.Thresholds)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"time"
@@ -54,6 +55,43 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.Float64Var(&s.contextScale, "context-scale", float64(l.ContextScale), "weight of neighbouring-paragraph features")
 	fs.Float64Var(&s.articleScale, "article-scale", float64(l.ArticleScale), "weight of whole-article features")
 	fs.IntVar(&s.workers, "workers", runtime.GOMAXPROCS(0), "worker goroutines (results do not depend on it)")
+}
+
+// validate reports settings that cannot be used, as a usage error.
+func (s *trainSettings) validate() error {
+	nonNeg := func(x float64) bool { return x >= 0 && !math.IsInf(x, 1) } // false for NaN
+	switch {
+	case s.epochs < 1:
+		return usagef("--epochs must be at least 1")
+	case s.artEpochs < 1:
+		return usagef("--article-epochs must be at least 1")
+	case !nonNeg(s.eta) || s.eta == 0:
+		return usagef("--eta must be a positive number")
+	case !nonNeg(s.l2):
+		return usagef("--l2 must not be negative")
+	case !nonNeg(s.artL2):
+		return usagef("--article-l2 must not be negative")
+	case !nonNeg(s.posPower):
+		return usagef("--pos-power must not be negative")
+	case s.bits < 8 || s.bits > 24:
+		return usagef("--bits must be within 8..24")
+	case s.contextBits < 0 || s.contextBits > s.bits:
+		return usagef("--context-bits must be within 0..%d (--bits)", s.bits)
+	case s.articleBits < 0 || s.articleBits > s.bits:
+		return usagef("--article-bits must be within 0..%d (--bits)", s.bits)
+	case !nonNeg(s.contextScale):
+		return usagef("--context-scale must not be negative")
+	case !nonNeg(s.articleScale):
+		return usagef("--article-scale must not be negative")
+	case s.workers < 1:
+		return usagef("--workers must be at least 1")
+	}
+	fc := feature.DefaultConfig
+	fc.Bits, fc.CharMin, fc.CharMax = s.bits, s.charMin, s.charMax
+	if err := fc.Validate(); err != nil {
+		return usagef("--char-min/--char-max: %v", err)
+	}
+	return nil
 }
 
 func (s *trainSettings) options() linear.Options {
