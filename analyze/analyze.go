@@ -264,7 +264,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			if pex != nil {
 				t.Evidence = pex.top(a.techniques, k, a.evidence)
 			}
-			if wordLevel {
+			if wordLevel && s.Techniques[i][k] >= tt+spanShift(m, k) {
 				col := make([]float64, len(toks))
 				for n := range toks {
 					col[n] = tokProbs[n][k]
@@ -306,4 +306,14 @@ func contains(xs []int, x int) bool {
 		}
 	}
 	return false
+}
+
+// spanShift is how far above the technique threshold technique k's
+// probability must be for the model to locate it (chosen on held-out folds:
+// where locating a technique is mostly wrong, it is listed but not located).
+func spanShift(m *model.Model, k int) float64 {
+	if m.Fragments.Offsets == nil {
+		return 0
+	}
+	return m.Fragments.Offsets[k]
 }

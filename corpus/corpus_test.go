@@ -218,3 +218,39 @@ func FuzzParseArticle(f *testing.F) {
 		}
 	})
 }
+
+func TestReadSpans(t *testing.T) {
+	spans, err := ReadSpans(strings.NewReader("\ufeff1\tDoubt\t0\t5\r\n\n2\tLoaded_Language\t3\t9\n"), "s.txt", Techniques)
+	if err != nil || len(spans) != 2 || spans[1].Start != 3 || spans[1].Line != 3 {
+		t.Fatalf("spans %+v, err %v", spans, err)
+	}
+	for in, want := range map[string]string{
+		"1\tDoubt\t5\t5\n":                 "s.txt:1: invalid span 5..5",
+		"1\tNope\t0\t5\n":                  `s.txt:1: unknown technique "Nope"`,
+		"1\tDoubt\t0\n":                    "s.txt:1: want 4 tab-separated columns",
+		"1\tDoubt\tx\t5\n":                 "s.txt:1: offsets",
+		"ok\tDoubt\t0\t1\n\tDoubt\t0\t1\n": "s.txt:2: empty article id",
+	} {
+		if _, err := ReadSpans(strings.NewReader(in), "s.txt", Techniques); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", in, err, want)
+		}
+	}
+}
+
+func FuzzReadSpans(f *testing.F) {
+	f.Add("1\tDoubt\t0\t5\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		spans, err := ReadSpans(strings.NewReader(in), "f", Techniques)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f:") {
+				t.Fatalf("error without name: %v", err)
+			}
+			return
+		}
+		for _, s := range spans {
+			if s.ID == "" || s.Start < 0 || s.End <= s.Start {
+				t.Fatalf("bad span %+v", s)
+			}
+		}
+	})
+}

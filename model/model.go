@@ -110,9 +110,11 @@ type Head struct {
 	// Thresholds are decision thresholds on probabilities by ISO language
 	// code; the entry "" applies to every other language.
 	Thresholds map[string]float64
-	// Offsets are per-label margin offsets (genre: class priors chosen on
-	// held-out folds); nil means zero. UnseenOffsets replace them for
-	// languages without a threshold of their own.
+	// Offsets are per-label offsets, nil meaning zero: for the genre head,
+	// margin offsets (class priors chosen on held-out folds); for the span
+	// head, how far above the technique threshold a technique's probability
+	// must be for it to be located. UnseenOffsets replace them for languages
+	// without a threshold of their own.
 	Offsets       []float64
 	UnseenOffsets []float64
 }

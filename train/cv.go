@@ -74,7 +74,7 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 				techs[i][j] = model.SelectTechniques(s.Techniques[i][j], t)
 			}
 			if d.HasSpans {
-				spans[i] = PredictSpans(d, s.Techniques[i], s.Tokens[i], t, th.spans)
+				spans[i] = PredictSpans(d, s.Techniques[i], s.Tokens[i], t, th.spanShift, th.spans)
 			}
 		}
 	}

@@ -14,8 +14,11 @@ import (
 type thresholds struct {
 	frames, techniques map[string]float64
 	genreOffsets       []float64
-	// spans is the token-probability threshold of the span decoder.
-	spans float64
+	// spans is the token-probability threshold of the span decoder;
+	// spanShift[k] is added to the technique threshold before technique k
+	// is located (a technique in between is listed but not located).
+	spans     float64
+	spanShift []float64
 }
 
 // grid are the candidate probability thresholds.
@@ -50,44 +53,62 @@ func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool) thresholds {
 		}
 	}
 	th.genreOffsets = bestGenreOffsets(p, s, use)
-	th.spans = bestSpanThreshold(p, s, use, th.techniques)
+	th.spans, th.spanShift = bestSpanThreshold(p, s, use, th.techniques)
 	return th
 }
 
-// bestSpanThreshold picks the token threshold that maximises the
-// technique-aware span F1 of the selected documents, decoding fragments for
-// the techniques decided (with the chosen thresholds) for each paragraph.
-func bestSpanThreshold(p *Prepared, s *Scores, use func(i int) bool, techTh map[string]float64) float64 {
+// bestSpanThreshold picks the token threshold and then, technique by
+// technique, the shift of the technique threshold that maximise the
+// technique-aware span F1 of the selected documents.
+func bestSpanThreshold(p *Prepared, s *Scores, use func(i int) bool, techTh map[string]float64) (float64, []float64) {
 	var gold []corpus.Span
+	var docs []int
 	for i, d := range p.Docs {
 		if use(i) && d.HasSpans {
 			gold = append(gold, d.Gold...)
+			docs = append(docs, i)
 		}
 	}
-	best, bestF := 0.5, -1.0
-	for t := 0.1; t < 0.91; t += 0.05 {
-		t = math.Round(t*100) / 100
+	shift := make([]float64, len(corpus.Techniques))
+	score := func(t float64) float64 {
 		var pred []corpus.Span
-		for i, d := range p.Docs {
-			if use(i) && d.HasSpans {
-				pred = append(pred, PredictSpans(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), t)...)
-			}
+		for _, i := range docs {
+			d := p.Docs[i]
+			pred = append(pred, PredictSpans(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), shift, t)...)
 		}
-		if f := eval.ScoreSpans(gold, pred).Aware.F1; f > bestF+1e-12 {
+		return eval.ScoreSpans(gold, pred).Aware.F1
+	}
+	best, bestF := 0.5, -1.0
+	for t := 0.2; t < 0.81; t += 0.05 {
+		t = math.Round(t*100) / 100
+		if f := score(t); f > bestF+1e-12 {
 			best, bestF = t, f
 		}
 	}
-	return best
+	for k := range shift {
+		bestShift := 0.0
+		for _, d := range []float64{0.05, 0.1, 0.2, 0.3, 1} {
+			shift[k] = d
+			if f := score(best); f > bestF+1e-9 {
+				bestShift, bestF = d, f
+			}
+		}
+		shift[k] = bestShift
+	}
+	return best, shift
 }
 
 // PredictSpans decodes the fragments of a document from its paragraph and
 // token probabilities, in code points of the article.
-func PredictSpans(d *Doc, techProbs [][]float64, tokProbs [][][]float64, techT, tokT float64) []corpus.Span {
+func PredictSpans(d *Doc, techProbs [][]float64, tokProbs [][][]float64, techT float64, shift []float64, tokT float64) []corpus.Span {
 	var out []corpus.Span
 	toCP := runeOffsets(d.Text)
 	for j, p := range d.Paras {
 		toks := d.Tokens[j]
 		for _, k := range model.SelectTechniques(techProbs[j], techT) {
+			if techProbs[j][k] < techT+shift[k] {
+				continue
+			}
 			col := make([]float64, len(toks))
 			for n := range toks {
 				col[n] = tokProbs[j][n][k]

@@ -241,16 +241,16 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	for l := range info.Languages {
 		genreTh[l] = 0 // marks the languages that use Offsets
 	}
-	var unseenOffsets []float64
-	if unseen != nil {
-		unseenOffsets = unseen.genreOffsets
-	}
+	// Languages without training data get no genre offsets: chosen on
+	// held-out languages, offsets favour the rare satire class wherever the
+	// features barely fire (other scripts), so the heads' own priors decide.
+	unseenOffsets := make([]float64, len(corpus.Genres))
 	return &model.Model{
 		Info:       info,
 		Features:   p.Features,
 		Layout:     p.Layout,
 		Spans:      p.Spans,
-		Fragments:  &model.Head{Labels: corpus.Techniques, Linear: h.spans, Thresholds: map[string]float64{"": th.spans}},
+		Fragments:  &model.Head{Labels: corpus.Techniques, Linear: h.spans, Thresholds: map[string]float64{"": th.spans}, Offsets: th.spanShift},
 		Genre:      &model.Head{Labels: corpus.Genres, Linear: h.genre, Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
 		Frames:     &model.Head{Labels: corpus.Frames, Linear: h.frames, Thresholds: th.frames},
 		Techniques: &model.Head{Labels: corpus.Techniques, Linear: h.techniques, Thresholds: th.techniques},

@@ -194,12 +194,50 @@ func (v textView) article(r *analyze.Result) {
 	}
 	fmt.Fprintf(w, "  paragraphs (techniques at or above %.2f)\n", r.Thresholds.Techniques)
 	for _, p := range r.Paragraphs {
-		fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.style("2", truncate(p.Text, 100)))
+		if len(p.Spans) == 0 {
+			fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.style("2", truncate(p.Text, 100)))
+		} else {
+			fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.marked(p))
+		}
 		for _, t := range p.Techniques {
-			fmt.Fprintf(w, "        %s %.2f%s\n", v.style("36", t.Technique), t.Score, evidenceText(t.Evidence))
+			unsure := ""
+			if !t.Located {
+				unsure = "  (not located)"
+			}
+			fmt.Fprintf(w, "        %s %.2f%s%s\n", v.style("36", t.Technique), t.Score, unsure, evidenceText(t.Evidence))
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+// marked returns the paragraph's text with its fragments marked inline:
+// [fragment]{Technique}, highlighted on a terminal. Where fragments
+// overlap, the first one is marked and the others are named after it.
+func (v textView) marked(p analyze.Paragraph) string {
+	runes := []rune(p.Text)
+	var b strings.Builder
+	at := 0
+	for i := 0; i < len(p.Spans); i++ {
+		sp := p.Spans[i]
+		start, end := sp.Start-p.Start, sp.End-p.Start
+		if start < at || start < 0 || end > len(runes) {
+			continue // overlaps the fragment marked before
+		}
+		tags := []string{sp.Technique}
+		for j := i + 1; j < len(p.Spans) && p.Spans[j].Start-p.Start < end; j++ {
+			tags = append(tags, p.Spans[j].Technique)
+		}
+		b.WriteString(string(runes[at:start]))
+		if v.colour {
+			b.WriteString(v.style("4;33", string(runes[start:end])))
+			b.WriteString(v.style("36", "{"+strings.Join(tags, ",")+"}"))
+		} else {
+			b.WriteString("[" + string(runes[start:end]) + "]{" + strings.Join(tags, ",") + "}")
+		}
+		at = end
+	}
+	b.WriteString(string(runes[at:]))
+	return b.String()
 }
 
 func bar(x float64) string {

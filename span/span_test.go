@@ -1,0 +1,80 @@
+package span
+
+import (
+	"reflect"
+	"testing"
+
+	"rhetor/text"
+)
+
+func TestLabels(t *testing.T) {
+	para := "They are traitors and liars, said he."
+	toks := text.Tokenize(nil, para)
+	// "traitors and liars" with technique 3; "said" with 5.
+	got := Labels(toks, []Fragment{{Technique: 3, Start: 9, End: 27}, {Technique: 5, Start: 29, End: 33}})
+	want := [][]int{nil, nil, {3}, {3}, {3}, {5}, nil}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Labels = %v, want %v", got, want)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	para := "a b c d e f g"
+	toks := text.Tokenize(nil, para)
+	probs := []float64{0.1, 0.9, 0.2, 0.8, 0.1, 0.1, 0.7}
+	got := Decode(toks, probs, 4, 0.5)
+	// b, c (bridged), d form one run; g another.
+	if len(got) != 2 || para[got[0].Start:got[0].End] != "b c d" || para[got[1].Start:got[1].End] != "g" || got[0].Technique != 4 {
+		t.Fatalf("Decode = %+v", got)
+	}
+	// Nothing above threshold: the best word and neighbours above half of it.
+	got = Decode(toks, []float64{0.1, 0.2, 0.3, 0.16, 0.1, 0.1, 0.1}, 1, 0.5)
+	if len(got) != 1 || para[got[0].Start:got[0].End] != "b c d" {
+		t.Fatalf("fallback = %+v", got)
+	}
+	if Decode(nil, nil, 0, 0.5) != nil {
+		t.Fatal("no tokens: want nil")
+	}
+}
+
+func TestVectorsDeterministic(t *testing.T) {
+	para := "«Ils mentent», dit-il. Ces TRAÎTRES!"
+	toks := text.Tokenize(nil, para)
+	a := DefaultConfig.Vectors(para, toks)
+	b := DefaultConfig.Vectors(para, toks)
+	if !reflect.DeepEqual(a, b) || len(a) != len(toks) {
+		t.Fatal("vectors differ or miss tokens")
+	}
+	for _, v := range a {
+		for _, i := range v.Idx {
+			if int(i) >= DefaultConfig.Dim() {
+				t.Fatal("index out of range")
+			}
+		}
+	}
+	q := inQuotes(para, toks)
+	if !q[0] || !q[1] || q[2] {
+		t.Errorf("inQuotes = %v", q)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add("one two three", 0.5)
+	f.Fuzz(func(t *testing.T, para string, th float64) {
+		toks := text.Tokenize(nil, para)
+		probs := make([]float64, len(toks))
+		for i := range probs {
+			probs[i] = float64(i%7) / 7
+		}
+		frags := Decode(toks, probs, 0, th)
+		if len(toks) > 0 && len(frags) == 0 {
+			t.Fatal("a technique with words must be located")
+		}
+		for _, f := range frags {
+			if f.Start < 0 || f.End > len(para) || f.Start >= f.End {
+				t.Fatalf("bad fragment %+v", f)
+			}
+		}
+		DefaultConfig.Vectors(para, toks)
+	})
+}
