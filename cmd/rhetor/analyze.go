@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -225,7 +226,9 @@ func (v textView) marked(p analyze.Paragraph) string {
 		}
 		tags := []string{sp.Technique}
 		for j := i + 1; j < len(p.Spans) && p.Spans[j].Start-p.Start < end; j++ {
-			tags = append(tags, p.Spans[j].Technique)
+			if !slices.Contains(tags, p.Spans[j].Technique) {
+				tags = append(tags, p.Spans[j].Technique)
+			}
 		}
 		b.WriteString(string(runes[at:start]))
 		if v.colour {
