@@ -102,32 +102,25 @@ func ScoreMultiLabel(labels []string, gold, pred [][]int) (Report, error) {
 	if len(gold) != len(pred) {
 		return Report{}, fmt.Errorf("gold has %d items, prediction %d", len(gold), len(pred))
 	}
-	if len(gold) == 0 {
-		return Report{}, errNoItems
-	}
-	if len(labels) == 0 {
-		return Report{}, errors.New("empty label list")
-	}
-	c := newCounts(len(labels))
-	g := make([]bool, len(labels))
-	p := make([]bool, len(labels))
-	exact := 0
-	for i := range gold {
-		clear(g)
-		clear(p)
-		if err := mark(g, gold[i]); err != nil {
-			return Report{}, fmt.Errorf("gold item %d: %w", i, err)
+	binarise := func(sets [][]int, what string) ([][]bool, error) {
+		rows := make([][]bool, len(sets))
+		for i, set := range sets {
+			rows[i] = make([]bool, len(labels))
+			if err := mark(rows[i], set); err != nil {
+				return nil, fmt.Errorf("%s item %d: %w", what, i, err)
+			}
 		}
-		if err := mark(p, pred[i]); err != nil {
-			return Report{}, fmt.Errorf("predicted item %d: %w", i, err)
-		}
-		if c.add(g, p) {
-			exact++
-		}
+		return rows, nil
 	}
-	r := c.report(labels, len(gold), 1)
-	r.Accuracy = float64(exact) / float64(len(gold))
-	return r, nil
+	g, err := binarise(gold, "gold")
+	if err != nil {
+		return Report{}, err
+	}
+	p, err := binarise(pred, "predicted")
+	if err != nil {
+		return Report{}, err
+	}
+	return ScoreMultiLabelBool(labels, g, p)
 }
 
 // ScoreMultiLabelBool is ScoreMultiLabel for binarised data: gold[i][j]

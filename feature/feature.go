@@ -75,7 +75,9 @@ const (
 	bigramSeed = 0x85ebca6b
 )
 
-func mix(h uint32) uint32 {
+// Mix is the murmur3 finaliser: it spreads a hash's bits so that any of its
+// low bits can index buckets.
+func Mix(h uint32) uint32 {
 	h ^= h >> 16
 	h *= 0x85ebca6b
 	h ^= h >> 13
@@ -84,7 +86,8 @@ func mix(h uint32) uint32 {
 	return h
 }
 
-func hashString(seed uint32, s string) uint32 {
+// HashString is FNV-1a over the bytes of s, starting from seed.
+func HashString(seed uint32, s string) uint32 {
 	h := seed
 	for i := 0; i < len(s); i++ {
 		h = (h ^ uint32(s[i])) * fnvPrime
@@ -94,7 +97,7 @@ func hashString(seed uint32, s string) uint32 {
 
 // HashTerm returns the bucket-independent hash of a word feature string; shape
 // markers use it with names such as "#q" (question mark).
-func HashTerm(term string) uint32 { return mix(hashString(wordSeed, term)) }
+func HashTerm(term string) uint32 { return Mix(HashString(wordSeed, term)) }
 
 // Visit calls fn for every feature occurrence of s, with its hash (not yet
 // reduced to a bucket) and the byte range of s it covers.
@@ -118,13 +121,13 @@ func (c Config) visitWords(s string, fn func(k Kind, h uint32, start, end int)) 
 	emit := func(end int) {
 		hs[n%4], st[n%4] = h, start
 		n++
-		fn(Word, mix(h), start, end)
+		fn(Word, Mix(h), start, end)
 		for l := 2; l <= c.WordN && l <= n; l++ {
 			g := uint32(bigramSeed) + uint32(l)
 			for t := n - l; t < n; t++ {
 				g = (g ^ hs[t%4]) * fnvPrime
 			}
-			fn(Word, mix(g), st[(n-l)%4], end)
+			fn(Word, Mix(g), st[(n-l)%4], end)
 		}
 	}
 	for i, r := range s {
@@ -174,7 +177,7 @@ func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) 
 			for l := 1; l <= c.CharMax && i+l <= n; l++ {
 				h = (h ^ uint32(runes[i+l-1])) * fnvPrime
 				if l >= c.CharMin {
-					fn(Char, mix(h+uint32(l)), int(starts[i]), int(ends[i+l-1]))
+					fn(Char, Mix(h+uint32(l)), int(starts[i]), int(ends[i+l-1]))
 				}
 			}
 		}

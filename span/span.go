@@ -38,23 +38,6 @@ func (c Config) Dim() int { return 1 << c.Bits }
 
 const fnvPrime = 16777619
 
-func mix(h uint32) uint32 {
-	h ^= h >> 16
-	h *= 0x85ebca6b
-	h ^= h >> 13
-	h *= 0xc2b2ae35
-	h ^= h >> 16
-	return h
-}
-
-func hashTerm(seed uint32, s string) uint32 {
-	h := seed
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * fnvPrime
-	}
-	return h
-}
-
 // Vectors returns one feature vector per token of a paragraph: the word
 // itself and its neighbours within the window (each position its own
 // feature space), the bigrams around it, its character 3-grams, its shape,
@@ -65,13 +48,13 @@ func (c Config) Vectors(para string, toks []text.Token) []feature.Vector {
 	n := len(toks)
 	terms := make([]uint32, n)
 	for i, t := range toks {
-		terms[i] = hashTerm(2166136261, t.Term)
+		terms[i] = feature.HashString(2166136261, t.Term)
 	}
 	quoted := inQuotes(para, toks)
 	out := make([]feature.Vector, n)
 	for i, t := range toks {
 		var idx []uint32
-		add := func(h uint32) { idx = append(idx, mix(h)&mask) }
+		add := func(h uint32) { idx = append(idx, feature.Mix(h)&mask) }
 		for d := -c.Window; d <= c.Window; d++ {
 			j := i + d
 			h := uint32(0x9e3779b9) * uint32(d+16)
