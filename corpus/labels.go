@@ -40,23 +40,12 @@ func ReadLabels(r io.Reader, name string, s Subtask) ([]LabelRow, error) {
 	if known == nil || len(known) == 0 {
 		return nil, fmt.Errorf("%s: unknown subtask %d", name, s)
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	seen := map[string]int{}
 	var rows []LabelRow
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimRight(sc.Text(), "\r")
-		if n == 1 {
-			line = strings.TrimPrefix(line, "\ufeff") // a UTF-8 byte order mark
-		}
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
+	err := eachLine(r, name, 16<<20, func(n int, line string) error {
 		row, err := parseLabelRow(line, s, known)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
+			return err
 		}
 		row.Line = n
 		key := row.ID
@@ -64,13 +53,14 @@ func ReadLabels(r io.Reader, name string, s Subtask) ([]LabelRow, error) {
 			key += "\t" + strconv.Itoa(row.Paragraph)
 		}
 		if prev, dup := seen[key]; dup {
-			return nil, fmt.Errorf("%s:%d: duplicate entry for %q (first on line %d)", name, n, strings.ReplaceAll(key, "\t", " line "), prev)
+			return fmt.Errorf("duplicate entry for %q (first on line %d)", strings.ReplaceAll(key, "\t", " line "), prev)
 		}
 		seen[key] = n
 		rows = append(rows, row)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return rows, nil
 }
@@ -116,4 +106,30 @@ func parseLabelRow(line string, s Subtask, known map[string]int) (LabelRow, erro
 		// An article without frames is legal but unusual; keep it.
 	}
 	return row, nil
+}
+
+// eachLine calls fn with every non-blank line of a text file (CR of CRLF
+// line ends and a leading byte order mark removed) and its 1-based number.
+// Errors, fn's included, are prefixed with name:line.
+func eachLine(r io.Reader, name string, maxLine int, fn func(n int, line string) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimRight(sc.Text(), "\r")
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a UTF-8 byte order mark
+		}
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if err := fn(n, line); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, n, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s:%d: %w", name, n+1, err)
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package corpus
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -30,43 +29,33 @@ type Span struct {
 // END. Errors name the input and line.
 func ReadSpans(r io.Reader, name string, labels []string) ([]Span, error) {
 	known := LabelIndex(labels)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var out []Span
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimRight(sc.Text(), "\r")
-		if n == 1 {
-			line = strings.TrimPrefix(line, "\ufeff") // a UTF-8 byte order mark
-		}
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
+	err := eachLine(r, name, 1<<20, func(n int, line string) error {
 		cols := strings.Split(line, "\t")
 		if len(cols) != 4 {
-			return nil, fmt.Errorf("%s:%d: want 4 tab-separated columns (id, technique, start, end), found %d", name, n, len(cols))
+			return fmt.Errorf("want 4 tab-separated columns (id, technique, start, end), found %d", len(cols))
 		}
 		s := Span{ID: strings.TrimSpace(cols[0]), Technique: strings.TrimSpace(cols[1]), File: name, Line: n}
 		if s.ID == "" {
-			return nil, fmt.Errorf("%s:%d: empty article id", name, n)
+			return errors.New("empty article id")
 		}
 		if _, ok := known[s.Technique]; !ok {
-			return nil, fmt.Errorf("%s:%d: unknown technique %q", name, n, s.Technique)
+			return fmt.Errorf("unknown technique %q", s.Technique)
 		}
 		var err1, err2 error
 		s.Start, err1 = strconv.Atoi(strings.TrimSpace(cols[2]))
 		s.End, err2 = strconv.Atoi(strings.TrimSpace(cols[3]))
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("%s:%d: offsets %q, %q are not integers", name, n, cols[2], cols[3])
+			return fmt.Errorf("offsets %q, %q are not integers", cols[2], cols[3])
 		}
 		if s.Start < 0 || s.End <= s.Start {
-			return nil, fmt.Errorf("%s:%d: invalid span %d..%d (want 0 <= start < end)", name, n, s.Start, s.End)
+			return fmt.Errorf("invalid span %d..%d (want 0 <= start < end)", s.Start, s.End)
 		}
 		out = append(out, s)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
