@@ -202,7 +202,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	ft, _ := m.Frames.Threshold(s.Lang)
 	tt, _ := m.Techniques.Threshold(s.Lang)
 	res.Thresholds = Thresholds{Frames: ft, Techniques: tt}
-	runes := newRuneIndex(txt)
+	runes := text.NewRuneIndex(txt)
 
 	// Genre: the largest offset margin; probabilities normalised over the three heads.
 	offsets := m.Genre.OffsetsFor(s.Lang)
@@ -246,7 +246,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	res.Thresholds.Spans = spanT
 	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
 	for i, p := range s.Paragraphs {
-		out := Paragraph{Line: p.Line, Start: runes.at(p.Start), End: runes.at(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
+		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
 		wordLevel := len(ts) > 0 && len(p.Text) <= feature.MaxTraceBytes
 		var toks []text.Token
@@ -272,8 +272,8 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 				for _, f := range span.Decode(toks, col, k, spanT) {
 					out.Spans = append(out.Spans, Span{
 						Technique: t.Technique,
-						Start:     runes.at(p.Start + f.Start),
-						End:       runes.at(p.Start + f.End),
+						Start:     runes.At(p.Start + f.Start),
+						End:       runes.At(p.Start + f.End),
 						Text:      p.Text[f.Start:f.End],
 						Score:     round(f.Score),
 					})

@@ -134,21 +134,3 @@ func TestConcurrentDeterministic(t *testing.T) {
 	}
 	wg.Wait()
 }
-
-func TestRuneIndex(t *testing.T) {
-	s := ""
-	for range 300 {
-		s += "aé😀"
-	}
-	ri := newRuneIndex(s)
-	n := 0
-	for i := range s {
-		if ri.at(i) != n {
-			t.Fatalf("at(%d) = %d, want %d", i, ri.at(i), n)
-		}
-		n++
-	}
-	if ri.at(len(s)) != n {
-		t.Fatal("end offset")
-	}
-}

@@ -1,49 +1,9 @@
 package analyze
 
 import (
-	"unicode/utf8"
-
 	"rhetor/feature"
 	"rhetor/text"
 )
-
-// runeIndex converts byte offsets of a text into code-point offsets, with a
-// checkpoint about every 256 bytes so that memory stays small for long texts.
-type runeIndex struct {
-	s     string
-	marks []runeMark // marks[k]: the first rune start at or after byte k*runeStride
-}
-
-type runeMark struct{ byteOff, runes int }
-
-const runeStride = 256
-
-func newRuneIndex(s string) *runeIndex {
-	ri := &runeIndex{s: s, marks: make([]runeMark, 0, len(s)/runeStride+1)}
-	n := 0
-	for i := range s {
-		for len(ri.marks)*runeStride <= i {
-			ri.marks = append(ri.marks, runeMark{i, n})
-		}
-		n++
-	}
-	for len(ri.marks)*runeStride <= len(s) {
-		ri.marks = append(ri.marks, runeMark{len(s), n})
-	}
-	return ri
-}
-
-// at returns the number of code points before byte offset off, counting
-// invalid bytes one each as a range loop over the string does.
-func (ri *runeIndex) at(off int) int {
-	off = max(0, min(off, len(ri.s)))
-	k := off / runeStride
-	for k > 0 && ri.marks[k].byteOff > off {
-		k--
-	}
-	m := ri.marks[k]
-	return m.runes + utf8.RuneCountInString(ri.s[m.byteOff:off])
-}
 
 // explainer attributes a linear decision on one text's vector to its words
 // and two-word phrases: every feature occurrence carries an equal share of its
@@ -52,7 +12,7 @@ func (ri *runeIndex) at(off int) int {
 type explainer struct {
 	txt   string
 	base  int
-	runes *runeIndex
+	runes *text.RuneIndex
 	toks  []text.Token
 	occ   []occurrence
 }
@@ -68,7 +28,7 @@ type occurrence struct {
 // at byte base of the article, and whose words are toks) from the
 // occurrences of its features, each
 // carrying its share of the value of its bucket in the decision's vector.
-func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *runeIndex) *explainer {
+func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *text.RuneIndex) *explainer {
 	e := &explainer{txt: txt, base: base, runes: runes, toks: toks}
 	e.occ = make([]occurrence, 0, len(occs))
 	cur := 0
@@ -151,8 +111,8 @@ func (e *explainer) top(t *table, label, k int) []Evidence {
 		start, end := e.toks[c.first].Start, e.toks[c.last].End
 		out = append(out, Evidence{
 			Text:   e.txt[start:end],
-			Start:  e.runes.at(e.base + start),
-			End:    e.runes.at(e.base + end),
+			Start:  e.runes.At(e.base + start),
+			End:    e.runes.At(e.base + end),
 			Weight: round(c.w),
 		})
 	}

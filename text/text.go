@@ -123,17 +123,43 @@ func Tokenize(dst []Token, s string) []Token {
 	return dst
 }
 
-// RuneOffsets converts byte offsets of s into code-point offsets, the unit of
-// the task's span files. Offsets must be sorted ascending; each is replaced in
-// place.
-func RuneOffsets(s string, offsets []int) {
-	ri, bi := 0, 0
-	for k, off := range offsets {
-		for bi < off && bi < len(s) {
-			_, size := utf8.DecodeRuneInString(s[bi:])
-			bi += size
-			ri++
+// RuneIndex converts byte offsets of a text into code-point offsets (the
+// unit of the task's span files), with a checkpoint about every 256 bytes so
+// that memory stays small for long texts.
+type RuneIndex struct {
+	s     string
+	marks []runeMark // marks[k]: the first rune start at or after byte k*runeStride
+}
+
+type runeMark struct{ byteOff, runes int }
+
+const runeStride = 256
+
+// NewRuneIndex indexes s.
+func NewRuneIndex(s string) *RuneIndex {
+	ri := &RuneIndex{s: s, marks: make([]runeMark, 0, len(s)/runeStride+1)}
+	n := 0
+	for i := range s {
+		for len(ri.marks)*runeStride <= i {
+			ri.marks = append(ri.marks, runeMark{i, n})
 		}
-		offsets[k] = ri
+		n++
 	}
+	for len(ri.marks)*runeStride <= len(s) {
+		ri.marks = append(ri.marks, runeMark{len(s), n})
+	}
+	return ri
+}
+
+// At returns the number of code points before byte offset off (a rune
+// boundary), counting invalid bytes one each as a range loop over the string
+// does. Offsets outside the text are clamped to it.
+func (ri *RuneIndex) At(off int) int {
+	off = max(0, min(off, len(ri.s)))
+	k := off / runeStride
+	for k > 0 && ri.marks[k].byteOff > off {
+		k--
+	}
+	m := ri.marks[k]
+	return m.runes + utf8.RuneCountInString(ri.s[m.byteOff:off])
 }

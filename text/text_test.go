@@ -43,12 +43,21 @@ func TestTokenize(t *testing.T) {
 	}
 }
 
-func TestRuneOffsets(t *testing.T) {
-	s := "aé😀b"
-	offs := []int{0, 1, 3, 7, 8}
-	RuneOffsets(s, offs)
-	if !reflect.DeepEqual(offs, []int{0, 1, 2, 3, 4}) {
-		t.Fatalf("got %v", offs)
+func TestRuneIndex(t *testing.T) {
+	s := ""
+	for range 300 {
+		s += "aé😀"
+	}
+	ri := NewRuneIndex(s)
+	n := 0
+	for i := range s {
+		if ri.At(i) != n {
+			t.Fatalf("At(%d) = %d, want %d", i, ri.At(i), n)
+		}
+		n++
+	}
+	if ri.At(len(s)) != n {
+		t.Fatal("end offset")
 	}
 }
 

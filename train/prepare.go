@@ -35,6 +35,7 @@ type Doc struct {
 	// Text is the article; Gold its annotated fragments (code points), and
 	// HasSpans tells whether it has any span annotation file.
 	Text     string
+	Runes    *text.RuneIndex
 	Gold     []corpus.Span
 	HasSpans bool
 	// Tokens, TokenVectors and TokenLabels are per paragraph: its words,
@@ -121,6 +122,7 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 func (d *Doc) tokenise(sc span.Config) {
 	ti := corpus.LabelIndex(corpus.Techniques)
 	toByte := byteOffsets(d.Text)
+	d.Runes = text.NewRuneIndex(d.Text)
 	d.Tokens = make([][]text.Token, len(d.Paras))
 	d.TokenVectors = make([][]feature.Vector, len(d.Paras))
 	d.TokenLabels = make([][][]int, len(d.Paras))

@@ -102,7 +102,6 @@ func bestSpanThreshold(p *Prepared, s *Scores, use func(i int) bool, techTh map[
 // token probabilities, in code points of the article.
 func PredictSpans(d *Doc, techProbs [][]float64, tokProbs [][][]float64, techT float64, shift []float64, tokT float64) []corpus.Span {
 	var out []corpus.Span
-	toCP := runeOffsets(d.Text)
 	for j, p := range d.Paras {
 		toks := d.Tokens[j]
 		for _, k := range model.SelectTechniques(techProbs[j], techT) {
@@ -114,29 +113,11 @@ func PredictSpans(d *Doc, techProbs [][]float64, tokProbs [][][]float64, techT f
 				col[n] = tokProbs[j][n][k]
 			}
 			for _, f := range span.Decode(toks, col, k, tokT) {
-				out = append(out, corpus.Span{ID: d.ID, Technique: corpus.Techniques[k], Start: toCP(p.Start + f.Start), End: toCP(p.Start + f.End)})
+				out = append(out, corpus.Span{ID: d.ID, Technique: corpus.Techniques[k], Start: d.Runes.At(p.Start + f.Start), End: d.Runes.At(p.Start + f.End)})
 			}
 		}
 	}
 	return out
-}
-
-// runeOffsets returns a function from byte offsets of s to code-point offsets.
-func runeOffsets(s string) func(int) int {
-	cp := make([]int32, len(s)+1)
-	n := int32(0)
-	for i := range s {
-		cp[i] = n
-		n++
-	}
-	cp[len(s)] = n
-	// Fill offsets inside multi-byte runes with the rune's own offset.
-	for i := 1; i < len(s); i++ {
-		if cp[i] == 0 && i > 0 {
-			cp[i] = cp[i-1]
-		}
-	}
-	return func(b int) int { return int(cp[max(0, min(b, len(s)))]) }
 }
 
 // counter adds the true positives, predictions and gold labels of the
