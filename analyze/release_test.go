@@ -11,11 +11,10 @@ import (
 	"rhetor/model"
 )
 
-// TestReleaseTestArticles analyses the unlabelled test articles of every
-// language folder of the release with the default model: the languages are
-// identified, the six trained languages give reliable results, and the
-// unseen ones (es, el, ka) give answers flagged as unreliable.
-func TestReleaseTestArticles(t *testing.T) {
+// releaseAnalyzer returns the release's root folder and an Analyzer with the
+// default model, or skips the test when either is missing.
+func releaseAnalyzer(t *testing.T) (string, *Analyzer) {
+	t.Helper()
 	root := "../../shared/data/semeval2023-task3"
 	if _, err := os.Stat(root); err != nil {
 		t.Skipf("../shared/data not found (%v): skipping", err)
@@ -24,7 +23,15 @@ func TestReleaseTestArticles(t *testing.T) {
 	if err != nil {
 		t.Skipf("no default model embedded: %v", err)
 	}
-	an := New(m, Options{})
+	return root, New(m, Options{})
+}
+
+// TestReleaseTestArticles analyses the unlabelled test articles of every
+// language folder of the release with the default model: the languages are
+// identified, the six trained languages give reliable results, and the
+// unseen ones (es, el, ka) give answers flagged as unreliable.
+func TestReleaseTestArticles(t *testing.T) {
+	root, an := releaseAnalyzer(t)
 	for _, folder := range []string{"en", "fr", "ge", "it", "po", "ru", "es", "gr", "ka"} {
 		want, _ := lang.Normalize(folder)
 		files, err := corpus.ArticleFiles(filepath.Join(root, folder, "test-articles-subtask-3"))
@@ -102,15 +109,7 @@ func checkSpans(t *testing.T, name, text string, res *Result) {
 // (CRLF line ends, Cyrillic, Greek letters in quotes, emoji and all) and
 // checks the span properties on each.
 func TestReleaseSpanOffsets(t *testing.T) {
-	root := "../../shared/data/semeval2023-task3"
-	if _, err := os.Stat(root); err != nil {
-		t.Skipf("../shared/data not found (%v): skipping", err)
-	}
-	m, err := model.Default()
-	if err != nil {
-		t.Skipf("no default model embedded: %v", err)
-	}
-	an := New(m, Options{})
+	root, an := releaseAnalyzer(t)
 	n := 0
 	for _, folder := range []string{"en", "fr", "ge", "it", "po", "ru"} {
 		files, err := corpus.ArticleFiles(filepath.Join(root, folder, "train-articles-subtask-3"))

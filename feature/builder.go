@@ -73,9 +73,6 @@ func NewBuilder(cfg Config) *Builder {
 	return &Builder{cfg: cfg, mask: uint32(d - 1), cur: newSlot(d), art: newSlot(d)}
 }
 
-// Config returns the builder's configuration.
-func (b *Builder) Config() Config { return b.cfg }
-
 // Add counts the features of s.
 func (b *Builder) Add(s string) { b.cfg.Visit(s, b.add) }
 
