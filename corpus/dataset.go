@@ -28,11 +28,16 @@ type LabeledArticle struct {
 	Spans []Span
 }
 
-// Dataset is one language folder of the release.
+// Dataset is one language folder of the release, or the Propaganda
+// Techniques Corpus.
 type Dataset struct {
 	Dir      string
 	Lang     string // ISO 639-1
+	Format   string // FormatSemEval2023 or FormatPTC
 	Articles []*LabeledArticle
+	// Dropped counts the spans left out because their label has no sound
+	// mapping onto the SemEval-2023 taxonomy (PTC only).
+	Dropped int
 }
 
 // IsSemEvalDir reports whether dir looks like one language folder of the release.
@@ -45,9 +50,17 @@ func IsSemEvalDir(dir string) bool {
 	return false
 }
 
-// LoadTree loads dir as one language folder, or, when it is not one, every
-// language folder directly inside it (sorted by name).
+// LoadTree loads dir as one language folder, or as the Propaganda
+// Techniques Corpus, or, when it is neither, every language folder directly
+// inside it (sorted by name).
 func LoadTree(dir string) ([]*Dataset, error) {
+	if IsPTCDir(dir) {
+		d, err := LoadPTC(dir)
+		if err != nil {
+			return nil, err
+		}
+		return []*Dataset{d}, nil
+	}
 	if IsSemEvalDir(dir) {
 		d, err := LoadDataset(dir)
 		if err != nil {
@@ -72,7 +85,7 @@ func LoadTree(dir string) ([]*Dataset, error) {
 		out = append(out, d)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no SemEval-2023 Task 3 training folder (train-labels-subtask-N.txt) found", dir)
+		return nil, fmt.Errorf("%s: no SemEval-2023 Task 3 training folder (train-labels-subtask-N.txt) and no Propaganda Techniques Corpus (train-articles/, train-labels-task-flc-tc/) found", dir)
 	}
 	return out, nil
 }
@@ -119,7 +132,7 @@ func LoadDataset(dir string) (*Dataset, error) {
 	if err := attachSpans(dir, byID); err != nil {
 		return nil, err
 	}
-	d := &Dataset{Dir: dir, Lang: code}
+	d := &Dataset{Dir: dir, Lang: code, Format: FormatSemEval2023}
 	for _, a := range byID {
 		d.Articles = append(d.Articles, a)
 	}

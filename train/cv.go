@@ -27,6 +27,10 @@ type LangScores struct {
 	Genre, Frames, Techniques eval.Report `json:"-"`
 	// Thresholds are the mean thresholds chosen for this language over the folds.
 	FrameThreshold, TechniqueThreshold float64 `json:"-"`
+	// Scored tells, per metric, whether the language had gold labels for it
+	// (the Propaganda Techniques Corpus has no genre or frame labels):
+	// genre, frames, techniques, spans.
+	Scored [4]bool `json:"-"`
 }
 
 // CVReport is the outcome of a cross-validation.
@@ -113,19 +117,20 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 				sp = append(sp, spans[i]...)
 			}
 		}
-		if len(gg) > 0 {
+		ls.Scored = [4]bool{len(gg) > 0, len(fg) > 0, len(tg) > 0, len(sg) > 0}
+		if ls.Scored[0] {
 			ls.Genre, _ = eval.ScoreSingleLabel(gg, gp)
 			ls.GenreMacroF1 = ls.Genre.MacroF1
 		}
-		if len(fg) > 0 {
+		if ls.Scored[1] {
 			ls.Frames, _ = eval.ScoreMultiLabel(corpus.Frames, fg, fp)
 			ls.FramesMicroF1 = ls.Frames.MicroF1
 		}
-		if len(tg) > 0 {
+		if ls.Scored[2] {
 			ls.Techniques, _ = eval.ScoreMultiLabel(corpus.Techniques, tg, tp)
 			ls.TechniquesMicroF1 = ls.Techniques.MicroF1
 		}
-		if len(sg) > 0 {
+		if ls.Scored[3] {
 			sr := eval.ScoreSpans(sg, sp)
 			ls.SpanAwareF1, ls.SpanAgnosticF1 = sr.Aware.F1, sr.Agnostic.F1
 		}
@@ -136,13 +141,25 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 		rep.Langs = append(rep.Langs, ls)
 		rep.Mean.Articles += ls.Articles
 		rep.Mean.Paragraphs += ls.Paragraphs
-		rep.Mean.GenreMacroF1 += ls.GenreMacroF1 / float64(len(langs))
-		rep.Mean.FramesMicroF1 += ls.FramesMicroF1 / float64(len(langs))
-		rep.Mean.TechniquesMicroF1 += ls.TechniquesMicroF1 / float64(len(langs))
-		rep.Mean.SpanAwareF1 += ls.SpanAwareF1 / float64(len(langs))
-		rep.Mean.SpanAgnosticF1 += ls.SpanAgnosticF1 / float64(len(langs))
 	}
 	rep.Mean.Lang = "mean"
+	// The mean of each metric is over the languages that have its gold labels.
+	var n [4]float64
+	for _, ls := range rep.Langs {
+		for m, ok := range ls.Scored {
+			if ok {
+				n[m]++
+				rep.Mean.Scored[m] = true
+			}
+		}
+	}
+	for _, ls := range rep.Langs {
+		rep.Mean.GenreMacroF1 += ls.GenreMacroF1 / max(1, n[0])
+		rep.Mean.FramesMicroF1 += ls.FramesMicroF1 / max(1, n[1])
+		rep.Mean.TechniquesMicroF1 += ls.TechniquesMicroF1 / max(1, n[2])
+		rep.Mean.SpanAwareF1 += ls.SpanAwareF1 / max(1, n[3])
+		rep.Mean.SpanAgnosticF1 += ls.SpanAgnosticF1 / max(1, n[3])
+	}
 	return rep, nil
 }
 

@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -93,6 +94,12 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 				nTok += len(d.TokenVectors[j])
 			}
 		}
+	}
+	switch {
+	case len(genre) == 0:
+		return h, errors.New("genre head: no article has a genre label (train-labels-subtask-1.txt); the Propaganda Techniques Corpus labels techniques only: give it together with SemEval-2023 folders")
+	case len(frames) == 0:
+		return h, errors.New("frame head: no article has frame labels (train-labels-subtask-2.txt); the Propaganda Techniques Corpus labels techniques only: give it together with SemEval-2023 folders")
 	}
 	var err error
 	dim := p.Features.Dim()

@@ -50,12 +50,22 @@ func runCV(ctx context.Context, stdio IO, args []string) error {
 	fmt.Fprintln(stdio.Stdout, "official metrics: subtask 1 macro-F1, subtasks 2 and 3 micro-F1; spans: SemEval-2020 Task 11 partial-overlap F1")
 	tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "lang\tarticles\tparagraphs\t1 genre\t2 frames\t3 techniques\tspans aware\tspans agnostic\tframe thr\ttechnique thr\t")
-	for _, l := range rep.Langs {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f\t\n", l.Lang, l.Articles, l.Paragraphs,
-			l.GenreMacroF1, l.FramesMicroF1, l.TechniquesMicroF1, l.SpanAwareF1, l.SpanAgnosticF1, l.FrameThreshold, l.TechniqueThreshold)
+	// score prints "-" where the language has no gold labels for the metric.
+	score := func(l train.LangScores, metric int, v float64) string {
+		if !l.Scored[metric] {
+			return "-"
+		}
+		return fmt.Sprintf("%.3f", v)
 	}
-	m := rep.Mean
-	fmt.Fprintf(tw, "mean\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t\t\t\n", m.Articles, m.Paragraphs, m.GenreMacroF1, m.FramesMicroF1, m.TechniquesMicroF1, m.SpanAwareF1, m.SpanAgnosticF1)
+	for _, l := range append(rep.Langs, rep.Mean) {
+		thr := fmt.Sprintf("%.2f\t%.2f", l.FrameThreshold, l.TechniqueThreshold)
+		if l.Lang == "mean" {
+			thr = "\t"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Lang, l.Articles, l.Paragraphs,
+			score(l, 0, l.GenreMacroF1), score(l, 1, l.FramesMicroF1), score(l, 2, l.TechniquesMicroF1),
+			score(l, 3, l.SpanAwareF1), score(l, 3, l.SpanAgnosticF1), thr)
+	}
 	tw.Flush()
 	fmt.Fprintln(stdio.Stdout, "\nthresholds chosen per fold (language: frames / techniques; '*' = languages without training data):")
 	for f := range rep.Folds {

@@ -121,6 +121,15 @@ func (s *trainSettings) prepare(ctx context.Context, stderr io.Writer) (*train.P
 		}
 		all = append(all, ds...)
 	}
+	all, merged := corpus.Merge(all)
+	for _, d := range all {
+		if d.Dropped > 0 {
+			fmt.Fprintf(stderr, "%s: %d spans left out: their PTC labels have no sound mapping onto the 2023 taxonomy\n", d.Dir, d.Dropped)
+		}
+	}
+	if merged > 0 {
+		fmt.Fprintf(stderr, "%d PTC articles left out: the SemEval-2023 release has them with its own labels\n", merged)
+	}
 	start := time.Now()
 	n := 0
 	for _, d := range all {
