@@ -1,0 +1,269 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"rhetor/analyze"
+	"rhetor/corpus"
+)
+
+// TitleRunes is the length bound of Summary.Title, in code points.
+const TitleRunes = 200
+
+// NewRecord returns the record of an article and its analysis:
+//
+//   - ID, Source, URL and Date come from the article (from the result where
+//     the article leaves them empty); the ids must agree.
+//   - Date is normalised to YYYY-MM-DD: a YYYY-MM-DD date or an RFC 3339
+//     timestamp (its date as written, in its own offset) is accepted, an
+//     empty date stays empty, and anything else is an error naming the
+//     field, so that no article is stored with a date it does not have.
+//   - Lang is res.Language.Code, Genre res.Genre.Label, Frames the selected
+//     frames in the result's order (descending score), Techniques the number
+//     of paragraphs each technique was decided for, Model res.Model.
+//   - Result is res marshalled with encoding/json, byte for byte what
+//     `rhetor analyze --jsonl` prints for the article.
+//   - Title and Words are derived from the text (see Title and Words).
+func NewRecord(art corpus.Article, res *analyze.Result) (Record, error) {
+	if res == nil {
+		return Record{}, errors.New("new record: no analysis result")
+	}
+	id := art.ID
+	if id == "" {
+		id = res.ID
+	}
+	if id == "" {
+		return Record{}, errors.New("new record: the article has no id")
+	}
+	if res.ID != "" && res.ID != id {
+		return Record{}, fmt.Errorf("new record: article id %q but result id %q", id, res.ID)
+	}
+	rec := Record{
+		ID:     id,
+		Source: firstNonEmpty(art.Source, res.Source),
+		URL:    firstNonEmpty(art.URL, res.URL),
+		Lang:   res.Language.Code,
+		Text:   art.Text,
+		Genre:  res.Genre.Label,
+		Model:  res.Model,
+	}
+	date, err := NormalizeDate(firstNonEmpty(art.Date, res.Date))
+	if err != nil {
+		return Record{}, fmt.Errorf("new record %s: field \"date\": %w", id, err)
+	}
+	rec.Date = date
+	rec.Frames = []string{}
+	for _, f := range res.Frames {
+		if f.Selected {
+			rec.Frames = append(rec.Frames, f.Label)
+		}
+	}
+	rec.Techniques = map[string]int{}
+	for _, p := range res.Paragraphs {
+		seen := map[string]bool{}
+		for _, t := range p.Techniques {
+			if !seen[t.Technique] {
+				seen[t.Technique] = true
+				rec.Techniques[t.Technique]++
+			}
+		}
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return Record{}, fmt.Errorf("new record %s: %w", id, err)
+	}
+	rec.Result = b
+	rec.Title = Title(rec.Text)
+	rec.Words = Words(rec.Text)
+	if err := checkRecord(&rec); err != nil {
+		return Record{}, fmt.Errorf("new record: %w", err)
+	}
+	return rec, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// NormalizeDate returns date as YYYY-MM-DD. It accepts "" (returned as is),
+// a valid YYYY-MM-DD calendar date, and an RFC 3339 timestamp, whose date
+// part (as written, not converted to UTC) is returned.
+func NormalizeDate(date string) (string, error) {
+	if date == "" {
+		return "", nil
+	}
+	if validDate(date) {
+		return date, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, date); err == nil {
+		return t.Format(time.DateOnly), nil
+	}
+	return "", fmt.Errorf("%q is not a YYYY-MM-DD date or an RFC 3339 timestamp", truncateRunes(date, 40))
+}
+
+// validDate reports whether s is a YYYY-MM-DD calendar date.
+func validDate(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	return err == nil && t.Format(time.DateOnly) == s
+}
+
+// Title returns the first paragraph of text (its first non-blank line,
+// trimmed), cut to TitleRunes code points.
+func Title(text string) string {
+	for line := range strings.Lines(text) {
+		if line = strings.TrimSpace(line); line != "" {
+			return truncateRunes(line, TitleRunes)
+		}
+	}
+	return ""
+}
+
+// truncateRunes returns the first n code points of s.
+func truncateRunes(s string, n int) string {
+	i := 0
+	for k := range s {
+		if i == n {
+			return s[:k]
+		}
+		i++
+	}
+	return s
+}
+
+// Words counts the words of text: the runs of non-space characters that hold
+// at least one letter or digit.
+func Words(text string) int {
+	n := 0
+	in, word := false, false
+	for _, r := range text {
+		if unicode.IsSpace(r) {
+			if in && word {
+				n++
+			}
+			in, word = false, false
+			continue
+		}
+		in = true
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			word = true
+		}
+	}
+	if in && word {
+		n++
+	}
+	return n
+}
+
+// searchTerms splits a full-text query into its words: the runs of letters,
+// digits and combining marks. Everything else (punctuation, quotes, the
+// operators of either backend's query syntax, invalid UTF-8) separates
+// words, so no input can change the meaning of the query.
+func searchTerms(q string) []string {
+	var terms []string
+	start := -1
+	for i, r := range q {
+		word := r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r))
+		switch {
+		case word && start < 0:
+			start = i
+		case !word && start >= 0:
+			terms = append(terms, q[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		terms = append(terms, q[start:])
+	}
+	return terms
+}
+
+// SearchChars bounds the part of an article's text that full-text search
+// covers, in code points (PostgreSQL's tsvector holds at most 1 MB).
+const SearchChars = 100_000
+
+// searchText returns the words of the first SearchChars code points of
+// text, separated by spaces: what the full-text index of either backend
+// gets.
+func searchText(text string) string {
+	return strings.Join(searchTerms(truncateRunes(text, SearchChars)), " ")
+}
+
+// ftsQuery returns the backend's full-text query for terms: for SQLite an
+// FTS5 expression of quoted strings (implicitly ANDed), for PostgreSQL the
+// plain text given to plainto_tsquery.
+func ftsQuery(pg bool, terms []string) string {
+	if pg {
+		return strings.Join(terms, " ")
+	}
+	var b strings.Builder
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.ReplaceAll(t, `"`, `""`))
+		b.WriteByte('"')
+	}
+	return b.String()
+}
+
+// checkRecord reports why rec cannot be stored.
+func checkRecord(rec *Record) error {
+	if rec.ID == "" {
+		return fmt.Errorf("%w: empty id", ErrInvalidRecord)
+	}
+	fields := []struct{ name, value string }{
+		{"id", rec.ID}, {"source", rec.Source}, {"url", rec.URL}, {"lang", rec.Lang},
+		{"text", rec.Text}, {"genre", rec.Genre}, {"model", rec.Model},
+	}
+	for _, f := range rec.Frames {
+		fields = append(fields, struct{ name, value string }{"frames", f})
+	}
+	for t := range rec.Techniques {
+		fields = append(fields, struct{ name, value string }{"techniques", t})
+	}
+	for _, f := range fields {
+		if !utf8.ValidString(f.value) {
+			return fmt.Errorf("%w: %s: field %q is not valid UTF-8", ErrInvalidRecord, rec.ID, f.name)
+		}
+		if strings.IndexByte(f.value, 0) >= 0 {
+			return fmt.Errorf("%w: %s: field %q holds a NUL byte", ErrInvalidRecord, rec.ID, f.name)
+		}
+	}
+	if rec.Date != "" && !validDate(rec.Date) {
+		return fmt.Errorf("%w: %s: date %q is not YYYY-MM-DD", ErrInvalidRecord, rec.ID, truncateRunes(rec.Date, 40))
+	}
+	for _, f := range rec.Frames {
+		if f == "" {
+			return fmt.Errorf("%w: %s: empty frame label", ErrInvalidRecord, rec.ID)
+		}
+	}
+	for t, n := range rec.Techniques {
+		if t == "" {
+			return fmt.Errorf("%w: %s: empty technique label", ErrInvalidRecord, rec.ID)
+		}
+		if n < 0 {
+			return fmt.Errorf("%w: %s: technique %s has a negative count", ErrInvalidRecord, rec.ID, t)
+		}
+	}
+	if !json.Valid(rec.Result) {
+		return fmt.Errorf("%w: %s: result is not valid JSON", ErrInvalidRecord, rec.ID)
+	}
+	if bytes.IndexByte(rec.Result, 0) >= 0 || !utf8.Valid(rec.Result) {
+		return fmt.Errorf("%w: %s: result is not valid UTF-8 text", ErrInvalidRecord, rec.ID)
+	}
+	return nil
+}
