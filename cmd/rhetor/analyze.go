@@ -7,17 +7,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"rhetor/analyze"
+	"rhetor/batch"
 	"rhetor/corpus"
+	progressbar "rhetor/internal/progress"
 	"rhetor/lang"
 	"rhetor/model"
 )
 
-// runAnalyze implements `rhetor analyze`.
+// runAnalyze implements `rhetor analyze`. Articles are analysed by
+// --workers goroutines through a bounded window (package batch), so memory
+// stays flat however long a JSONL input is; results come out in input order
+// unless --unordered is given.
 func runAnalyze(ctx context.Context, stdio IO, args []string) (err error) {
 	fs := newFlagSet("analyze", stdio.Stderr, "[FILE|DIR|-]...")
 	modelPath := fs.String("model", "", "model `FILE` (default: the embedded model)")
@@ -27,6 +34,10 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) (err error) {
 	langFlag := fs.String("lang", "", "language of the input (skips identification); task codes such as ge, po, gr are accepted")
 	evidence := fs.Int("evidence", 3, "evidence phrases per decision (0 for none)")
 	colour := fs.String("color", "auto", "colour in the text view: auto (only on a terminal), always, never")
+	workers := fs.Int("workers", runtime.NumCPU(), "articles analysed at once")
+	outPath := fs.String("out", "", "write the output to `FILE` instead of standard output")
+	unordered := fs.Bool("unordered", false, "write results as they complete instead of in input order")
+	resume := fs.Bool("resume", false, "with --jsonl --out FILE: keep the complete results FILE holds, skip their articles and append the rest")
 	if err = parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -44,6 +55,12 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) (err error) {
 			return usagef("--lang: %v", err)
 		}
 	}
+	if *workers < 1 {
+		return usagef("--workers must be at least 1")
+	}
+	if *resume && (*outPath == "" || !*asJSONL) {
+		return usagef("--resume needs --jsonl and --out FILE")
+	}
 	m, err := model.Load(*modelPath)
 	if err != nil {
 		return err
@@ -54,16 +71,67 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) (err error) {
 	}
 	an := analyze.New(m, analyze.Options{Evidence: ev})
 	src := articleSource{stdin: stdio.Stdin, jsonl: *input == "jsonl", lang: *langFlag}
-	fail := &failures{w: stdio.Stderr}
+
+	var dst io.Writer = stdio.Stdout
+	var file *os.File
+	var rs *resumer
+	switch {
+	case *resume:
+		if file, rs, err = openResume(*outPath, !*unordered); err != nil {
+			return err
+		}
+	case *outPath != "":
+		if file, err = os.Create(*outPath); err != nil {
+			return fmt.Errorf("open output: %w", err)
+		}
+	}
+	if file != nil {
+		dst = file
+		defer func() {
+			// Durable once the run is over; a SIGKILL before needs no sync:
+			// the whole lines already written are in the page cache.
+			serr := file.Sync()
+			if cerr := file.Close(); serr == nil {
+				serr = cerr
+			}
+			if serr != nil && (err == nil || errors.As(err, new(partialError))) {
+				err = fmt.Errorf("write output: %w", serr)
+			}
+		}()
+	}
+
+	// The bar is drawn only on a terminal, and not over results printed to it.
+	total := int64(-1)
+	barOn := progressbar.IsTerminal(stdio.Stderr) && (file != nil || !progressbar.IsTerminal(stdio.Stdout))
+	if barOn {
+		total = src.count(fs.Args())
+		if rs != nil && total >= 0 {
+			total = max(0, total-rs.done())
+		}
+	}
+	var bar *progressbar.Bar
+	stderr := stdio.Stderr
+	if barOn {
+		bar = progressbar.New(stdio.Stderr, total, "articles")
+		stderr = lineClearer{stdio.Stderr}
+		defer bar.Done()
+	} else {
+		bar = progressbar.New(io.Discard, total, "articles")
+	}
+
+	fail := &failures{w: stderr}
 	// ew remembers the first write error, so that a run whose output is
 	// lost (a full disk, a closed pipe) stops and fails.
-	ew := &errWriter{w: stdio.Stdout}
+	ew := &errWriter{w: dst}
 	out := bufio.NewWriter(ew)
 	defer func() {
 		if ferr := out.Flush(); ferr != nil && (err == nil || errors.As(err, new(partialError))) {
 			err = fmt.Errorf("write output: %w", ferr)
 		}
 	}()
+	// Each JSONL result goes out with a single write of the whole line when
+	// it must be seen at once (JSONL input) or survive a kill (--out).
+	lineAtOnce := *asJSONL && (*input == "jsonl" || file != nil)
 
 	type errEntry struct {
 		Input string `json:"input,omitempty"`
@@ -78,43 +146,74 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) (err error) {
 		doc.Errors = append(doc.Errors, errEntry{in, err.Error()})
 	}
 	ok := 0
-	view := textView{w: out, colour: *colour == "always" || (*colour == "auto" && isTerminal(stdio.Stdout))}
-	err = src.each(ctx, fs.Args(), func(in string, a corpus.Article) error {
-		res, err := an.Analyze(ctx, a)
+	view := textView{w: out, colour: *colour == "always" || (*colour == "auto" && file == nil && isTerminal(stdio.Stdout))}
+
+	source := func(ctx context.Context, put func(unit) error) error {
+		err := src.each(ctx, fs.Args(), func(in string, a corpus.Article) error {
+			if rs != nil {
+				skip, err := rs.skip(in, a)
+				if err != nil || skip {
+					return err
+				}
+			}
+			return put(unit{input: in, art: a})
+		}, func(in string, err error) {
+			// A stopped run makes put fail; each then sees ctx done.
+			_ = put(unit{input: in, err: err})
+		})
+		if err == nil && rs != nil {
+			err = rs.finish()
+		}
+		return err
+	}
+	work := func(ctx context.Context, u unit) (analysed, error) {
+		if u.err != nil {
+			return analysed{}, u.err
+		}
+		res, err := an.Analyze(ctx, u.art)
 		if err != nil {
+			return analysed{}, err
+		}
+		if !*asJSONL {
+			return analysed{res: res}, nil
+		}
+		b, err := json.Marshal(res)
+		if err != nil {
+			return analysed{}, fmt.Errorf("encode result: %w", err)
+		}
+		return analysed{line: append(b, '\n')}, nil
+	}
+	emit := func(r batch.Result[unit, analysed]) error {
+		bar.Add(1)
+		if r.Err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			onFail(in, err)
+			onFail(r.Input.input, r.Err)
 			return nil
 		}
 		ok++
 		switch {
 		case *asJSON:
-			doc.Articles = append(doc.Articles, res)
-		case *asJSONL:
-			b, err := json.Marshal(res)
-			if err != nil {
-				return err
-			}
-			if _, err := out.Write(append(b, '\n')); err != nil {
+			doc.Articles = append(doc.Articles, r.Output.res)
+		case lineAtOnce:
+			if _, err := ew.Write(r.Output.line); err != nil {
 				return fmt.Errorf("write output: %w", err)
 			}
-			if *input == "jsonl" {
-				// stream: a reader downstream sees each line at once
-				if err := out.Flush(); err != nil {
-					return fmt.Errorf("write output: %w", err)
-				}
+		case *asJSONL:
+			if _, err := out.Write(r.Output.line); err != nil {
+				return fmt.Errorf("write output: %w", err)
 			}
 		default:
-			view.article(res)
+			view.article(r.Output.res)
 		}
 		if ew.err != nil {
 			return fmt.Errorf("write output: %w", ew.err)
 		}
 		return nil
-	}, onFail)
-	if err != nil {
+	}
+	opt := batch.Options{Workers: *workers, Unordered: *unordered}
+	if err := batch.Run(ctx, opt, source, work, emit); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -131,6 +230,32 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) (err error) {
 		return partialError{failed: fail.n, total: ok + fail.n}
 	}
 	return nil
+}
+
+// unit is one input of an analysis run: an article, or an input that could
+// not be read (err), reported in its place in the input order.
+type unit struct {
+	input string
+	art   corpus.Article
+	err   error
+}
+
+// analysed is the outcome of a unit: the result, or its JSONL line (encoded
+// by the worker, so that encoding runs in parallel too).
+type analysed struct {
+	res  *analyze.Result
+	line []byte
+}
+
+// lineClearer clears the progress line before each message, so that a
+// message is not printed after the bar's text; the bar redraws below it.
+type lineClearer struct{ w io.Writer }
+
+func (c lineClearer) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, "\r\033[K"); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // errWriter passes writes on to w and remembers the first error.

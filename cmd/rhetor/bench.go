@@ -15,13 +15,33 @@ import (
 )
 
 // runBench implements `rhetor bench`: model load time, analysis time per
-// article and per 1,000 words on one goroutine, and peak memory.
+// article and per 1,000 words on one goroutine, and peak memory; with
+// --stream, the throughput of the parallel JSONL pipeline per worker count.
 func runBench(ctx context.Context, stdio IO, args []string) error {
-	fs := newFlagSet("bench", stdio.Stderr, "FILE|DIR...")
+	if queueBenchRequested(args) { // --nats: the work queue (benchqueue.go)
+		return runBenchQueue(ctx, stdio, args)
+	}
+	fs := newFlagSet("bench", stdio.Stderr, "FILE|DIR... | --stream IN.jsonl")
 	modelPath := fs.String("model", "", "model `FILE` (default: the embedded model)")
 	rounds := fs.Int("rounds", 20, "analyses of each article")
+	stream := fs.String("stream", "", "measure the `rhetor analyze --jsonl` pipeline on this JSONL `FILE` instead")
+	workers := fs.String("workers", "1,2", "with --stream: worker counts to measure, comma-separated")
+	repeat := fs.Int("repeat", 1, "with --stream: read the input this many times (a longer stream, for memory)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *stream != "" {
+		if fs.NArg() > 0 {
+			return usagef("--stream takes its input as the flag's value, not as arguments")
+		}
+		ws, err := parseWorkerList(*workers)
+		if err != nil {
+			return usagef("--workers: %v", err)
+		}
+		if *repeat < 1 {
+			return usagef("--repeat must be at least 1")
+		}
+		return streamBench{path: *stream, modelPath: *modelPath, workers: ws, repeat: *repeat}.run(ctx, stdio.Stdout)
 	}
 	if fs.NArg() == 0 {
 		return usagef("give article files or directories to analyse (for example ../shared/samples)")

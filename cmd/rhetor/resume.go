@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"rhetor/corpus"
+	"rhetor/lang"
+)
+
+// scanOutput reads a JSONL output file of `rhetor analyze --jsonl` and calls
+// fn with the id of every complete result line, in order. It returns the
+// length of the complete part: the offset just after the last line that ends
+// with a newline and holds a JSON object with an "id". A last line without a
+// newline, or whose JSON is broken, is not part of it (a run killed while
+// writing it leaves such a line). A broken line followed by others means the
+// file is not such an output: that is an error naming the line.
+func scanOutput(r io.Reader, name string, fn func(id string)) (complete int64, lines int64, err error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	var off int64
+	for {
+		line, err := br.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			return off, lines, nil // an empty or unterminated last line
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("read %s: %w", name, err)
+		}
+		id, perr := resultID(line)
+		if perr != nil {
+			if _, err := br.Peek(1); errors.Is(err, io.EOF) {
+				return off, lines, nil // a broken last line
+			}
+			return 0, 0, fmt.Errorf("%s:%d: %w: not an output of rhetor analyze --jsonl", name, lines+1, perr)
+		}
+		lines++
+		off += int64(len(line))
+		if fn != nil {
+			fn(id)
+		}
+	}
+}
+
+// resultID returns the "id" of one result line.
+func resultID(line []byte) (string, error) {
+	line = bytes.TrimSuffix(line, []byte{'\n'})
+	var v struct {
+		ID *string `json:"id"`
+	}
+	if err := json.Unmarshal(line, &v); err != nil {
+		return "", fmt.Errorf("invalid JSON: %w", err)
+	}
+	if v.ID == nil {
+		return "", errors.New(`no "id" field`)
+	}
+	return *v.ID, nil
+}
+
+// resumer decides which input articles a resumed run skips, because their
+// results are already in the output file.
+//
+// An input unit is an article the source yields (a JSONL line or a file).
+// Units that cannot be analysed (a broken line, an unknown "lang") never
+// produce a result: they are never skipped and are reported again. The
+// others produce exactly one result line each, so the output of an ordered
+// run is, line for line, the results of the analysable units in input
+// order, and the k-th line carrying an id is the result of the k-th
+// analysable unit with that id. Duplicate ids are therefore handled exactly.
+//
+// Ordered (the default): the first n analysable units are skipped, where n
+// is the number of complete lines; their ids are read back from the output
+// as the input goes and must match, so memory stays flat. Unordered: for
+// each id, as many analysable units carrying it are skipped as the output
+// has lines with that id; this holds one counter per distinct id written.
+type resumer struct {
+	name      string
+	ordered   bool
+	ids       *bufio.Reader    // ordered: the complete part of the output
+	remaining int64            // ordered: lines not yet matched to the input
+	line      int64            // ordered: output line last matched
+	counts    map[string]int64 // unordered: lines per id not yet matched
+	skipped   int64
+}
+
+// openResume prepares an output file for a resumed run: it scans the file
+// (which may not exist yet), truncates a partial last line away, and returns
+// the file opened for appending and the resumer that skips what it holds.
+func openResume(path string, ordered bool) (*os.File, *resumer, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open output: %w", err)
+	}
+	rs := &resumer{name: path, ordered: ordered}
+	var fn func(string)
+	if !ordered {
+		rs.counts = map[string]int64{}
+		fn = func(id string) { rs.counts[id]++ }
+	}
+	complete, lines, err := scanOutput(f, path, fn)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("resume: %w", err)
+	}
+	if err := f.Truncate(complete); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("resume: truncate %s: %w", path, err)
+	}
+	if _, err := f.Seek(complete, io.SeekStart); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("resume: %w", err)
+	}
+	if ordered {
+		rs.remaining = lines
+		rs.ids = bufio.NewReaderSize(io.NewSectionReader(f, 0, complete), 1<<16)
+	}
+	return f, rs, nil
+}
+
+// done returns the number of results the output held when the run started.
+func (rs *resumer) done() int64 {
+	if rs.ordered {
+		return rs.remaining + rs.line
+	}
+	var n int64
+	for _, c := range rs.counts {
+		n += c
+	}
+	return n + rs.skipped
+}
+
+// skip reports whether the unit read from input is already in the output.
+func (rs *resumer) skip(input string, a corpus.Article) (bool, error) {
+	if !analysable(a) {
+		return false, nil
+	}
+	if !rs.ordered {
+		if rs.counts[a.ID] == 0 {
+			return false, nil
+		}
+		if rs.counts[a.ID]--; rs.counts[a.ID] == 0 {
+			delete(rs.counts, a.ID)
+		}
+		rs.skipped++
+		return true, nil
+	}
+	if rs.remaining == 0 {
+		return false, nil
+	}
+	line, err := rs.ids.ReadBytes('\n')
+	if err != nil {
+		return false, fmt.Errorf("resume: read %s: %w", rs.name, err)
+	}
+	rs.line++
+	rs.remaining--
+	id, err := resultID(line)
+	if err != nil {
+		return false, fmt.Errorf("resume: %s:%d: %w", rs.name, rs.line, err)
+	}
+	if id != a.ID {
+		return false, fmt.Errorf("resume: %s:%d holds article %q but the input has %q there (%s): the output was not written from this input in order (an --unordered output resumes with --unordered)", rs.name, rs.line, id, a.ID, input)
+	}
+	rs.skipped++
+	return true, nil
+}
+
+// finish checks, once the input is exhausted, that every result of the
+// output belonged to it.
+func (rs *resumer) finish() error {
+	if rs.ordered && rs.remaining > 0 {
+		return fmt.Errorf("resume: %s holds %d more results than the input has articles", rs.name, rs.remaining)
+	}
+	if n := rs.done() - rs.skipped; !rs.ordered && n > 0 {
+		return fmt.Errorf("resume: %s holds %d results whose ids are not in the input", rs.name, n)
+	}
+	return nil
+}
+
+// analysable reports whether Analyze can succeed on a: it fails only on
+// unusable text (which the readers already reject) and on an unknown
+// language code.
+func analysable(a corpus.Article) bool {
+	if corpus.CheckString(a.Text) != nil {
+		return false
+	}
+	if a.Lang != "" {
+		if _, err := lang.Normalize(a.Lang); err != nil {
+			return false
+		}
+	}
+	return true
+}
