@@ -1,0 +1,102 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzDecodeArticle checks that any body either decodes into a valid
+// request (valid UTF-8, non-blank text, an id, a normalised date) or fails
+// with a client error, and never panics.
+func FuzzDecodeArticle(f *testing.F) {
+	for _, seed := range []string{
+		`{"text": "hello world"}`,
+		`{"text": "a\nb", "lang": "en", "id": "x1", "source": "s", "url": "https://e.org", "date": "2023-01-02"}`,
+		`{"text": "a", "date": "2023-01-02T03:04:05Z"}`,
+		`{"text": ""}`, `{"text": null}`, `{"text": 1}`, `{}`, `[]`, `null`, `"text"`,
+		`{"text": "a"} x`, `{"text": "a", "text": "b"}`, `{"TEXT": "upper"}`, `{"text": "a", "zzz": 1}`,
+		"{\"text\": \"\xff\"}", `{"text": "\ud800"}`, `{"text": "a\u0000"}`, `{"text": "x", "id": " x"}`,
+		`{"text": "x", "lang": "ge"}`, `{"text": "x", "lang": "??"}`, `{"text": "x", "date": "2024-02-29"}`,
+		"", " ", "{", `{"text": "a"`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		req, err := DecodeArticle(data)
+		if err != nil {
+			var re requestError
+			if !errors.As(err, &re) || err.Error() == "" {
+				t.Fatalf("error %v is not a client error", err)
+			}
+			return
+		}
+		if !utf8.Valid(data) || !utf8.ValidString(req.Text) || strings.TrimSpace(req.Text) == "" {
+			t.Fatalf("accepted %q as %+v", data, req)
+		}
+		if req.ID == "" || len(req.ID) > MaxIDBytes {
+			t.Fatalf("accepted id %q", req.ID)
+		}
+		if req.Date != "" && len(req.Date) != 10 {
+			t.Fatalf("date %q not normalised", req.Date)
+		}
+		// What was accepted survives a round trip.
+		b, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := DecodeArticle(b)
+		if err != nil || again != req {
+			t.Fatalf("round trip of %+v: %+v, %v", req, again, err)
+		}
+	})
+}
+
+// FuzzDecodeNDJSON checks that an import is accepted only when every line
+// is, that ids are unique in the result, and that errors name a line.
+func FuzzDecodeNDJSON(f *testing.F) {
+	for _, seed := range []string{
+		"{\"text\": \"a\"}\n{\"text\": \"b\"}\n",
+		"{\"text\": \"a\", \"id\": \"1\"}\n\n{\"text\": \"b\", \"id\": \"1\"}",
+		"{\"text\": \"a\"}\n{\"text\": \"\"}\n",
+		"{\"text\": \"a\"}\r\n{\"text\": \"b\"}\r\n",
+		"\n\n", "", "{\"text\": \"a\"} {\"text\": \"b\"}\n", "\xff\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		reqs, err := DecodeNDJSON(data)
+		if err != nil {
+			var re requestError
+			if !errors.As(err, &re) {
+				t.Fatalf("error %v is not a client error", err)
+			}
+			if !strings.HasPrefix(err.Error(), "line ") && !strings.HasPrefix(err.Error(), "empty body") {
+				t.Fatalf("error %q names no line", err)
+			}
+			return
+		}
+		if len(reqs) == 0 {
+			t.Fatal("accepted an import without articles")
+		}
+		ids := map[string]bool{}
+		for _, r := range reqs {
+			if ids[r.ID] {
+				t.Fatalf("id %q twice", r.ID)
+			}
+			ids[r.ID] = true
+		}
+		lines := 0
+		for _, l := range bytes.Split(data, []byte("\n")) {
+			if len(bytes.TrimSpace(l)) > 0 {
+				lines++
+			}
+		}
+		if len(reqs) > lines {
+			t.Fatalf("%d articles from %d lines", len(reqs), lines)
+		}
+	})
+}

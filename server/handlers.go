@@ -1,0 +1,446 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+
+	"rhetor/analyze"
+	"rhetor/corpus"
+	"rhetor/store"
+)
+
+// AnalyzeResponse is the body of POST /v1/analyze: the document `rhetor
+// analyze --json` prints, for one article.
+type AnalyzeResponse struct {
+	Articles []*analyze.Result `json:"articles"`
+	Errors   []AnalyzeError    `json:"errors"`
+}
+
+// AnalyzeError is an entry of AnalyzeResponse.Errors (always empty here:
+// a failed analysis is an error response).
+type AnalyzeError struct {
+	Input string `json:"input,omitempty"`
+	Error string `json:"error"`
+}
+
+// ImportResponse is the body answering an NDJSON POST /v1/articles.
+type ImportResponse struct {
+	Created  int `json:"created"`
+	Replaced int `json:"replaced"`
+}
+
+// ErrorResponse is the body of every error response.
+type ErrorResponse struct {
+	Error string `json:"error"`
+}
+
+// handleAnalyze implements POST /v1/analyze: analysis only, the store is
+// not touched.
+func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
+	if _, err := bodyType(r, false); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := readBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	req, err := DecodeArticle(body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.analyze(r.Context(), req.Article())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.metrics.analyses.Add(1)
+	s.writeJSONIndent(w, http.StatusOK, AnalyzeResponse{Articles: []*analyze.Result{res}, Errors: []AnalyzeError{}})
+}
+
+// analyze runs one analysis when a slot is free, giving up when ctx ends.
+func (s *Server) analyze(ctx context.Context, art corpus.Article) (*analyze.Result, error) {
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.slots }()
+	res, err := s.cfg.Analyzer.Analyze(ctx, art)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// The request was validated: what is left is the text itself.
+		return nil, badRequest("%v", err)
+	}
+	return res, nil
+}
+
+// handlePutArticles implements POST /v1/articles: one JSON article, or an
+// NDJSON import stored all or nothing.
+func (s *Server) handlePutArticles(w http.ResponseWriter, r *http.Request) {
+	ndjson, err := bodyType(r, true)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := readBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if ndjson {
+		s.importNDJSON(w, r, body)
+		return
+	}
+	req, err := DecodeArticle(body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rec, err := s.record(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	created, err := s.cfg.Store.Put(r.Context(), rec)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("store article %s: %w", rec.ID, err))
+		return
+	}
+	s.metrics.storeWrites.Add(1)
+	// The stored record carries the time the store set.
+	if got, err := s.cfg.Store.Get(r.Context(), rec.ID); err == nil {
+		rec = got
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		w.Header().Set("Location", "/v1/articles/"+url.PathEscape(rec.ID))
+	}
+	s.writeJSON(w, status, rec)
+}
+
+// bodyType checks a POST's Content-Type: application/json, or for an
+// import (when ndjsonOK) application/x-ndjson, reported as ndjson. Other
+// types are refused, which also keeps other sites' pages from posting to a
+// server on loopback: a browser sends these types cross-origin only after
+// a CORS preflight, which this server never approves.
+func bodyType(r *http.Request, ndjsonOK bool) (ndjson bool, err error) {
+	ct := r.Header.Get("Content-Type")
+	mt, _, perr := mime.ParseMediaType(ct)
+	switch {
+	case perr == nil && mt == "application/json":
+		return false, nil
+	case perr == nil && ndjsonOK && (mt == "application/x-ndjson" || mt == "application/jsonl"):
+		return true, nil
+	}
+	want := "application/json"
+	if ndjsonOK {
+		want += " (or application/x-ndjson for an import)"
+	}
+	if ct == "" {
+		ct = "none"
+	}
+	return false, statusError{http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type must be %s, not %s", want, ct)}
+}
+
+// record analyses a request into a store record.
+func (s *Server) record(ctx context.Context, req ArticleRequest) (store.Record, error) {
+	art := req.Article()
+	res, err := s.analyze(ctx, art)
+	if err != nil {
+		return store.Record{}, err
+	}
+	s.metrics.analyses.Add(1)
+	rec, err := store.NewRecord(art, res)
+	if err != nil {
+		return store.Record{}, badRequest("article %s: %v", art.ID, err)
+	}
+	return rec, nil
+}
+
+// importNDJSON analyses every line, then stores them all in one transaction.
+func (s *Server) importNDJSON(w http.ResponseWriter, r *http.Request, body []byte) {
+	reqs, err := DecodeNDJSON(body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	recs := make([]store.Record, len(reqs))
+	// Analyse on as many goroutines as there are analysis slots; the slots
+	// keep single analyses from other clients going meanwhile.
+	var wg sync.WaitGroup
+	errs := make([]error, len(reqs))
+	next := make(chan int)
+	for range cap(s.slots) {
+		wg.Go(func() {
+			for i := range next {
+				recs[i], errs[i] = s.record(ctx, reqs[i])
+			}
+		})
+	}
+	for i := range reqs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for i, err := range errs {
+		if err != nil {
+			var re requestError
+			if errors.As(err, &re) {
+				err = badRequest("line %d (id %s): %v", reqs[i].line, reqs[i].ID, err)
+			}
+			s.fail(w, r, err)
+			return
+		}
+	}
+	created, err := s.cfg.Store.PutMany(ctx, recs)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("store %d articles: %w", len(recs), err))
+		return
+	}
+	s.metrics.storeWrites.Add(uint64(len(recs)))
+	s.writeJSON(w, http.StatusOK, ImportResponse{Created: created, Replaced: len(recs) - created})
+}
+
+// handleListArticles implements GET /v1/articles.
+func (s *Server) handleListArticles(w http.ResponseWriter, r *http.Request) {
+	f, format, _, err := parseQuery(r.URL.Query(), true)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page, err := s.cfg.Store.List(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("list articles: %w", err))
+		return
+	}
+	if format == "csv" {
+		writeCSV(w, "articles.csv", articlesCSV(page.Articles))
+		return
+	}
+	if page.Articles == nil {
+		page.Articles = []store.Summary{}
+	}
+	s.writeJSON(w, http.StatusOK, page)
+}
+
+// handleGetArticle implements GET /v1/articles/{id}.
+func (s *Server) handleGetArticle(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	rec, err := s.cfg.Store.Get(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, notFound(id, err))
+		return
+	}
+	s.writeJSON(w, http.StatusOK, rec)
+}
+
+// handleDeleteArticle implements DELETE /v1/articles/{id}.
+func (s *Server) handleDeleteArticle(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.cfg.Store.Delete(r.Context(), id); err != nil {
+		s.fail(w, r, notFound(id, err))
+		return
+	}
+	s.metrics.storeWrites.Add(1)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleStats implements GET /v1/stats.
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+	f, format, table, err := parseQuery(r.URL.Query(), false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st, err := s.cfg.Store.Stats(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("stats: %w", err))
+		return
+	}
+	if format == "csv" {
+		writeCSV(w, "stats-"+table+".csv", statsCSV(st, table))
+		return
+	}
+	s.writeJSON(w, http.StatusOK, st)
+}
+
+// Taxonomy is the body of GET /v1/taxonomy.
+type Taxonomy struct {
+	Genres     []string        `json:"genres"`
+	Frames     []Definition    `json:"frames"`
+	Categories []CategoryEntry `json:"categories"`
+}
+
+// Definition is a label with its one-line definition.
+type Definition struct {
+	Name       string `json:"name"`
+	Definition string `json:"definition"`
+}
+
+// CategoryEntry is a technique category with its techniques.
+type CategoryEntry struct {
+	Name       string       `json:"name"`
+	Techniques []Definition `json:"techniques"`
+}
+
+// NewTaxonomy returns the labels the model decides, with their definitions.
+func NewTaxonomy() Taxonomy {
+	t := Taxonomy{Genres: append([]string(nil), corpus.Genres...)}
+	for _, f := range corpus.Frames {
+		d, _ := corpus.Definition(f)
+		t.Frames = append(t.Frames, Definition{f, d})
+	}
+	for _, c := range corpus.Categories {
+		ce := CategoryEntry{Name: c.Name}
+		for _, tech := range c.Techniques {
+			d, _ := corpus.Definition(tech)
+			ce.Techniques = append(ce.Techniques, Definition{tech, d})
+		}
+		t.Categories = append(t.Categories, ce)
+	}
+	return t
+}
+
+func (s *Server) handleTaxonomy(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, NewTaxonomy())
+}
+
+// Health is the body of GET /healthz.
+type Health struct {
+	Status string `json:"status"`
+	Store  string `json:"store"`
+	Model  string `json:"model"`
+	Error  string `json:"error,omitempty"`
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	h := Health{Status: "ok", Store: s.cfg.Store.Backend(), Model: s.cfg.Analyzer.Model().Info.Name}
+	if err := s.cfg.Store.Ping(r.Context()); err != nil {
+		s.cfg.Logger.Error("health check", "err", err)
+		h.Status, h.Error = "unavailable", "store: "+err.Error()
+		s.writeJSON(w, http.StatusServiceUnavailable, h)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, h)
+}
+
+func notFound(id string, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return statusError{http.StatusNotFound, fmt.Sprintf("article %q not found", id)}
+	}
+	return fmt.Errorf("article %s: %w", id, err)
+}
+
+// statusError is an error answered with its own status and message.
+type statusError struct {
+	status int
+	msg    string
+}
+
+func (e statusError) Error() string { return e.msg }
+
+// fail answers err with the status it calls for: 400 for bad requests, 413
+// for bodies over the limit, 503 when the request ran out of time, 500
+// (logged, with a generic message) for anything else.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var re requestError
+	var se statusError
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &mb):
+		s.writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mb.Limit))
+	case errors.As(err, &se):
+		s.writeError(w, se.status, se.msg)
+	case errors.As(err, &re):
+		s.writeError(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		s.writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("the request took longer than the server's limit of %s", s.cfg.Timeout))
+	case errors.Is(err, context.Canceled):
+		// The client went away: nobody reads the answer.
+		s.writeError(w, http.StatusServiceUnavailable, "request cancelled")
+	default:
+		s.metrics.internalErrors.Add(1)
+		s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.writeError(w, http.StatusInternalServerError, "internal error (see the server log)")
+	}
+}
+
+func (s *Server) writeError(w http.ResponseWriter, status int, msg string) {
+	s.writeJSON(w, status, ErrorResponse{Error: msg})
+}
+
+// writeJSON encodes v compactly into a pooled buffer, then writes it with
+// its length.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	s.writeEncoded(w, status, v, false)
+}
+
+// writeJSONIndent writes v indented as `rhetor analyze --json` prints it.
+func (s *Server) writeJSONIndent(w http.ResponseWriter, status int, v any) {
+	s.writeEncoded(w, status, v, true)
+}
+
+func (s *Server) writeEncoded(w http.ResponseWriter, status int, v any, indent bool) {
+	eb, _ := s.bufs.Get().(*encodeBuffer)
+	if eb == nil {
+		eb = newEncodeBuffer()
+	}
+	eb.buf.Reset()
+	defer func() {
+		// Keep the buffers of ordinary responses, not of the rare huge one.
+		if eb.buf.Cap() <= 4<<20 {
+			s.bufs.Put(eb)
+		}
+	}()
+	enc := eb.compact
+	if indent {
+		enc = eb.indent
+	}
+	if err := enc.Encode(v); err != nil {
+		s.cfg.Logger.Error("encode response", "err", err)
+		http.Error(w, `{"error":"internal error: encoding the response failed"}`, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(eb.buf.Len()))
+	w.WriteHeader(status)
+	w.Write(eb.buf.Bytes())
+}
+
+// encodeBuffer is a response buffer with encoders writing to it; reusing
+// the indenting encoder reuses its indentation buffer too.
+type encodeBuffer struct {
+	buf             bytes.Buffer
+	compact, indent *json.Encoder
+}
+
+func newEncodeBuffer() *encodeBuffer {
+	eb := &encodeBuffer{}
+	eb.compact = json.NewEncoder(&eb.buf)
+	eb.indent = json.NewEncoder(&eb.buf)
+	eb.indent.SetIndent("", "  ")
+	return eb
+}

@@ -1,0 +1,221 @@
+package server
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"rhetor/corpus"
+	"rhetor/lang"
+	"rhetor/store"
+)
+
+// statsTables are the tables GET /v1/stats exports as CSV.
+var statsTables = []string{"by_source", "by_language", "over_time", "genres"}
+
+// parseQuery reads the filter, format and table parameters of a listing
+// (list true) or stats request. Unknown parameters are errors, so that a
+// misspelt filter does not silently select everything.
+func parseQuery(q url.Values, list bool) (f store.Filter, format, table string, err error) {
+	for k, v := range q {
+		if len(v) > 1 {
+			return f, "", "", badRequest("query parameter %q is given %d times", k, len(v))
+		}
+		switch k {
+		case "lang", "source", "from", "to", "genre", "frame", "technique", "q", "format":
+		case "limit", "offset":
+			if !list {
+				return f, "", "", badRequest("query parameter %q applies to /v1/articles only", k)
+			}
+		case "table":
+			if list {
+				return f, "", "", badRequest("query parameter \"table\" applies to /v1/stats only")
+			}
+		default:
+			return f, "", "", badRequest("unknown query parameter %q (known: lang, source, from, to, genre, frame, technique, q, format%s)", k, map[bool]string{true: ", limit, offset", false: ", table"}[list])
+		}
+	}
+	f = store.Filter{Source: q.Get("source"), From: q.Get("from"), To: q.Get("to"), Genre: q.Get("genre"),
+		Frame: q.Get("frame"), Technique: q.Get("technique"), Query: strings.TrimSpace(q.Get("q"))}
+	if l := q.Get("lang"); l != "" {
+		code, err := lang.Normalize(l)
+		if err != nil {
+			return f, "", "", badRequest("lang: %v", err)
+		}
+		f.Lang = code
+	}
+	for _, d := range []struct {
+		name string
+		v    *string
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if *d.v, err = store.NormalizeDate(*d.v); err != nil {
+			return f, "", "", badRequest("%s: %v", d.name, err)
+		}
+	}
+	if f.From != "" && f.To != "" && f.From > f.To {
+		return f, "", "", badRequest("from %s is after to %s", f.From, f.To)
+	}
+	if f.Genre != "" && !contains(corpus.Genres, f.Genre) {
+		return f, "", "", badRequest("genre %q is not one of %s", f.Genre, strings.Join(corpus.Genres, ", "))
+	}
+	if f.Frame != "" && !contains(corpus.Frames, f.Frame) {
+		return f, "", "", badRequest("frame %q is not one of the 14 frames (see /v1/taxonomy)", f.Frame)
+	}
+	if f.Technique != "" && !contains(corpus.Techniques, f.Technique) {
+		return f, "", "", badRequest("technique %q is not one of the 23 techniques (see /v1/taxonomy)", f.Technique)
+	}
+	if f.Limit, err = intParam(q, "limit", 50, 1, 1000); err != nil {
+		return f, "", "", err
+	}
+	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<30); err != nil {
+		return f, "", "", err
+	}
+	if !list {
+		f.Limit = 0
+	}
+	switch format = q.Get("format"); format {
+	case "", "json":
+		format = "json"
+	case "csv":
+	default:
+		return f, "", "", badRequest("format %q is not json or csv", format)
+	}
+	table = q.Get("table")
+	if !list {
+		switch {
+		case format == "csv" && table == "":
+			return f, "", "", badRequest("format=csv needs table=%s", strings.Join(statsTables, "|"))
+		case table != "" && format != "csv":
+			return f, "", "", badRequest("table applies to format=csv only")
+		case table != "" && !contains(statsTables, table):
+			return f, "", "", badRequest("table %q is not one of %s", table, strings.Join(statsTables, ", "))
+		}
+	}
+	return f, format, table, nil
+}
+
+func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	s := q.Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest("%s %q is not an integer from %d to %d", name, s, lo, hi)
+	}
+	return n, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// articlesCSV is a listing as CSV rows: one per article, with a column per
+// frame (1 when selected) and per technique (paragraphs using it).
+func articlesCSV(arts []store.Summary) [][]string {
+	head := []string{"id", "source", "url", "date", "lang", "genre", "words", "stored", "title"}
+	head = append(head, corpus.Frames...)
+	head = append(head, corpus.Techniques...)
+	rows := [][]string{head}
+	for _, a := range arts {
+		row := []string{a.ID, a.Source, a.URL, a.Date, a.Lang, a.Genre, strconv.Itoa(a.Words), a.Stored.UTC().Format("2006-01-02T15:04:05Z"), a.Title}
+		for _, f := range corpus.Frames {
+			row = append(row, map[bool]string{true: "1", false: "0"}[contains(a.Frames, f)])
+		}
+		for _, t := range corpus.Techniques {
+			row = append(row, strconv.Itoa(a.Techniques[t]))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// statsCSV is one table of the stats as CSV rows.
+func statsCSV(st store.Stats, table string) [][]string {
+	switch table {
+	case "by_source", "by_language":
+		key := map[string]string{"by_source": "source", "by_language": "lang"}[table]
+		groups := st.BySource
+		if table == "by_language" {
+			groups = st.ByLanguage
+		}
+		head := []string{key, "articles"}
+		head = append(head, corpus.Techniques...)
+		head = append(head, corpus.Frames...)
+		rows := [][]string{head}
+		for _, g := range groups {
+			row := []string{g.Key, strconv.Itoa(g.Articles)}
+			for _, t := range corpus.Techniques {
+				row = append(row, strconv.Itoa(g.Techniques[t]))
+			}
+			for _, f := range corpus.Frames {
+				row = append(row, strconv.Itoa(g.Frames[f]))
+			}
+			rows = append(rows, row)
+		}
+		return rows
+	case "over_time":
+		head := append([]string{"month", "articles"}, corpus.Techniques...)
+		rows := [][]string{head}
+		for _, p := range st.OverTime {
+			row := []string{p.Month, strconv.Itoa(p.Articles)}
+			for _, t := range corpus.Techniques {
+				row = append(row, strconv.Itoa(p.Techniques[t]))
+			}
+			rows = append(rows, row)
+		}
+		return rows
+	default: // genres
+		rows := [][]string{{"genre", "articles"}}
+		seen := map[string]bool{}
+		for _, g := range corpus.Genres {
+			seen[g] = true
+			rows = append(rows, []string{g, strconv.Itoa(st.Genres[g])})
+		}
+		var other []string
+		for g := range st.Genres {
+			if !seen[g] {
+				other = append(other, g)
+			}
+		}
+		sort.Strings(other)
+		for _, g := range other {
+			rows = append(rows, []string{g, strconv.Itoa(st.Genres[g])})
+		}
+		return rows
+	}
+}
+
+// writeCSV writes rows as an attachment. Cells that a spreadsheet would
+// read as a formula (starting with = + - @ or a tab) get a leading
+// apostrophe.
+func writeCSV(w http.ResponseWriter, filename string, rows [][]string) {
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	for _, row := range rows {
+		for i, c := range row {
+			if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+				if _, err := strconv.ParseFloat(c, 64); err != nil {
+					row[i] = "'" + c
+				}
+			}
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
+}
