@@ -1,0 +1,160 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+)
+
+// TestAnalyseView pastes a real article, analyses it and checks what the
+// view shows: highlighted spans, the genre and frame charts, the legend, the
+// tooltip on hover and on keyboard focus, and the legend's toggles; then it
+// checks the layout of a narrow window.
+func TestAnalyseView(t *testing.T) {
+	arts := samples(t)
+	e := newEnv(t, 1280, 900)
+	text := arts[sortedKeys(arts)[0]]
+
+	e.open("#/analyse")
+	e.run("paste the article",
+		chromedp.SetValue(chromedp.CSS(`textarea[name="text"]`), text),
+		chromedp.Click(chromedp.CSS(`form.analyse-form button[type="submit"]`)))
+	e.waitJS("the result", `document.querySelector(".results .result") !== null`)
+
+	if n := e.count(".results mark.hl"); n == 0 {
+		t.Fatal("no highlighted span in the article")
+	} else {
+		t.Logf("%d highlighted segments", n)
+	}
+	if n := e.count(".results .para.marked"); n == 0 {
+		t.Error("no paragraph is marked with a technique")
+	}
+	if n := e.count(".results .genre svg rect.bar"); n != 3 {
+		t.Errorf("genre chart has %d bars, want 3", n)
+	}
+	if n := e.count(".results .genre svg rect.bar.selected"); n != 1 {
+		t.Errorf("genre chart emphasises %d bars, want 1", n)
+	}
+	if n := e.count(".results .frames svg rect.bar"); n != 14 {
+		t.Errorf("frame chart has %d bars, want 14", n)
+	}
+	if n := e.count(".results .frames svg rect.bar.selected"); n == 0 {
+		t.Error("frame chart emphasises no selected frame")
+	}
+	if n := e.count(".results .legend .legend-cat"); n != 6 {
+		t.Errorf("legend has %d categories, want 6", n)
+	}
+	if n := e.count(".results .legend button.legend-item"); n != 23 {
+		t.Errorf("legend has %d techniques, want 23", n)
+	}
+	if n := e.count(".results .legend .definition:empty"); n != 0 {
+		t.Errorf("%d legend techniques lack a definition", n)
+	}
+	lang := evalJS[string](e, `document.querySelector(".results .lang-name").textContent`)
+	if lang != "French" && lang != "Italian" {
+		t.Errorf("language shown is %q", lang)
+	}
+
+	// Hover: the mouse over the first highlight shows its tooltip.
+	box := evalJS[[]float64](e, `(() => {
+		const m = document.querySelector(".results mark.hl");
+		m.scrollIntoView({block: "center"});
+		const r = m.getClientRects()[0];
+		return [r.left + r.width / 2, r.top + r.height / 2];
+	})()`)
+	e.run("hover the first highlight",
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, box[0], box[1]))
+	e.waitJS("the tooltip", `!document.getElementById("tooltip").hidden`)
+	tip := evalJS[string](e, `document.getElementById("tooltip").textContent`)
+	techs := evalJS[string](e, `document.querySelector(".results mark.hl").dataset.techniques`)
+	first := strings.Fields(techs)[0]
+	if !strings.Contains(tip, strings.ReplaceAll(first, "_", " ")) || !strings.Contains(tip, "score") {
+		t.Errorf("tooltip %q does not name %s with its score", tip, first)
+	}
+	e.screenshot("analyse.png")
+
+	// Keyboard: focusing another highlight shows its tooltip too.
+	e.run("leave", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 2, 2))
+	e.waitJS("the tooltip to hide", `document.getElementById("tooltip").hidden`)
+	e.run("focus a highlight", chromedp.Focus(chromedp.CSS(".results mark.hl")))
+	e.waitJS("the tooltip on focus", `!document.getElementById("tooltip").hidden && document.activeElement.matches("mark.hl")`)
+
+	// The legend toggles a technique's highlights.
+	sel := fmt.Sprintf(`.results mark.hl[data-techniques~=%q]`, first)
+	before := e.count(sel)
+	e.run("hide "+first, chromedp.Click(chromedp.CSS(fmt.Sprintf(`.legend button[data-technique=%q]`, first))))
+	if n := e.count(sel); n != 0 || before == 0 {
+		t.Errorf("%s: %d highlights before hiding, %d after, want some then 0", first, before, n)
+	}
+	if p := evalJS[string](e, fmt.Sprintf(`document.querySelector('.legend button[data-technique=%q]').getAttribute("aria-pressed")`, first)); p != "false" {
+		t.Errorf("hidden technique's button has aria-pressed=%q", p)
+	}
+	e.run("show "+first, chromedp.Click(chromedp.CSS(fmt.Sprintf(`.legend button[data-technique=%q]`, first))))
+	if n := e.count(sel); n != before {
+		t.Errorf("%s: %d highlights after showing again, want %d", first, n, before)
+	}
+
+	// A narrow window: one column, nothing wider than the window.
+	e.run("narrow window", chromedp.EmulateViewport(420, 900))
+	e.waitJS("the narrow layout", `document.documentElement.scrollWidth <= window.innerWidth + 1`)
+	evalJS[bool](e, `(document.querySelector(".results .article").scrollIntoView(), true)`)
+	e.viewportShot("analyse-narrow.png")
+}
+
+// TestAnalyseUpload uploads an HTML file (paragraphs are extracted in the
+// browser) and a JSONL file (each line analysed and listed).
+func TestAnalyseUpload(t *testing.T) {
+	e := newEnv(t, 1280, 900)
+	dir := t.TempDir()
+	html := writeFile(t, dir, "page.html", `<!doctype html><html><head><title>T</title><script>window.__pwned=1</script></head>
+<body><nav>menu</nav><h1>Ministers   announce a plan</h1><p>The government said on Monday that the new plan would cut taxes.</p>
+<ul><li>First point</li><li>Second point</li></ul><blockquote>A quoted line.</blockquote><img src=x onerror="window.__pwned=1"></body></html>`)
+	e.open("#/analyse")
+	e.run("upload HTML", chromedp.SetUploadFiles(chromedp.CSS(`form.analyse-form input[type="file"]`), []string{html}))
+	e.waitJS("the extracted text", `document.querySelector('textarea[name="text"]').value !== ""`)
+	got := evalJS[string](e, `document.querySelector('textarea[name="text"]').value`)
+	want := "Ministers announce a plan\nThe government said on Monday that the new plan would cut taxes.\nFirst point\nSecond point\nA quoted line."
+	if got != want {
+		t.Errorf("text extracted from HTML:\n%q\nwant\n%q", got, want)
+	}
+	if evalJS[bool](e, `window.__pwned !== undefined`) {
+		t.Error("a script of the uploaded HTML ran")
+	}
+
+	jsonl := writeFile(t, dir, "batch.jsonl", `{"id":"j1","text":"The minister said the reform is a disaster for every family in the country."}
+{"id":"j2","text":"Le gouvernement a présenté lundi un nouveau budget pour la santé publique.","lang":"fr"}
+`)
+	e.run("upload JSONL", chromedp.SetUploadFiles(chromedp.CSS(`form.analyse-form input[type="file"]`), []string{jsonl}))
+	e.waitJS("both analysed", `[...document.querySelectorAll(".batch tbody tr button")].length === 2`)
+	e.run("show the second", chromedp.Click(chromedp.CSS(`.batch tbody tr:nth-child(2) button`)))
+	e.waitJS("its result", `document.querySelector(".results .lang-name")?.textContent === "French"`)
+	e.screenshot("analyse-jsonl.png")
+}
+
+// TestToken checks writes against a server that requires a token: without
+// it the page explains the 401; with the token typed in the header field
+// (kept in sessionStorage) the article is saved.
+func TestToken(t *testing.T) {
+	e := newEnvToken(t, 1280, 900, "s3cret")
+	e.open("#/analyse")
+	e.run("save without a token",
+		chromedp.SetValue(chromedp.CSS(`textarea[name="text"]`), "The council approved the new park on Friday."),
+		chromedp.Click(chromedp.CSS(`form.save-form button[type="submit"]`)))
+	e.waitJS("the 401 explanation", `document.querySelector("form.save-form .status .error")?.textContent.includes("API token")`)
+	e.screenshot("token-required.png")
+	e.run("type the token", chromedp.SetValue(chromedp.CSS(`#token`), "s3cret"))
+	evalJS[bool](e, `(document.getElementById("token").dispatchEvent(new Event("change")), true)`)
+	e.run("save with the token", chromedp.Click(chromedp.CSS(`form.save-form button[type="submit"]`)))
+	e.waitJS("the saved message", `document.querySelector("form.save-form .status").textContent.startsWith("Saved as")`)
+	if got := evalJS[string](e, `sessionStorage.getItem("rhetor.token")`); got != "s3cret" {
+		t.Errorf("sessionStorage holds token %q", got)
+	}
+	// The token survives a reload of the tab.
+	e.open("#/corpus")
+	if got := evalJS[string](e, `document.getElementById("token").value`); got != "s3cret" {
+		t.Errorf("token field after reload is %q", got)
+	}
+}

@@ -1,0 +1,233 @@
+// Rendering of one analysis result (analyze.Result): language, genre, frames,
+// and the article with its paragraphs marked by technique and its spans
+// highlighted, a tooltip on each highlight and a legend that toggles them.
+
+import { h, clear, pct, label, uid } from "./dom.js";
+import { hbar } from "./charts.js";
+import { catClass } from "./taxonomy.js";
+import { jsonLink } from "./export.js";
+
+// renderResult returns the element showing result r. tax is the loaded taxonomy.
+export function renderResult(r, tax) {
+  const hidden = new Set();
+  const paras = (r.paragraphs || []).filter((p) => p && typeof p.text === "string");
+  const counts = techniqueCounts(paras);
+  const code = r.language?.code;
+  const body = h("div", { class: "article-text", lang: code && code !== "und" ? code : null, "aria-label": "Article text with persuasion techniques" });
+  const draw = () => {
+    clear(body);
+    if (paras.length === 0) body.append(h("p", { class: "muted", text: "The article has no paragraphs." }));
+    for (const p of paras) body.append(paragraph(p, tax, hidden));
+  };
+  const legendEl = techLegend(tax, counts, hidden, draw);
+  draw();
+  return h("div", { class: "result" },
+    h("div", { class: "cards" }, languageCard(r), genreCard(r, tax), framesCard(r)),
+    h("div", { class: "reading" },
+      h("section", { class: "card article", "aria-labelledby": "article-h" },
+        h("div", { class: "card-head" },
+          h("h3", { id: "article-h", text: "Article" }),
+          h("span", { class: "muted small", text: summaryLine(paras, counts) }),
+          jsonLink(r, `rhetor-${r.id || "result"}.json`, "JSON")),
+        body),
+      legendEl),
+    h("p", { class: "muted small footnote" },
+      `Model ${r.model || "?"}; thresholds: frames ${fmt(r.thresholds?.frames)}, techniques ${fmt(r.thresholds?.techniques)}, spans ${fmt(r.thresholds?.spans)}.`));
+}
+
+function fmt(x) {
+  return typeof x === "number" ? x.toFixed(2) : "?";
+}
+
+function summaryLine(paras, counts) {
+  const marked = paras.filter((p) => (p.techniques || []).length > 0).length;
+  const spans = paras.reduce((n, p) => n + (p.spans || []).length, 0);
+  return `${paras.length} paragraphs, ${marked} with techniques, ${counts.size} distinct techniques, ${spans} highlighted spans`;
+}
+
+// techniqueCounts counts, per technique, the paragraphs it was decided for.
+function techniqueCounts(paras) {
+  const m = new Map();
+  for (const p of paras) for (const t of p.techniques || []) m.set(t.technique, (m.get(t.technique) || 0) + 1);
+  return m;
+}
+
+function languageCard(r) {
+  const l = r.language || {};
+  const warnings = r.warnings || [];
+  return h("section", { class: ["card", "lang", r.reliable === false ? "unreliable" : ""], "aria-labelledby": "lang-h" },
+    h("h3", { id: "lang-h", text: "Language" }),
+    h("p", { class: "big" }, h("span", { class: "lang-name", text: l.name || "Unknown" }), " ",
+      h("code", { text: l.code || "und" })),
+    h("p", { class: "muted" },
+      l.given ? "given by the caller" : `identified with ${pct(l.confidence)} confidence`,
+      l.script ? ` · ${l.script} script` : "",
+      l.trained === false ? " · no training data in this language" : ""),
+    r.reliable === false
+      ? h("div", { class: "warning", role: "note" },
+        h("strong", { text: "Unreliable: " }),
+        warnings.length ? h("ul", {}, warnings.map((w) => h("li", { text: w }))) : "the result may be inaccurate.")
+      : null);
+}
+
+function genreCard(r, tax) {
+  const g = r.genre || {};
+  const probs = g.probabilities || {};
+  const names = tax.genres.length ? tax.genres : Object.keys(probs);
+  const rows = names.map((n) => ({ label: n, value: probs[n] || 0, emphasis: n === g.label, text: pct(probs[n] || 0) }));
+  return h("section", { class: "card genre", "aria-labelledby": "genre-h" },
+    h("h3", { id: "genre-h", text: "Genre" }),
+    h("p", { class: "big", text: label(g.label || "?") }),
+    h("figure", { class: "chart-box small-chart" },
+      hbar(rows, { title: "Genre probabilities", max: 1, width: 300, labelWidth: 80, valueWidth: 44, labelChars: 12 })));
+}
+
+function framesCard(r) {
+  const frames = r.frames || [];
+  const rows = frames.map((f) => ({ label: f.label, value: f.score || 0, emphasis: !!f.selected, text: pct(f.score || 0) }));
+  const selected = frames.filter((f) => f.selected).map((f) => label(f.label));
+  return h("section", { class: "card frames", "aria-labelledby": "frames-h" },
+    h("h3", { id: "frames-h", text: "Frames" }),
+    h("p", { class: "muted" }, selected.length ? `Selected: ${selected.join(", ")}` : "No frame selected."),
+    h("figure", { class: "chart-box frames-chart" },
+      hbar(rows, { title: "Frame scores (selected frames emphasised)", max: 1, threshold: r.thresholds?.frames, format: (v) => pct(v) }),
+      h("figcaption", { class: "muted small", text: "Dark bars: selected frames; dashed line: the decision threshold." })));
+}
+
+// paragraph renders one paragraph: its techniques as chips and its text with
+// spans highlighted (overlapping spans split into segments that list every
+// span covering them).
+function paragraph(p, tax, hidden) {
+  const techs = (p.techniques || []).slice().sort((a, b) => b.score - a.score);
+  const top = techs.find((t) => !hidden.has(t.technique));
+  const el = h("article", {
+    class: ["para", top ? `marked ${catClass(tax, top.technique)}` : ""],
+    dataset: { line: p.line },
+    "aria-label": `Paragraph ${p.line}${techs.length ? `: ${techs.map((t) => label(t.technique)).join(", ")}` : ""}`,
+  });
+  el.append(h("span", { class: "line-no", "aria-hidden": "true", text: p.line }));
+  if (techs.length) {
+    el.append(h("ul", { class: "chips", "aria-label": "Techniques of this paragraph" }, techs.map((t) => h("li", {
+      class: ["chip", catClass(tax, t.technique), hidden.has(t.technique) ? "off" : "", t.located === false ? "unlocated" : ""],
+      title: `${label(t.technique)} — score ${t.score.toFixed(2)}${t.located === false ? " — not located in the text" : ""}`,
+    }, label(t.technique), h("span", { class: "score", text: ` ${t.score.toFixed(2)}` })))));
+  }
+  el.append(h("p", { class: "text" }, highlighted(p, techs, tax, hidden)));
+  return el;
+}
+
+function highlighted(p, techs, tax, hidden) {
+  const cps = Array.from(p.text);
+  const n = cps.length;
+  const spans = (p.spans || [])
+    .filter((sp) => !hidden.has(sp.technique))
+    .map((sp) => ({ ...sp, a: Math.max(0, Math.min(n, sp.start - p.start)), b: Math.max(0, Math.min(n, sp.end - p.start)) }))
+    .filter((sp) => sp.b > sp.a);
+  if (spans.length === 0) return p.text;
+  const cuts = new Set([0, n]);
+  for (const sp of spans) { cuts.add(sp.a); cuts.add(sp.b); }
+  const points = [...cuts].sort((x, y) => x - y);
+  const evidence = new Map(techs.map((t) => [t.technique, t]));
+  const out = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i];
+    const b = points[i + 1];
+    const seg = cps.slice(a, b).join("");
+    const cover = spans.filter((sp) => sp.a <= a && sp.b >= b).sort((x, y) => y.score - x.score);
+    if (cover.length === 0) { out.push(seg); continue; }
+    const mark = h("mark", {
+      class: ["hl", catClass(tax, cover[0].technique), cover.length > 1 ? "multi" : ""],
+      tabindex: 0,
+      dataset: { techniques: cover.map((sp) => sp.technique).join(" ") },
+      "aria-label": `${seg} (${cover.map((sp) => label(sp.technique)).join(", ")})`,
+    }, seg);
+    mark.addEventListener("mouseenter", () => showTip(mark, cover, evidence));
+    mark.addEventListener("focus", () => showTip(mark, cover, evidence));
+    mark.addEventListener("mouseleave", hideTip);
+    mark.addEventListener("blur", hideTip);
+    out.push(mark);
+  }
+  return out;
+}
+
+function showTip(anchor, cover, evidence) {
+  const tip = document.getElementById("tooltip");
+  if (!tip) return;
+  clear(tip);
+  for (const sp of cover) {
+    const t = evidence.get(sp.technique);
+    const ev = (t?.evidence || []).map((e) => e.text).filter(Boolean);
+    tip.append(h("div", { class: "tip-item" },
+      h("strong", { text: label(sp.technique) }),
+      h("div", {}, `span score ${sp.score.toFixed(2)}`, t ? ` · paragraph score ${t.score.toFixed(2)}` : ""),
+      h("div", { class: "tip-span" }, "“", clip(sp.text || "", 140), "”"),
+      ev.length ? h("div", {}, "Evidence: ", ev.map((w, i) => [i ? ", " : "", h("q", { text: w })])) : null));
+  }
+  tip.hidden = false;
+  if (!tip.id) tip.id = uid("tip");
+  anchor.setAttribute("aria-describedby", tip.id);
+  const r = anchor.getBoundingClientRect();
+  const tw = tip.offsetWidth;
+  const left = Math.max(8, Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - tw - 8));
+  let top = window.scrollY + r.bottom + 6;
+  if (r.bottom + tip.offsetHeight + 12 > window.innerHeight && r.top > tip.offsetHeight + 12) {
+    top = window.scrollY + r.top - tip.offsetHeight - 6;
+  }
+  tip.style.left = `${left}px`;
+  tip.style.top = `${top}px`;
+}
+
+function clip(text, max) {
+  const cps = Array.from(text);
+  return cps.length > max ? `${cps.slice(0, max - 1).join("")}…` : text;
+}
+
+function hideTip(ev) {
+  const tip = document.getElementById("tooltip");
+  if (tip) tip.hidden = true;
+  ev?.target?.removeAttribute?.("aria-describedby");
+}
+
+// techLegend lists the 23 techniques in their 6 categories with definitions;
+// each is a toggle button that shows or hides its highlights.
+function techLegend(tax, counts, hidden, redraw) {
+  const buttons = [];
+  const sync = () => {
+    for (const b of buttons) b.setAttribute("aria-pressed", String(!hidden.has(b.dataset.technique)));
+  };
+  const all = (show) => {
+    if (show) hidden.clear();
+    else for (const t of tax.techniques) hidden.add(t);
+    sync();
+    redraw();
+  };
+  const cats = tax.categories.map((c, i) => h("section", { class: "legend-cat" },
+    h("h4", { class: `cat-${i}` }, h("span", { class: `dot cat-${i}`, "aria-hidden": "true" }), c.name),
+    h("ul", {}, (c.techniques || []).map((t) => {
+      const n = counts.get(t.name) || 0;
+      const b = h("button", {
+        type: "button", class: ["legend-item", `cat-${i}`, n ? "present" : "absent"],
+        dataset: { technique: t.name }, "aria-pressed": "true",
+        title: n ? "Show or hide its highlights" : "Not found in this article",
+      },
+      h("span", { class: "legend-name" }, h("span", { class: "legend-label", text: label(t.name) }),
+        h("span", { class: "count", text: n ? String(n) : "" })),
+      h("span", { class: "definition", text: t.definition || "" }));
+      b.addEventListener("click", () => {
+        if (hidden.has(t.name)) hidden.delete(t.name);
+        else hidden.add(t.name);
+        sync();
+        redraw();
+      });
+      buttons.push(b);
+      return h("li", {}, b);
+    }))));
+  return h("aside", { class: "card legend", "aria-labelledby": "legend-h" },
+    h("div", { class: "card-head" },
+      h("h3", { id: "legend-h", text: "Techniques" }),
+      h("span", { class: "legend-actions" },
+        h("button", { type: "button", class: "link", text: "show all", on: { click: () => all(true) } }),
+        h("button", { type: "button", class: "link", text: "hide all", on: { click: () => all(false) } }))),
+    h("p", { class: "muted small", text: "Numbers count the paragraphs using a technique. Press a technique to hide or show its highlights." }),
+    cats);
+}

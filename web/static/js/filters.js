@@ -1,0 +1,73 @@
+// The corpus filter form shared by the Corpus and Compare views. Filters
+// live in the hash (#/corpus?lang=fr&technique=Doubt…), so a filtered view
+// can be bookmarked and the two views keep the same selection.
+
+import { h, field, label } from "./dom.js";
+import { api } from "./api.js";
+import { LANGUAGES } from "./files.js";
+
+export const FILTER_KEYS = ["q", "lang", "source", "from", "to", "genre", "frame", "technique"];
+
+// pickFilters keeps the filter parameters of params.
+export function pickFilters(params) {
+  const f = {};
+  for (const k of FILTER_KEYS) if (params[k]) f[k] = params[k];
+  return f;
+}
+
+function select(name, current, groups) {
+  const el = h("select", { name }, h("option", { value: "", text: "any" }), groups);
+  el.value = current || "";
+  return el;
+}
+
+// filterForm renders the filters; applying them navigates to view with the
+// new filters (and the first page).
+export function filterForm(ctx, params, view) {
+  const tax = ctx.tax;
+  const q = h("input", { type: "search", name: "q", value: params.q || "", placeholder: "words that must all appear" });
+  const langNames = new Map(LANGUAGES);
+  const lang = select("lang", "", LANGUAGES.map(([c, n]) => h("option", { value: c, text: `${n} (${c})` })));
+  const source = h("input", { type: "text", name: "source", value: params.source || "", list: "sources-list", autocomplete: "off" });
+  const sources = h("datalist", { id: "sources-list" });
+  const from = h("input", { type: "date", name: "from", value: params.from || "" });
+  const to = h("input", { type: "date", name: "to", value: params.to || "" });
+  const genre = select("genre", params.genre, tax.genres.map((g) => h("option", { value: g, text: label(g) })));
+  const frame = select("frame", params.frame, tax.frames.map((f) => h("option", { value: f.name, text: label(f.name) })));
+  const technique = select("technique", params.technique, tax.categories.map((c) => h("optgroup", { label: c.name },
+    (c.techniques || []).map((t) => h("option", { value: t.name, text: label(t.name) })))));
+  const addLang = (code) => {
+    if (!code || [...lang.options].some((o) => o.value === code)) return;
+    lang.append(h("option", { value: code, text: langNames.get(code) ? `${langNames.get(code)} (${code})` : code }));
+  };
+  addLang(params.lang);
+  lang.value = params.lang || "";
+  // The languages and sources present in the corpus complete the choices.
+  api.stats({}).then((st) => {
+    for (const g of st?.by_language || []) addLang(g.key);
+    for (const g of st?.by_source || []) if (g.key) sources.append(h("option", { value: g.key }));
+  }).catch(() => {});
+
+  const form = h("form", { class: "filters card", role: "search", "aria-label": "Filter the corpus" },
+    h("div", { class: "filter-grid" },
+      field("Search text", q), field("Language", lang), field("Source", source), sources,
+      field("Date from", from), field("Date to", to), field("Genre", genre), field("Frame", frame),
+      field("Technique", technique)),
+    h("div", { class: "actions" },
+      h("button", { type: "submit", class: "primary", text: "Apply filters" }),
+      h("a", { class: "button", href: ctx.href(view, params.limit ? { limit: params.limit } : {}), text: "Reset" })));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const next = {};
+    for (const el of [q, lang, source, from, to, genre, frame, technique]) if (el.value.trim()) next[el.name] = el.value.trim();
+    if (params.limit) next.limit = params.limit;
+    ctx.go(ctx.href(view, next));
+  });
+  return form;
+}
+
+// describe summarises active filters in words.
+export function describe(filters) {
+  const parts = Object.entries(filters).map(([k, v]) => `${k} = ${label(v)}`);
+  return parts.length ? `Filtered by ${parts.join(", ")}.` : "All articles.";
+}
