@@ -49,8 +49,14 @@ func commands() []command {
 		{"eval", "score a submission file with the official metrics", runEval},
 		{"train", "train a model from SemEval-layout directories", runTrain},
 		{"cv", "cross-validate training settings by article", runCV},
+		{"import", "analyse articles and store them in a database (SQLite or PostgreSQL)", runImport},
 		{"bench", "measure analysis speed, model load time and memory", runBench},
+		{"enqueue", "publish JSONL articles to the NATS JetStream work queue", runEnqueue},
+		{"worker", "analyse articles from the NATS work queue into the store", runWorker},
+		{"status", "show the work queue: depth, live workers, throughput, dead letters", runStatus},
 		{"version", "print the version and the default model's description", runVersion},
+		{"serve", "serve the web workbench and the JSON API over a corpus store", runServe},
+		{"loadtest", "measure a running server's /v1/analyze throughput and latency", runLoadtest},
 	}
 }
 

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"rhetor/corpus"
+	pbar "rhetor/internal/progress"
+	"rhetor/lang"
+	"rhetor/queue"
+)
+
+// defaultNATS is the NATS server the queue commands use by default.
+const defaultNATS = "nats://127.0.0.1:4222"
+
+// runEnqueue implements `rhetor enqueue`: it publishes JSONL articles to the
+// JetStream work queue that `rhetor worker` processes.
+func runEnqueue(ctx context.Context, stdio IO, args []string) error {
+	fs := newFlagSet("enqueue", stdio.Stderr, "[FILE.jsonl|-]...")
+	natsURL := fs.String("nats", "", "NATS server `URL`, comma-separated for a cluster (default $RHETOR_NATS or nats://127.0.0.1:4222)")
+	cfg := queue.DefaultConfig()
+	cfg.RegisterFlags(fs)
+	maxText := fs.Int("max-text", queue.DefaultMaxText, "largest article text in `BYTES`; longer ones are dead-lettered")
+	inFlight := fs.Int("in-flight", 256, "publications awaiting the stream's acknowledgement at most")
+	langFlag := fs.String("lang", "", "language of articles without a \"lang\" field")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	*natsURL = envOr("RHETOR_NATS", *natsURL, defaultNATS)
+	if *inFlight < 1 {
+		return usagef("--in-flight must be at least 1")
+	}
+	if *langFlag != "" {
+		if _, err := lang.Normalize(*langFlag); err != nil {
+			return usagef("--lang: %v", err)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	inputs := fs.Args()
+	if len(inputs) == 0 {
+		inputs = []string{"-"}
+	}
+	nc, err := connectNATS(*natsURL, "rhetor enqueue")
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(*inFlight))
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	q, err := queue.Setup(ctx, js, cfg)
+	if err != nil {
+		return fmt.Errorf("set up the queue on %s: %w", *natsURL, err)
+	}
+	bar := pbar.New(stdio.Stderr, -1, "articles")
+	enq := queue.NewEnqueuer(q, *maxText, *inFlight)
+	enq.OnSettled = func() { bar.Add(1) }
+	failed := 0
+	report := func(where string, err error) {
+		failed++
+		if bar.Enabled() {
+			fmt.Fprint(stdio.Stderr, "\r\033[K")
+		}
+		fmt.Fprintf(stdio.Stderr, "rhetor: %s: %v\n", where, err)
+	}
+	enq.OnFailure = func(id string, err error) { report("article "+id, err) }
+	enq.OnDeadLetter = func(d queue.DeadLetter) {
+		where := d.Source
+		if where == "" {
+			where = "article " + d.ArticleID
+		}
+		report(where, fmt.Errorf("%s (dead-lettered)", d.Reason))
+	}
+	start := time.Now()
+	read := 0
+	for _, in := range inputs {
+		n, err := enqueueInput(ctx, stdio, in, enq, *langFlag, report)
+		read += n
+		if err != nil {
+			return err
+		}
+	}
+	if err := enq.Flush(ctx); err != nil {
+		return err
+	}
+	bar.Done()
+	elapsed := time.Since(start)
+	s := enq.Summary()
+	fmt.Fprintf(stdio.Stdout, "enqueued %d articles to %s in %s (%.0f/s): %d new, %d duplicates dropped by the stream, %d dead-lettered to %s, %d failed\n",
+		read, cfg.Stream, elapsed.Round(time.Millisecond), float64(read)/max(elapsed.Seconds(), 1e-9),
+		s.Published, s.Duplicates, s.DeadLettered, cfg.DeadSubject, s.Failed)
+	if failed > 0 {
+		return partialError{failed: failed, total: read}
+	}
+	return nil
+}
+
+// enqueueInput publishes the articles of one JSONL input and returns how
+// many lines it read. Invalid lines are reported and dead-lettered with
+// their FILE:LINE; the error is non-nil only when ctx is done.
+func enqueueInput(ctx context.Context, stdio IO, in string, enq *queue.Enqueuer, langCode string, report func(string, error)) (int, error) {
+	var r io.Reader = stdio.Stdin
+	name := "stdin"
+	if in != "-" {
+		f, err := os.Open(in)
+		if err != nil {
+			report(in, withoutName(in, err))
+			return 0, nil
+		}
+		defer f.Close()
+		r, name = f, in
+	}
+	jr := corpus.NewJSONLReader(r, name)
+	n := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		a, err := jr.Next()
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		var le *corpus.LineError
+		if errors.As(err, &le) {
+			n++
+			where := fmt.Sprintf("%s:%d", le.Name, le.Line)
+			if err := enq.DeadLetter(ctx, queue.DeadLetter{Reason: le.Err.Error(), Source: where}); err != nil {
+				return n, err
+			}
+			continue
+		}
+		if err != nil {
+			report(name, withoutName(name, err))
+			return n, nil // a read error: the stream is unusable
+		}
+		n++
+		if a.Lang == "" {
+			a.Lang = langCode
+		}
+		if err := enq.Publish(ctx, a, fmt.Sprintf("%s:%d", name, jr.Line())); err != nil {
+			return n, err
+		}
+	}
+}
+
+// envOr returns flag when it was given, else the environment variable's
+// value, else def. (Defaults from the environment are not flag defaults, so
+// that -h never prints a password.)
+func envOr(name, flag, def string) string {
+	if flag != "" {
+		return flag
+	}
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// connectNATS connects to the NATS server at url, reconnecting forever
+// when the connection drops.
+func connectNATS(url, name string) (*nats.Conn, error) {
+	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(time.Second),
+		nats.Timeout(5*time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("connect to NATS at %s: %w", url, err)
+	}
+	return nc, nil
+}

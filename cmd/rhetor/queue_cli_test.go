@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// The queue commands refuse wrong invocations (exit status 2) before
+// connecting to anything.
+func TestQueueCommandsUsage(t *testing.T) {
+	t.Setenv("RHETOR_DB", "")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"worker"}, "--db (or $RHETOR_DB) is required"},
+		{[]string{"worker", "--db", "postgres://x", "extra"}, "takes no arguments"},
+		{[]string{"worker", "--db", "postgres://x", "--batch", "0"}, "must be at least 1"},
+		{[]string{"worker", "--db", "postgres://x", "--max-deliver", "1"}, "--max-deliver must be at least 2"},
+		{[]string{"enqueue", "--in-flight", "0"}, "--in-flight must be at least 1"},
+		{[]string{"enqueue", "--lang", "klingon"}, "--lang"},
+		{[]string{"enqueue", "--subject", "a.b", "--dead-subject", "a.b"}, "must differ"},
+		{[]string{"status", "extra"}, "takes no arguments"},
+		{[]string{"bench", "--nats", "nats://127.0.0.1:1", "--db", "file.db", "in.jsonl"}, "--db must be a postgres:// DSN"},
+	} {
+		var stderr bytes.Buffer
+		code := run(context.Background(), IO{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &stderr}, c.args)
+		if code != 2 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("rhetor %v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr.String(), c.want)
+		}
+	}
+}
+
+func TestQueueBenchRequested(t *testing.T) {
+	for args, want := range map[string]bool{
+		"--nats nats://x --db d in.jsonl": true, "--nats=nats://x in": true, "-nats x": true,
+		"--stream in.jsonl": false, "../shared/samples": false,
+	} {
+		if got := queueBenchRequested(strings.Fields(args)); got != want {
+			t.Errorf("queueBenchRequested(%q) = %v", args, got)
+		}
+	}
+}

@@ -1,0 +1,468 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"rhetor/corpus"
+	"rhetor/queue"
+	"rhetor/store"
+)
+
+// queueTestEnv returns the NATS URL and PostgreSQL DSN of the integration
+// tests, or skips the test.
+func queueTestEnv(t *testing.T) (natsURL, pgDSN string) {
+	t.Helper()
+	natsURL, pgDSN = os.Getenv("RHETOR_TEST_NATS"), os.Getenv("RHETOR_TEST_POSTGRES")
+	if natsURL == "" || pgDSN == "" {
+		t.Skip("set RHETOR_TEST_NATS and RHETOR_TEST_POSTGRES: see .ci/services")
+	}
+	return natsURL, pgDSN
+}
+
+// queueTestNames returns queue names of their own for this run, with the
+// flags that select them, and deletes the streams at the end.
+func queueTestNames(t *testing.T, js jetstream.JetStream) (queue.Config, []string) {
+	t.Helper()
+	sfx := fmt.Sprintf("%d%04d", time.Now().UnixNano()%1e9, os.Getpid()%1e4)
+	c := queue.DefaultConfig()
+	c.Stream, c.Subject = "RHETOR_T"+sfx, "rhetor.t"+sfx+".articles"
+	c.DeadStream, c.DeadSubject = "RHETOR_TD"+sfx, "rhetor.t"+sfx+".dead"
+	c.Consumer, c.Bucket = "rhetor-t"+sfx, "rhetor_t"+sfx
+	c.AckWait = 4 * time.Second
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = js.DeleteStream(ctx, c.Stream)
+		_ = js.DeleteStream(ctx, c.DeadStream)
+		_ = js.DeleteKeyValue(ctx, c.Bucket)
+	})
+	flags := []string{"--stream", c.Stream, "--subject", c.Subject, "--dead-stream", c.DeadStream,
+		"--dead-subject", c.DeadSubject, "--consumer", c.Consumer, "--workers-bucket", c.Bucket,
+		"--ack-wait", c.AckWait.String()}
+	return c, flags
+}
+
+// freshSchema creates a PostgreSQL schema of its own for this run, dropped
+// at the end, and returns a DSN that uses it.
+func freshSchema(t *testing.T, dsn string) string {
+	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	schema := fmt.Sprintf("rhetor_q%d_%d", time.Now().UnixNano()%1e9, os.Getpid())
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() { _, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema
+}
+
+// buildQueueBinary builds the rhetor command into a temporary directory.
+func buildQueueBinary(t *testing.T) string {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH: cannot build the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "rhetor")
+	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// multilingual sentences for synthetic articles.
+var queueSentences = [][]string{
+	{"The government announced a new budget on Monday.", "Critics called the plan a catastrophe for ordinary families.", "Officials said the figures would be published next week.", "These traitors have sold the country to foreign banks.", "The minister allegedly ignored the warnings of his advisers."},
+	{"Le gouvernement a présenté lundi un nouveau budget.", "Les critiques parlent d'une catastrophe pour les familles.", "Le ministre aurait ignoré les avertissements de ses conseillers.", "Ces traîtres ont vendu le pays aux banques étrangères."},
+	{"Die Regierung hat am Montag einen neuen Haushalt vorgestellt.", "Kritiker sprechen von einer Katastrophe für die Familien.", "Der Minister soll die Warnungen seiner Berater ignoriert haben."},
+	{"Il governo ha presentato lunedì una nuova legge di bilancio.", "I critici parlano di una catastrofe per le famiglie.", "Questi traditori hanno svenduto il paese alle banche straniere."},
+	{"Rząd przedstawił w poniedziałek nowy budżet.", "Krytycy mówią o katastrofie dla zwykłych rodzin.", "Minister podobno zignorował ostrzeżenia doradców."},
+	{"Правительство в понедельник представило новый бюджет.", "Критики называют этот план катастрофой для семей.", "Эти предатели продали страну иностранным банкам."},
+	{"El gobierno presentó el lunes un nuevo presupuesto.", "Los críticos hablan de una catástrofe para las familias."},
+	{"Η κυβέρνηση παρουσίασε τη Δευτέρα νέο προϋπολογισμό.", "Οι επικριτές μιλούν για καταστροφή για τις οικογένειες."},
+	{"მთავრობამ ორშაბათს ახალი ბიუჯეტი წარადგინა.", "კრიტიკოსები ამბობენ, რომ ეს კატასტროფაა ოჯახებისთვის."},
+}
+
+// queueArticles makes n short synthetic articles in nine languages.
+func queueArticles(n int) []corpus.Article {
+	r := rand.New(rand.NewPCG(5, uint64(n)))
+	arts := make([]corpus.Article, n)
+	for i := range arts {
+		ss := queueSentences[r.IntN(len(queueSentences))]
+		var paras []string
+		for range 1 + r.IntN(4) {
+			var p []string
+			for range 1 + r.IntN(3) {
+				p = append(p, ss[r.IntN(len(ss))])
+			}
+			paras = append(paras, strings.Join(p, " "))
+		}
+		arts[i] = corpus.Article{ID: fmt.Sprintf("q%05d", i), Text: strings.Join(paras, "\n"),
+			Source: []string{"wire", "daily", "blog"}[i%3], Date: fmt.Sprintf("2024-%02d-%02d", 1+i%12, 1+i%28)}
+	}
+	return arts
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's output and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+type workerProc struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	done   chan error
+}
+
+func startWorker(t *testing.T, bin string, args ...string) *workerProc {
+	t.Helper()
+	p := &workerProc{stderr: &syncBuffer{}, done: make(chan error, 1)}
+	p.cmd = exec.Command(bin, append([]string{"worker"}, args...)...)
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		p.done <- nil
+	})
+	return p
+}
+
+var metricsURL = regexp.MustCompile(`metrics (http://\S+/metrics)`)
+
+// metric reads one value from the worker's /metrics (-1 when unavailable).
+func (p *workerProc) metric(name string) int64 {
+	m := metricsURL.FindStringSubmatch(p.stderr.String())
+	if m == nil {
+		return -1
+	}
+	resp, err := http.Get(m[1])
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return -1
+}
+
+var summaryLine = regexp.MustCompile(`(\d+) processed, (\d+) failed, (\d+) dead-lettered, (\d+) redelivered`)
+
+// TestQueueKillOneWorker is the scale-out contract: 5,000 articles through
+// three worker processes, one SIGKILLed mid-run and replaced; the store ends
+// with every article exactly once, each result byte for byte what a
+// single-process `rhetor analyze` prints, and the dead-letter stream holds
+// exactly the poison messages injected.
+func TestQueueKillOneWorker(t *testing.T) {
+	natsURL, pgDSN := queueTestEnv(t)
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", natsURL, err)
+	}
+	t.Cleanup(nc.Close) // after queueTestNames's cleanup, which needs it
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, names := queueTestNames(t, js)
+	dsn := freshSchema(t, pgDSN)
+	bin := buildQueueBinary(t)
+	dir := t.TempDir()
+
+	const n = 5000
+	const maxText = 4000
+	arts := queueArticles(n)
+	var in bytes.Buffer
+	for i, a := range arts {
+		b, _ := json.Marshal(a)
+		in.Write(append(b, '\n'))
+		if i == n/2 {
+			in.WriteString("{\"id\": \"broken\n") // refused by enqueue: line n/2+2
+		}
+	}
+	big, _ := json.Marshal(corpus.Article{ID: "too-long", Text: strings.Repeat("long text ", maxText/10+1)})
+	in.Write(append(big, '\n')) // dead-lettered by enqueue
+	inPath := filepath.Join(dir, "in.jsonl")
+	if err := os.WriteFile(inPath, in.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	enq := exec.CommandContext(ctx, bin, append(append([]string{"enqueue", "--nats", natsURL, "--max-text", strconv.Itoa(maxText)}, names...), inPath)...)
+	out, err := enq.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("enqueue: %v (want exit status 1 for the two refused lines)\n%s", err, out)
+	}
+	if !strings.Contains(string(out), fmt.Sprintf("%d new, 0 duplicates dropped by the stream, 2 dead-lettered", n)) {
+		t.Fatalf("enqueue summary:\n%s", out)
+	}
+	// Poison from another producer, straight onto the subject.
+	poison := map[string]string{ // body -> expected reason
+		`{"id": "p1", "text": `:                "invalid JSON",
+		"{\"id\":\"p2\",\"text\":\"caf\xe9\"}": "invalid UTF-8",
+		`{"text": "an article without an id"}`: `missing field "id"`,
+		string(mustJSON(t, corpus.Article{ID: "p4", Text: strings.Repeat("x", maxText+1)})): "over the limit",
+	}
+	for body := range poison {
+		if _, err := js.Publish(ctx, cfg.Subject, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	wargs := append([]string{"--nats", natsURL, "--db", dsn, "--workers", "1", "--batch", "16",
+		"--max-text", strconv.Itoa(maxText), "--metrics-addr", "127.0.0.1:0"}, names...)
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var workers []*workerProc
+	for i := range 3 {
+		workers = append(workers, startWorker(t, bin, append(wargs, "--id", fmt.Sprintf("w%d", i+1))...))
+	}
+	// Kill w1 once it has stored some and while it holds messages.
+	victim := workers[0]
+	for {
+		stored, err := st.Count(ctx, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored >= 300 && victim.metric("rhetor_worker_processed_total") > 0 && victim.metric("rhetor_worker_in_flight") > 0 {
+			break
+		}
+		if stored >= n-200 {
+			t.Fatalf("the queue drained before the victim held work (stored %d):\n%s", stored, victim.stderr.String())
+		}
+		if ctx.Err() != nil {
+			t.Fatal("timed out waiting for the workers to start storing")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-victim.done
+	victim.done <- nil
+	killedAt, _ := st.Count(ctx, time.Time{})
+	t.Logf("killed w1 with %d articles stored", killedAt)
+	workers = append(workers[1:], startWorker(t, bin, append(wargs, "--id", "w4")...))
+
+	// Wait until the queue is drained and everything is stored.
+	cons, err := js.Consumer(ctx, cfg.Stream, cfg.Consumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ci, err := cons.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := st.Count(ctx, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ci.NumPending == 0 && ci.NumAckPending == 0 && stored >= n {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("timed out: %d stored, %d pending, %d ack pending", stored, ci.NumPending, ci.NumAckPending)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	// rhetor status sees the three live workers and the dead letters.
+	statusOut, err := exec.CommandContext(ctx, bin, append([]string{"status", "--json", "--nats", natsURL, "--db", dsn, "--dead", "10"}, names...)...).Output()
+	if err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	var status queueStatus
+	if err := json.Unmarshal(statusOut, &status); err != nil {
+		t.Fatalf("status output: %v\n%s", err, statusOut)
+	}
+	live := map[string]bool{}
+	for _, w := range status.Workers {
+		live[w.ID] = true
+	}
+	if !live["w2"] || !live["w3"] || !live["w4"] || status.Pending != 0 || status.Store == nil || status.Store.Total != n || status.Dead != 6 {
+		t.Errorf("status: workers %v, %d pending, %+v stored, %d dead; want w2 w3 w4, 0, %d, 6\n%s", live, status.Pending, status.Store, status.Dead, n, statusOut)
+	}
+
+	text, err := exec.CommandContext(ctx, bin, append([]string{"status", "--nats", natsURL, "--db", dsn}, names...)...).Output()
+	if err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	for _, want := range []string{"waiting        0", fmt.Sprintf("store total    %d articles", n), "dead letters: 6 in " + cfg.DeadStream, "w4 "} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("status lacks %q:\n%s", want, text)
+		}
+	}
+
+	// Stop the others gracefully: they exit 0 and report their counters.
+	var redelivered, processed int
+	for _, w := range workers {
+		_ = w.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	for _, w := range workers {
+		select {
+		case err := <-w.done:
+			w.done <- nil
+			if err != nil {
+				t.Errorf("worker exited with %v after SIGTERM:\n%s", err, w.stderr.String())
+			}
+		case <-ctx.Done():
+			t.Fatal("a worker did not stop after SIGTERM")
+		}
+		m := summaryLine.FindStringSubmatch(w.stderr.String())
+		if m == nil {
+			t.Fatalf("no summary line:\n%s", w.stderr.String())
+		}
+		p, _ := strconv.Atoi(m[1])
+		r, _ := strconv.Atoi(m[4])
+		processed += p
+		redelivered += r
+	}
+	if redelivered == 0 {
+		t.Error("no message was redelivered: the killed worker's unacknowledged messages should have gone to the others")
+	}
+	t.Logf("surviving workers: %d processed, %d redelivered", processed, redelivered)
+
+	// Every article exactly once, with the single-process result.
+	want := map[string]string{}
+	ref := exec.CommandContext(ctx, bin, "analyze", "--input", "jsonl", "--jsonl", inPath)
+	refOut, err := ref.Output()
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("analyze: %v", err)
+	}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(refOut)), "\n") {
+		var r struct{ ID string }
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("analyze output: %v", err)
+		}
+		want[r.ID] = line
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "SELECT id, result FROM articles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	mismatch := 0
+	for rows.Next() {
+		var id, result string
+		if err := rows.Scan(&id, &result); err != nil {
+			t.Fatal(err)
+		}
+		seen[id]++
+		if result != want[id] {
+			if mismatch++; mismatch <= 3 {
+				t.Errorf("article %s: stored result differs from rhetor analyze:\n got %.300s\nwant %.300s", id, result, want[id])
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n {
+		t.Errorf("%d articles stored, want %d", len(seen), n)
+	}
+	for _, a := range arts {
+		if seen[a.ID] != 1 {
+			t.Errorf("article %s stored %d times", a.ID, seen[a.ID])
+		}
+	}
+	if mismatch > 0 {
+		t.Errorf("%d of %d stored results differ from the single-process run", mismatch, n)
+	}
+
+	// The dead-letter stream holds exactly the six poison messages.
+	dead, err := js.Stream(ctx, cfg.DeadStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := dead.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && seq > 0; seq++ {
+		m, err := dead.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s|%s|%s", m.Header.Get(queue.HeaderReason), m.Header.Get(queue.HeaderSource), m.Data))
+		if reason, ok := poison[string(m.Data)]; ok {
+			if !strings.Contains(m.Header.Get(queue.HeaderReason), reason) || m.Header.Get(queue.HeaderSequence) == "" {
+				t.Errorf("dead letter %q: reason %q, sequence %q", m.Data, m.Header.Get(queue.HeaderReason), m.Header.Get(queue.HeaderSequence))
+			}
+			delete(poison, string(m.Data))
+		}
+	}
+	sort.Strings(got)
+	if len(got) != 6 || len(poison) != 0 {
+		t.Errorf("dead letters (%d), want the 4 published poison messages and 2 refused lines; missing %v:\n%s", len(got), poison, strings.Join(got, "\n"))
+	}
+	brokenLine := fmt.Sprintf("%s:%d|", inPath, n/2+2)
+	if !strings.Contains(strings.Join(got, "\n"), brokenLine) || !strings.Contains(strings.Join(got, "\n"), "text of ") {
+		t.Errorf("the refused lines are not dead-lettered with their source (%s):\n%s", brokenLine, strings.Join(got, "\n"))
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

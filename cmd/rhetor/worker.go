@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"rhetor/analyze"
+	"rhetor/model"
+	"rhetor/queue"
+	"rhetor/store"
+)
+
+// runWorker implements `rhetor worker`: it pulls articles from the
+// JetStream work queue, analyses them and stores the results, until
+// SIGINT or SIGTERM; then it finishes the batches it holds and exits.
+func runWorker(ctx context.Context, stdio IO, args []string) error {
+	fs := newFlagSet("worker", stdio.Stderr, "")
+	natsURL := fs.String("nats", "", "NATS server `URL`, comma-separated for a cluster (default $RHETOR_NATS or nats://127.0.0.1:4222)")
+	dsn := fs.String("db", "", "store `DSN`: postgres://... (or a SQLite file for a single machine); default $RHETOR_DB")
+	cfg := queue.DefaultConfig()
+	cfg.RegisterFlags(fs)
+	modelPath := fs.String("model", "", "model `FILE` (default: the embedded model)")
+	parallel := fs.Int("workers", runtime.NumCPU(), "articles analysed at once")
+	batch := fs.Int("batch", 64, "messages fetched, stored in one transaction and acknowledged together")
+	maxText := fs.Int("max-text", queue.DefaultMaxText, "largest article text in `BYTES`; longer ones are dead-lettered")
+	metricsAddr := fs.String("metrics-addr", "127.0.0.1:9464", "serve Prometheus metrics at http://`ADDR`/metrics (empty: off)")
+	id := fs.String("id", "", "worker `ID` in heartbeats and dead letters (default HOST-PID)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	*natsURL = envOr("RHETOR_NATS", *natsURL, defaultNATS)
+	*dsn = envOr("RHETOR_DB", *dsn, "")
+	if fs.NArg() > 0 {
+		return usagef("rhetor worker takes no arguments (articles come from the queue; see rhetor enqueue)")
+	}
+	if *dsn == "" {
+		return usagef("--db (or $RHETOR_DB) is required: postgres://user:password@host/db")
+	}
+	if *parallel < 1 || *batch < 1 || *maxText < 1 {
+		return usagef("--workers, --batch and --max-text must be at least 1")
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	m, err := model.Load(*modelPath)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	nc, err := connectNATS(*natsURL, "rhetor worker")
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	q, err := queue.Setup(ctx, js, cfg)
+	if err != nil {
+		return fmt.Errorf("set up the queue on %s: %w", *natsURL, err)
+	}
+	an := analyze.New(m, analyze.Options{})
+	w := queue.NewWorker(q, st, an, queue.WorkerOptions{ID: *id, Batch: *batch, Parallel: *parallel,
+		MaxText: *maxText, Log: stdio.Stderr})
+
+	metricsAt := "off"
+	if *metricsAddr != "" {
+		ln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics: %w (choose another --metrics-addr, or give an empty one)", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", w.Metrics)
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		metricsAt = "http://" + ln.Addr().String() + "/metrics"
+	}
+	fmt.Fprintf(stdio.Stderr, "rhetor worker %s: consuming %s/%s from %s into %s store; metrics %s\n",
+		w.ID(), cfg.Stream, cfg.Consumer, *natsURL, st.Backend(), metricsAt)
+	start := time.Now()
+	runErr := w.Run(ctx)
+	// Acknowledgements are published without waiting: make sure they left.
+	if err := nc.FlushTimeout(10 * time.Second); err != nil && runErr == nil && !errors.Is(err, context.Canceled) {
+		runErr = fmt.Errorf("flush acknowledgements: %w", err)
+	}
+	c := w.Metrics.Snapshot()
+	fmt.Fprintf(stdio.Stderr, "rhetor worker %s: stopped after %s: %d processed, %d failed, %d dead-lettered, %d redelivered\n",
+		w.ID(), time.Since(start).Round(time.Second), c.Processed, c.Failed, c.DeadLettered, c.Redelivered)
+	return runErr
+}

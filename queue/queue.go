@@ -1,0 +1,266 @@
+// Package queue spreads article analysis over many machines through a NATS
+// JetStream work queue. Producers publish articles to a work-queue stream
+// (deduplicated by article id); workers pull them from one durable consumer,
+// analyse them, store the results idempotently and acknowledge each message
+// only after the store committed it, so that a worker may stop or die at any
+// moment without losing or duplicating an article. Messages that can never be
+// processed (invalid JSON, text over the size limit, repeated failures) are
+// moved to a dead-letter stream with the reason, so they never block the
+// queue. Workers announce themselves in a key-value bucket with a TTL, which
+// is how `rhetor status` counts the live ones.
+//
+// Everything used here works on nats-server 2.9 and later.
+package queue
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Default names and limits; docs/deploy.md documents them.
+const (
+	DefaultStream      = "RHETOR_ARTICLES"
+	DefaultSubject     = "rhetor.articles"
+	DefaultConsumer    = "rhetor-workers"
+	DefaultDeadStream  = "RHETOR_DEAD"
+	DefaultDeadSubject = "rhetor.dead"
+	DefaultBucket      = "rhetor_workers"
+
+	// DefaultMaxBytes bounds the article stream's storage; publishing into
+	// a full stream fails (DiscardNew) rather than dropping queued work.
+	DefaultMaxBytes = 4 << 30
+	// DefaultMaxMsgSize is the largest message the streams accept: NATS's
+	// default max_payload.
+	DefaultMaxMsgSize = 1 << 20
+	// DefaultMaxText is the largest article text (in bytes) a worker
+	// analyses; longer ones are dead-lettered.
+	DefaultMaxText = 512 << 10
+	// DefaultDuplicates is the window in which a re-published article id is
+	// dropped by the stream.
+	DefaultDuplicates = 10 * time.Minute
+	// DefaultAckWait is how long a delivered message may stay unacknowledged
+	// before JetStream redelivers it to another worker.
+	DefaultAckWait = 60 * time.Second
+	// DefaultMaxDeliver is how many times a message is delivered at most.
+	DefaultMaxDeliver = 5
+	// DefaultMaxAckPending bounds the messages delivered but not yet
+	// acknowledged, over all workers (a worker holds at most about 7
+	// batches: 448 messages at the default batch size).
+	DefaultMaxAckPending = 20000
+	// DefaultDeadMaxAge and DefaultDeadMaxBytes bound the dead-letter stream.
+	DefaultDeadMaxAge   = 30 * 24 * time.Hour
+	DefaultDeadMaxBytes = 1 << 30
+	// DefaultHeartbeatTTL is how long a worker's heartbeat lives in the
+	// workers bucket; workers refresh it every TTL/6.
+	DefaultHeartbeatTTL = 30 * time.Second
+)
+
+// Config names the streams, consumer and bucket, and holds the limits they
+// are created with. Existing streams and consumers are used as they are.
+type Config struct {
+	Stream, Subject         string
+	Consumer                string
+	DeadStream, DeadSubject string
+	Bucket                  string
+
+	MaxBytes      int64
+	MaxMsgSize    int
+	Duplicates    time.Duration
+	AckWait       time.Duration
+	MaxDeliver    int
+	MaxAckPending int
+	HeartbeatTTL  time.Duration
+}
+
+// DefaultConfig returns the documented names and limits.
+func DefaultConfig() Config {
+	return Config{
+		Stream: DefaultStream, Subject: DefaultSubject, Consumer: DefaultConsumer,
+		DeadStream: DefaultDeadStream, DeadSubject: DefaultDeadSubject, Bucket: DefaultBucket,
+		MaxBytes: DefaultMaxBytes, MaxMsgSize: DefaultMaxMsgSize, Duplicates: DefaultDuplicates,
+		AckWait: DefaultAckWait, MaxDeliver: DefaultMaxDeliver, MaxAckPending: DefaultMaxAckPending,
+		HeartbeatTTL: DefaultHeartbeatTTL,
+	}
+}
+
+// RegisterFlags adds flags for the names and the consumer's settings to fs,
+// with c's values as defaults.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Stream, "stream", c.Stream, "JetStream work-queue stream `NAME`")
+	fs.StringVar(&c.Subject, "subject", c.Subject, "`SUBJECT` articles are published to")
+	fs.StringVar(&c.Consumer, "consumer", c.Consumer, "durable pull consumer `NAME` shared by the workers")
+	fs.StringVar(&c.DeadStream, "dead-stream", c.DeadStream, "dead-letter stream `NAME`")
+	fs.StringVar(&c.DeadSubject, "dead-subject", c.DeadSubject, "dead-letter `SUBJECT`")
+	fs.StringVar(&c.Bucket, "workers-bucket", c.Bucket, "key-value `BUCKET` of worker heartbeats")
+	fs.DurationVar(&c.AckWait, "ack-wait", c.AckWait, "redeliver a message not acknowledged within this time (when the consumer is created)")
+	fs.IntVar(&c.MaxDeliver, "max-deliver", c.MaxDeliver, "deliveries of a message at most, then it is dead-lettered (when the consumer is created)")
+}
+
+// Validate reports a setting that cannot work.
+func (c Config) Validate() error {
+	for _, f := range []struct{ flag, v string }{
+		{"stream", c.Stream}, {"subject", c.Subject}, {"consumer", c.Consumer},
+		{"dead-stream", c.DeadStream}, {"dead-subject", c.DeadSubject}, {"workers-bucket", c.Bucket},
+	} {
+		if f.v == "" {
+			return fmt.Errorf("--%s must not be empty", f.flag)
+		}
+	}
+	if c.Subject == c.DeadSubject {
+		return errors.New("--subject and --dead-subject must differ")
+	}
+	if c.AckWait < time.Second {
+		return errors.New("--ack-wait must be at least 1s")
+	}
+	if c.MaxDeliver < 2 {
+		return errors.New("--max-deliver must be at least 2")
+	}
+	return nil
+}
+
+// Queue is an opened work queue: its streams, consumer and workers bucket.
+type Queue struct {
+	JS       jetstream.JetStream
+	Config   Config
+	Articles jetstream.Stream
+	Dead     jetstream.Stream
+	Consumer jetstream.Consumer
+	Workers  jetstream.KeyValue
+}
+
+// Setup opens the queue described by c, creating the streams, the consumer
+// and the workers bucket where they are missing. Existing ones are used as
+// configured (so an operator's changes to limits stand), after checking that
+// the article stream is a work queue on c.Subject.
+func Setup(ctx context.Context, js jetstream.JetStream, c Config) (*Queue, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	q := &Queue{JS: js, Config: c}
+	var err error
+	q.Articles, err = ensureStream(ctx, js, jetstream.StreamConfig{
+		Name:        c.Stream,
+		Description: "rhetor: articles waiting for analysis",
+		Subjects:    []string{c.Subject},
+		Retention:   jetstream.WorkQueuePolicy,
+		Storage:     jetstream.FileStorage,
+		Discard:     jetstream.DiscardNew,
+		MaxBytes:    c.MaxBytes,
+		MaxMsgSize:  int32(c.MaxMsgSize),
+		Duplicates:  c.Duplicates,
+		MaxMsgs:     -1,
+		MaxAge:      0,
+		Replicas:    1,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStream(q.Articles, c.Subject, jetstream.WorkQueuePolicy); err != nil {
+		return nil, err
+	}
+	q.Dead, err = ensureStream(ctx, js, jetstream.StreamConfig{
+		Name:        c.DeadStream,
+		Description: "rhetor: messages that could not be analysed, with the reason in headers",
+		Subjects:    []string{c.DeadSubject},
+		Retention:   jetstream.LimitsPolicy,
+		Storage:     jetstream.FileStorage,
+		Discard:     jetstream.DiscardOld,
+		MaxBytes:    DefaultDeadMaxBytes,
+		MaxAge:      DefaultDeadMaxAge,
+		MaxMsgSize:  int32(c.MaxMsgSize),
+		MaxMsgs:     -1,
+		Replicas:    1,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStream(q.Dead, c.DeadSubject, jetstream.LimitsPolicy); err != nil {
+		return nil, err
+	}
+	q.Consumer, err = js.CreateConsumer(ctx, c.Stream, consumerConfig(c))
+	if errors.Is(err, jetstream.ErrConsumerExists) {
+		q.Consumer, err = js.Consumer(ctx, c.Stream, c.Consumer)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("consumer %s on stream %s: %w", c.Consumer, c.Stream, err)
+	}
+	q.Workers, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      c.Bucket,
+		Description: "rhetor: live workers and their counters",
+		History:     1,
+		TTL:         c.HeartbeatTTL,
+		Storage:     jetstream.MemoryStorage,
+	})
+	if errors.Is(err, jetstream.ErrBucketExists) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+		q.Workers, err = js.KeyValue(ctx, c.Bucket)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("key-value bucket %s: %w", c.Bucket, err)
+	}
+	return q, nil
+}
+
+// Lookup opens an existing queue without creating anything; parts that do
+// not exist are left nil.
+func Lookup(ctx context.Context, js jetstream.JetStream, c Config) (*Queue, error) {
+	q := &Queue{JS: js, Config: c}
+	var err error
+	if q.Articles, err = js.Stream(ctx, c.Stream); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, fmt.Errorf("stream %s: %w", c.Stream, err)
+	}
+	if q.Dead, err = js.Stream(ctx, c.DeadStream); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, fmt.Errorf("stream %s: %w", c.DeadStream, err)
+	}
+	if q.Articles != nil {
+		if q.Consumer, err = js.Consumer(ctx, c.Stream, c.Consumer); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return nil, fmt.Errorf("consumer %s: %w", c.Consumer, err)
+		}
+	}
+	if q.Workers, err = js.KeyValue(ctx, c.Bucket); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, fmt.Errorf("key-value bucket %s: %w", c.Bucket, err)
+	}
+	return q, nil
+}
+
+func consumerConfig(c Config) jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:       c.Consumer,
+		Description:   "rhetor workers",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       c.AckWait,
+		MaxDeliver:    c.MaxDeliver,
+		MaxAckPending: c.MaxAckPending,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		FilterSubject: c.Subject,
+		MaxWaiting:    512,
+	}
+}
+
+// ensureStream creates the stream, or returns the existing one of that name.
+func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	s, err := js.CreateStream(ctx, cfg)
+	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+		s, err = js.Stream(ctx, cfg.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", cfg.Name, err)
+	}
+	return s, nil
+}
+
+func checkStream(s jetstream.Stream, subject string, ret jetstream.RetentionPolicy) error {
+	cfg := s.CachedInfo().Config
+	if cfg.Retention != ret {
+		return fmt.Errorf("stream %s exists with %s retention, not %s", cfg.Name, cfg.Retention, ret)
+	}
+	if !slices.Contains(cfg.Subjects, subject) {
+		return fmt.Errorf("stream %s exists with subjects %v, not %s", cfg.Name, cfg.Subjects, subject)
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Status is the state of the queue as `rhetor status` shows it.
+type Status struct {
+	Stream   string `json:"stream"`
+	Consumer string `json:"consumer"`
+	// Messages and Bytes are what the article stream holds: queued work,
+	// delivered or not, until it is acknowledged.
+	Messages uint64 `json:"messages"`
+	Bytes    uint64 `json:"bytes"`
+	// Pending counts messages not delivered yet; AckPending messages
+	// delivered and not acknowledged; Redelivered those among them
+	// delivered more than once; Waiting the workers' open pull requests.
+	Pending     uint64 `json:"pending"`
+	AckPending  int    `json:"ack_pending"`
+	Redelivered int    `json:"redelivered"`
+	Waiting     int    `json:"waiting"`
+	// Workers are the live workers, by id.
+	Workers []WorkerInfo `json:"workers"`
+	// Processed sums the live workers' processed counters, and Since is
+	// the earliest start among them.
+	Processed int64     `json:"processed"`
+	Since     time.Time `json:"since,omitzero"`
+	// Dead counts the dead-letter stream's messages; LastDead are the most
+	// recent ones, newest first.
+	Dead     uint64      `json:"dead"`
+	LastDead []DeadEntry `json:"last_dead"`
+	// Missing lists the parts of the queue that do not exist (yet).
+	Missing []string `json:"missing,omitempty"`
+}
+
+// DeadEntry is one dead-lettered message.
+type DeadEntry struct {
+	Sequence  uint64    `json:"sequence"`
+	Time      time.Time `json:"time"`
+	Reason    string    `json:"reason"`
+	ArticleID string    `json:"article_id,omitempty"`
+	Source    string    `json:"source,omitempty"`
+	Worker    string    `json:"worker,omitempty"`
+	// OriginalSeq is the message's sequence in the article stream (0 for
+	// inputs refused by rhetor enqueue).
+	OriginalSeq uint64 `json:"original_sequence,omitempty"`
+	Deliveries  uint64 `json:"deliveries,omitempty"`
+}
+
+// Collect reads the queue's state, with the lastDead most recent dead letters.
+func Collect(ctx context.Context, q *Queue, lastDead int) (Status, error) {
+	s := Status{Stream: q.Config.Stream, Consumer: q.Config.Consumer, Workers: []WorkerInfo{}, LastDead: []DeadEntry{}}
+	if q.Articles == nil {
+		s.Missing = append(s.Missing, "stream "+q.Config.Stream)
+	} else {
+		info, err := q.Articles.Info(ctx)
+		if err != nil {
+			return s, fmt.Errorf("stream %s: %w", q.Config.Stream, err)
+		}
+		s.Messages, s.Bytes = info.State.Msgs, info.State.Bytes
+	}
+	if q.Consumer == nil {
+		s.Missing = append(s.Missing, "consumer "+q.Config.Consumer)
+	} else {
+		ci, err := q.Consumer.Info(ctx)
+		if err != nil {
+			return s, fmt.Errorf("consumer %s: %w", q.Config.Consumer, err)
+		}
+		s.Pending, s.AckPending, s.Redelivered, s.Waiting = ci.NumPending, ci.NumAckPending, ci.NumRedelivered, ci.NumWaiting
+	}
+	if q.Workers == nil {
+		s.Missing = append(s.Missing, "workers bucket "+q.Config.Bucket)
+	} else {
+		ws, err := liveWorkers(ctx, q.Workers)
+		if err != nil {
+			return s, fmt.Errorf("workers bucket %s: %w", q.Config.Bucket, err)
+		}
+		s.Workers = ws
+		for _, w := range ws {
+			s.Processed += w.Processed
+			if s.Since.IsZero() || w.Started.Before(s.Since) {
+				s.Since = w.Started
+			}
+		}
+	}
+	if q.Dead == nil {
+		s.Missing = append(s.Missing, "stream "+q.Config.DeadStream)
+		return s, nil
+	}
+	info, err := q.Dead.Info(ctx)
+	if err != nil {
+		return s, fmt.Errorf("stream %s: %w", q.Config.DeadStream, err)
+	}
+	s.Dead = info.State.Msgs
+	for seq := info.State.LastSeq; seq >= info.State.FirstSeq && seq > 0 && len(s.LastDead) < lastDead; seq-- {
+		m, err := q.Dead.GetMsg(ctx, seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue // deleted
+		}
+		if err != nil {
+			return s, fmt.Errorf("stream %s message %d: %w", q.Config.DeadStream, seq, err)
+		}
+		e := DeadEntry{Sequence: seq, Time: m.Time, Reason: m.Header.Get(HeaderReason),
+			ArticleID: m.Header.Get(HeaderArticle), Source: m.Header.Get(HeaderSource), Worker: m.Header.Get(HeaderWorker)}
+		e.OriginalSeq, _ = strconv.ParseUint(m.Header.Get(HeaderSequence), 10, 64)
+		e.Deliveries, _ = strconv.ParseUint(m.Header.Get(HeaderDeliveries), 10, 64)
+		s.LastDead = append(s.LastDead, e)
+	}
+	return s, nil
+}
+
+// liveWorkers reads the heartbeats in the workers bucket, sorted by id.
+//
+// Workers that have not beaten for half the bucket's TTL (three missed beats)
+// are left out before the server expires their entry.
+func liveWorkers(ctx context.Context, kv jetstream.KeyValue) ([]WorkerInfo, error) {
+	var stale time.Duration
+	if st, err := kv.Status(ctx); err == nil {
+		stale = st.TTL() / 2
+	}
+	keys, err := kv.Keys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return []WorkerInfo{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ws := []WorkerInfo{}
+	for _, k := range keys {
+		e, err := kv.Get(ctx, k)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue // expired or deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		var w WorkerInfo
+		if err := json.Unmarshal(e.Value(), &w); err != nil {
+			continue // not a rhetor heartbeat
+		}
+		if stale > 0 && time.Since(e.Created()) > stale {
+			continue // missed its last beats: stopped without saying so
+		}
+		ws = append(ws, w)
+	}
+	sort.Slice(ws, func(i, j int) bool { return ws[i].ID < ws[j].ID })
+	return ws, nil
+}
