@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 
@@ -231,7 +232,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	}
 	for k, p := range s.Frames {
 		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
-		if contains(sel, k) {
+		if slices.Contains(sel, k) {
 			lb.Selected = true
 			if ex != nil {
 				lb.Evidence = ex.top(a.article, m.Genre.Linear.Labels+k, a.evidence)
@@ -297,15 +298,6 @@ func (a *Analyzer) tokenProbs(para string, toks []text.Token) [][]float64 {
 		out[n] = sigmoids(widen(a.fragments.margins(x)))
 	}
 	return out
-}
-
-func contains(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // spanShift is how far above the technique threshold technique k's

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"rhetor/text"
@@ -140,7 +141,7 @@ func deriveParagraphLabels(a *LabeledArticle) error {
 			return fmt.Errorf("%s:%d: span %d..%d beyond the %d code points of article %s", s.File, s.Line, s.Start, s.End, n, s.ID)
 		}
 		for _, p := range paras {
-			if runes.At(p.Start) < s.End && s.Start < runes.At(p.End) && !contains(a.Techniques[p.Line], s.Technique) {
+			if runes.At(p.Start) < s.End && s.Start < runes.At(p.End) && !slices.Contains(a.Techniques[p.Line], s.Technique) {
 				a.Techniques[p.Line] = append(a.Techniques[p.Line], s.Technique)
 			}
 		}
@@ -149,15 +150,6 @@ func deriveParagraphLabels(a *LabeledArticle) error {
 		sort.Strings(labels)
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Merge joins datasets of several sources. An article of a PTC dataset whose

@@ -7,6 +7,7 @@ package span
 
 import (
 	"fmt"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -128,21 +129,12 @@ func Labels(toks []text.Token, frags []Fragment) [][]int {
 	out := make([][]int, len(toks))
 	for i, t := range toks {
 		for _, f := range frags {
-			if f.Start < t.End && t.Start < f.End && !has(out[i], f.Technique) {
+			if f.Start < t.End && t.Start < f.End && !slices.Contains(out[i], f.Technique) {
 				out[i] = append(out[i], f.Technique)
 			}
 		}
 	}
 	return out
-}
-
-func has(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Fragment is a technique located in a paragraph: a byte range of the
