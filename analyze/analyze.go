@@ -13,7 +13,6 @@ import (
 	"rhetor/lang"
 	"rhetor/linear"
 	"rhetor/model"
-	"rhetor/span"
 	"rhetor/text"
 )
 
@@ -243,8 +242,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
 
 	// Techniques per paragraph, with their fragments.
-	spanT, _ := m.Fragments.Threshold(s.Lang)
-	res.Thresholds.Spans = spanT
+	res.Thresholds.Spans = m.Decoder.Threshold
 	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
 	for i, p := range s.Paragraphs {
 		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
@@ -270,7 +268,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 				for n := range toks {
 					col[n] = tokProbs[n][k]
 				}
-				for _, f := range span.Decode(toks, col, k, spanT) {
+				for _, f := range m.Decoder.Fragments(p.Text, toks, col, k) {
 					out.Spans = append(out.Spans, Span{
 						Technique: t.Technique,
 						Start:     runes.At(p.Start + f.Start),

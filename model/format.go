@@ -31,7 +31,11 @@ import (
 // The writer is deterministic: the same model gives the same bytes.
 const (
 	Magic         = "RHETORMD"
-	FormatVersion = 2
+	FormatVersion = 3
+	// minVersion is the oldest format this rhetor reads: version 2 files
+	// have no span decoder (their span head's threshold serves every
+	// technique, in word mode).
+	minVersion = 2
 	// maxHeader bounds the header so that a corrupt length cannot make the
 	// decoder allocate without limit.
 	maxHeader = 16 << 20
@@ -45,7 +49,9 @@ type fileHeader struct {
 	Features feature.Config `json:"features"`
 	Layout   Layout         `json:"layout"`
 	Spans    span.Config    `json:"spans"`
-	Heads    []headHeader   `json:"heads"`
+	// Decoder is absent from version 2 files.
+	Decoder *span.Decoder `json:"span_decoder,omitempty"`
+	Heads   []headHeader  `json:"heads"`
 }
 
 type headHeader struct {
@@ -72,7 +78,7 @@ func (m *Model) Write(w io.Writer) error {
 	if err := m.validate(); err != nil {
 		return err
 	}
-	h := fileHeader{Info: m.Info, Features: m.Features, Layout: m.Layout, Spans: m.Spans}
+	h := fileHeader{Info: m.Info, Features: m.Features, Layout: m.Layout, Spans: m.Spans, Decoder: &m.Decoder}
 	codes := make([][]byte, len(headNames))
 	for i, hd := range m.heads() {
 		scale, q := quantise(hd.Linear)
@@ -131,7 +137,7 @@ func (m *Model) validate() error {
 			return fmt.Errorf("%s head: %d offsets for %d labels", headNames[i], len(hd.Offsets), lm.Labels)
 		}
 	}
-	return nil
+	return m.Decoder.Validate(len(m.Fragments.Labels))
 }
 
 // quantise maps each weight to a signed μ-law byte code scaled by its
@@ -214,8 +220,8 @@ func Decode(data []byte) (*Model, error) {
 	if string(data[:len(Magic)]) != Magic {
 		return nil, errors.New("not a rhetor model file (bad magic)")
 	}
-	if v := binary.LittleEndian.Uint32(data[8:]); v != FormatVersion {
-		return nil, fmt.Errorf("model format version %d, this rhetor reads version %d", v, FormatVersion)
+	if v := binary.LittleEndian.Uint32(data[8:]); v < minVersion || v > FormatVersion {
+		return nil, fmt.Errorf("model format version %d, this rhetor reads versions %d to %d", v, minVersion, FormatVersion)
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
 	if crc32.ChecksumIEEE(body) != sum {
@@ -267,5 +273,13 @@ func Decode(data []byte) (*Model, error) {
 		}
 	}
 	m.Genre, m.Frames, m.Techniques, m.Fragments = out[0], out[1], out[2], out[3]
+	if h.Decoder != nil {
+		m.Decoder = *h.Decoder
+	} else {
+		m.Decoder.Threshold, _ = m.Fragments.Threshold("")
+	}
+	if err := m.Decoder.Validate(len(m.Fragments.Labels)); err != nil {
+		return nil, fmt.Errorf("model header: %w", err)
+	}
 	return m, nil
 }

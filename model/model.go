@@ -26,6 +26,8 @@ type Model struct {
 	// Fragments is the token-level head that locates techniques (its
 	// threshold applies to token probabilities).
 	Genre, Frames, Techniques, Fragments *Head
+	// Decoder turns the Fragments head's token probabilities into fragments.
+	Decoder span.Decoder
 }
 
 // Info describes how a model was made.

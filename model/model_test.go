@@ -3,9 +3,11 @@ package model
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"hash/crc32"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -149,4 +151,49 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDecoderRoundTripAndVersion2(t *testing.T) {
+	m := smallModel()
+	m.Decoder = span.Decoder{Threshold: 0.4, Thresholds: []float64{0.3, 0.4, 0.5, 0.6}, Modes: []span.Mode{span.Words, span.Sentence, span.Whole, span.Words}}
+	data := encode(t, m)
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Decoder, m.Decoder) {
+		t.Fatalf("decoder %+v, want %+v", got.Decoder, m.Decoder)
+	}
+
+	// A version 2 file has no decoder: its span head's threshold serves
+	// every technique in word mode.
+	hlen := binary.LittleEndian.Uint32(data[12:])
+	var hdr map[string]json.RawMessage
+	if err := json.Unmarshal(data[16:16+hlen], &hdr); err != nil {
+		t.Fatal(err)
+	}
+	delete(hdr, "span_decoder")
+	h2, err := json.Marshal(hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v2 bytes.Buffer
+	v2.WriteString(Magic)
+	binary.Write(&v2, binary.LittleEndian, uint32(2))
+	binary.Write(&v2, binary.LittleEndian, uint32(len(h2)))
+	v2.Write(h2)
+	v2.Write(data[16+hlen : len(data)-4])
+	binary.Write(&v2, binary.LittleEndian, crc32.ChecksumIEEE(v2.Bytes()))
+	old, err := Decode(v2.Bytes())
+	if err != nil {
+		t.Fatalf("version 2: %v", err)
+	}
+	want, _ := m.Fragments.Threshold("")
+	if old.Decoder.Threshold != want || old.Decoder.Thresholds != nil || old.Decoder.Mode(1) != span.Words {
+		t.Fatalf("version 2 decoder %+v, want threshold %v in word mode", old.Decoder, want)
+	}
+	binary.LittleEndian.PutUint32(data[8:], FormatVersion+1)
+	if _, err := Decode(data); err == nil || !strings.Contains(err.Error(), "version") {
+		t.Fatalf("a newer version: %v", err)
+	}
 }

@@ -61,11 +61,11 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 	techs := make([][][]int, len(p.Docs))
 	spans := make([][]corpus.Span, len(p.Docs))
 	for f := range k {
-		th := chooseThresholds(p, s, func(i int) bool { return fold[i] != f })
+		th := chooseThresholds(p, s, func(i int) bool { return fold[i] != f }, true)
 		rep.FrameThresholds = append(rep.FrameThresholds, th.frames)
 		rep.TechniqueThresholds = append(rep.TechniqueThresholds, th.techniques)
 		rep.GenreOffsets = append(rep.GenreOffsets, th.genreOffsets)
-		rep.SpanThresholds = append(rep.SpanThresholds, th.spans)
+		rep.SpanThresholds = append(rep.SpanThresholds, th.spans.Threshold)
 		for i, d := range p.Docs {
 			if fold[i] != f {
 				continue

@@ -14,10 +14,10 @@ import (
 type thresholds struct {
 	frames, techniques map[string]float64
 	genreOffsets       []float64
-	// spans is the token-probability threshold of the span decoder;
+	// spans is the span decoder (token thresholds and drawing modes);
 	// spanShift[k] is added to the technique threshold before technique k
 	// is located (a technique in between is listed but not located).
-	spans     float64
+	spans     span.Decoder
 	spanShift []float64
 }
 
@@ -33,9 +33,10 @@ func grid() []float64 {
 // chooseThresholds picks, from the held-out scores of the documents selected
 // by use, one frame and one technique threshold per language and one for all
 // languages together (the "" entry, used for languages without training
-// data), each maximising the official micro-F1; and the genre offsets that
-// maximise the mean per-language macro-F1.
-func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool) thresholds {
+// data), each maximising the official micro-F1; the genre offsets that
+// maximise the mean per-language macro-F1; and, when spans is true, the span
+// decoder that maximises the technique-aware span F1.
+func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool, spans bool) thresholds {
 	th := thresholds{frames: map[string]float64{}, techniques: map[string]float64{}}
 	langs := map[string]bool{"": true}
 	for i, d := range p.Docs {
@@ -53,14 +54,21 @@ func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool) thresholds {
 		}
 	}
 	th.genreOffsets = bestGenreOffsets(p, s, use)
-	th.spans, th.spanShift = bestSpanThreshold(p, s, use, th.techniques)
+	if spans {
+		th.spans, th.spanShift = bestSpanDecoder(p, s, use, th.techniques)
+	}
 	return th
 }
 
-// bestSpanThreshold picks the token threshold and then, technique by
-// technique, the shift of the technique threshold that maximise the
-// technique-aware span F1 of the selected documents.
-func bestSpanThreshold(p *Prepared, s *Scores, use func(i int) bool, techTh map[string]float64) (float64, []float64) {
+// bestSpanDecoder fits the span decoder to the technique-aware span F1 of
+// the selected documents, one step after the other, each keeping what the
+// previous ones chose: the token threshold shared by all techniques; per
+// technique, the shift of the technique threshold under which a listed
+// technique is not located; per technique, its own token threshold; per
+// technique, the drawing mode (words, sentence, paragraph). (Fitting the
+// token thresholds once more after the modes scored lower in
+// cross-validation: it overfits.)
+func bestSpanDecoder(p *Prepared, s *Scores, use func(i int) bool, techTh map[string]float64) (span.Decoder, []float64) {
 	var gold []corpus.Span
 	var docs []int
 	for i, d := range p.Docs {
@@ -69,38 +77,58 @@ func bestSpanThreshold(p *Prepared, s *Scores, use func(i int) bool, techTh map[
 			docs = append(docs, i)
 		}
 	}
-	shift := make([]float64, len(corpus.Techniques))
-	score := func(t float64) float64 {
+	n := len(corpus.Techniques)
+	shift := make([]float64, n)
+	dec := span.Decoder{Threshold: 0.5, Thresholds: make([]float64, n), Modes: make([]span.Mode, n)}
+	score := func() float64 {
 		var pred []corpus.Span
 		for _, i := range docs {
 			d := p.Docs[i]
-			pred = append(pred, PredictSpans(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), shift, t)...)
+			pred = append(pred, PredictSpans(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), shift, dec)...)
 		}
 		return eval.ScoreSpans(gold, pred).Aware.F1
 	}
-	best, bestF := 0.5, -1.0
-	for t := 0.2; t < 0.81; t += 0.05 {
-		t = math.Round(t*100) / 100
-		if f := score(t); f > bestF+1e-12 {
-			best, bestF = t, f
-		}
-	}
-	for k := range shift {
-		bestShift := 0.0
-		for _, d := range []float64{0.05, 0.1, 0.2, 0.3, 1} {
-			shift[k] = d
-			if f := score(best); f > bestF+1e-9 {
-				bestShift, bestF = d, f
+	// try sets *x to each candidate in turn and keeps the best (ties keep
+	// the earlier value).
+	bestF := -1.0
+	try := func(set func(v float64), cur float64, cands []float64) float64 {
+		best := cur
+		for _, c := range cands {
+			set(c)
+			if f := score(); f > bestF+1e-9 {
+				best, bestF = c, f
 			}
 		}
-		shift[k] = bestShift
+		set(best)
+		return best
 	}
-	return best, shift
+	var global []float64
+	for t := 0.2; t < 0.81; t += 0.05 {
+		global = append(global, math.Round(t*100)/100)
+	}
+	setAll := func(v float64) {
+		dec.Threshold = v
+		for k := range dec.Thresholds {
+			dec.Thresholds[k] = v
+		}
+	}
+	try(setAll, 0.5, global)
+	for k := range shift {
+		try(func(v float64) { shift[k] = v }, 0, []float64{0.05, 0.1, 0.2, 0.3, 1})
+	}
+	perTechnique := []float64{0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7}
+	for k := range dec.Thresholds {
+		try(func(v float64) { dec.Thresholds[k] = v }, dec.Thresholds[k], perTechnique)
+	}
+	for k := range dec.Modes {
+		try(func(v float64) { dec.Modes[k] = span.Mode(v) }, float64(dec.Modes[k]), []float64{float64(span.Sentence), float64(span.Whole)})
+	}
+	return dec, shift
 }
 
 // PredictSpans decodes the fragments of a document from its paragraph and
 // token probabilities, in code points of the article.
-func PredictSpans(d *Doc, techProbs [][]float64, tokProbs [][][]float64, techT float64, shift []float64, tokT float64) []corpus.Span {
+func PredictSpans(d *Doc, techProbs [][]float64, tokProbs [][][]float64, techT float64, shift []float64, dec span.Decoder) []corpus.Span {
 	var out []corpus.Span
 	for j, p := range d.Paras {
 		toks := d.Tokens[j]
@@ -112,7 +140,7 @@ func PredictSpans(d *Doc, techProbs [][]float64, tokProbs [][][]float64, techT f
 			for n := range toks {
 				col[n] = tokProbs[j][n][k]
 			}
-			for _, f := range span.Decode(toks, col, k, tokT) {
+			for _, f := range dec.Fragments(p.Text, toks, col, k) {
 				out = append(out, corpus.Span{ID: d.ID, Technique: corpus.Techniques[k], Start: d.Runes.At(p.Start + f.Start), End: d.Runes.At(p.Start + f.End)})
 			}
 		}

@@ -219,13 +219,13 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		return nil, err
 	}
 	all := func(int) bool { return true }
-	th := chooseThresholds(p, s, all)
+	th := chooseThresholds(p, s, all, true)
 	unseen, err := unseenThresholds(ctx, p, cfg)
 	if err != nil {
 		return nil, err
 	}
 	if unseen != nil {
-		th.frames[""], th.techniques[""], th.spans = unseen.frames[""], unseen.techniques[""], unseen.spans
+		th.frames[""], th.techniques[""] = unseen.frames[""], unseen.techniques[""]
 	}
 	step := func() {}
 	if cfg.Progress != nil {
@@ -257,7 +257,8 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		Features:   p.Features,
 		Layout:     p.Layout,
 		Spans:      p.Spans,
-		Fragments:  &model.Head{Labels: corpus.Techniques, Linear: h.spans, Thresholds: map[string]float64{"": th.spans}, Offsets: th.spanShift},
+		Fragments:  &model.Head{Labels: corpus.Techniques, Linear: h.spans, Thresholds: map[string]float64{"": th.spans.Threshold}, Offsets: th.spanShift},
+		Decoder:    th.spans,
 		Genre:      &model.Head{Labels: corpus.Genres, Linear: h.genre, Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
 		Frames:     &model.Head{Labels: corpus.Frames, Linear: h.frames, Thresholds: th.frames},
 		Techniques: &model.Head{Labels: corpus.Techniques, Linear: h.techniques, Thresholds: th.techniques},
@@ -347,7 +348,7 @@ func unseenThresholds(ctx context.Context, p *Prepared, cfg Config) (*thresholds
 		return nil, err
 	}
 	_ = langs
-	th := chooseThresholds(p, s, func(int) bool { return true })
+	th := chooseThresholds(p, s, func(int) bool { return true }, false)
 	return &th, nil
 }
 

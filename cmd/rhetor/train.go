@@ -72,6 +72,7 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 	fmt.Fprintf(stdio.Stderr, "wrote %s (%.1f MB) in %s\n", *out, float64(buf.Len())/1e6, time.Since(start).Round(time.Second))
 	fmt.Fprintf(stdio.Stderr, "frame thresholds: %v\ntechnique thresholds: %v\ngenre offsets: %v\n",
 		m.Frames.Thresholds, m.Techniques.Thresholds, m.Genre.Offsets)
-	fmt.Fprintf(stdio.Stderr, "languages without training data: genre offsets %v, span threshold %v\n", m.Genre.UnseenOffsets, m.Fragments.Thresholds)
+	fmt.Fprintf(stdio.Stderr, "languages without training data: genre offsets %v\n", m.Genre.UnseenOffsets)
+	fmt.Fprintf(stdio.Stderr, "span decoder: token thresholds %v, modes %v\n", m.Decoder.Thresholds, m.Decoder.Modes)
 	return nil
 }

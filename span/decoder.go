@@ -1,0 +1,142 @@
+package span
+
+import (
+	"fmt"
+	"strings"
+
+	"rhetor/text"
+)
+
+// Mode is how a technique's fragments are drawn from its token runs.
+type Mode uint8
+
+const (
+	// Words keeps the runs of words as Decode finds them.
+	Words Mode = iota
+	// Sentence widens each run to the sentence around it (up to . ! ? ; or
+	// the paragraph's ends), for techniques annotated as whole claims.
+	Sentence
+	// Whole marks the paragraph from its first word to its last.
+	Whole
+)
+
+var modeNames = [...]string{"words", "sentence", "paragraph"}
+
+func (m Mode) String() string {
+	if int(m) < len(modeNames) {
+		return modeNames[m]
+	}
+	return fmt.Sprintf("Mode(%d)", m)
+}
+
+// MarshalText writes the mode's name, as model files record it.
+func (m Mode) MarshalText() ([]byte, error) {
+	if int(m) >= len(modeNames) {
+		return nil, fmt.Errorf("unknown span mode %d", m)
+	}
+	return []byte(modeNames[m]), nil
+}
+
+// UnmarshalText reads a mode's name.
+func (m *Mode) UnmarshalText(b []byte) error {
+	for i, n := range modeNames {
+		if string(b) == n {
+			*m = Mode(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown span mode %q (want %s)", b, strings.Join(modeNames[:], ", "))
+}
+
+// Decoder turns token probabilities into fragments, technique by technique:
+// the token threshold and the drawing mode of each technique are chosen on
+// held-out folds at training time and stored in the model.
+type Decoder struct {
+	// Threshold is the token threshold of techniques without one of their own.
+	Threshold float64 `json:"threshold"`
+	// Thresholds and Modes are per technique (nil: Threshold and Words).
+	Thresholds []float64 `json:"thresholds,omitempty"`
+	Modes      []Mode    `json:"modes,omitempty"`
+}
+
+// Validate reports a decoder that does not fit a head of n techniques.
+func (d Decoder) Validate(n int) error {
+	if (d.Thresholds != nil && len(d.Thresholds) != n) || (d.Modes != nil && len(d.Modes) != n) {
+		return fmt.Errorf("span decoder: %d thresholds and %d modes for %d techniques", len(d.Thresholds), len(d.Modes), n)
+	}
+	for _, m := range d.Modes {
+		if m > Whole {
+			return fmt.Errorf("span decoder: unknown mode %d", m)
+		}
+	}
+	return nil
+}
+
+// TokenThreshold returns technique tech's token threshold.
+func (d Decoder) TokenThreshold(tech int) float64 {
+	if tech < len(d.Thresholds) {
+		return d.Thresholds[tech]
+	}
+	return d.Threshold
+}
+
+// Mode returns technique tech's drawing mode.
+func (d Decoder) Mode(tech int) Mode {
+	if tech < len(d.Modes) {
+		return d.Modes[tech]
+	}
+	return Words
+}
+
+// Fragments locates technique tech in the paragraph para, whose tokens are
+// toks with probabilities probs. Offsets are bytes of para; fragments never
+// leave it and do not overlap.
+func (d Decoder) Fragments(para string, toks []text.Token, probs []float64, tech int) []Fragment {
+	frags := Decode(toks, probs, tech, d.TokenThreshold(tech))
+	switch d.Mode(tech) {
+	case Sentence:
+		return sentences(para, frags)
+	case Whole:
+		if len(frags) == 0 {
+			return nil
+		}
+		var sum float64
+		for _, p := range probs {
+			sum += p
+		}
+		return []Fragment{{Technique: tech, Start: toks[0].Start, End: toks[len(toks)-1].End, Score: sum / float64(len(probs))}}
+	}
+	return frags
+}
+
+// sentences widens each fragment to the sentence(s) around it, bounded by
+// . ! ? ; or the paragraph's ends, merging fragments that come to overlap.
+// The bounds are ASCII bytes, so every offset stays on a character boundary.
+func sentences(para string, frags []Fragment) []Fragment {
+	var out []Fragment
+	for _, f := range frags {
+		st := f.Start
+		for st > 0 && !isStop(para[st-1]) {
+			st--
+		}
+		for st < f.Start && para[st] == ' ' {
+			st++
+		}
+		en := f.End
+		for en < len(para) && !isStop(para[en]) {
+			en++
+		}
+		if en < len(para) {
+			en++
+		}
+		if n := len(out); n > 0 && st <= out[n-1].End {
+			out[n-1].End = max(out[n-1].End, en)
+			out[n-1].Score = max(out[n-1].Score, f.Score)
+			continue
+		}
+		out = append(out, Fragment{Technique: f.Technique, Start: st, End: en, Score: f.Score})
+	}
+	return out
+}
+
+func isStop(b byte) bool { return b == '.' || b == '!' || b == '?' || b == ';' }

@@ -1,0 +1,103 @@
+package span
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"unicode/utf8"
+
+	"rhetor/text"
+)
+
+func TestDecoderModes(t *testing.T) {
+	para := "Они лгут. Это катастрофа для всех! Мы победим"
+	toks := text.Tokenize(nil, para)
+	// Only "катастрофа" (token 3) is above 0.5.
+	probs := []float64{0.1, 0.1, 0.1, 0.9, 0.1, 0.1, 0.1, 0.1}
+	d := Decoder{Threshold: 0.5, Thresholds: []float64{0.5, 0.95, 0.5}, Modes: []Mode{Words, Words, Sentence}}
+	frag := func(fs []Fragment) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, para[f.Start:f.End])
+		}
+		return out
+	}
+	if got := frag(d.Fragments(para, toks, probs, 0)); !reflect.DeepEqual(got, []string{"катастрофа"}) {
+		t.Errorf("words: %q", got)
+	}
+	// Technique 1's own threshold (0.95) is not reached: the fallback
+	// takes the best word.
+	if got := frag(d.Fragments(para, toks, probs, 1)); !reflect.DeepEqual(got, []string{"катастрофа"}) {
+		t.Errorf("own threshold: %q", got)
+	}
+	if got := frag(d.Fragments(para, toks, probs, 2)); !reflect.DeepEqual(got, []string{"Это катастрофа для всех!"}) {
+		t.Errorf("sentence: %q", got)
+	}
+	d.Modes[2] = Whole
+	if got := frag(d.Fragments(para, toks, probs, 2)); !reflect.DeepEqual(got, []string{para}) {
+		t.Errorf("paragraph: %q", got)
+	}
+	// Two runs in one sentence become one fragment.
+	probs = []float64{0.1, 0.1, 0.1, 0.9, 0.1, 0.9, 0.1, 0.1}
+	d.Modes[2] = Sentence
+	if got := frag(d.Fragments(para, toks, probs, 2)); !reflect.DeepEqual(got, []string{"Это катастрофа для всех!"}) {
+		t.Errorf("merged sentence: %q", got)
+	}
+	if got := (Decoder{Threshold: 0.5}).Fragments("", nil, nil, 0); got != nil {
+		t.Errorf("no words: %v", got)
+	}
+}
+
+func TestDecoderJSON(t *testing.T) {
+	d := Decoder{Threshold: 0.45, Thresholds: []float64{0.3, 0.6}, Modes: []Mode{Sentence, Whole}}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"threshold":0.45,"thresholds":[0.3,0.6],"modes":["sentence","paragraph"]}` {
+		t.Fatalf("JSON %s", b)
+	}
+	var back Decoder
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, d) {
+		t.Fatalf("round trip: %+v, %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`{"modes":["clause"]}`), &back); err == nil {
+		t.Error("unknown mode accepted")
+	}
+	if err := d.Validate(3); err == nil {
+		t.Error("2 thresholds for 3 techniques accepted")
+	}
+	if err := (Decoder{Modes: []Mode{7}}).Validate(1); err == nil {
+		t.Error("mode 7 accepted")
+	}
+}
+
+func FuzzDecoderFragments(f *testing.F) {
+	f.Add("Один. Два три! Four; five?", uint8(1), 0.4)
+	f.Add("no stop at all here", uint8(2), 0.9)
+	f.Fuzz(func(t *testing.T, para string, mode uint8, th float64) {
+		if !utf8.ValidString(para) {
+			return
+		}
+		toks := text.Tokenize(nil, para)
+		probs := make([]float64, len(toks))
+		for i := range probs {
+			probs[i] = float64((i*5)%11) / 11
+		}
+		d := Decoder{Threshold: th, Modes: []Mode{Mode(mode % 3)}}
+		frags := d.Fragments(para, toks, probs, 0)
+		if len(toks) > 0 && len(frags) == 0 {
+			t.Fatal("a technique with words must be located")
+		}
+		end := 0
+		for _, f := range frags {
+			if f.Start < end || f.End > len(para) || f.Start >= f.End {
+				t.Fatalf("fragment %+v after %d in %d bytes", f, end, len(para))
+			}
+			if !utf8.ValidString(para[f.Start:f.End]) {
+				t.Fatalf("fragment %+v splits a character", f)
+			}
+			end = f.End
+		}
+	})
+}
