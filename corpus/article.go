@@ -174,7 +174,7 @@ func (j *JSONLReader) Next() (Article, error) {
 		}
 		// encoding/json would silently replace invalid UTF-8 with U+FFFD.
 		if !utf8.Valid(raw) {
-			return Article{}, &LineError{j.name, j.line, fmt.Errorf("invalid UTF-8 at byte %d of the line", invalidUTF8(raw)+1)}
+			return Article{}, &LineError{j.name, j.line, fmt.Errorf("invalid UTF-8 at byte %d of the line", InvalidUTF8(raw)+1)}
 		}
 		var a Article
 		if err := json.Unmarshal(raw, &a); err != nil {
@@ -193,8 +193,9 @@ func (j *JSONLReader) Next() (Article, error) {
 	}
 }
 
-// invalidUTF8 returns the offset of the first invalid UTF-8 sequence of b.
-func invalidUTF8(b []byte) int {
+// InvalidUTF8 returns the offset of the first invalid UTF-8 sequence of b,
+// or len(b) when there is none.
+func InvalidUTF8(b []byte) int {
 	i := 0
 	for i < len(b) {
 		r, size := utf8.DecodeRune(b[i:])

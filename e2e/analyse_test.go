@@ -18,11 +18,7 @@ func TestAnalyseView(t *testing.T) {
 	e := newEnv(t, 1280, 900)
 	text := arts[sortedKeys(arts)[0]]
 
-	e.open("#/analyse")
-	e.run("paste the article",
-		chromedp.SetValue(chromedp.CSS(`textarea[name="text"]`), text),
-		chromedp.Click(chromedp.CSS(`form.analyse-form button[type="submit"]`)))
-	e.waitJS("the result", `document.querySelector(".results .result") !== null`)
+	e.analyse("paste the article", text)
 
 	if n := e.count(".results mark.hl"); n == 0 {
 		t.Fatal("no highlighted span in the article")
@@ -32,26 +28,23 @@ func TestAnalyseView(t *testing.T) {
 	if n := e.count(".results .para.marked"); n == 0 {
 		t.Error("no paragraph is marked with a technique")
 	}
-	if n := e.count(".results .genre svg rect.bar"); n != 3 {
-		t.Errorf("genre chart has %d bars, want 3", n)
-	}
-	if n := e.count(".results .genre svg rect.bar.selected"); n != 1 {
-		t.Errorf("genre chart emphasises %d bars, want 1", n)
-	}
-	if n := e.count(".results .frames svg rect.bar"); n != 14 {
-		t.Errorf("frame chart has %d bars, want 14", n)
+	for _, c := range []struct {
+		selector, what string
+		want           int
+	}{
+		{".results .genre svg rect.bar", "bars of the genre chart", 3},
+		{".results .genre svg rect.bar.selected", "emphasised bars of the genre chart", 1},
+		{".results .frames svg rect.bar", "bars of the frame chart", 14},
+		{".results .legend .legend-cat", "categories in the legend", 6},
+		{".results .legend button.legend-item", "techniques in the legend", 23},
+		{".results .legend .definition:empty", "legend techniques without a definition", 0},
+	} {
+		if n := e.count(c.selector); n != c.want {
+			t.Errorf("%d %s, want %d", n, c.what, c.want)
+		}
 	}
 	if n := e.count(".results .frames svg rect.bar.selected"); n == 0 {
 		t.Error("frame chart emphasises no selected frame")
-	}
-	if n := e.count(".results .legend .legend-cat"); n != 6 {
-		t.Errorf("legend has %d categories, want 6", n)
-	}
-	if n := e.count(".results .legend button.legend-item"); n != 23 {
-		t.Errorf("legend has %d techniques, want 23", n)
-	}
-	if n := e.count(".results .legend .definition:empty"); n != 0 {
-		t.Errorf("%d legend techniques lack a definition", n)
 	}
 	lang := evalJS[string](e, `document.querySelector(".results .lang-name").textContent`)
 	if lang != "French" && lang != "Italian" {

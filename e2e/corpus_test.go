@@ -22,11 +22,7 @@ func TestCorpusView(t *testing.T) {
 	e := newEnv(t, 1280, 900)
 
 	// Save from the Analyse view.
-	e.open("#/analyse")
-	e.run("analyse and save",
-		chromedp.SetValue(chromedp.CSS(`textarea[name="text"]`), arts[keys[0]]),
-		chromedp.Click(chromedp.CSS(`form.analyse-form button[type="submit"]`)))
-	e.waitJS("the result", `document.querySelector(".results .result") !== null`)
+	e.analyse("analyse and save", arts[keys[0]])
 	e.run("fill the save form",
 		chromedp.SetValue(chromedp.CSS(`form.save-form input[name="source"]`), "analyse-outlet"),
 		chromedp.SetValue(chromedp.CSS(`form.save-form input[name="url"]`), "https://example.org/saved"),

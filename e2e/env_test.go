@@ -194,6 +194,17 @@ func (e *env) open(hash string) {
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
 }
 
+// analyse opens the Analyse view, pastes text, analyses it and waits for
+// the result; what names the step in errors.
+func (e *env) analyse(what, text string) {
+	e.t.Helper()
+	e.open("#/analyse")
+	e.run(what,
+		chromedp.SetValue(chromedp.CSS(`textarea[name="text"]`), text),
+		chromedp.Click(chromedp.CSS(`form.analyse-form button[type="submit"]`)))
+	e.waitJS("the result", `document.querySelector(".results .result") !== null`)
+}
+
 // goHash changes the hash of the running page (a route change without reload).
 func (e *env) goHash(hash string) {
 	e.t.Helper()

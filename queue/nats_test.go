@@ -184,3 +184,68 @@ func TestMaxDeliveriesDeadLettered(t *testing.T) {
 		t.Errorf("the work queue still holds %d messages", info.State.Msgs)
 	}
 }
+
+// Run hands articles out one by one across batches, stores every batch and
+// acknowledges it; stopped, it finishes what it holds.
+func TestWorkerRun(t *testing.T) {
+	q, _ := testQueue(t, nil)
+	ctx := context.Background()
+	enq := NewEnqueuer(q, 0, 0)
+	const n = 23
+	for i := range n {
+		if err := enq.Publish(ctx, corpus.Article{ID: fmt.Sprint(i), Text: sampleText}, "in.jsonl"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enq.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := &fakeStore{}
+	w := newTestWorker(t, st, q.JS, 0)
+	w.q, w.opt.Batch, w.opt.Parallel, w.opt.IdleWait = q, 4, 3, 200*time.Millisecond
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(rctx) }()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		st.mu.Lock()
+		got := len(st.recs)
+		st.mu.Unlock()
+		if got >= n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	seen := map[string]int{}
+	for _, r := range st.recs {
+		seen[r.ID]++
+	}
+	if len(st.recs) != n || len(seen) != n {
+		t.Fatalf("stored %d records of %d ids, want %d once each", len(st.recs), len(seen), n)
+	}
+	if st.calls < n/4 {
+		t.Errorf("%d store calls for %d articles in batches of at most 4", st.calls, n)
+	}
+	if c := w.Metrics.Snapshot(); c.Processed != n || c.InFlight != 0 || c.Failed != 0 {
+		t.Errorf("counters %+v", c)
+	}
+	// Every message was acknowledged: the work queue is empty.
+	if err := q.JS.Conn().Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for time.Now().Before(deadline) {
+		info, err := q.Articles.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.State.Msgs == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Error("messages left in the work queue")
+}

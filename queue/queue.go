@@ -50,8 +50,10 @@ const (
 	// DefaultMaxDeliver is how many times a message is delivered at most.
 	DefaultMaxDeliver = 5
 	// DefaultMaxAckPending bounds the messages delivered but not yet
-	// acknowledged, over all workers (a worker holds at most about 7
-	// batches: 448 messages at the default batch size).
+	// acknowledged, over all workers (a worker holds the batch it hands
+	// out, those its analysers are in, and up to four analysed batches
+	// waiting for or in a store transaction: with 2 analysers, at most 7
+	// batches, 448 messages at the default batch size).
 	DefaultMaxAckPending = 20000
 	// DefaultDeadMaxAge and DefaultDeadMaxBytes bound the dead-letter stream.
 	DefaultDeadMaxAge   = 30 * 24 * time.Hour

@@ -128,7 +128,15 @@ type item struct {
 	deliveries uint64
 	art        corpus.Article
 	rec        store.Record
-	poison     error // why the message can never be processed
+	poison     error  // why the message can never be processed
+	batch      *batch // the batch it was fetched in
+}
+
+// batch is the messages of one fetch: analysed article by article, then
+// stored in one transaction and acknowledged.
+type batch struct {
+	items []*item
+	left  atomic.Int32 // items not yet analysed
 }
 
 // Run fetches, analyses and stores until ctx is done or the consumer is
@@ -143,23 +151,30 @@ func (w *Worker) Run(ctx context.Context) error {
 	if nc := w.q.JS.Conn(); nc != nil {
 		unsub = w.watchMaxDeliveries(work, nc)
 	}
-	// Fetching, analysing and storing overlap: two batches are analysed at
-	// once (so that the CPUs stay busy while one batch finishes its last
-	// articles) and two are stored at once (so that analysis never waits
-	// for the database's round trips).
-	fetched := make(chan []*item, 1)
-	analysed := make(chan []*item, 1)
+	// Fetching, analysing and storing overlap. The analysers take articles
+	// one at a time, whatever batch they came in, so that all of them stay
+	// busy to the last article; the fetcher hands a batch out article by
+	// article and fetches the next one only when the last article of the
+	// previous one was taken, so that a worker holds little more than it is
+	// analysing (the rest stays in the queue for the other workers). A
+	// batch goes to the storers when its last article is analysed; two
+	// batches are stored at once, so that analysis never waits for the
+	// database's round trips.
+	todo := make(chan *item)
+	analysed := make(chan *batch, pipelineWidth)
 	var fetchErr error
 	wg.Go(func() {
-		defer close(fetched)
-		fetchErr = w.fetchLoop(ctx, fetched)
+		defer close(todo)
+		fetchErr = w.fetchLoop(ctx, todo)
 	})
 	var analysers sync.WaitGroup
-	for range pipelineWidth {
+	for range w.opt.Parallel {
 		analysers.Go(func() {
-			for b := range fetched {
-				w.analyse(work, b)
-				analysed <- b
+			for it := range todo {
+				w.analyseOne(work, it)
+				if it.batch.left.Add(-1) == 0 {
+					analysed <- it.batch
+				}
 			}
 		})
 	}
@@ -171,7 +186,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	for range pipelineWidth {
 		storers.Go(func() {
 			for b := range analysed {
-				w.settle(work, b)
+				w.settle(work, b.items)
 			}
 		})
 	}
@@ -184,9 +199,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	return fetchErr
 }
 
-// fetchLoop fetches batches until ctx is done; it returns an error only when
-// fetching can never work again (the consumer or stream was deleted).
-func (w *Worker) fetchLoop(ctx context.Context, out chan<- []*item) error {
+// fetchLoop fetches batches and hands their messages out until ctx is done;
+// it returns an error only when fetching can never work again (the consumer
+// or stream was deleted).
+func (w *Worker) fetchLoop(ctx context.Context, out chan<- *item) error {
 	cons := w.q.Consumer
 	idle := false
 	lastLog := time.Time{}
@@ -236,22 +252,26 @@ func (w *Worker) fetchLoop(ctx context.Context, out chan<- []*item) error {
 	return nil
 }
 
-// pipelineWidth is the number of batches a worker analyses at once, and
-// stores at once.
+// pipelineWidth is the number of batches a worker stores at once.
 const pipelineWidth = 2
 
 // errEmpty reports a fetch that returned no message.
 var errEmpty = errors.New("no messages")
 
-// collect reads a fetch result and passes its messages on as one batch.
-func (w *Worker) collect(mb jetstream.MessageBatch, out chan<- []*item) error {
-	var b []*item
+// collect reads a fetch result and hands its messages out as one batch.
+// Every message fetched is handed out, even when the worker is told to stop
+// meanwhile: it finishes what it holds.
+func (w *Worker) collect(mb jetstream.MessageBatch, out chan<- *item) error {
+	b := &batch{}
 	for m := range mb.Messages() {
-		b = append(b, &item{msg: m})
+		b.items = append(b.items, &item{msg: m, batch: b})
 	}
-	if len(b) > 0 {
-		w.Metrics.InFlight.Add(int64(len(b)))
-		out <- b
+	if len(b.items) > 0 {
+		w.Metrics.InFlight.Add(int64(len(b.items)))
+		b.left.Store(int32(len(b.items)))
+		for _, it := range b.items {
+			out <- it
+		}
 		return nil
 	}
 	if err := mb.Error(); err != nil {
@@ -260,24 +280,8 @@ func (w *Worker) collect(mb jetstream.MessageBatch, out chan<- []*item) error {
 	return errEmpty
 }
 
-// analyse decodes and analyses the batch's articles, Parallel at a time.
-func (w *Worker) analyse(ctx context.Context, b []*item) {
-	next := make(chan *item)
-	var wg sync.WaitGroup
-	for range min(w.opt.Parallel, len(b)) {
-		wg.Go(func() {
-			for it := range next {
-				w.analyseOne(ctx, it)
-			}
-		})
-	}
-	for _, it := range b {
-		next <- it
-	}
-	close(next)
-	wg.Wait()
-}
-
+// analyseOne decodes and analyses one message and builds its record; a
+// message that can never be processed gets its reason in it.poison.
 func (w *Worker) analyseOne(ctx context.Context, it *item) {
 	it.deliveries = 1
 	if md, err := it.msg.Metadata(); err == nil {

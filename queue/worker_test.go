@@ -115,7 +115,20 @@ func process(w *Worker, msgs ...*fakeMsg) {
 		b[i] = &item{msg: m}
 	}
 	w.Metrics.InFlight.Add(int64(len(b)))
-	w.analyse(context.Background(), b)
+	next := make(chan *item)
+	var wg sync.WaitGroup
+	for range w.opt.Parallel {
+		wg.Go(func() {
+			for it := range next {
+				w.analyseOne(context.Background(), it)
+			}
+		})
+	}
+	for _, it := range b {
+		next <- it
+	}
+	close(next)
+	wg.Wait()
 	w.settle(context.Background(), b)
 }
 

@@ -45,11 +45,7 @@ type ErrorResponse struct {
 // handleAnalyze implements POST /v1/analyze: analysis only, the store is
 // not touched.
 func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
-	if _, err := bodyType(r, false); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, err := readBody(r)
+	_, body, err := requestBody(r, false)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -90,12 +86,7 @@ func (s *Server) analyze(ctx context.Context, art corpus.Article) (*analyze.Resu
 // handlePutArticles implements POST /v1/articles: one JSON article, or an
 // NDJSON import stored all or nothing.
 func (s *Server) handlePutArticles(w http.ResponseWriter, r *http.Request) {
-	ndjson, err := bodyType(r, true)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, err := readBody(r)
+	ndjson, body, err := requestBody(r, true)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -130,6 +121,16 @@ func (s *Server) handlePutArticles(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "/v1/articles/"+url.PathEscape(rec.ID))
 	}
 	s.writeJSON(w, status, rec)
+}
+
+// requestBody checks a POST's Content-Type (see bodyType), then reads its
+// body.
+func requestBody(r *http.Request, ndjsonOK bool) (ndjson bool, body []byte, err error) {
+	if ndjson, err = bodyType(r, ndjsonOK); err != nil {
+		return false, nil, err
+	}
+	body, err = readBody(r)
+	return ndjson, body, err
 }
 
 // bodyType checks a POST's Content-Type: application/json, or for an
@@ -225,24 +226,41 @@ func (s *Server) importNDJSON(w http.ResponseWriter, r *http.Request, body []byt
 
 // handleListArticles implements GET /v1/articles.
 func (s *Server) handleListArticles(w http.ResponseWriter, r *http.Request) {
-	f, format, _, err := parseQuery(r.URL.Query(), true)
+	list := func(ctx context.Context, f store.Filter) (store.Page, error) {
+		page, err := s.cfg.Store.List(ctx, f)
+		if page.Articles == nil {
+			page.Articles = []store.Summary{}
+		}
+		return page, err
+	}
+	serveQuery(s, w, r, true, "list articles", list, func(page store.Page, _ string) (string, [][]string) {
+		return "articles.csv", articlesCSV(page.Articles)
+	})
+}
+
+// serveQuery answers a GET on the stored articles: it parses the filter and
+// format from the URL's query (see parseQuery; list for a listing), runs
+// query with the filter and writes its result as JSON or, for format=csv,
+// as the CSV file that toCSV names and fills for the table asked for; what
+// names the query in errors.
+func serveQuery[T any](s *Server, w http.ResponseWriter, r *http.Request, list bool, what string,
+	query func(context.Context, store.Filter) (T, error), toCSV func(v T, table string) (filename string, rows [][]string)) {
+	f, format, table, err := parseQuery(r.URL.Query(), list)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	page, err := s.cfg.Store.List(r.Context(), f)
+	v, err := query(r.Context(), f)
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("list articles: %w", err))
+		s.fail(w, r, fmt.Errorf("%s: %w", what, err))
 		return
 	}
 	if format == "csv" {
-		writeCSV(w, "articles.csv", articlesCSV(page.Articles))
+		filename, rows := toCSV(v, table)
+		writeCSV(w, filename, rows)
 		return
 	}
-	if page.Articles == nil {
-		page.Articles = []store.Summary{}
-	}
-	s.writeJSON(w, http.StatusOK, page)
+	s.writeJSON(w, http.StatusOK, v)
 }
 
 // handleGetArticle implements GET /v1/articles/{id}.
@@ -269,21 +287,9 @@ func (s *Server) handleDeleteArticle(w http.ResponseWriter, r *http.Request) {
 
 // handleStats implements GET /v1/stats.
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
-	f, format, table, err := parseQuery(r.URL.Query(), false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	st, err := s.cfg.Store.Stats(r.Context(), f)
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("stats: %w", err))
-		return
-	}
-	if format == "csv" {
-		writeCSV(w, "stats-"+table+".csv", statsCSV(st, table))
-		return
-	}
-	s.writeJSON(w, http.StatusOK, st)
+	serveQuery(s, w, r, false, "stats", s.cfg.Store.Stats, func(st store.Stats, table string) (string, [][]string) {
+		return "stats-" + table + ".csv", statsCSV(st, table)
+	})
 }
 
 // Taxonomy is the body of GET /v1/taxonomy.

@@ -74,7 +74,7 @@ func DecodeArticle(data []byte) (ArticleRequest, error) {
 	}
 	// encoding/json would silently replace invalid UTF-8 with U+FFFD.
 	if !utf8.Valid(data) {
-		return req, badRequest("body is not valid UTF-8 (first bad byte at offset %d)", invalidUTF8(data))
+		return req, badRequest("body is not valid UTF-8 (first bad byte at offset %d)", corpus.InvalidUTF8(data))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -191,16 +191,4 @@ func jsonError(err error) error {
 	}
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	return badRequest("invalid request: %s", msg)
-}
-
-func invalidUTF8(b []byte) int {
-	i := 0
-	for i < len(b) {
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return i
-		}
-		i += size
-	}
-	return i
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,11 +13,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"rhetor/internal/clitest"
 	"rhetor/store"
 )
 
@@ -29,12 +28,8 @@ func TestGracefulShutdown(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the rhetor binary")
 	}
+	bin := clitest.Build(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "rhetor")
-	build := exec.Command("go", "build", "-o", bin, "rhetor/cmd/rhetor")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	m, err := smallModel()
 	if err != nil {
 		t.Fatal(err)
@@ -49,9 +44,9 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	f.Close()
 	db := filepath.Join(dir, "rhetor.db")
-	addr := freeAddr(t)
+	addr := clitest.FreeAddr(t)
 
-	var stderr syncBuffer
+	var stderr clitest.Buffer
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", db, "--model", modelFile, "--token", "tok")
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -66,14 +61,7 @@ func TestGracefulShutdown(t *testing.T) {
 		<-exited
 	})
 	base := "http://" + addr
-	waitFor(t, 60*time.Second, "the server to answer /healthz", func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	clitest.WaitFor(t, 60*time.Second, "the server to answer /healthz", func() bool { return clitest.Healthy(base) })
 
 	// A write whose body arrives in two parts.
 	body, _ := json.Marshal(map[string]string{"id": "slow-1", "text": article(7), "source": "shutdown"})
@@ -99,14 +87,14 @@ func TestGracefulShutdown(t *testing.T) {
 		b, err := io.ReadAll(resp.Body)
 		answered <- result{resp.StatusCode, b, err}
 	}()
-	waitFor(t, 30*time.Second, "the write to be in flight\n"+stderr.String(), func() bool {
+	clitest.WaitFor(t, 30*time.Second, "the write to be in flight\n"+stderr.String(), func() bool {
 		return strings.Contains(metricsText(base), `rhetor_http_requests_in_flight{route="POST /v1/articles"} 1`)
 	})
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, "the server to stop accepting connections", func() bool {
+	clitest.WaitFor(t, 30*time.Second, "the server to stop accepting connections", func() bool {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
 			return true
@@ -162,10 +150,7 @@ func TestServeRefusesExposedAddress(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the rhetor binary")
 	}
-	bin := filepath.Join(t.TempDir(), "rhetor")
-	if out, err := exec.Command("go", "build", "-o", bin, "rhetor/cmd/rhetor").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := clitest.Build(t)
 	cmd := exec.Command(bin, "serve", "--addr", "0.0.0.0:0", "--db", filepath.Join(t.TempDir(), "x.db"))
 	cmd.Env = append(os.Environ(), "RHETOR_TOKEN=")
 	out, err := cmd.CombinedOutput()
@@ -201,27 +186,6 @@ func (g *gatedReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func metricsText(base string) string {
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
@@ -234,22 +198,4 @@ func metricsText(base string) string {
 		fmt.Fprintln(&b, sc.Text())
 	}
 	return b.String()
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's writes and the test's reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

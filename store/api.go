@@ -36,11 +36,18 @@ type Record struct {
 	// Techniques counts, per technique, the paragraphs it was decided for.
 	Techniques map[string]int `json:"techniques"`
 	// Result is the article's analyze.Result as JSON, exactly as produced.
+	// The store checks that it is valid JSON, unless it is the slice
+	// NewRecord marshalled: assign another slice to change it, never
+	// modify those bytes in place.
 	Result json.RawMessage `json:"result"`
 	// Model names the model that analysed the article.
 	Model string `json:"model"`
 	// Stored is when the record was last written (set by the store).
 	Stored time.Time `json:"stored"`
+
+	// from is what NewRecord derived from Text, so that the store need not
+	// derive it again (nil: derive).
+	from *derivedText
 }
 
 // Summary is a Record without its text and result, for listings.

@@ -14,6 +14,21 @@ func benchRecord(i int) Record {
 		fmt.Sprintf("Headline %d\n", i)+strings.Repeat("The parliament voted on the budget again. ", 100))
 }
 
+// putBenchRecords stores benchRecord(0) to benchRecord(n-1), in batches of
+// 500 (n a multiple of 500).
+func putBenchRecords(b *testing.B, s *Store, n int) {
+	b.Helper()
+	for i := 0; i < n; i += 500 {
+		batch := make([]Record, 500)
+		for j := range batch {
+			batch[j] = benchRecord(i + j)
+		}
+		if _, err := s.PutMany(context.Background(), batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkPut stores one new article per iteration (one transaction each).
 func BenchmarkPut(b *testing.B) {
 	for _, be := range backends() {
@@ -59,15 +74,7 @@ func BenchmarkList(b *testing.B) {
 		b.Run(be.name, func(b *testing.B) {
 			s, _ := be.open(b)
 			ctx := context.Background()
-			for i := 0; i < 5000; i += 500 {
-				batch := make([]Record, 500)
-				for j := range batch {
-					batch[j] = benchRecord(i + j)
-				}
-				if _, err := s.PutMany(ctx, batch); err != nil {
-					b.Fatal(err)
-				}
-			}
+			putBenchRecords(b, s, 5000)
 			for _, f := range []struct {
 				name string
 				f    Filter
@@ -96,15 +103,7 @@ func BenchmarkStats(b *testing.B) {
 		b.Run(be.name, func(b *testing.B) {
 			s, _ := be.open(b)
 			ctx := context.Background()
-			for i := 0; i < 5000; i += 500 {
-				batch := make([]Record, 500)
-				for j := range batch {
-					batch[j] = benchRecord(i + j)
-				}
-				if _, err := s.PutMany(ctx, batch); err != nil {
-					b.Fatal(err)
-				}
-			}
+			putBenchRecords(b, s, 5000)
 			for b.Loop() {
 				if _, err := s.Stats(ctx, Filter{}); err != nil {
 					b.Fatal(err)

@@ -82,10 +82,40 @@ func NewRecord(art corpus.Article, res *analyze.Result) (Record, error) {
 	rec.Result = b
 	rec.Title = Title(rec.Text)
 	rec.Words = Words(rec.Text)
-	if err := checkRecord(&rec); err != nil {
+	rec.from = &derivedText{text: rec.Text, title: rec.Title, words: rec.Words, result: b}
+	// The result is valid JSON and UTF-8 text, as encoding/json writes it:
+	// only the fields need checking.
+	if err := checkFields(&rec); err != nil {
 		return Record{}, fmt.Errorf("new record: %w", err)
 	}
 	return rec, nil
+}
+
+// derivedText is what NewRecord derived from a record's text, and the
+// result JSON it wrote.
+type derivedText struct {
+	text   string
+	title  string
+	words  int
+	result []byte
+}
+
+// marshalled reports whether rec.Result is the JSON NewRecord wrote (the
+// same bytes in memory), which is valid JSON and UTF-8 text.
+func (rec *Record) marshalled() bool {
+	d := rec.from
+	return d != nil && len(d.result) > 0 && len(rec.Result) == len(d.result) && &rec.Result[0] == &d.result[0]
+}
+
+// derived returns the title and word count of rec.Text: those NewRecord
+// computed when the text is still the one it had, else computed now. The
+// Title and Words fields are not used, as callers may have set them.
+func (rec *Record) derived() (title string, words int) {
+	// Comparing strings that share their bytes costs nothing.
+	if d := rec.from; d != nil && d.text == rec.Text {
+		return d.title, d.words
+	}
+	return Title(rec.Text), Words(rec.Text)
 }
 
 func firstNonEmpty(a, b string) string {
@@ -194,11 +224,27 @@ func searchTerms(q string) []string {
 // covers, in code points (PostgreSQL's tsvector holds at most 1 MB).
 const SearchChars = 100_000
 
-// searchText returns the words of the first SearchChars code points of
-// text, separated by spaces: what the full-text index of either backend
-// gets.
+// searchText returns the distinct words of the first SearchChars code
+// points of text, in order of first appearance, separated by spaces: what
+// the full-text index of either backend gets. Each word is given once, as
+// searches only ask whether an article has every word of the query (the
+// PostgreSQL index keeps no positions; SQLite is queried word by word);
+// repeating words would only make the database parse and sort them again.
 func searchText(text string) string {
-	return strings.Join(searchTerms(truncateRunes(text, SearchChars)), " ")
+	terms := searchTerms(truncateRunes(text, SearchChars))
+	seen := make(map[string]struct{}, len(terms)/2)
+	var b strings.Builder
+	for _, t := range terms {
+		if _, dup := seen[t]; dup {
+			continue
+		}
+		seen[t] = struct{}{}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
 }
 
 // ftsQuery returns the backend's full-text query for terms: for SQLite an
@@ -222,6 +268,23 @@ func ftsQuery(pg bool, terms []string) string {
 
 // checkRecord reports why rec cannot be stored.
 func checkRecord(rec *Record) error {
+	if err := checkFields(rec); err != nil {
+		return err
+	}
+	if rec.marshalled() {
+		return nil
+	}
+	if !json.Valid(rec.Result) {
+		return fmt.Errorf("%w: %s: result is not valid JSON", ErrInvalidRecord, rec.ID)
+	}
+	if bytes.IndexByte(rec.Result, 0) >= 0 || !utf8.Valid(rec.Result) {
+		return fmt.Errorf("%w: %s: result is not valid UTF-8 text", ErrInvalidRecord, rec.ID)
+	}
+	return nil
+}
+
+// checkFields reports why rec cannot be stored, its result aside.
+func checkFields(rec *Record) error {
 	if rec.ID == "" {
 		return fmt.Errorf("%w: empty id", ErrInvalidRecord)
 	}
@@ -258,12 +321,6 @@ func checkRecord(rec *Record) error {
 		if n < 0 {
 			return fmt.Errorf("%w: %s: technique %s has a negative count", ErrInvalidRecord, rec.ID, t)
 		}
-	}
-	if !json.Valid(rec.Result) {
-		return fmt.Errorf("%w: %s: result is not valid JSON", ErrInvalidRecord, rec.ID)
-	}
-	if bytes.IndexByte(rec.Result, 0) >= 0 || !utf8.Valid(rec.Result) {
-		return fmt.Errorf("%w: %s: result is not valid UTF-8 text", ErrInvalidRecord, rec.ID)
 	}
 	return nil
 }

@@ -2,18 +2,17 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"rhetor/corpus"
+	"rhetor/internal/pgtest"
 )
 
 // opener returns a fresh, empty store and the DSN that reopens it; the store
@@ -47,36 +46,8 @@ func openSQLiteTest(t testing.TB) (*Store, string) {
 // store whose search_path points at it; the schema is dropped at cleanup.
 func openPostgresTest(t testing.TB) (*Store, string) {
 	t.Helper()
-	base := os.Getenv("RHETOR_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("set RHETOR_TEST_POSTGRES: see .ci/services")
-	}
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "rhetor_test_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	dsn := u.String()
-	s, err := Open(ctx, dsn)
+	dsn := pgtest.DSN(t)
+	s, err := Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +66,7 @@ func TestStore(t *testing.T) {
 				{"Upsert", testUpsert},
 				{"Delete", testDelete},
 				{"Invalid", testInvalid},
+				{"FromNewRecord", testFromNewRecord},
 				{"Filters", testFilters},
 				{"Pagination", testPagination},
 				{"FullText", testFullText},
@@ -302,6 +274,40 @@ func testDelete(t *testing.T, open opener) {
 	// The id can be stored again, as new.
 	if c, err := s.Put(ctx, rec("d", "en", "", "", "opinion", nil, nil, "again")); err != nil || !c {
 		t.Errorf("Put after Delete = %v, %v; want created", c, err)
+	}
+}
+
+// testFromNewRecord stores records of NewRecord changed afterwards: the
+// store derives the title and words from the text it gets, and checks a
+// result that is not the one NewRecord marshalled.
+func testFromNewRecord(t *testing.T, open opener) {
+	s, _ := open(t)
+	ctx := ctxT(t)
+	r, err := NewRecord(corpus.Article{ID: "42", Text: "Le titre\nSuite"}, sampleResult())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Text = "Another title\nwith more words in it"
+	for _, bad := range []json.RawMessage{[]byte(`{"a":`), r.Result[:len(r.Result)-1], append([]byte(nil), "\x00"...)} {
+		b := r
+		b.Result = bad
+		if _, err := s.PutMany(ctx, []Record{b}); !errorsIs(err, ErrInvalidRecord) {
+			t.Errorf("PutMany(result %.20q) = %v, want ErrInvalidRecord", bad, err)
+		}
+	}
+	mustPut(t, s, r)
+	got, err := s.Get(ctx, "42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "Another title" || got.Words != 7 || got.Text != r.Text || string(got.Result) != string(r.Result) {
+		t.Errorf("stored %q, %d words, text %q", got.Title, got.Words, got.Text)
+	}
+	if p, err := s.List(ctx, Filter{Query: "more"}); err != nil || len(p.Articles) != 1 {
+		t.Errorf("search for a word of the new text: %v, %v", ids(p), err)
+	}
+	if p, err := s.List(ctx, Filter{Query: "Suite"}); err != nil || len(p.Articles) != 0 {
+		t.Errorf("search for a word of the old text: %v, %v", ids(p), err)
 	}
 }
 

@@ -38,6 +38,9 @@ func (s *Store) PutMany(ctx context.Context, recs []Record) (created int, err er
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return recs[order[a]].ID < recs[order[b]].ID })
+	if s.pg {
+		return s.putManyPG(ctx, recs, order)
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		created = 0
 		stored := s.timeArg(time.Now())
@@ -58,41 +61,37 @@ func (s *Store) PutMany(ctx context.Context, recs []Record) (created int, err er
 	return created, nil
 }
 
-// put writes one record in tx.
+// put writes one record in tx (SQLite; PostgreSQL writes whole batches
+// with putManyPG).
 func (s *Store) put(ctx context.Context, tx *sql.Tx, rec *Record, stored any) (created bool, err error) {
-	title, words := Title(rec.Text), Words(rec.Text)
+	title, words := rec.derived()
 	// The full-text index gets the words of the text as searchTerms
 	// splits them, so that both backends index (and match) the same words:
-	// PostgreSQL in the tsv column, SQLite in articles_fts (below).
+	// PostgreSQL in the tsv column (putManyPG), SQLite in articles_fts
+	// (below).
 	search := searchText(rec.Text)
-	var tsvColumn, tsvValue, tsvSet string
-	var tsvArg []any
-	if s.pg {
-		tsvColumn, tsvValue, tsvSet = ", tsv", ", strip(to_tsvector('simple', ?))", ", tsv = strip(to_tsvector('simple', ?))"
-		tsvArg = []any{search}
-	}
 	for attempt := 0; ; attempt++ {
 		// Insert when new: the returned row says the insert happened. A
 		// concurrent insert of the same id (another process) makes this
 		// wait for its transaction, then do nothing.
 		var id string
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO articles
-			(id, source, url, date, lang, title, words, text, genre, result, model, stored`+tsvColumn+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`+tsvValue+`)
+		err := tx.QueryRowContext(ctx, `INSERT INTO articles
+			(id, source, url, date, lang, title, words, text, genre, result, model, stored)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING
-			RETURNING id`),
-			append([]any{rec.ID, rec.Source, rec.URL, rec.Date, rec.Lang, title, words, rec.Text,
-				rec.Genre, string(rec.Result), rec.Model, stored}, tsvArg...)...).Scan(&id)
+			RETURNING id`,
+			rec.ID, rec.Source, rec.URL, rec.Date, rec.Lang, title, words, rec.Text,
+			rec.Genre, string(rec.Result), rec.Model, stored).Scan(&id)
 		switch {
 		case err == nil:
 			created = true
 		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, s.q(`UPDATE articles SET
+			res, err := tx.ExecContext(ctx, `UPDATE articles SET
 				source = ?, url = ?, date = ?, lang = ?, title = ?, words = ?, text = ?,
-				genre = ?, result = ?, model = ?, stored = ?`+tsvSet+`
-				WHERE id = ?`),
-				append(append([]any{rec.Source, rec.URL, rec.Date, rec.Lang, title, words, rec.Text,
-					rec.Genre, string(rec.Result), rec.Model, stored}, tsvArg...), rec.ID)...)
+				genre = ?, result = ?, model = ?, stored = ?
+				WHERE id = ?`,
+				rec.Source, rec.URL, rec.Date, rec.Lang, title, words, rec.Text,
+				rec.Genre, string(rec.Result), rec.Model, stored, rec.ID)
 			if err != nil {
 				return false, err
 			}
@@ -108,7 +107,7 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, rec *Record, stored any) (c
 				}
 				return false, errors.New("the article keeps being deleted concurrently")
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM labels WHERE article_id = ?`), rec.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE article_id = ?`, rec.ID); err != nil {
 				return false, err
 			}
 		default:
@@ -116,27 +115,28 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, rec *Record, stored any) (c
 		}
 		break
 	}
-	if !s.pg {
-		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO articles_fts (rowid, text) SELECT rowid, ? FROM articles WHERE id = ?`, search, rec.ID)
-		if err != nil {
-			return false, fmt.Errorf("full-text index: %w", err)
-		}
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO articles_fts (rowid, text) SELECT rowid, ? FROM articles WHERE id = ?`, search, rec.ID)
+	if err != nil {
+		return false, fmt.Errorf("full-text index: %w", err)
 	}
 	return created, s.putLabels(ctx, tx, rec)
 }
 
-// putLabels inserts the frame and technique rows of rec.
-func (s *Store) putLabels(ctx context.Context, tx *sql.Tx, rec *Record) error {
-	type row struct {
-		kind, label   string
-		paragraphs, i int
-	}
-	var rows []row
-	seen := map[string]bool{}
+// labelRow is one row of the labels table.
+type labelRow struct {
+	kind, label   string
+	paragraphs, i int
+}
+
+// labelRows returns the label rows of rec: its frames (without repeats) in
+// their order, then its techniques in name order.
+func labelRows(rec *Record) []labelRow {
+	rows := make([]labelRow, 0, len(rec.Frames)+len(rec.Techniques))
+	seen := make(map[string]bool, len(rec.Frames))
 	for _, f := range rec.Frames {
 		if !seen[f] {
 			seen[f] = true
-			rows = append(rows, row{"frame", f, 0, len(rows)})
+			rows = append(rows, labelRow{"frame", f, 0, len(rows)})
 		}
 	}
 	techs := make([]string, 0, len(rec.Techniques))
@@ -145,8 +145,14 @@ func (s *Store) putLabels(ctx context.Context, tx *sql.Tx, rec *Record) error {
 	}
 	slices.Sort(techs)
 	for i, t := range techs {
-		rows = append(rows, row{"technique", t, rec.Techniques[t], i})
+		rows = append(rows, labelRow{"technique", t, rec.Techniques[t], i})
 	}
+	return rows
+}
+
+// putLabels inserts the frame and technique rows of rec (SQLite).
+func (s *Store) putLabels(ctx context.Context, tx *sql.Tx, rec *Record) error {
+	rows := labelRows(rec)
 	const perStatement = 200
 	for len(rows) > 0 {
 		chunk := rows[:min(len(rows), perStatement)]
@@ -161,7 +167,7 @@ func (s *Store) putLabels(ctx context.Context, tx *sql.Tx, rec *Record) error {
 			b.WriteString("(?, ?, ?, ?, ?)")
 			args = append(args, rec.ID, r.kind, r.label, r.paragraphs, r.i)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("labels: %w", err)
 		}
 	}

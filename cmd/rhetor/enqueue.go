@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,16 +25,15 @@ const defaultNATS = "nats://127.0.0.1:4222"
 // JetStream work queue that `rhetor worker` processes.
 func runEnqueue(ctx context.Context, stdio IO, args []string) error {
 	fs := newFlagSet("enqueue", stdio.Stderr, "[FILE.jsonl|-]...")
-	natsURL := fs.String("nats", "", "NATS server `URL`, comma-separated for a cluster (default $RHETOR_NATS or nats://127.0.0.1:4222)")
-	cfg := queue.DefaultConfig()
-	cfg.RegisterFlags(fs)
+	qf := newQueueFlags(fs, "")
 	maxText := fs.Int("max-text", queue.DefaultMaxText, "largest article text in `BYTES`; longer ones are dead-lettered")
 	inFlight := fs.Int("in-flight", 256, "publications awaiting the stream's acknowledgement at most")
 	langFlag := fs.String("lang", "", "language of articles without a \"lang\" field")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	*natsURL = envOr("RHETOR_NATS", *natsURL, defaultNATS)
+	qf.resolve()
+	cfg := qf.cfg
 	if *inFlight < 1 {
 		return usagef("--in-flight must be at least 1")
 	}
@@ -49,19 +49,11 @@ func runEnqueue(ctx context.Context, stdio IO, args []string) error {
 	if len(inputs) == 0 {
 		inputs = []string{"-"}
 	}
-	nc, err := connectNATS(*natsURL, "rhetor enqueue")
+	nc, q, err := qf.setup(ctx, "rhetor enqueue", jetstream.WithPublishAsyncMaxPending(*inFlight))
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(*inFlight))
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
-	q, err := queue.Setup(ctx, js, cfg)
-	if err != nil {
-		return fmt.Errorf("set up the queue on %s: %w", *natsURL, err)
-	}
 	bar := pbar.New(stdio.Stderr, -1, "articles")
 	enq := queue.NewEnqueuer(q, *maxText, *inFlight)
 	enq.OnSettled = func() { bar.Add(1) }
@@ -151,6 +143,66 @@ func enqueueInput(ctx context.Context, stdio IO, in string, enq *queue.Enqueuer,
 			return n, err
 		}
 	}
+}
+
+// queueFlags are the settings the queue commands share: the NATS server,
+// the queue's names and consumer settings, and for some the store.
+type queueFlags struct {
+	nats  string       // --nats, else $RHETOR_NATS, else defaultNATS
+	db    string       // --db, else $RHETOR_DB (when the command has --db)
+	hasDB bool         // whether --db is registered
+	cfg   queue.Config // --stream, --subject, --consumer...
+}
+
+// newQueueFlags registers --nats and the queue's flags on fs, and --db with
+// dbUsage unless that is empty. Call resolve once fs is parsed.
+func newQueueFlags(fs *flag.FlagSet, dbUsage string) *queueFlags {
+	qf := &queueFlags{cfg: queue.DefaultConfig(), hasDB: dbUsage != ""}
+	fs.StringVar(&qf.nats, "nats", "", "NATS server `URL`, comma-separated for a cluster (default $RHETOR_NATS or nats://127.0.0.1:4222)")
+	if qf.hasDB {
+		fs.StringVar(&qf.db, "db", "", dbUsage)
+	}
+	qf.cfg.RegisterFlags(fs)
+	return qf
+}
+
+// resolve fills in what the flags left empty from the environment.
+func (qf *queueFlags) resolve() {
+	qf.nats = envOr("RHETOR_NATS", qf.nats, defaultNATS)
+	if qf.hasDB {
+		qf.db = envOr("RHETOR_DB", qf.db, "")
+	}
+}
+
+// jetStream connects to the NATS server as the client name and opens its
+// JetStream with opts; the caller closes the connection.
+func (qf *queueFlags) jetStream(name string, opts ...jetstream.JetStreamOpt) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := connectNATS(qf.nats, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc, opts...)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return nc, js, nil
+}
+
+// setup connects as jetStream does and creates the queue's streams,
+// consumer and bucket where they are missing; the caller closes the
+// connection.
+func (qf *queueFlags) setup(ctx context.Context, name string, opts ...jetstream.JetStreamOpt) (*nats.Conn, *queue.Queue, error) {
+	nc, js, err := qf.jetStream(name, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, err := queue.Setup(ctx, js, qf.cfg)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("set up the queue on %s: %w", qf.nats, err)
+	}
+	return nc, q, nil
 }
 
 // envOr returns flag when it was given, else the environment variable's

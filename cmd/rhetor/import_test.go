@@ -2,17 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"rhetor/internal/pgtest"
 	"rhetor/store"
 )
 
@@ -143,31 +140,8 @@ func TestImportUsage(t *testing.T) {
 
 // TestImportPostgres imports into a fresh schema of the test server.
 func TestImportPostgres(t *testing.T) {
-	base := os.Getenv("RHETOR_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("set RHETOR_TEST_POSTGRES: see .ci/services")
-	}
 	ctx := context.Background()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "rhetor_test_import_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	defer admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	dsn := u.String()
+	dsn := pgtest.DSN(t)
 
 	m := testModel(t)
 	dir, _ := articleDir(t)

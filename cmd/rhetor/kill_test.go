@@ -14,23 +14,9 @@ import (
 	"time"
 
 	"rhetor/corpus"
+	"rhetor/internal/clitest"
 	"rhetor/internal/testmodel"
 )
-
-// buildRhetor builds the command into a temporary directory.
-func buildRhetor(t *testing.T) string {
-	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the go command is not on PATH: cannot build the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "rhetor")
-	cmd := exec.Command(gobin, "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // killInput writes a JSONL input of a few hundred articles: training
 // articles of the release when ../shared/data is there, synthetic ones
@@ -90,7 +76,7 @@ func TestKillResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and analyses a few hundred articles")
 	}
-	bin := buildRhetor(t)
+	bin := clitest.Build(t)
 	in := killInput(t)
 	dir := t.TempDir()
 	ref := filepath.Join(dir, "ref.jsonl")

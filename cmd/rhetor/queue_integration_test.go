@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,19 +25,21 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"rhetor/corpus"
+	"rhetor/internal/clitest"
+	"rhetor/internal/pgtest"
 	"rhetor/queue"
 	"rhetor/store"
 )
 
-// queueTestEnv returns the NATS URL and PostgreSQL DSN of the integration
-// tests, or skips the test.
-func queueTestEnv(t *testing.T) (natsURL, pgDSN string) {
+// queueTestNATS returns the NATS URL of the integration tests, or skips
+// the test.
+func queueTestNATS(t *testing.T) string {
 	t.Helper()
-	natsURL, pgDSN = os.Getenv("RHETOR_TEST_NATS"), os.Getenv("RHETOR_TEST_POSTGRES")
-	if natsURL == "" || pgDSN == "" {
-		t.Skip("set RHETOR_TEST_NATS and RHETOR_TEST_POSTGRES: see .ci/services")
+	natsURL := os.Getenv("RHETOR_TEST_NATS")
+	if natsURL == "" {
+		t.Skip("set RHETOR_TEST_NATS: see .ci/services")
 	}
-	return natsURL, pgDSN
+	return natsURL
 }
 
 // queueTestNames returns queue names of their own for this run, with the
@@ -62,41 +63,6 @@ func queueTestNames(t *testing.T, js jetstream.JetStream) (queue.Config, []strin
 		"--dead-subject", c.DeadSubject, "--consumer", c.Consumer, "--workers-bucket", c.Bucket,
 		"--ack-wait", c.AckWait.String()}
 	return c, flags
-}
-
-// freshSchema creates a PostgreSQL schema of its own for this run, dropped
-// at the end, and returns a DSN that uses it.
-func freshSchema(t *testing.T, dsn string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	schema := fmt.Sprintf("rhetor_q%d_%d", time.Now().UnixNano()%1e9, os.Getpid())
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() { _, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + schema
-}
-
-// buildQueueBinary builds the rhetor command into a temporary directory.
-func buildQueueBinary(t *testing.T) string {
-	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the go command is not on PATH: cannot build the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "rhetor")
-	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // multilingual sentences for synthetic articles.
@@ -132,28 +98,15 @@ func queueArticles(n int) []corpus.Article {
 	return arts
 }
 
-// syncBuffer is a bytes.Buffer safe for a process's output and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 type workerProc struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *clitest.Buffer
 	done   chan error
 }
 
 func startWorker(t *testing.T, bin string, args ...string) *workerProc {
 	t.Helper()
-	p := &workerProc{stderr: &syncBuffer{}, done: make(chan error, 1)}
+	p := &workerProc{stderr: &clitest.Buffer{}, done: make(chan error, 1)}
 	p.cmd = exec.Command(bin, append([]string{"worker"}, args...)...)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -199,7 +152,8 @@ var summaryLine = regexp.MustCompile(`(\d+) processed, (\d+) failed, (\d+) dead-
 // single-process `rhetor analyze` prints, and the dead-letter stream holds
 // exactly the poison messages injected.
 func TestQueueKillOneWorker(t *testing.T) {
-	natsURL, pgDSN := queueTestEnv(t)
+	natsURL := queueTestNATS(t)
+	dsn := pgtest.DSN(t)
 	nc, err := nats.Connect(natsURL)
 	if err != nil {
 		t.Fatalf("connect to %s: %v", natsURL, err)
@@ -210,8 +164,7 @@ func TestQueueKillOneWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg, names := queueTestNames(t, js)
-	dsn := freshSchema(t, pgDSN)
-	bin := buildQueueBinary(t)
+	bin := clitest.Build(t)
 	dir := t.TempDir()
 
 	const n = 5000

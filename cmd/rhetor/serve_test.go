@@ -5,48 +5,24 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"rhetor/internal/clitest"
 	"rhetor/internal/testmodel"
 )
-
-// lockedBuffer collects a command's output written from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // startServe runs `rhetor serve` in-process on a free loopback port and
 // returns its base URL; the server stops when the test ends.
 func startServe(t *testing.T, extra ...string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := clitest.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr lockedBuffer
+	var stderr clitest.Buffer
 	done := make(chan error, 1)
 	args := append([]string{"--addr", addr, "--db", filepath.Join(t.TempDir(), "r.db"), "--model", testModel(t)}, extra...)
 	go func() {
@@ -62,25 +38,22 @@ func startServe(t *testing.T, extra ...string) string {
 		}
 	})
 	base := "http://" + addr
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
+	up := clitest.Poll(30*time.Second, func() bool {
+		if clitest.Healthy(base) {
+			return true
 		}
 		select {
 		case err := <-done:
+			done <- err // for the cleanup, which waits for it
 			t.Fatalf("serve exited: %v\n%s", err, stderr.String())
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not come up:\n%s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+		return false
+	})
+	if !up {
+		t.Fatalf("serve did not come up:\n%s", stderr.String())
 	}
+	return base
 }
 
 // TestServeAnalyzeMatchesCLI checks that POST /v1/analyze answers byte for

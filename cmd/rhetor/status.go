@@ -8,8 +8,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"rhetor/queue"
 	"rhetor/store"
 )
@@ -33,29 +31,22 @@ type storeThroughput struct {
 // runStatus implements `rhetor status`.
 func runStatus(ctx context.Context, stdio IO, args []string) error {
 	fs := newFlagSet("status", stdio.Stderr, "")
-	natsURL := fs.String("nats", "", "NATS server `URL` (default $RHETOR_NATS or nats://127.0.0.1:4222)")
-	dsn := fs.String("db", "", "store `DSN`, for the throughput of stored articles (optional; default $RHETOR_DB)")
-	cfg := queue.DefaultConfig()
-	cfg.RegisterFlags(fs)
+	qf := newQueueFlags(fs, "store `DSN`, for the throughput of stored articles (optional; default $RHETOR_DB)")
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	lastDead := fs.Int("dead", 5, "show the `N` most recent dead letters")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	*natsURL = envOr("RHETOR_NATS", *natsURL, defaultNATS)
-	*dsn = envOr("RHETOR_DB", *dsn, "")
+	qf.resolve()
+	cfg := qf.cfg
 	if fs.NArg() > 0 {
 		return usagef("rhetor status takes no arguments")
 	}
-	nc, err := connectNATS(*natsURL, "rhetor status")
+	nc, js, err := qf.jetStream("rhetor status")
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
 	q, err := queue.Lookup(ctx, js, cfg)
 	if err != nil {
 		return err
@@ -67,8 +58,8 @@ func runStatus(ctx context.Context, stdio IO, args []string) error {
 	if !s.Since.IsZero() {
 		s.RunRate = float64(s.Processed) / max(time.Since(s.Since).Seconds(), 1e-9)
 	}
-	if *dsn != "" {
-		st, err := store.Open(ctx, *dsn)
+	if qf.db != "" {
+		st, err := store.Open(ctx, qf.db)
 		if err != nil {
 			return err
 		}

@@ -9,8 +9,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"rhetor/analyze"
 	"rhetor/model"
 	"rhetor/queue"
@@ -22,10 +20,7 @@ import (
 // SIGINT or SIGTERM; then it finishes the batches it holds and exits.
 func runWorker(ctx context.Context, stdio IO, args []string) error {
 	fs := newFlagSet("worker", stdio.Stderr, "")
-	natsURL := fs.String("nats", "", "NATS server `URL`, comma-separated for a cluster (default $RHETOR_NATS or nats://127.0.0.1:4222)")
-	dsn := fs.String("db", "", "store `DSN`: postgres://... (or a SQLite file for a single machine); default $RHETOR_DB")
-	cfg := queue.DefaultConfig()
-	cfg.RegisterFlags(fs)
+	qf := newQueueFlags(fs, "store `DSN`: postgres://... (or a SQLite file for a single machine); default $RHETOR_DB")
 	modelPath := fs.String("model", "", "model `FILE` (default: the embedded model)")
 	parallel := fs.Int("workers", runtime.NumCPU(), "articles analysed at once")
 	batch := fs.Int("batch", 64, "messages fetched, stored in one transaction and acknowledged together")
@@ -35,12 +30,12 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	*natsURL = envOr("RHETOR_NATS", *natsURL, defaultNATS)
-	*dsn = envOr("RHETOR_DB", *dsn, "")
+	qf.resolve()
+	cfg := qf.cfg
 	if fs.NArg() > 0 {
 		return usagef("rhetor worker takes no arguments (articles come from the queue; see rhetor enqueue)")
 	}
-	if *dsn == "" {
+	if qf.db == "" {
 		return usagef("--db (or $RHETOR_DB) is required: postgres://user:password@host/db")
 	}
 	if *parallel < 1 || *batch < 1 || *maxText < 1 {
@@ -53,24 +48,16 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *dsn)
+	st, err := store.Open(ctx, qf.db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	nc, err := connectNATS(*natsURL, "rhetor worker")
+	nc, q, err := qf.setup(ctx, "rhetor worker")
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
-	q, err := queue.Setup(ctx, js, cfg)
-	if err != nil {
-		return fmt.Errorf("set up the queue on %s: %w", *natsURL, err)
-	}
 	an := analyze.New(m, analyze.Options{})
 	w := queue.NewWorker(q, st, an, queue.WorkerOptions{ID: *id, Batch: *batch, Parallel: *parallel,
 		MaxText: *maxText, Log: stdio.Stderr})
@@ -89,7 +76,7 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 		metricsAt = "http://" + ln.Addr().String() + "/metrics"
 	}
 	fmt.Fprintf(stdio.Stderr, "rhetor worker %s: consuming %s/%s from %s into %s store; metrics %s\n",
-		w.ID(), cfg.Stream, cfg.Consumer, *natsURL, st.Backend(), metricsAt)
+		w.ID(), cfg.Stream, cfg.Consumer, qf.nats, st.Backend(), metricsAt)
 	start := time.Now()
 	runErr := w.Run(ctx)
 	// Acknowledgements are published without waiting: make sure they left.

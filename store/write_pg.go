@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// PostgreSQL writes a batch with a handful of statements whatever its size:
+// the columns travel as arrays that unnest() turns back into rows, so that
+// a batch of 64 articles costs four round trips (upsert, label delete when
+// some article existed, label insert, commit) instead of two per article,
+// and one prepared statement serves every batch size.
+const (
+	pgUpsertArticles = `INSERT INTO articles AS a
+		(id, source, url, date, lang, title, words, text, genre, result, model, stored, tsv)
+		SELECT u.id, u.source, u.url, u.date, u.lang, u.title, u.words, u.text, u.genre, u.result, u.model,
+			$13, strip(to_tsvector('simple', u.search))
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+			$8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+			AS u(id, source, url, date, lang, title, words, text, genre, result, model, search)
+		ON CONFLICT (id) DO UPDATE SET
+			source = excluded.source, url = excluded.url, date = excluded.date, lang = excluded.lang,
+			title = excluded.title, words = excluded.words, text = excluded.text, genre = excluded.genre,
+			result = excluded.result, model = excluded.model, stored = excluded.stored, tsv = excluded.tsv
+		RETURNING a.id, a.xmax = 0`
+	pgDeleteLabels = `DELETE FROM labels WHERE article_id = ANY($1::text[])`
+	pgInsertLabels = `INSERT INTO labels (article_id, kind, label, paragraphs, position)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`
+)
+
+// pgChunkBytes bounds the text and result bytes sent in one statement (a
+// PostgreSQL array parameter holds at most 1 GB).
+const pgChunkBytes = 64 << 20
+
+// putManyPG is PutMany on PostgreSQL: recs in id order (order), already
+// checked. Records of the same id are written once, the last one: that is
+// what writing them in turn leaves, and what it counts as created (the
+// first of them, when the id was new).
+func (s *Store) putManyPG(ctx context.Context, recs []Record, order []int) (created int, err error) {
+	// order is stable: records of one id are adjacent, the last one last.
+	var uniq []*Record
+	for k, i := range order {
+		if k+1 < len(order) && recs[order[k+1]].ID == recs[i].ID {
+			continue
+		}
+		uniq = append(uniq, &recs[i])
+	}
+	// The derived columns are computed once, outside the transaction (which
+	// a conflict may make run again).
+	type cols struct {
+		titles, searches []string
+		words            []int64
+	}
+	c := cols{titles: make([]string, len(uniq)), searches: make([]string, len(uniq)), words: make([]int64, len(uniq))}
+	for k, r := range uniq {
+		title, words := r.derived()
+		c.titles[k], c.words[k], c.searches[k] = title, int64(words), searchText(r.Text)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		created = 0
+		stored := s.timeArg(time.Now())
+		for lo := 0; lo < len(uniq); {
+			hi, size := lo, 0
+			for hi < len(uniq) && (hi == lo || size+len(uniq[hi].Text)+len(uniq[hi].Result) <= pgChunkBytes) {
+				size += len(uniq[hi].Text) + len(uniq[hi].Result)
+				hi++
+			}
+			n, err := s.putChunkPG(ctx, tx, uniq[lo:hi], c.titles[lo:hi], c.searches[lo:hi], c.words[lo:hi], stored)
+			if err != nil {
+				return err
+			}
+			created += n
+			lo = hi
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return created, nil
+}
+
+// putChunkPG upserts recs (distinct ids, in id order) and replaces their
+// labels, in tx.
+func (s *Store) putChunkPG(ctx context.Context, tx *sql.Tx, recs []*Record, titles, searches []string, words []int64, stored any) (int, error) {
+	n := len(recs)
+	ids, sources, urls, dates, langs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	texts, genres, models := make([]string, n), make([]string, n), make([]string, n)
+	results := make([][]byte, n) // sent as text without a copy to a string
+	for k, r := range recs {
+		ids[k], sources[k], urls[k], dates[k], langs[k] = r.ID, r.Source, r.URL, r.Date, r.Lang
+		texts[k], genres[k], results[k], models[k] = r.Text, r.Genre, r.Result, r.Model
+	}
+	rows, err := tx.QueryContext(ctx, pgUpsertArticles, ids, sources, urls, dates, langs, titles, words,
+		texts, genres, results, models, searches, stored)
+	if err != nil {
+		return 0, fmt.Errorf("put: %w", err)
+	}
+	created := 0
+	var replaced []string
+	for rows.Next() {
+		var id string
+		var inserted bool
+		if err := rows.Scan(&id, &inserted); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("put: %w", err)
+		}
+		if inserted {
+			created++
+		} else {
+			replaced = append(replaced, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("put: %w", err)
+	}
+	if created+len(replaced) != n {
+		return 0, fmt.Errorf("put: %d of %d articles written", created+len(replaced), n)
+	}
+	// A new article has no labels (they go with their article); a replaced
+	// one loses its old ones.
+	if len(replaced) > 0 {
+		if _, err := tx.ExecContext(ctx, pgDeleteLabels, replaced); err != nil {
+			return 0, fmt.Errorf("put: labels: %w", err)
+		}
+	}
+	var aids, kinds, labels []string
+	var paragraphs, positions []int64
+	for _, r := range recs {
+		for _, l := range labelRows(r) {
+			aids, kinds, labels = append(aids, r.ID), append(kinds, l.kind), append(labels, l.label)
+			paragraphs, positions = append(paragraphs, int64(l.paragraphs)), append(positions, int64(l.i))
+		}
+	}
+	if len(aids) > 0 {
+		if _, err := tx.ExecContext(ctx, pgInsertLabels, aids, kinds, labels, paragraphs, positions); err != nil {
+			return 0, fmt.Errorf("put: labels: %w", err)
+		}
+	}
+	return created, nil
+}
