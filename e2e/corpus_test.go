@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -238,4 +239,26 @@ func splitTechnique(all map[string]storeSummary) string {
 func recordText(t *testing.T, e *env, id string) string {
 	t.Helper()
 	return evalJS[string](e, fmt.Sprintf(`fetch("/v1/articles/" + encodeURIComponent(%q)).then(r => r.json()).then(r => r.text)`, id))
+}
+
+// TestCorpusLive checks that an open corpus page shows articles stored
+// behind its back (by a worker or an import) without being reloaded, and
+// that unticking "Live" stops it.
+func TestCorpusLive(t *testing.T) {
+	arts := samples(t)
+	keys := sortedKeys(arts)
+	e := newEnv(t, 1280, 900)
+	e.importAPI([]article{{ID: "live-1", Text: arts[keys[0]], Source: "live-outlet"}})
+	e.open("#/corpus")
+	e.waitJS("the first article", `document.querySelector('tr[data-id="live-1"]') !== null`)
+	e.importAPI([]article{{ID: "live-2", Text: arts[keys[1]], Source: "live-outlet"}})
+	e.waitJS("the article stored while the page was open", `document.querySelector('tr[data-id="live-2"]') !== null`)
+	e.run("untick Live", chromedp.Click(chromedp.CSS(`.live-toggle input`)))
+	// A refresh already under way when the box was unticked may still land.
+	e.run("let it land", chromedp.Sleep(4*time.Second))
+	e.importAPI([]article{{ID: "live-3", Text: arts[keys[2]], Source: "live-outlet"}})
+	e.run("wait two refresh periods", chromedp.Sleep(7*time.Second))
+	if e.count(`tr[data-id="live-3"]`) != 0 {
+		t.Error("the table refreshed with Live unticked")
+	}
 }

@@ -17,22 +17,65 @@ export function corpusView(ctx, params) {
   const limit = PAGE_SIZES.includes(Number(params.limit)) ? Number(params.limit) : 50;
   const offset = Math.max(0, Number(params.offset) || 0);
   const table = h("div", { class: "corpus-table", "aria-live": "polite" }, h("p", { class: "muted", text: "Loading…" }));
-  const reload = () => load(ctx, table, filters, limit, offset);
+  let shown = "";
+  const reload = async () => { shown = await load(ctx, table, filters, limit, offset) ?? shown; };
   reload();
+  const live = liveToggle(table, async () => {
+    const page = await api.list({ ...filters, limit, offset });
+    if (signature(page) !== shown) await reload();
+  });
   return h("div", { class: "view corpus" },
     h("h2", { text: "Corpus" }),
     filterForm(ctx, params, "corpus"),
+    live,
     table,
     importPanel(ctx, reload));
 }
 
+// LIVE_MS is how often a shown corpus page looks for new or changed
+// articles (workers and imports writing to the same store).
+const LIVE_MS = 3000;
+
+// liveToggle returns a checkbox that, while checked and while view is in
+// the page and the tab visible, runs check every LIVE_MS; it stops for good
+// once view has left the page.
+function liveToggle(view, check) {
+  const box = h("input", { type: "checkbox", name: "live", checked: true });
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (!view.isConnected) {
+      clearInterval(timer);
+      return;
+    }
+    if (!box.checked || document.hidden || busy) return;
+    busy = true;
+    try {
+      await check();
+    } catch {
+      // A failed poll is retried at the next tick; the table keeps its rows.
+    } finally {
+      busy = false;
+    }
+  }, LIVE_MS);
+  return h("label", { class: "live-toggle", title: "Show articles as workers and imports store them" },
+    box, " Live: refresh as articles arrive");
+}
+
+// signature identifies what a page shows: its total and its rows' ids and
+// storage times.
+function signature(page) {
+  return JSON.stringify([page.total || 0, (page.articles || []).map((a) => [a.id, a.stored])]);
+}
+
+// load fetches and renders one page of the corpus; it returns the page's
+// signature, or undefined when it could not be fetched.
 async function load(ctx, box, filters, limit, offset) {
   let page;
   try {
     page = await api.list({ ...filters, limit, offset });
   } catch (err) {
     clear(box).append(h("p", { class: "error", role: "alert", text: `Cannot list the corpus: ${err.message}` }));
-    return;
+    return undefined;
   }
   box.dataset.for = location.hash;
   const arts = page.articles || [];
@@ -61,6 +104,7 @@ async function load(ctx, box, filters, limit, offset) {
         h("thead", {}, h("tr", {}, ["Id", "Title", "Source", "Date", "Language", "Genre", "Top techniques", ""].map((c) => h("th", { scope: "col", text: c })))),
         h("tbody", {}, rows))),
     pager);
+  return signature(page);
 }
 
 function row(ctx, a, reload) {
