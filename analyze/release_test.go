@@ -26,6 +26,21 @@ func releaseAnalyzer(t *testing.T) (string, *Analyzer) {
 	return root, New(m, Options{})
 }
 
+// analyzeFile reads the article file f and analyses it, failing the test on
+// an error.
+func analyzeFile(t *testing.T, an *Analyzer, f string) (corpus.Article, *Result) {
+	t.Helper()
+	a, err := corpus.ReadArticle(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := an.Analyze(context.Background(), a)
+	if err != nil {
+		t.Fatalf("%s: %v", f, err)
+	}
+	return a, res
+}
+
 // TestReleaseTestArticles analyses the unlabelled test articles of every
 // language folder of the release with the default model: the languages are
 // identified, the six trained languages give reliable results, and the
@@ -43,14 +58,7 @@ func TestReleaseTestArticles(t *testing.T) {
 		}
 		wrongLang, unreliable := 0, 0
 		for _, f := range files {
-			a, err := corpus.ReadArticle(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := an.Analyze(context.Background(), a)
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
+			a, res := analyzeFile(t, an, f)
 			if res.Language.Code != want {
 				wrongLang++
 			}
@@ -120,14 +128,7 @@ func TestReleaseSpanOffsets(t *testing.T) {
 			files = files[:10]
 		}
 		for _, f := range files {
-			a, err := corpus.ReadArticle(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := an.Analyze(context.Background(), a)
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
+			a, res := analyzeFile(t, an, f)
 			checkSpans(t, f, a.Text, res)
 			n++
 		}

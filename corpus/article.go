@@ -68,14 +68,7 @@ func CheckString(s string) error {
 		return fmt.Errorf("binary data (NUL byte) at line %d, column %d", line, col)
 	}
 	if !utf8.ValidString(s) {
-		i := 0
-		for i < len(s) {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			i += size
-		}
+		i := invalidUTF8(s)
 		line, col := position(s, i)
 		return fmt.Errorf("invalid UTF-8 at line %d, column %d (byte 0x%02x)", line, col, s[i])
 	}
@@ -100,7 +93,7 @@ func ReadArticle(path string) (Article, error) {
 		return Article{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(data) > MaxArticleBytes {
-		return Article{}, fmt.Errorf("%s: %w", path, fmt.Errorf("article larger than %d bytes", MaxArticleBytes))
+		return Article{}, fmt.Errorf("%s: article larger than %d bytes", path, MaxArticleBytes)
 	}
 	return ParseArticle(path, data)
 }
@@ -196,9 +189,14 @@ func (j *JSONLReader) Next() (Article, error) {
 // InvalidUTF8 returns the offset of the first invalid UTF-8 sequence of b,
 // or len(b) when there is none.
 func InvalidUTF8(b []byte) int {
+	return invalidUTF8(unsafe.String(unsafe.SliceData(b), len(b))) // a read-only view, no copy
+}
+
+// invalidUTF8 is InvalidUTF8 for a string.
+func invalidUTF8(s string) int {
 	i := 0
-	for i < len(b) {
-		r, size := utf8.DecodeRune(b[i:])
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 {
 			return i
 		}

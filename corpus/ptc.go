@@ -136,12 +136,17 @@ func deriveParagraphLabels(a *LabeledArticle) error {
 	paras := text.Paragraphs(a.Text)
 	runes := text.NewRuneIndex(a.Text)
 	n := runes.At(len(a.Text))
+	// The paragraphs' ranges in code points, as the spans count.
+	bounds := make([][2]int, len(paras))
+	for i, p := range paras {
+		bounds[i] = [2]int{runes.At(p.Start), runes.At(p.End)}
+	}
 	for _, s := range a.Spans {
 		if s.End > n {
 			return fmt.Errorf("%s:%d: span %d..%d beyond the %d code points of article %s", s.File, s.Line, s.Start, s.End, n, s.ID)
 		}
-		for _, p := range paras {
-			if runes.At(p.Start) < s.End && s.Start < runes.At(p.End) && !slices.Contains(a.Techniques[p.Line], s.Technique) {
+		for i, p := range paras {
+			if bounds[i][0] < s.End && s.Start < bounds[i][1] && !slices.Contains(a.Techniques[p.Line], s.Technique) {
 				a.Techniques[p.Line] = append(a.Techniques[p.Line], s.Technique)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Span is an annotated fragment of an article: a technique and a range of
@@ -120,7 +121,7 @@ func attachSpans(dir string, byID map[string]*LabeledArticle) error {
 		}
 		n, ok := runes[s.ID]
 		if !ok {
-			n = len([]rune(a.Text))
+			n = utf8.RuneCountInString(a.Text)
 			runes[s.ID] = n
 		}
 		if s.End > n {

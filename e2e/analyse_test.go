@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,7 +18,7 @@ import (
 func TestAnalyseView(t *testing.T) {
 	arts := samples(t)
 	e := newEnv(t, 1280, 900)
-	text := arts[sortedKeys(arts)[0]]
+	text := arts[slices.Sorted(maps.Keys(arts))[0]]
 
 	e.analyse("paste the article", text)
 

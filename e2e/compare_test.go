@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,7 +19,7 @@ import (
 // exports holding the numbers of the API.
 func TestCompareView(t *testing.T) {
 	arts := samples(t)
-	keys := sortedKeys(arts)
+	keys := slices.Sorted(maps.Keys(arts))
 	e := newEnv(t, 1280, 900)
 
 	sources := []string{"outlet-a", "outlet-b", "outlet-c"}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"rhetor/store"
 )
 
 // TestCorpusView saves an article from the Analyse view, imports more from
@@ -19,7 +22,7 @@ import (
 // full-text query, opens an article and deletes one.
 func TestCorpusView(t *testing.T) {
 	arts := samples(t)
-	keys := sortedKeys(arts)
+	keys := slices.Sorted(maps.Keys(arts))
 	e := newEnv(t, 1280, 900)
 
 	// Save from the Analyse view.
@@ -92,20 +95,20 @@ func TestCorpusView(t *testing.T) {
 	e.screenshot("corpus.png")
 
 	// By language, source and date: the rows are exactly the matching articles.
-	checkRows(t, e, map[string]string{"lang": "it"}, all, func(s summary) bool { return s.Lang == "it" })
-	checkRows(t, e, map[string]string{"lang": "fr"}, all, func(s summary) bool { return s.Lang == "fr" })
-	checkRows(t, e, map[string]string{"source": "dir-outlet"}, all, func(s summary) bool { return s.Source == "dir-outlet" })
+	checkRows(t, e, map[string]string{"lang": "it"}, all, func(s store.Summary) bool { return s.Lang == "it" })
+	checkRows(t, e, map[string]string{"lang": "fr"}, all, func(s store.Summary) bool { return s.Lang == "fr" })
+	checkRows(t, e, map[string]string{"source": "dir-outlet"}, all, func(s store.Summary) bool { return s.Source == "dir-outlet" })
 	checkRows(t, e, map[string]string{"from": "2021-06-01", "to": "2021-12-31"}, all,
-		func(s summary) bool { return s.Date >= "2021-06-01" && s.Date <= "2021-12-31" })
+		func(s store.Summary) bool { return s.Date >= "2021-06-01" && s.Date <= "2021-12-31" })
 
 	// By technique: one that some articles use and others do not.
 	tech := splitTechnique(all)
 	if tech == "" {
 		t.Fatal("no technique separates the articles")
 	}
-	checkRows(t, e, map[string]string{"technique": tech}, all, func(s summary) bool { return s.Techniques[tech] > 0 })
+	checkRows(t, e, map[string]string{"technique": tech}, all, func(s store.Summary) bool { return s.Techniques[tech] > 0 })
 	checkRows(t, e, map[string]string{"technique": tech, "lang": "fr"}, all,
-		func(s summary) bool { return s.Techniques[tech] > 0 && s.Lang == "fr" })
+		func(s store.Summary) bool { return s.Techniques[tech] > 0 && s.Lang == "fr" })
 	e.screenshot("corpus-filtered.png")
 
 	// Full-text search.
@@ -167,12 +170,6 @@ func TestCorpusView(t *testing.T) {
 	e.viewportShot("corpus-narrow.png")
 }
 
-// summary is the part of a listed article the checks read.
-type summary = struct {
-	Lang, Source, Date string
-	Techniques         map[string]int
-}
-
 // corpusRows applies filters with the form of the Corpus view and returns
 // the ids of the table's rows, sorted.
 func corpusRows(e *env, filters map[string]string) []string {
@@ -198,11 +195,11 @@ func corpusRows(e *env, filters map[string]string) []string {
 
 // checkRows filters the table and compares its rows with the articles that
 // match want.
-func checkRows(t *testing.T, e *env, filters map[string]string, all map[string]storeSummary, want func(summary) bool) {
+func checkRows(t *testing.T, e *env, filters map[string]string, all map[string]store.Summary, want func(store.Summary) bool) {
 	t.Helper()
 	var exp []string
 	for id, s := range all {
-		if want(summary{Lang: s.Lang, Source: s.Source, Date: s.Date, Techniques: s.Techniques}) {
+		if want(s) {
 			exp = append(exp, id)
 		}
 	}
@@ -217,7 +214,7 @@ func checkRows(t *testing.T, e *env, filters map[string]string, all map[string]s
 }
 
 // splitTechnique returns the technique used by the most articles short of all.
-func splitTechnique(all map[string]storeSummary) string {
+func splitTechnique(all map[string]store.Summary) string {
 	n := map[string]int{}
 	for _, s := range all {
 		for tech, c := range s.Techniques {
@@ -246,7 +243,7 @@ func recordText(t *testing.T, e *env, id string) string {
 // that unticking "Live" stops it.
 func TestCorpusLive(t *testing.T) {
 	arts := samples(t)
-	keys := sortedKeys(arts)
+	keys := slices.Sorted(maps.Keys(arts))
 	e := newEnv(t, 1280, 900)
 	e.importAPI([]article{{ID: "live-1", Text: arts[keys[0]], Source: "live-outlet"}})
 	e.open("#/corpus")

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -298,7 +297,7 @@ func (e *env) importAPI(arts []article) {
 }
 
 // listAPI returns the summaries of all stored articles, by id.
-func (e *env) listAPI() map[string]storeSummary {
+func (e *env) listAPI() map[string]store.Summary {
 	e.t.Helper()
 	resp, err := http.Get(e.base + "/v1/articles?limit=1000")
 	if err != nil {
@@ -309,7 +308,7 @@ func (e *env) listAPI() map[string]storeSummary {
 	if err := json.NewDecoder(resp.Body).Decode(&pg); err != nil {
 		e.t.Fatalf("list: %v", err)
 	}
-	out := make(map[string]storeSummary, len(pg.Articles))
+	out := make(map[string]store.Summary, len(pg.Articles))
 	for _, a := range pg.Articles {
 		out[a.ID] = a
 	}
@@ -334,16 +333,6 @@ func samples(t *testing.T) map[string]string {
 	return out
 }
 
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // writeFile writes a file under dir and returns its path.
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -353,9 +342,6 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	}
 	return p
 }
-
-// storeSummary is a listed article.
-type storeSummary = store.Summary
 
 // download clicks a download link and returns the content of the file the
 // browser saved, named by the link's download attribute.

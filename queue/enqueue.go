@@ -69,14 +69,13 @@ func (e *Enqueuer) Summary() EnqueueSummary { return e.sum }
 // is dead-lettered with the reason (source names where it came from). The
 // error is non-nil only when ctx is done.
 func (e *Enqueuer) Publish(ctx context.Context, a corpus.Article, source string) error {
-	if len(a.Text) > e.maxText {
-		body, _ := Encode(a)
-		return e.DeadLetter(ctx, DeadLetter{Reason: fmt.Sprintf("text of %d bytes over the limit of %d", len(a.Text), e.maxText),
-			ArticleID: a.ID, Source: source, Body: body})
-	}
 	body, err := Encode(a)
 	if err != nil {
 		return e.DeadLetter(ctx, DeadLetter{Reason: err.Error(), ArticleID: a.ID, Source: source})
+	}
+	if len(a.Text) > e.maxText {
+		return e.DeadLetter(ctx, DeadLetter{Reason: fmt.Sprintf("text of %d bytes over the limit of %d", len(a.Text), e.maxText),
+			ArticleID: a.ID, Source: source, Body: body})
 	}
 	if limit := e.maxMsgSize(); limit > 0 && len(body) > limit-headerRoom {
 		return e.DeadLetter(ctx, DeadLetter{Reason: fmt.Sprintf("message of %d bytes over the stream's limit of %d", len(body), limit),

@@ -40,11 +40,7 @@ func testQueue(t *testing.T, edit func(*Config)) (*Queue, *nats.Conn) {
 		edit(&c)
 	}
 	ctx := context.Background()
-	t.Cleanup(func() {
-		_ = js.DeleteStream(ctx, c.Stream)
-		_ = js.DeleteStream(ctx, c.DeadStream)
-		_ = js.DeleteKeyValue(ctx, c.Bucket)
-	})
+	t.Cleanup(func() { Delete(ctx, js, c) })
 	q, err := Setup(ctx, js, c)
 	if err != nil {
 		t.Fatal(err)

@@ -163,9 +163,6 @@ func Setup(ctx context.Context, js jetstream.JetStream, c Config) (*Queue, error
 	if err != nil {
 		return nil, err
 	}
-	if err := checkStream(q.Articles, c.Subject, jetstream.WorkQueuePolicy); err != nil {
-		return nil, err
-	}
 	q.Dead, err = ensureStream(ctx, js, jetstream.StreamConfig{
 		Name:        c.DeadStream,
 		Description: "rhetor: messages that could not be analysed, with the reason in headers",
@@ -180,9 +177,6 @@ func Setup(ctx context.Context, js jetstream.JetStream, c Config) (*Queue, error
 		Replicas:    1,
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := checkStream(q.Dead, c.DeadSubject, jetstream.LimitsPolicy); err != nil {
 		return nil, err
 	}
 	q.Consumer, err = js.CreateConsumer(ctx, c.Stream, consumerConfig(c))
@@ -230,6 +224,15 @@ func Lookup(ctx context.Context, js jetstream.JetStream, c Config) (*Queue, erro
 	return q, nil
 }
 
+// Delete removes the queue described by c: its streams (the consumer with
+// them) and workers bucket, ignoring errors. It is for throw-away queues
+// (benchmarks, tests).
+func Delete(ctx context.Context, js jetstream.JetStream, c Config) {
+	_ = js.DeleteStream(ctx, c.Stream)
+	_ = js.DeleteStream(ctx, c.DeadStream)
+	_ = js.DeleteKeyValue(ctx, c.Bucket)
+}
+
 func consumerConfig(c Config) jetstream.ConsumerConfig {
 	return jetstream.ConsumerConfig{
 		Durable:       c.Consumer,
@@ -244,25 +247,22 @@ func consumerConfig(c Config) jetstream.ConsumerConfig {
 	}
 }
 
-// ensureStream creates the stream, or returns the existing one of that name.
-func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
-	s, err := js.CreateStream(ctx, cfg)
+// ensureStream creates the stream, or opens the existing one of that name;
+// either must have want's retention and first subject.
+func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.StreamConfig) (jetstream.Stream, error) {
+	s, err := js.CreateStream(ctx, want)
 	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-		s, err = js.Stream(ctx, cfg.Name)
+		s, err = js.Stream(ctx, want.Name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("stream %s: %w", cfg.Name, err)
+		return nil, fmt.Errorf("stream %s: %w", want.Name, err)
+	}
+	cfg := s.CachedInfo().Config
+	if cfg.Retention != want.Retention {
+		return nil, fmt.Errorf("stream %s exists with %s retention, not %s", cfg.Name, cfg.Retention, want.Retention)
+	}
+	if !slices.Contains(cfg.Subjects, want.Subjects[0]) {
+		return nil, fmt.Errorf("stream %s exists with subjects %v, not %s", cfg.Name, cfg.Subjects, want.Subjects[0])
 	}
 	return s, nil
-}
-
-func checkStream(s jetstream.Stream, subject string, ret jetstream.RetentionPolicy) error {
-	cfg := s.CachedInfo().Config
-	if cfg.Retention != ret {
-		return fmt.Errorf("stream %s exists with %s retention, not %s", cfg.Name, cfg.Retention, ret)
-	}
-	if !slices.Contains(cfg.Subjects, subject) {
-		return fmt.Errorf("stream %s exists with subjects %v, not %s", cfg.Name, cfg.Subjects, subject)
-	}
-	return nil
 }

@@ -214,24 +214,23 @@ func (w *Worker) fetchLoop(ctx context.Context, out chan<- *item) error {
 			}
 		}
 		var (
-			mb  jetstream.MessageBatch
-			err error
+			mb     jetstream.MessageBatch
+			err    error
+			cancel = func() {}
 		)
 		if idle {
 			// Wait for one message (at most IdleWait), then take the rest
 			// without waiting.
-			fctx, cancel := context.WithTimeout(ctx, w.opt.IdleWait)
+			var fctx context.Context
+			fctx, cancel = context.WithTimeout(ctx, w.opt.IdleWait)
 			mb, err = cons.Fetch(1, jetstream.FetchContext(fctx))
-			if err == nil {
-				err = w.collect(mb, out)
-			}
-			cancel()
 		} else {
 			mb, err = cons.FetchNoWait(w.opt.Batch)
-			if err == nil {
-				err = w.collect(mb, out)
-			}
 		}
+		if err == nil {
+			err = w.collect(mb, out)
+		}
+		cancel()
 		switch {
 		case err == nil:
 			idle = false

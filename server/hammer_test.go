@@ -3,7 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -116,9 +118,9 @@ func testHammer(t *testing.T, e *testEnv) {
 
 func decodeBody(resp *http.Response, v any) error {
 	defer resp.Body.Close()
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
 		return err
 	}
-	return jsonUnmarshal(buf.Bytes(), v)
+	return json.Unmarshal(b, v)
 }

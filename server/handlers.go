@@ -60,11 +60,11 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.metrics.analyses.Add(1)
 	s.writeJSONIndent(w, http.StatusOK, AnalyzeResponse{Articles: []*analyze.Result{res}, Errors: []AnalyzeError{}})
 }
 
-// analyze runs one analysis when a slot is free, giving up when ctx ends.
+// analyze runs one analysis when a slot is free, giving up when ctx ends,
+// and counts it when it succeeds.
 func (s *Server) analyze(ctx context.Context, art corpus.Article) (*analyze.Result, error) {
 	select {
 	case s.slots <- struct{}{}:
@@ -80,6 +80,7 @@ func (s *Server) analyze(ctx context.Context, art corpus.Article) (*analyze.Resu
 		// The request was validated: what is left is the text itself.
 		return nil, badRequest("%v", err)
 	}
+	s.metrics.analyses.Add(1)
 	return res, nil
 }
 
@@ -164,7 +165,6 @@ func (s *Server) record(ctx context.Context, req ArticleRequest) (store.Record, 
 	if err != nil {
 		return store.Record{}, err
 	}
-	s.metrics.analyses.Add(1)
 	rec, err := store.NewRecord(art, res)
 	if err != nil {
 		return store.Record{}, badRequest("article %s: %v", art.ID, err)

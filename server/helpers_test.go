@@ -151,10 +151,6 @@ func mustJSON(t testing.TB, v any) string {
 // article is a synthetic article in the test model's vocabulary.
 func article(i int) string {
 	cues := []string{"traitors", "catastrophe", "patriots", "allegedly", "outrageous"}
-	return "Title number " + itoa(i) + " about the budget\n\nthe government said on monday that the " + cues[i%len(cues)] +
+	return "Title number " + strconv.Itoa(i) + " about the budget\n\nthe government said on monday that the " + cues[i%len(cues)] +
 		" ministry would publish figures.\n\nofficials met in the capital while the budget law " + cues[(i+2)%len(cues)] + " waited.\n"
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

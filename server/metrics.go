@@ -46,8 +46,6 @@ func newMetrics(names []string) *metrics {
 	return m
 }
 
-func (m *metrics) route(name string) *routeMetrics { return m.routes[name] }
-
 // observe records a finished request.
 func (rm *routeMetrics) observe(code int, d time.Duration) {
 	sec := d.Seconds()
@@ -166,8 +164,8 @@ func (m *metrics) writeRuntime(w io.Writer, header func(name, typ, help string))
 	fmt.Fprintf(w, "process_start_time_seconds %d\n", m.start.Unix())
 }
 
+// labelEscaper applies the escapes the text format requires in label values.
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
 // quote writes a label value with the escapes the text format requires.
-func quote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return `"` + r.Replace(s) + `"`
-}
+func quote(s string) string { return `"` + labelEscaper.Replace(s) + `"` }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,13 +60,13 @@ func parseQuery(q url.Values, list bool) (f store.Filter, format, table string, 
 	if f.From != "" && f.To != "" && f.From > f.To {
 		return f, "", "", badRequest("from %s is after to %s", f.From, f.To)
 	}
-	if f.Genre != "" && !contains(corpus.Genres, f.Genre) {
+	if f.Genre != "" && !slices.Contains(corpus.Genres, f.Genre) {
 		return f, "", "", badRequest("genre %q is not one of %s", f.Genre, strings.Join(corpus.Genres, ", "))
 	}
-	if f.Frame != "" && !contains(corpus.Frames, f.Frame) {
+	if f.Frame != "" && !slices.Contains(corpus.Frames, f.Frame) {
 		return f, "", "", badRequest("frame %q is not one of the 14 frames (see /v1/taxonomy)", f.Frame)
 	}
-	if f.Technique != "" && !contains(corpus.Techniques, f.Technique) {
+	if f.Technique != "" && !slices.Contains(corpus.Techniques, f.Technique) {
 		return f, "", "", badRequest("technique %q is not one of the 23 techniques (see /v1/taxonomy)", f.Technique)
 	}
 	if f.Limit, err = intParam(q, "limit", 50, 1, 1000); err != nil {
@@ -91,7 +92,7 @@ func parseQuery(q url.Values, list bool) (f store.Filter, format, table string, 
 			return f, "", "", badRequest("format=csv needs table=%s", strings.Join(statsTables, "|"))
 		case table != "" && format != "csv":
 			return f, "", "", badRequest("table applies to format=csv only")
-		case table != "" && !contains(statsTables, table):
+		case table != "" && !slices.Contains(statsTables, table):
 			return f, "", "", badRequest("table %q is not one of %s", table, strings.Join(statsTables, ", "))
 		}
 	}
@@ -110,15 +111,6 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // articlesCSV is a listing as CSV rows: one per article, with a column per
 // frame (1 when selected) and per technique (paragraphs using it).
 func articlesCSV(arts []store.Summary) [][]string {
@@ -129,7 +121,11 @@ func articlesCSV(arts []store.Summary) [][]string {
 	for _, a := range arts {
 		row := []string{a.ID, a.Source, a.URL, a.Date, a.Lang, a.Genre, strconv.Itoa(a.Words), a.Stored.UTC().Format("2006-01-02T15:04:05Z"), a.Title}
 		for _, f := range corpus.Frames {
-			row = append(row, map[bool]string{true: "1", false: "0"}[contains(a.Frames, f)])
+			sel := "0"
+			if slices.Contains(a.Frames, f) {
+				sel = "1"
+			}
+			row = append(row, sel)
 		}
 		for _, t := range corpus.Techniques {
 			row = append(row, strconv.Itoa(a.Techniques[t]))

@@ -185,7 +185,7 @@ func (s *Server) httpServer() *http.Server {
 // wrap adds to a route's handler what every request gets: metrics, the
 // body limit, the per-request timeout and, for writes, the token check.
 func (s *Server) wrap(name string, write bool, h http.HandlerFunc) http.Handler {
-	rm := s.metrics.route(name)
+	rm := s.metrics.routes[name]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rm.inFlight.Add(1)

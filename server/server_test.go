@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -216,7 +217,7 @@ func TestStatsAndTaxonomy(t *testing.T) { testStatsAndTaxonomy(t, newEnv(t, nil)
 
 func testStatsAndTaxonomy(t *testing.T, e *testEnv) {
 	for i, src := range []string{"A", "A", "B"} {
-		body := mustJSON(t, map[string]string{"text": article(i), "source": src, "date": "2023-0" + itoa(i+1) + "-10", "lang": []string{"en", "fr", "en"}[i]})
+		body := mustJSON(t, map[string]string{"text": article(i), "source": src, "date": "2023-0" + strconv.Itoa(i+1) + "-10", "lang": []string{"en", "fr", "en"}[i]})
 		if r := e.do("POST", "/v1/articles", body); r.status != http.StatusCreated {
 			t.Fatalf("POST: %d %s", r.status, r.body)
 		}

@@ -1,11 +1,9 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -192,10 +190,6 @@ func metricsText(base string) string {
 		return ""
 	}
 	defer resp.Body.Close()
-	var b strings.Builder
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		fmt.Fprintln(&b, sc.Text())
-	}
-	return b.String()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

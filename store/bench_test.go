@@ -14,16 +14,21 @@ func benchRecord(i int) Record {
 		fmt.Sprintf("Headline %d\n", i)+strings.Repeat("The parliament voted on the budget again. ", 100))
 }
 
+// benchBatch returns benchRecord(from) to benchRecord(from+n-1).
+func benchBatch(from, n int) []Record {
+	batch := make([]Record, n)
+	for j := range batch {
+		batch[j] = benchRecord(from + j)
+	}
+	return batch
+}
+
 // putBenchRecords stores benchRecord(0) to benchRecord(n-1), in batches of
 // 500 (n a multiple of 500).
 func putBenchRecords(b *testing.B, s *Store, n int) {
 	b.Helper()
 	for i := 0; i < n; i += 500 {
-		batch := make([]Record, 500)
-		for j := range batch {
-			batch[j] = benchRecord(i + j)
-		}
-		if _, err := s.PutMany(context.Background(), batch); err != nil {
+		if _, err := s.PutMany(context.Background(), benchBatch(i, 500)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -53,11 +58,8 @@ func BenchmarkPutMany(b *testing.B) {
 			ctx := context.Background()
 			n := 0
 			for b.Loop() {
-				batch := make([]Record, 100)
-				for j := range batch {
-					batch[j] = benchRecord(n)
-					n++
-				}
+				batch := benchBatch(n, 100)
+				n += len(batch)
 				if _, err := s.PutMany(ctx, batch); err != nil {
 					b.Fatal(err)
 				}

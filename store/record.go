@@ -12,6 +12,7 @@ import (
 
 	"rhetor/analyze"
 	"rhetor/corpus"
+	"rhetor/text"
 )
 
 // TitleRunes is the length bound of Summary.Title, in code points.
@@ -198,14 +199,15 @@ func Words(text string) int {
 }
 
 // searchTerms splits a full-text query into its words: the runs of letters,
-// digits and combining marks. Everything else (punctuation, quotes, the
+// digits and combining marks (text.IsWordRune, as text.Tokenize splits).
+// Everything else (punctuation, quotes, the
 // operators of either backend's query syntax, invalid UTF-8) separates
 // words, so no input can change the meaning of the query.
 func searchTerms(q string) []string {
 	var terms []string
 	start := -1
 	for i, r := range q {
-		word := r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r))
+		word := r != utf8.RuneError && text.IsWordRune(r)
 		switch {
 		case word && start < 0:
 			start = i

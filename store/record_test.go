@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -59,7 +60,7 @@ func TestNewRecord(t *testing.T) {
 	if !slices.Equal(r.Frames, []string{"Political", "Morality"}) {
 		t.Errorf("Frames = %v", r.Frames)
 	}
-	if !mapsEqual(r.Techniques, map[string]int{"Loaded_Language": 2, "Doubt": 1}) {
+	if !maps.Equal(r.Techniques, map[string]int{"Loaded_Language": 2, "Doubt": 1}) {
 		t.Errorf("Techniques = %v", r.Techniques)
 	}
 	// The record stores and comes back as built.

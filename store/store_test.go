@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -146,7 +148,7 @@ func testRoundTrip(t *testing.T, open opener) {
 	if string(got.Result) != string(r.Result) {
 		t.Errorf("Result = %s, want the bytes given %s", got.Result, r.Result)
 	}
-	if _, err := s.Get(ctx, "missing"); !errorsIs(err, ErrNotFound) {
+	if _, err := s.Get(ctx, "missing"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get(missing) = %v, want ErrNotFound", err)
 	}
 	// A record without labels comes back with empty, non-nil ones.
@@ -162,37 +164,11 @@ func testRoundTrip(t *testing.T, open opener) {
 	}
 }
 
-func errorsIs(err, target error) bool {
-	for e := err; e != nil; {
-		if e == target {
-			return true
-		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		e = u.Unwrap()
-	}
-	return false
-}
-
 func recordsEqual(a, b Record) bool {
 	return a.ID == b.ID && a.Source == b.Source && a.URL == b.URL && a.Date == b.Date && a.Lang == b.Lang &&
 		a.Text == b.Text && a.Title == b.Title && a.Words == b.Words && a.Genre == b.Genre &&
-		slices.Equal(a.Frames, b.Frames) && mapsEqual(a.Techniques, b.Techniques) &&
+		slices.Equal(a.Frames, b.Frames) && maps.Equal(a.Techniques, b.Techniques) &&
 		string(a.Result) == string(b.Result) && a.Model == b.Model && a.Stored.Equal(b.Stored)
-}
-
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 func testUpsert(t *testing.T, open opener) {
@@ -211,7 +187,7 @@ func testUpsert(t *testing.T, open opener) {
 		t.Fatal(err)
 	}
 	if got.Source != "s2" || got.Text != second.Text || !slices.Equal(got.Frames, []string{"Morality"}) ||
-		!mapsEqual(got.Techniques, map[string]int{"Repetition": 3}) {
+		!maps.Equal(got.Techniques, map[string]int{"Repetition": 3}) {
 		t.Errorf("after replace: %+v", got)
 	}
 	for _, f := range []Filter{{}, {Frame: "Political"}, {Technique: "Doubt"}, {Query: "alpha"}, {Query: "beta"}} {
@@ -255,10 +231,10 @@ func testDelete(t *testing.T, open opener) {
 	if err := s.Delete(ctx, "d"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get(ctx, "d"); !errorsIs(err, ErrNotFound) {
+	if _, err := s.Get(ctx, "d"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get after Delete = %v, want ErrNotFound", err)
 	}
-	if err := s.Delete(ctx, "d"); !errorsIs(err, ErrNotFound) {
+	if err := s.Delete(ctx, "d"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("second Delete = %v, want ErrNotFound", err)
 	}
 	st, err := s.Stats(ctx, Filter{})
@@ -291,7 +267,7 @@ func testFromNewRecord(t *testing.T, open opener) {
 	for _, bad := range []json.RawMessage{[]byte(`{"a":`), r.Result[:len(r.Result)-1], append([]byte(nil), "\x00"...)} {
 		b := r
 		b.Result = bad
-		if _, err := s.PutMany(ctx, []Record{b}); !errorsIs(err, ErrInvalidRecord) {
+		if _, err := s.PutMany(ctx, []Record{b}); !errors.Is(err, ErrInvalidRecord) {
 			t.Errorf("PutMany(result %.20q) = %v, want ErrInvalidRecord", bad, err)
 		}
 	}
@@ -331,7 +307,7 @@ func testInvalid(t *testing.T, open opener) {
 		func() Record { r := rec("j", "en", "", "", "opinion", nil, nil, "x"); r.Result = nil; return r }(),
 	}
 	for _, b := range bad {
-		if _, err := s.PutMany(ctx, []Record{good, b}); !errorsIs(err, ErrInvalidRecord) {
+		if _, err := s.PutMany(ctx, []Record{good, b}); !errors.Is(err, ErrInvalidRecord) {
 			t.Errorf("PutMany(%q) = %v, want ErrInvalidRecord", b.Text, err)
 		}
 	}
@@ -339,10 +315,10 @@ func testInvalid(t *testing.T, open opener) {
 		t.Errorf("a failed batch stored %d articles", n)
 	}
 	for _, f := range []Filter{{From: "2023"}, {To: "yesterday"}, {Offset: -1}, {Limit: -5}} {
-		if _, err := s.List(ctx, f); !errorsIs(err, ErrInvalidFilter) {
+		if _, err := s.List(ctx, f); !errors.Is(err, ErrInvalidFilter) {
 			t.Errorf("List(%+v) = %v, want ErrInvalidFilter", f, err)
 		}
-		if _, err := s.Stats(ctx, f); f.From != "" && !errorsIs(err, ErrInvalidFilter) {
+		if _, err := s.Stats(ctx, f); f.From != "" && !errors.Is(err, ErrInvalidFilter) {
 			t.Errorf("Stats(%+v) = %v, want ErrInvalidFilter", f, err)
 		}
 	}
@@ -402,7 +378,7 @@ func testFilters(t *testing.T, open opener) {
 	}
 	a := p.Articles[0]
 	if a.Title != "The parliament voted on the budget." || a.Words != 6 || a.Lang != "en" || a.Date != "2023-01-10" ||
-		!slices.Equal(a.Frames, []string{"Political", "Economic"}) || !mapsEqual(a.Techniques, map[string]int{"Loaded_Language": 2, "Doubt": 1}) ||
+		!slices.Equal(a.Frames, []string{"Political", "Economic"}) || !maps.Equal(a.Techniques, map[string]int{"Loaded_Language": 2, "Doubt": 1}) ||
 		a.Stored.IsZero() {
 		t.Errorf("summary = %+v", a)
 	}

@@ -33,21 +33,17 @@ func (s *Store) PutMany(ctx context.Context, recs []Record) (created int, err er
 			return 0, fmt.Errorf("put: %w", err)
 		}
 	}
-	order := make([]int, len(recs))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return recs[order[a]].ID < recs[order[b]].ID })
+	ws := prepare(recs)
 	if s.pg {
-		return s.putManyPG(ctx, recs, order)
+		return s.putManyPG(ctx, ws)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		created = 0
 		stored := s.timeArg(time.Now())
-		for _, i := range order {
-			c, err := s.put(ctx, tx, &recs[i], stored)
+		for _, w := range ws {
+			c, err := s.put(ctx, tx, w, stored)
 			if err != nil {
-				return fmt.Errorf("put %s: %w", recs[i].ID, err)
+				return fmt.Errorf("put %s: %w", w.rec.ID, err)
 			}
 			if c {
 				created++
@@ -61,61 +57,74 @@ func (s *Store) PutMany(ctx context.Context, recs []Record) (created int, err er
 	return created, nil
 }
 
+// prepared is a record to write with the columns the store derives from it.
+type prepared struct {
+	rec    *Record
+	title  string
+	words  int
+	search string // the full-text index's words (searchText)
+}
+
+// prepare returns the writes of recs, in id order. Records of the same id
+// are written once, the last one: that is what writing them in turn leaves,
+// and what it counts as created (the first of them, when the id was new).
+// The derived columns are computed here, outside the transaction (which a
+// conflict may make run again, and which holds SQLite's write lock).
+func prepare(recs []Record) []prepared {
+	order := make([]int, len(recs))
+	for i := range order {
+		order[i] = i
+	}
+	// Stable: records of one id are adjacent, the last one last.
+	sort.SliceStable(order, func(a, b int) bool { return recs[order[a]].ID < recs[order[b]].ID })
+	var ws []prepared
+	for k, i := range order {
+		if k+1 < len(order) && recs[order[k+1]].ID == recs[i].ID {
+			continue
+		}
+		r := &recs[i]
+		title, words := r.derived()
+		// Both backends index the words of the text as searchTerms splits
+		// them, so that they index (and match) the same words.
+		ws = append(ws, prepared{rec: r, title: title, words: words, search: searchText(r.Text)})
+	}
+	return ws
+}
+
 // put writes one record in tx (SQLite; PostgreSQL writes whole batches
-// with putManyPG).
-func (s *Store) put(ctx context.Context, tx *sql.Tx, rec *Record, stored any) (created bool, err error) {
-	title, words := rec.derived()
-	// The full-text index gets the words of the text as searchTerms
-	// splits them, so that both backends index (and match) the same words:
-	// PostgreSQL in the tsv column (putManyPG), SQLite in articles_fts
-	// (below).
-	search := searchText(rec.Text)
-	for attempt := 0; ; attempt++ {
-		// Insert when new: the returned row says the insert happened. A
-		// concurrent insert of the same id (another process) makes this
-		// wait for its transaction, then do nothing.
-		var id string
-		err := tx.QueryRowContext(ctx, `INSERT INTO articles
-			(id, source, url, date, lang, title, words, text, genre, result, model, stored)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING
-			RETURNING id`,
-			rec.ID, rec.Source, rec.URL, rec.Date, rec.Lang, title, words, rec.Text,
-			rec.Genre, string(rec.Result), rec.Model, stored).Scan(&id)
-		switch {
-		case err == nil:
-			created = true
-		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, `UPDATE articles SET
-				source = ?, url = ?, date = ?, lang = ?, title = ?, words = ?, text = ?,
-				genre = ?, result = ?, model = ?, stored = ?
-				WHERE id = ?`,
-				rec.Source, rec.URL, rec.Date, rec.Lang, title, words, rec.Text,
-				rec.Genre, string(rec.Result), rec.Model, stored, rec.ID)
-			if err != nil {
-				return false, err
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return false, err
-			}
-			if n == 0 {
-				// Deleted by another transaction between the two
-				// statements: insert it again.
-				if attempt < 3 {
-					continue
-				}
-				return false, errors.New("the article keeps being deleted concurrently")
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE article_id = ?`, rec.ID); err != nil {
-				return false, err
-			}
-		default:
+// with putManyPG). The transaction holds the write lock from its start, so
+// the article cannot change between the statements.
+func (s *Store) put(ctx context.Context, tx *sql.Tx, w prepared, stored any) (created bool, err error) {
+	rec := w.rec
+	// Insert when new: the returned row says the insert happened.
+	var id string
+	err = tx.QueryRowContext(ctx, `INSERT INTO articles
+		(id, source, url, date, lang, title, words, text, genre, result, model, stored)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING id`,
+		rec.ID, rec.Source, rec.URL, rec.Date, rec.Lang, w.title, w.words, rec.Text,
+		rec.Genre, string(rec.Result), rec.Model, stored).Scan(&id)
+	switch {
+	case err == nil:
+		created = true
+	case errors.Is(err, sql.ErrNoRows):
+		_, err := tx.ExecContext(ctx, `UPDATE articles SET
+			source = ?, url = ?, date = ?, lang = ?, title = ?, words = ?, text = ?,
+			genre = ?, result = ?, model = ?, stored = ?
+			WHERE id = ?`,
+			rec.Source, rec.URL, rec.Date, rec.Lang, w.title, w.words, rec.Text,
+			rec.Genre, string(rec.Result), rec.Model, stored, rec.ID)
+		if err != nil {
 			return false, err
 		}
-		break
+		if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE article_id = ?`, rec.ID); err != nil {
+			return false, err
+		}
+	default:
+		return false, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO articles_fts (rowid, text) SELECT rowid, ? FROM articles WHERE id = ?`, search, rec.ID)
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO articles_fts (rowid, text) SELECT rowid, ? FROM articles WHERE id = ?`, w.search, rec.ID)
 	if err != nil {
 		return false, fmt.Errorf("full-text index: %w", err)
 	}

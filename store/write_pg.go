@@ -34,40 +34,19 @@ const (
 // PostgreSQL array parameter holds at most 1 GB).
 const pgChunkBytes = 64 << 20
 
-// putManyPG is PutMany on PostgreSQL: recs in id order (order), already
-// checked. Records of the same id are written once, the last one: that is
-// what writing them in turn leaves, and what it counts as created (the
-// first of them, when the id was new).
-func (s *Store) putManyPG(ctx context.Context, recs []Record, order []int) (created int, err error) {
-	// order is stable: records of one id are adjacent, the last one last.
-	var uniq []*Record
-	for k, i := range order {
-		if k+1 < len(order) && recs[order[k+1]].ID == recs[i].ID {
-			continue
-		}
-		uniq = append(uniq, &recs[i])
-	}
-	// The derived columns are computed once, outside the transaction (which
-	// a conflict may make run again).
-	type cols struct {
-		titles, searches []string
-		words            []int64
-	}
-	c := cols{titles: make([]string, len(uniq)), searches: make([]string, len(uniq)), words: make([]int64, len(uniq))}
-	for k, r := range uniq {
-		title, words := r.derived()
-		c.titles[k], c.words[k], c.searches[k] = title, int64(words), searchText(r.Text)
-	}
+// putManyPG is PutMany on PostgreSQL: ws as prepare returns them, their
+// records already checked.
+func (s *Store) putManyPG(ctx context.Context, ws []prepared) (created int, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		created = 0
 		stored := s.timeArg(time.Now())
-		for lo := 0; lo < len(uniq); {
+		for lo := 0; lo < len(ws); {
 			hi, size := lo, 0
-			for hi < len(uniq) && (hi == lo || size+len(uniq[hi].Text)+len(uniq[hi].Result) <= pgChunkBytes) {
-				size += len(uniq[hi].Text) + len(uniq[hi].Result)
+			for hi < len(ws) && (hi == lo || size+len(ws[hi].rec.Text)+len(ws[hi].rec.Result) <= pgChunkBytes) {
+				size += len(ws[hi].rec.Text) + len(ws[hi].rec.Result)
 				hi++
 			}
-			n, err := s.putChunkPG(ctx, tx, uniq[lo:hi], c.titles[lo:hi], c.searches[lo:hi], c.words[lo:hi], stored)
+			n, err := s.putChunkPG(ctx, tx, ws[lo:hi], stored)
 			if err != nil {
 				return err
 			}
@@ -82,16 +61,19 @@ func (s *Store) putManyPG(ctx context.Context, recs []Record, order []int) (crea
 	return created, nil
 }
 
-// putChunkPG upserts recs (distinct ids, in id order) and replaces their
-// labels, in tx.
-func (s *Store) putChunkPG(ctx context.Context, tx *sql.Tx, recs []*Record, titles, searches []string, words []int64, stored any) (int, error) {
-	n := len(recs)
+// putChunkPG upserts the records of ws (distinct ids, in id order) and
+// replaces their labels, in tx.
+func (s *Store) putChunkPG(ctx context.Context, tx *sql.Tx, ws []prepared, stored any) (int, error) {
+	n := len(ws)
 	ids, sources, urls, dates, langs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	texts, genres, models := make([]string, n), make([]string, n), make([]string, n)
+	titles, texts, genres, models, searches := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	words := make([]int64, n)
 	results := make([][]byte, n) // sent as text without a copy to a string
-	for k, r := range recs {
+	for k, w := range ws {
+		r := w.rec
 		ids[k], sources[k], urls[k], dates[k], langs[k] = r.ID, r.Source, r.URL, r.Date, r.Lang
 		texts[k], genres[k], results[k], models[k] = r.Text, r.Genre, r.Result, r.Model
+		titles[k], words[k], searches[k] = w.title, int64(w.words), w.search
 	}
 	rows, err := tx.QueryContext(ctx, pgUpsertArticles, ids, sources, urls, dates, langs, titles, words,
 		texts, genres, results, models, searches, stored)
@@ -128,7 +110,8 @@ func (s *Store) putChunkPG(ctx context.Context, tx *sql.Tx, recs []*Record, titl
 	}
 	var aids, kinds, labels []string
 	var paragraphs, positions []int64
-	for _, r := range recs {
+	for _, w := range ws {
+		r := w.rec
 		for _, l := range labelRows(r) {
 			aids, kinds, labels = append(aids, r.ID), append(kinds, l.kind), append(labels, l.label)
 			paragraphs, positions = append(paragraphs, int64(l.paragraphs)), append(positions, int64(l.i))

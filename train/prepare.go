@@ -98,7 +98,7 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 			b := feature.NewBuilder(fc)
 			for i := range next {
 				docs[i].Vectors = b.Document(docs[i].Paras)
-				docs[i].tokenise(sc)
+				docs[i].tokenise(sc, ti)
 			}
 		}()
 	}
@@ -118,9 +118,8 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 }
 
 // tokenise fills the token fields of d: words, span features and, from the
-// gold fragments, token labels.
-func (d *Doc) tokenise(sc span.Config) {
-	ti := corpus.LabelIndex(corpus.Techniques)
+// gold fragments, token labels (ti indexes corpus.Techniques).
+func (d *Doc) tokenise(sc span.Config, ti map[string]int) {
 	toByte := byteOffsets(d.Text)
 	d.Runes = text.NewRuneIndex(d.Text)
 	d.Tokens = make([][]text.Token, len(d.Paras))

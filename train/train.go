@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"rhetor/corpus"
@@ -293,12 +294,12 @@ func trainLocators(ctx context.Context, p *Prepared, use func(i int) bool, opt l
 					continue
 				}
 				for j := range d.Paras {
-					if !contains(d.Techniques[j], k) {
+					if !slices.Contains(d.Techniques[j], k) {
 						continue
 					}
 					for n, x := range d.TokenVectors[j] {
 						var y []int
-						if contains(d.TokenLabels[j][n], k) {
+						if slices.Contains(d.TokenLabels[j][n], k) {
 							y = []int{0}
 						}
 						data = append(data, linear.Example{X: x, Y: y})
@@ -328,33 +329,23 @@ func trainLocators(ctx context.Context, p *Prepared, use func(i int) bool, opt l
 	return joined, nil
 }
 
-func contains(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
 // unseenThresholds chooses the decisions for languages without training
 // data: each training language is scored by heads trained on the other
 // languages only (leave one language out), and the thresholds and genre
 // offsets are chosen on those scores pooled. It returns nil when there are
 // fewer than two languages.
 func unseenThresholds(ctx context.Context, p *Prepared, cfg Config) (*thresholds, error) {
-	s, langs, err := leaveOneLanguageOut(ctx, p, cfg)
+	s, err := leaveOneLanguageOut(ctx, p, cfg)
 	if err != nil || s == nil {
 		return nil, err
 	}
-	_ = langs
 	th := chooseThresholds(p, s, func(int) bool { return true }, false)
 	return &th, nil
 }
 
 // leaveOneLanguageOut scores every document with heads trained on the other
 // languages.
-func leaveOneLanguageOut(ctx context.Context, p *Prepared, cfg Config) (*Scores, []string, error) {
+func leaveOneLanguageOut(ctx context.Context, p *Prepared, cfg Config) (*Scores, error) {
 	seen := map[string]bool{}
 	var langs []string
 	for _, d := range p.Docs {
@@ -364,7 +355,7 @@ func leaveOneLanguageOut(ctx context.Context, p *Prepared, cfg Config) (*Scores,
 		}
 	}
 	if len(langs) < 2 {
-		return nil, nil, nil
+		return nil, nil
 	}
 	sort.Strings(langs)
 	s := newScores(len(p.Docs))
@@ -379,9 +370,9 @@ func leaveOneLanguageOut(ctx context.Context, p *Prepared, cfg Config) (*Scores,
 		}
 		h, err := trainHeads(ctx, p, func(i int) bool { return p.Docs[i].Lang != l }, cfg, step)
 		if err != nil {
-			return nil, nil, fmt.Errorf("without %s: %w", l, err)
+			return nil, fmt.Errorf("without %s: %w", l, err)
 		}
 		p.score(h, s, func(i int) bool { return p.Docs[i].Lang == l })
 	}
-	return s, langs, nil
+	return s, nil
 }

@@ -16,7 +16,7 @@ import (
 	"rhetor/analyze"
 	"rhetor/batch"
 	"rhetor/corpus"
-	progressbar "rhetor/internal/progress"
+	"rhetor/internal/progress"
 	"rhetor/lang"
 	"rhetor/model"
 )
@@ -102,24 +102,19 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) (err error) {
 
 	// The bar is drawn only on a terminal, and not over results printed to it.
 	total := int64(-1)
-	barOn := progressbar.IsTerminal(stdio.Stderr) && (file != nil || !progressbar.IsTerminal(stdio.Stdout))
-	if barOn {
+	var barOut io.Writer = io.Discard
+	fail := &failures{w: stdio.Stderr}
+	if progress.IsTerminal(stdio.Stderr) && (file != nil || !progress.IsTerminal(stdio.Stdout)) {
 		total = src.count(fs.Args())
 		if rs != nil && total >= 0 {
 			total = max(0, total-rs.done())
 		}
+		barOut = stdio.Stderr
+		fail.w = lineClearer{stdio.Stderr}
 	}
-	var bar *progressbar.Bar
-	stderr := stdio.Stderr
-	if barOn {
-		bar = progressbar.New(stdio.Stderr, total, "articles")
-		stderr = lineClearer{stdio.Stderr}
-		defer bar.Done()
-	} else {
-		bar = progressbar.New(io.Discard, total, "articles")
-	}
+	bar := progress.New(barOut, total, "articles")
+	defer bar.Done()
 
-	fail := &failures{w: stderr}
 	// ew remembers the first write error, so that a run whose output is
 	// lost (a full disk, a closed pipe) stops and fails.
 	ew := &errWriter{w: dst}
@@ -146,7 +141,7 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) (err error) {
 		doc.Errors = append(doc.Errors, errEntry{in, err.Error()})
 	}
 	ok := 0
-	view := textView{w: out, colour: *colour == "always" || (*colour == "auto" && file == nil && isTerminal(stdio.Stdout))}
+	view := textView{w: out, colour: *colour == "always" || (*colour == "auto" && file == nil && progress.IsTerminal(stdio.Stdout))}
 
 	source := func(ctx context.Context, put func(unit) error) error {
 		err := src.each(ctx, fs.Args(), func(in string, a corpus.Article) error {

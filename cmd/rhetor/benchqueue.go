@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"rhetor/corpus"
 	"rhetor/queue"
 	"rhetor/store"
@@ -130,23 +128,16 @@ func benchThroughQueue(ctx context.Context, stdio IO, self, in string, n int, na
 	cfg.Stream, cfg.Subject = "RHETOR_BENCH_"+sfx, "rhetor.bench"+sfx+".articles"
 	cfg.DeadStream, cfg.DeadSubject = "RHETOR_BENCH_DEAD_"+sfx, "rhetor.bench"+sfx+".dead"
 	cfg.Consumer, cfg.Bucket = "rhetor-bench-"+sfx, "rhetor_bench_"+sfx
-	names := []string{"--nats", natsURL, "--stream", cfg.Stream, "--subject", cfg.Subject, "--dead-stream", cfg.DeadStream,
-		"--dead-subject", cfg.DeadSubject, "--consumer", cfg.Consumer, "--workers-bucket", cfg.Bucket}
-	nc, err := connectNATS(natsURL, "rhetor bench")
+	names := append([]string{"--nats", natsURL}, queueNameFlags(cfg)...)
+	nc, js, err := connectJetStream(natsURL, "rhetor bench")
 	if err != nil {
 		return 0, err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return 0, fmt.Errorf("jetstream: %w", err)
-	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		_ = js.DeleteStream(cctx, cfg.Stream)
-		_ = js.DeleteStream(cctx, cfg.DeadStream)
-		_ = js.DeleteKeyValue(cctx, cfg.Bucket)
+		queue.Delete(cctx, js, cfg)
 	}()
 	benchDSN, drop, err := benchSchema(ctx, dsn, "rhetor_bench_"+sfx)
 	if err != nil {

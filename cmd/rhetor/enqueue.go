@@ -13,7 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"rhetor/corpus"
-	pbar "rhetor/internal/progress"
+	"rhetor/internal/progress"
 	"rhetor/lang"
 	"rhetor/queue"
 )
@@ -54,16 +54,17 @@ func runEnqueue(ctx context.Context, stdio IO, args []string) error {
 		return err
 	}
 	defer nc.Close()
-	bar := pbar.New(stdio.Stderr, -1, "articles")
+	bar := progress.New(stdio.Stderr, -1, "articles")
 	enq := queue.NewEnqueuer(q, *maxText, *inFlight)
 	enq.OnSettled = func() { bar.Add(1) }
 	failed := 0
+	errOut := stdio.Stderr
+	if bar.Enabled() {
+		errOut = lineClearer{stdio.Stderr}
+	}
 	report := func(where string, err error) {
 		failed++
-		if bar.Enabled() {
-			fmt.Fprint(stdio.Stderr, "\r\033[K")
-		}
-		fmt.Fprintf(stdio.Stderr, "rhetor: %s: %v\n", where, err)
+		fmt.Fprintf(errOut, "rhetor: %s: %v\n", where, err)
 	}
 	enq.OnFailure = func(id string, err error) { report("article "+id, err) }
 	enq.OnDeadLetter = func(d queue.DeadLetter) {
@@ -174,12 +175,14 @@ func (qf *queueFlags) resolve() {
 	}
 }
 
-// jetStream connects to the NATS server as the client name and opens its
-// JetStream with opts; the caller closes the connection.
-func (qf *queueFlags) jetStream(name string, opts ...jetstream.JetStreamOpt) (*nats.Conn, jetstream.JetStream, error) {
-	nc, err := connectNATS(qf.nats, name)
+// connectJetStream connects to the NATS server at url as the client name,
+// reconnecting forever when the connection drops, and opens its JetStream
+// with opts; the caller closes the connection.
+func connectJetStream(url, name string, opts ...jetstream.JetStreamOpt) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(time.Second),
+		nats.Timeout(5*time.Second))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("connect to NATS at %s: %w", url, err)
 	}
 	js, err := jetstream.New(nc, opts...)
 	if err != nil {
@@ -189,11 +192,11 @@ func (qf *queueFlags) jetStream(name string, opts ...jetstream.JetStreamOpt) (*n
 	return nc, js, nil
 }
 
-// setup connects as jetStream does and creates the queue's streams,
+// setup connects as connectJetStream does and creates the queue's streams,
 // consumer and bucket where they are missing; the caller closes the
 // connection.
 func (qf *queueFlags) setup(ctx context.Context, name string, opts ...jetstream.JetStreamOpt) (*nats.Conn, *queue.Queue, error) {
-	nc, js, err := qf.jetStream(name, opts...)
+	nc, js, err := connectJetStream(qf.nats, name, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -203,6 +206,12 @@ func (qf *queueFlags) setup(ctx context.Context, name string, opts ...jetstream.
 		return nil, nil, fmt.Errorf("set up the queue on %s: %w", qf.nats, err)
 	}
 	return nc, q, nil
+}
+
+// queueNameFlags returns the flags that select c's names.
+func queueNameFlags(c queue.Config) []string {
+	return []string{"--stream", c.Stream, "--subject", c.Subject, "--dead-stream", c.DeadStream,
+		"--dead-subject", c.DeadSubject, "--consumer", c.Consumer, "--workers-bucket", c.Bucket}
 }
 
 // envOr returns flag when it was given, else the environment variable's
@@ -216,15 +225,4 @@ func envOr(name, flag, def string) string {
 		return v
 	}
 	return def
-}
-
-// connectNATS connects to the NATS server at url, reconnecting forever
-// when the connection drops.
-func connectNATS(url, name string) (*nats.Conn, error) {
-	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(time.Second),
-		nats.Timeout(5*time.Second))
-	if err != nil {
-		return nil, fmt.Errorf("connect to NATS at %s: %w", url, err)
-	}
-	return nc, nil
 }

@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 
 	"rhetor/analyze"
+	"rhetor/batch"
 	"rhetor/corpus"
-	pbar "rhetor/internal/progress"
+	"rhetor/internal/progress"
 	"rhetor/lang"
 	"rhetor/model"
 	"rhetor/store"
@@ -73,10 +72,10 @@ func runImport(ctx context.Context, stdio IO, args []string) error {
 		batch:  *batch,
 	}
 	total := int64(-1)
-	if pbar.IsTerminal(stdio.Stderr) {
+	if progress.IsTerminal(stdio.Stderr) {
 		total = imp.src.count(inputs) // reads JSONL inputs once more: only for the bar
 	}
-	bar := pbar.New(stdio.Stderr, total, "articles")
+	bar := progress.New(stdio.Stderr, total, "articles")
 	fail := &failures{w: stdio.Stderr}
 	if bar.Enabled() {
 		// Failures are printed over the progress line, which is then redrawn.
@@ -109,103 +108,61 @@ type importer struct {
 
 type importSummary struct{ created, replaced int }
 
-// importItem is an article on its way through the pipeline, or its failure.
-type importItem struct {
-	input string
-	art   corpus.Article
-	rec   store.Record
-	err   error
-}
-
-func (imp *importer) run(ctx context.Context, inputs []string, workers int, bar *pbar.Bar, fail *failures) (importSummary, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan importItem, 2*workers)
-	results := make(chan importItem, 2*workers)
-	var readErr error
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // reader
-		defer wg.Done()
-		defer close(jobs)
-		send := func(ch chan<- importItem, it importItem) error {
-			select {
-			case ch <- it:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+// run analyses the articles of inputs on workers goroutines and stores them
+// in batches, in the order their analyses complete.
+func (imp *importer) run(ctx context.Context, inputs []string, workers int, bar *progress.Bar, fail *failures) (importSummary, error) {
+	var sum importSummary
+	var pending []store.Record
+	var storeErr error
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
 		}
-		readErr = imp.src.each(ctx, inputs, func(in string, a corpus.Article) error {
+		storeErr = imp.store(ctx, pending, &sum)
+		bar.Add(int64(len(pending)))
+		pending = pending[:0]
+		return storeErr
+	}
+	source := func(ctx context.Context, put func(unit) error) error {
+		return imp.src.each(ctx, inputs, func(in string, a corpus.Article) error {
 			if a.Source == "" {
 				a.Source = imp.source
 			}
-			return send(jobs, importItem{input: in, art: a})
+			return put(unit{input: in, art: a})
 		}, func(in string, err error) {
-			send(results, importItem{input: in, err: err})
+			// A stopped run makes put fail; the source then sees ctx done.
+			_ = put(unit{input: in, err: err})
 		})
-	}()
-	var workersWG sync.WaitGroup
-	for range workers {
-		workersWG.Add(1)
-		go func() {
-			defer workersWG.Done()
-			for it := range jobs {
-				it.rec, it.err = imp.analyze(ctx, it.art)
-				it.art = corpus.Article{} // the record holds the text
-				select {
-				case results <- it:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
 	}
-	go func() {
-		wg.Wait()
-		workersWG.Wait()
-		close(results)
-	}()
-
-	var sum importSummary
-	var pending []importItem
-	var storeErr error
-	flush := func() {
-		if len(pending) == 0 || storeErr != nil {
-			return
+	work := func(ctx context.Context, u unit) (store.Record, error) {
+		if u.err != nil {
+			return store.Record{}, u.err
 		}
-		if err := imp.store(ctx, pending, &sum, fail); err != nil {
-			storeErr = err
-			cancel()
-		}
-		bar.Add(int64(len(pending)))
-		pending = pending[:0]
+		return imp.analyze(ctx, u.art)
 	}
-	for it := range results {
-		if storeErr != nil {
-			continue // draining after a fatal error
-		}
-		if it.err != nil {
+	emit := func(r batch.Result[unit, store.Record]) error {
+		if r.Err != nil {
 			if ctx.Err() != nil {
-				continue
+				return ctx.Err()
 			}
-			fail.report(it.input, it.err)
+			fail.report(r.Input.input, r.Err)
 			bar.Add(1)
-			continue
+			return nil
 		}
-		pending = append(pending, it)
-		if len(pending) >= imp.batch {
-			flush()
+		pending = append(pending, r.Output)
+		if len(pending) < imp.batch {
+			return nil
+		}
+		return flush()
+	}
+	err := batch.Run(ctx, batch.Options{Workers: workers, Unordered: true}, source, work, emit)
+	if storeErr == nil {
+		// The last batch; after an interruption, the store refuses it.
+		if ferr := flush(); ferr != nil {
+			err = ferr
 		}
 	}
-	flush()
-	switch {
-	case storeErr != nil:
-		return sum, storeErr
-	case readErr != nil:
-		return sum, readErr
-	}
-	return sum, ctx.Err()
+	return sum, err
 }
 
 // analyze returns the record of one article.
@@ -217,35 +174,14 @@ func (imp *importer) analyze(ctx context.Context, a corpus.Article) (store.Recor
 	return store.NewRecord(a, res)
 }
 
-// store writes a batch in one transaction. When the database refuses a
-// record, the batch's records are written one by one and the refused ones
-// reported; any other error stops the import.
-func (imp *importer) store(ctx context.Context, items []importItem, sum *importSummary, fail *failures) error {
-	recs := make([]store.Record, len(items))
-	for i, it := range items {
-		recs[i] = it.rec
-	}
+// store writes a batch in one transaction. The records come from
+// store.NewRecord, which checked them: any error stops the import.
+func (imp *importer) store(ctx context.Context, recs []store.Record, sum *importSummary) error {
 	n, err := imp.st.PutMany(ctx, recs)
-	if err == nil {
-		sum.created += n
-		sum.replaced += len(recs) - n
-		return nil
-	}
-	if !errors.Is(err, store.ErrInvalidRecord) {
+	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	for _, it := range items {
-		created, err := imp.st.Put(ctx, it.rec)
-		switch {
-		case errors.Is(err, store.ErrInvalidRecord):
-			fail.report(it.input, err)
-		case err != nil:
-			return fmt.Errorf("store: %w", err)
-		case created:
-			sum.created++
-		default:
-			sum.replaced++
-		}
-	}
+	sum.created += n
+	sum.replaced += len(recs) - n
 	return nil
 }

@@ -43,10 +43,7 @@ func runLoadtest(ctx context.Context, stdio IO, args []string) error {
 		return usagef("--url %q is not an http(s) URL", *target)
 	}
 	endpoint := strings.TrimSuffix(*target, "/") + "/v1/analyze"
-	tok := *token
-	if tok == "" {
-		tok = os.Getenv("RHETOR_TOKEN")
-	}
+	tok := envOr("RHETOR_TOKEN", *token, "")
 
 	bodies, skipped, totalWords, err := loadBodies(ctx, stdio, fs.Args(), *words)
 	if err != nil {

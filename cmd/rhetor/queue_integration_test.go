@@ -55,14 +55,9 @@ func queueTestNames(t *testing.T, js jetstream.JetStream) (queue.Config, []strin
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = js.DeleteStream(ctx, c.Stream)
-		_ = js.DeleteStream(ctx, c.DeadStream)
-		_ = js.DeleteKeyValue(ctx, c.Bucket)
+		queue.Delete(ctx, js, c)
 	})
-	flags := []string{"--stream", c.Stream, "--subject", c.Subject, "--dead-stream", c.DeadStream,
-		"--dead-subject", c.DeadSubject, "--consumer", c.Consumer, "--workers-bucket", c.Bucket,
-		"--ack-wait", c.AckWait.String()}
-	return c, flags
+	return c, append(queueNameFlags(c), "--ack-wait", c.AckWait.String())
 }
 
 // multilingual sentences for synthetic articles.

@@ -78,13 +78,12 @@ func resultID(line []byte) (string, error) {
 // each id, as many analysable units carrying it are skipped as the output
 // has lines with that id; this holds one counter per distinct id written.
 type resumer struct {
-	name      string
-	ordered   bool
-	ids       *bufio.Reader    // ordered: the complete part of the output
-	remaining int64            // ordered: lines not yet matched to the input
-	line      int64            // ordered: output line last matched
-	counts    map[string]int64 // unordered: lines per id not yet matched
-	skipped   int64
+	name    string
+	ordered bool
+	held    int64            // complete result lines the output held at the start
+	skipped int64            // input units skipped so far (ordered: output lines matched)
+	ids     *bufio.Reader    // ordered: the complete part of the output
+	counts  map[string]int64 // unordered: lines per id not yet matched
 }
 
 // openResume prepares an output file for a resumed run: it scans the file
@@ -114,24 +113,15 @@ func openResume(path string, ordered bool) (*os.File, *resumer, error) {
 		f.Close()
 		return nil, nil, fmt.Errorf("resume: %w", err)
 	}
+	rs.held = lines
 	if ordered {
-		rs.remaining = lines
 		rs.ids = bufio.NewReaderSize(io.NewSectionReader(f, 0, complete), 1<<16)
 	}
 	return f, rs, nil
 }
 
 // done returns the number of results the output held when the run started.
-func (rs *resumer) done() int64 {
-	if rs.ordered {
-		return rs.remaining + rs.line
-	}
-	var n int64
-	for _, c := range rs.counts {
-		n += c
-	}
-	return n + rs.skipped
-}
+func (rs *resumer) done() int64 { return rs.held }
 
 // skip reports whether the unit read from input is already in the output.
 func (rs *resumer) skip(input string, a corpus.Article) (bool, error) {
@@ -148,21 +138,20 @@ func (rs *resumer) skip(input string, a corpus.Article) (bool, error) {
 		rs.skipped++
 		return true, nil
 	}
-	if rs.remaining == 0 {
+	if rs.skipped == rs.held {
 		return false, nil
 	}
 	line, err := rs.ids.ReadBytes('\n')
 	if err != nil {
 		return false, fmt.Errorf("resume: read %s: %w", rs.name, err)
 	}
-	rs.line++
-	rs.remaining--
+	n := rs.skipped + 1 // the output line just read
 	id, err := resultID(line)
 	if err != nil {
-		return false, fmt.Errorf("resume: %s:%d: %w", rs.name, rs.line, err)
+		return false, fmt.Errorf("resume: %s:%d: %w", rs.name, n, err)
 	}
 	if id != a.ID {
-		return false, fmt.Errorf("resume: %s:%d holds article %q but the input has %q there (%s): the output was not written from this input in order (an --unordered output resumes with --unordered)", rs.name, rs.line, id, a.ID, input)
+		return false, fmt.Errorf("resume: %s:%d holds article %q but the input has %q there (%s): the output was not written from this input in order (an --unordered output resumes with --unordered)", rs.name, n, id, a.ID, input)
 	}
 	rs.skipped++
 	return true, nil
@@ -171,13 +160,15 @@ func (rs *resumer) skip(input string, a corpus.Article) (bool, error) {
 // finish checks, once the input is exhausted, that every result of the
 // output belonged to it.
 func (rs *resumer) finish() error {
-	if rs.ordered && rs.remaining > 0 {
-		return fmt.Errorf("resume: %s holds %d more results than the input has articles", rs.name, rs.remaining)
-	}
-	if n := rs.done() - rs.skipped; !rs.ordered && n > 0 {
+	n := rs.held - rs.skipped
+	switch {
+	case n == 0:
+		return nil
+	case rs.ordered:
+		return fmt.Errorf("resume: %s holds %d more results than the input has articles", rs.name, n)
+	default:
 		return fmt.Errorf("resume: %s holds %d results whose ids are not in the input", rs.name, n)
 	}
-	return nil
 }
 
 // analysable reports whether Analyze can succeed on a: it fails only on

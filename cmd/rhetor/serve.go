@@ -41,10 +41,7 @@ func runServe(ctx context.Context, stdio IO, args []string) error {
 	if *timeout <= 0 {
 		return usagef("--timeout must be positive")
 	}
-	tok := *token
-	if tok == "" {
-		tok = os.Getenv("RHETOR_TOKEN")
-	}
+	tok := envOr("RHETOR_TOKEN", *token, "")
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
 		return usagef("--addr %q: %v", *addr, err)
@@ -58,10 +55,7 @@ func runServe(ctx context.Context, stdio IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	dsn := *db
-	if dsn == "" {
-		dsn = os.Getenv("RHETOR_DB")
-	}
+	dsn := envOr("RHETOR_DB", *db, "")
 	if dsn == "" {
 		if dsn, err = store.DefaultPath(); err != nil {
 			return fmt.Errorf("default database path: %w", err)
@@ -94,17 +88,9 @@ func runServe(ctx context.Context, stdio IO, args []string) error {
 	logger.Info("serving", "url", "http://"+ln.Addr().String()+"/", "store", st.Backend(), "db", redactDSN(dsn),
 		"model", m.Info.Name, "auth", tok != "", "max_body", *maxBody, "timeout", timeout.String())
 	start := time.Now()
-	served := make(chan struct{})
-	defer close(served)
-	go func() {
-		select {
-		case <-ctx.Done():
-			// The first signal asks for a graceful shutdown; a second one
-			// now ends the process at once.
-			signal.Reset(os.Interrupt, syscall.SIGTERM)
-		case <-served:
-		}
-	}()
+	// The first signal asks for a graceful shutdown; a second one then ends
+	// the process at once.
+	defer context.AfterFunc(ctx, func() { signal.Reset(os.Interrupt, syscall.SIGTERM) })()
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
 	}

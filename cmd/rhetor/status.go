@@ -42,7 +42,7 @@ func runStatus(ctx context.Context, stdio IO, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("rhetor status takes no arguments")
 	}
-	nc, js, err := qf.jetStream("rhetor status")
+	nc, js, err := connectJetStream(qf.nats, "rhetor status")
 	if err != nil {
 		return err
 	}

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime"
 	"time"
 
 	"rhetor/corpus"
 	"rhetor/feature"
+	"rhetor/internal/progress"
 	"rhetor/linear"
 	"rhetor/model"
 	"rhetor/span"
@@ -86,12 +86,18 @@ func (s *trainSettings) validate() error {
 	case s.workers < 1:
 		return usagef("--workers must be at least 1")
 	}
-	fc := feature.DefaultConfig
-	fc.Bits, fc.CharMin, fc.CharMax = s.bits, s.charMin, s.charMax
-	if err := fc.Validate(); err != nil {
+	if err := s.featureConfig().Validate(); err != nil {
 		return usagef("--char-min/--char-max: %v", err)
 	}
 	return nil
+}
+
+// featureConfig returns the default feature configuration with the
+// settings' hash size and character n-gram range.
+func (s *trainSettings) featureConfig() feature.Config {
+	fc := feature.DefaultConfig
+	fc.Bits, fc.CharMin, fc.CharMax = s.bits, s.charMin, s.charMax
+	return fc
 }
 
 func (s *trainSettings) options() linear.Options {
@@ -101,7 +107,7 @@ func (s *trainSettings) options() linear.Options {
 }
 
 func (s *trainSettings) config(name string, stderr io.Writer) train.Config {
-	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, Name: name, Progress: progress(stderr)}
+	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, Name: name, Progress: trainProgress(stderr)}
 }
 
 // prepare loads the data directories and featurises them.
@@ -109,8 +115,7 @@ func (s *trainSettings) prepare(ctx context.Context, stderr io.Writer) (*train.P
 	if len(s.data) == 0 {
 		return nil, usagef("--data is required")
 	}
-	fc := feature.DefaultConfig
-	fc.Bits, fc.CharMin, fc.CharMax = s.bits, s.charMin, s.charMax
+	fc := s.featureConfig()
 	layout := model.Layout{ContextBits: s.contextBits, ArticleBits: s.articleBits,
 		ContextScale: float32(s.contextScale), ArticleScale: float32(s.articleScale)}
 	var all []*corpus.Dataset
@@ -144,10 +149,10 @@ func (s *trainSettings) prepare(ctx context.Context, stderr io.Writer) (*train.P
 	return p, nil
 }
 
-// progress returns a progress callback that redraws one line on a terminal
-// and stays silent otherwise.
-func progress(stderr io.Writer) func(stage string, done, total int) {
-	if !isTerminal(stderr) {
+// trainProgress returns a progress callback that redraws one line on a
+// terminal and stays silent otherwise.
+func trainProgress(stderr io.Writer) func(stage string, done, total int) {
+	if !progress.IsTerminal(stderr) {
 		return nil
 	}
 	start := time.Now()
@@ -157,14 +162,4 @@ func progress(stderr io.Writer) func(stage string, done, total int) {
 			fmt.Fprintln(stderr)
 		}
 	}
-}
-
-// isTerminal reports whether w is a character device such as a terminal.
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

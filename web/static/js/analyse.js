@@ -3,15 +3,9 @@
 
 import { h, clear, field, label } from "./dom.js";
 import { api } from "./api.js";
-import { renderResult } from "./article.js";
-import { LANGUAGES, htmlToText, parseJSONL, articleID } from "./files.js";
+import { renderResult, techniqueCounts } from "./article.js";
+import { languageSelect, htmlToText, parseJSONL, articleID } from "./files.js";
 import { progressBox } from "./importer.js";
-
-function languageSelect() {
-  return h("select", { name: "lang" },
-    h("option", { value: "", text: "Identify automatically" }),
-    LANGUAGES.map(([code, name]) => h("option", { value: code, text: `${name} (${code})` })));
-}
 
 // analyseView builds the view once; the app keeps it, so pasted text and
 // results survive a visit to another view.
@@ -194,7 +188,5 @@ async function analyseMany(ctx, items, box, results) {
 }
 
 function topTechniques(r) {
-  const m = new Map();
-  for (const p of r.paragraphs || []) for (const t of p.techniques || []) m.set(t.technique, (m.get(t.technique) || 0) + 1);
-  return [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([t, n]) => `${label(t)} (${n})`);
+  return [...techniqueCounts(r.paragraphs || []).entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([t, n]) => `${label(t)} (${n})`);
 }

@@ -11,18 +11,6 @@ import { compareView } from "./compare.js";
 import { articleView } from "./articleview.js";
 import { route, href } from "./route.js";
 
-function notifier() {
-  const box = document.getElementById("notice");
-  return (msg, kind = "error") => {
-    clear(box);
-    if (!msg) { box.hidden = true; return; }
-    box.className = `notice ${kind}`;
-    box.append(h("span", { text: msg }),
-      h("button", { type: "button", class: "link", text: "dismiss", on: { click: () => { box.hidden = true; } } }));
-    box.hidden = false;
-  };
-}
-
 function tokenField() {
   const input = document.getElementById("token");
   const form = document.getElementById("token-form");
@@ -34,7 +22,6 @@ function tokenField() {
 async function start() {
   tokenField();
   const main = document.getElementById("main");
-  const notify = notifier();
   let tax;
   try {
     tax = await loadTaxonomy();
@@ -42,7 +29,7 @@ async function start() {
     clear(main).append(h("p", { class: "error", role: "alert", text: `Cannot load the label taxonomy: ${err.message}` }));
     return;
   }
-  const ctx = { tax, notify, href, go: (hash) => { location.hash = hash; } };
+  const ctx = { tax, href, go: (hash) => { location.hash = hash; } };
   const analyse = analyseView(ctx);
   const render = async () => {
     const r = route(location.hash);
@@ -52,7 +39,6 @@ async function start() {
       else a.removeAttribute("aria-current");
     }
     document.getElementById("tooltip").hidden = true;
-    notify("");
     clear(main);
     main.dataset.view = r.view;
     switch (r.view) {

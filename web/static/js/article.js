@@ -2,7 +2,7 @@
 // and the article with its paragraphs marked by technique and its spans
 // highlighted, a tooltip on each highlight and a legend that toggles them.
 
-import { h, clear, pct, label, uid } from "./dom.js";
+import { h, clear, pct, label } from "./dom.js";
 import { hbar } from "./charts.js";
 import { catClass } from "./taxonomy.js";
 import { jsonLink } from "./export.js";
@@ -46,7 +46,7 @@ function summaryLine(paras, counts) {
 }
 
 // techniqueCounts counts, per technique, the paragraphs it was decided for.
-function techniqueCounts(paras) {
+export function techniqueCounts(paras) {
   const m = new Map();
   for (const p of paras) for (const t of p.techniques || []) m.set(t.technique, (m.get(t.technique) || 0) + 1);
   return m;
@@ -164,7 +164,6 @@ function showTip(anchor, cover, evidence) {
       ev.length ? h("div", {}, "Evidence: ", ev.map((w, i) => [i ? ", " : "", h("q", { text: w })])) : null));
   }
   tip.hidden = false;
-  if (!tip.id) tip.id = uid("tip");
   anchor.setAttribute("aria-describedby", tip.id);
   const r = anchor.getBoundingClientRect();
   const tw = tip.offsetWidth;

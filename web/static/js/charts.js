@@ -7,7 +7,7 @@ import { h, s, label as readable } from "./dom.js";
 
 // PALETTE colours series (sources, languages, techniques over time); chosen
 // to stay distinguishable for common colour-vision deficiencies.
-export const PALETTE = ["#1f77b4", "#d95f02", "#1b9e77", "#7570b3", "#e7298a",
+const PALETTE = ["#1f77b4", "#d95f02", "#1b9e77", "#7570b3", "#e7298a",
   "#66a61e", "#a6761d", "#e6ab02", "#666666", "#17becf"];
 
 const FONT = 13;

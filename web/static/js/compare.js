@@ -5,7 +5,7 @@
 import { h, clear, label, pct } from "./dom.js";
 import { api } from "./api.js";
 import { filterForm, pickFilters, describe } from "./filters.js";
-import { grouped, hbar, lines, legend, PALETTE } from "./charts.js";
+import { grouped, hbar, lines, legend } from "./charts.js";
 import { csvLink, jsonLink, exports } from "./export.js";
 
 const MAX_GROUPS = 8;
@@ -13,17 +13,18 @@ const MAX_GROUPS = 8;
 export function compareView(ctx, params) {
   const filters = pickFilters(params);
   const body = h("div", { class: "compare-body", "aria-live": "polite" }, h("p", { class: "muted", text: "Loading…" }));
-  load(ctx, filters, body);
+  const stats = api.stats(filters);
+  load(ctx, filters, stats, body);
   return h("div", { class: "view compare" },
     h("h2", { text: "Compare" }),
-    filterForm(ctx, params, "compare"),
+    filterForm(ctx, params, "compare", Object.keys(filters).length === 0 ? stats : undefined),
     body);
 }
 
-async function load(ctx, filters, body) {
+async function load(ctx, filters, stats, body) {
   let st;
   try {
-    st = await api.stats(filters);
+    st = await stats;
   } catch (err) {
     clear(body).append(h("p", { class: "error", role: "alert", text: `Cannot load the statistics: ${err.message}` }));
     return;
@@ -63,6 +64,11 @@ function drawAll(ctx, st, share) {
   ];
 }
 
+// valueFormat formats a chart value: a share as a percentage, else a count.
+function valueFormat(share) {
+  return share ? (v) => pct(v) : (v) => String(Math.round(v));
+}
+
 function groupName(key) {
   return key === "" ? "(none)" : key;
 }
@@ -73,14 +79,13 @@ function groupChart(id, title, groups, field, labels, share, groupWord) {
   groups = (groups || []).slice().sort((a, b) => b.articles - a.articles);
   const shown = groups.slice(0, MAX_GROUPS);
   const used = labels.filter((l) => shown.some((g) => (g[field] || {})[l]));
-  const series = shown.map((g, j) => ({
+  const series = shown.map((g) => ({
     name: `${groupName(g.key)} (${g.articles})`,
-    color: PALETTE[j % PALETTE.length],
     values: Object.fromEntries(used.map((l) => [l, share ? ((g[field] || {})[l] || 0) / Math.max(1, g.articles) : (g[field] || {})[l] || 0])),
   }));
   const rows = [[groupWord, "articles", ...labels]];
   for (const g of groups) rows.push([g.key, g.articles, ...labels.map((l) => (g[field] || {})[l] || 0)]);
-  const fmt = share ? (v) => pct(v) : (v) => String(Math.round(v));
+  const fmt = valueFormat(share);
   return h("section", { class: "card chart-card", id, "aria-labelledby": `${id}-h` },
     h("div", { class: "card-head" },
       h("h3", { id: `${id}-h`, text: title }),
@@ -106,8 +111,8 @@ function overTime(periods, techniques, share) {
   const chart = h("div", { class: "line-chart" });
   const draw = () => {
     const list = present.filter((t) => chosen.has(t));
-    const series = list.map((t, j) => ({
-      name: label(t), color: PALETTE[j % PALETTE.length],
+    const series = list.map((t) => ({
+      name: label(t),
       values: periods.map((p) => {
         const n = (p.techniques || {})[t] || 0;
         return share ? n / Math.max(1, p.articles) : n;
@@ -120,7 +125,7 @@ function overTime(periods, techniques, share) {
     }
     chart.append(legend(series), h("figure", { class: "chart-box" },
       lines(periods.map((p) => p.month), series, {
-        title: "Technique frequency over time", format: share ? (v) => pct(v) : (v) => String(Math.round(v)),
+        title: "Technique frequency over time", format: valueFormat(share),
       })));
   };
   const picker = h("fieldset", { class: "picker" }, h("legend", { text: "Techniques drawn" }),

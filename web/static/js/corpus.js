@@ -5,7 +5,7 @@
 import { h, clear, field, label } from "./dom.js";
 import { api, query } from "./api.js";
 import { filterForm, pickFilters, describe } from "./filters.js";
-import { LANGUAGES, articleID, parseJSONL } from "./files.js";
+import { languageSelect, articleID, parseJSONL } from "./files.js";
 import { progressBox } from "./importer.js";
 import { apiLink, exports } from "./export.js";
 import { catClass } from "./taxonomy.js";
@@ -17,12 +17,28 @@ export function corpusView(ctx, params) {
   const limit = PAGE_SIZES.includes(Number(params.limit)) ? Number(params.limit) : 50;
   const offset = Math.max(0, Number(params.offset) || 0);
   const table = h("div", { class: "corpus-table", "aria-live": "polite" }, h("p", { class: "muted", text: "Loading…" }));
+  const fetchPage = () => api.list({ ...filters, limit, offset });
+  // shown is the signature of the page drawn: a live check redraws the
+  // table from its own fetch only when that differs.
   let shown = "";
-  const reload = async () => { shown = await load(ctx, table, filters, limit, offset) ?? shown; };
+  const show = (page) => {
+    shown = signature(page);
+    render(ctx, table, page, filters, limit, offset, reload);
+  };
+  const reload = async () => {
+    let page;
+    try {
+      page = await fetchPage();
+    } catch (err) {
+      clear(table).append(h("p", { class: "error", role: "alert", text: `Cannot list the corpus: ${err.message}` }));
+      return;
+    }
+    show(page);
+  };
   reload();
   const live = liveToggle(table, async () => {
-    const page = await api.list({ ...filters, limit, offset });
-    if (signature(page) !== shown) await reload();
+    const page = await fetchPage();
+    if (signature(page) !== shown) show(page);
   });
   return h("div", { class: "view corpus" },
     h("h2", { text: "Corpus" }),
@@ -67,16 +83,9 @@ function signature(page) {
   return JSON.stringify([page.total || 0, (page.articles || []).map((a) => [a.id, a.stored])]);
 }
 
-// load fetches and renders one page of the corpus; it returns the page's
-// signature, or undefined when it could not be fetched.
-async function load(ctx, box, filters, limit, offset) {
-  let page;
-  try {
-    page = await api.list({ ...filters, limit, offset });
-  } catch (err) {
-    clear(box).append(h("p", { class: "error", role: "alert", text: `Cannot list the corpus: ${err.message}` }));
-    return undefined;
-  }
+// render draws one fetched page of the corpus into box; reload fetches and
+// draws it again (after a deletion).
+function render(ctx, box, page, filters, limit, offset, reload) {
   box.dataset.for = location.hash;
   const arts = page.articles || [];
   const total = page.total || 0;
@@ -90,7 +99,7 @@ async function load(ctx, box, filters, limit, offset) {
     h("span", { class: "muted", text: total ? `${offset + 1}–${offset + arts.length} of ${total}` : "no articles" }),
     offset + limit < total ? h("a", { class: "button", href: nav(offset + limit), rel: "next", text: "Next →" }) : null,
     sizeSel);
-  const rows = arts.map((a) => row(ctx, a, () => load(ctx, box, filters, limit, offset)));
+  const rows = arts.map((a) => row(ctx, a, reload));
   clear(box).append(
     h("div", { class: "table-head" },
       h("p", { class: "muted", dataset: { total }, text: `${total} article${total === 1 ? "" : "s"}. ${describe(filters)}` }),
@@ -104,7 +113,6 @@ async function load(ctx, box, filters, limit, offset) {
         h("thead", {}, h("tr", {}, ["Id", "Title", "Source", "Date", "Language", "Genre", "Top techniques", ""].map((c) => h("th", { scope: "col", text: c })))),
         h("tbody", {}, rows))),
     pager);
-  return signature(page);
 }
 
 function row(ctx, a, reload) {
@@ -159,8 +167,7 @@ function importPanel(ctx, reload) {
   const dir = h("input", { type: "file", name: "dir", multiple: true, webkitdirectory: true });
   const txt = h("input", { type: "file", name: "txt", multiple: true, accept: ".txt,text/plain" });
   const source = h("input", { type: "text", name: "source", placeholder: "for .txt files, e.g. bbc.co.uk" });
-  const lang = h("select", { name: "lang" }, h("option", { value: "", text: "Identify automatically" }),
-    LANGUAGES.map(([c, n]) => h("option", { value: c, text: `${n} (${c})` })));
+  const lang = languageSelect();
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const prog = progressBox();
   const start = async (articles) => {

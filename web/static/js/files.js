@@ -1,12 +1,24 @@
 // Reading uploaded files in the browser: plain text, HTML reduced to its
 // paragraphs, JSONL articles, and article ids from file names.
 
+import { h } from "./dom.js";
+
 // LANGUAGES are offered by the language selects (the SemEval-2023 languages;
 // the server accepts any ISO 639-1 code).
 export const LANGUAGES = [
   ["en", "English"], ["fr", "French"], ["de", "German"], ["it", "Italian"], ["pl", "Polish"],
   ["ru", "Russian"], ["es", "Spanish"], ["el", "Greek"], ["ka", "Georgian"],
 ];
+
+// languageOptions are the <option>s of LANGUAGES, "Name (code)".
+export function languageOptions() {
+  return LANGUAGES.map(([code, name]) => h("option", { value: code, text: `${name} (${code})` }));
+}
+
+// languageSelect chooses an article's language, or none to have it identified.
+export function languageSelect() {
+  return h("select", { name: "lang" }, h("option", { value: "", text: "Identify automatically" }), languageOptions());
+}
 
 const BLOCKS = "p, h1, h2, h3, h4, h5, h6, li, blockquote";
 
@@ -105,9 +117,4 @@ export function batches(articles, maxCount = 100, maxBytes = 4 << 20) {
   }
   if (cur.length) out.push(cur);
   return out;
-}
-
-// readText reads a File as UTF-8 text.
-export function readText(file) {
-  return file.text();
 }

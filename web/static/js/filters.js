@@ -4,7 +4,7 @@
 
 import { h, field, label } from "./dom.js";
 import { api } from "./api.js";
-import { LANGUAGES } from "./files.js";
+import { LANGUAGES, languageOptions } from "./files.js";
 
 export const FILTER_KEYS = ["q", "lang", "source", "from", "to", "genre", "frame", "technique"];
 
@@ -22,12 +22,13 @@ function select(name, current, groups) {
 }
 
 // filterForm renders the filters; applying them navigates to view with the
-// new filters (and the first page).
-export function filterForm(ctx, params, view) {
+// new filters (and the first page). allStats, when given, is the pending
+// GET /v1/stats of the whole corpus, so the form need not fetch it again.
+export function filterForm(ctx, params, view, allStats) {
   const tax = ctx.tax;
   const q = h("input", { type: "search", name: "q", value: params.q || "", placeholder: "words that must all appear" });
   const langNames = new Map(LANGUAGES);
-  const lang = select("lang", "", LANGUAGES.map(([c, n]) => h("option", { value: c, text: `${n} (${c})` })));
+  const lang = select("lang", "", languageOptions());
   const source = h("input", { type: "text", name: "source", value: params.source || "", list: "sources-list", autocomplete: "off" });
   const sources = h("datalist", { id: "sources-list" });
   const from = h("input", { type: "date", name: "from", value: params.from || "" });
@@ -43,7 +44,7 @@ export function filterForm(ctx, params, view) {
   addLang(params.lang);
   lang.value = params.lang || "";
   // The languages and sources present in the corpus complete the choices.
-  api.stats({}).then((st) => {
+  (allStats || api.stats({})).then((st) => {
     for (const g of st?.by_language || []) addLang(g.key);
     for (const g of st?.by_source || []) if (g.key) sources.append(h("option", { value: g.key }));
   }).catch(() => {});

@@ -1,5 +1,7 @@
 // Hash routes: "#/view/arg?param=value&…".
 
+import { query } from "./api.js";
+
 // route splits the hash into a view name, a path argument and parameters.
 export function route(hash) {
   const raw = (hash || "").replace(/^#\/?/, "");
@@ -16,9 +18,6 @@ export function route(hash) {
 }
 
 // href builds a hash for a view and its parameters.
-export function href(view, params = {}) {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
-  const str = q.toString();
-  return `#/${view}${str ? `?${str}` : ""}`;
+export function href(view, params) {
+  return `#/${view}${query(params)}`;
 }

@@ -1,32 +1,27 @@
-// The label taxonomy (GET /v1/taxonomy) and the lookups the views need:
-// each technique's category (which picks its colour) and definition.
+// The label taxonomy (GET /v1/taxonomy) and the lookup the views need:
+// each technique's category (which picks its colour).
 
 import { api } from "./api.js";
 
-// load fetches the taxonomy and indexes it. The result:
+// loadTaxonomy fetches the taxonomy and indexes it. The result:
 // {genres, frames: [{name, definition}], categories: [{name, techniques}],
-//  techniques: [name...] in category order, category: Map name → index,
-//  definition: Map name → text}.
+//  techniques: [name...] in category order, category: Map name → index}.
 export async function loadTaxonomy() {
   const t = await api.taxonomy();
   const category = new Map();
-  const definition = new Map();
   const techniques = [];
   (t.categories || []).forEach((c, i) => {
     for (const tech of c.techniques || []) {
       category.set(tech.name, i);
-      definition.set(tech.name, tech.definition || "");
       techniques.push(tech.name);
     }
   });
-  for (const f of t.frames || []) definition.set(f.name, f.definition || "");
   return {
     genres: t.genres || [],
     frames: t.frames || [],
     categories: t.categories || [],
     techniques,
     category,
-    definition,
   };
 }
 
