@@ -264,11 +264,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 				t.Evidence = pex.top(a.techniques, k, a.evidence)
 			}
 			if wordLevel && s.Techniques[i][k] >= tt+spanShift(m, k) {
-				col := make([]float64, len(toks))
-				for n := range toks {
-					col[n] = tokProbs[n][k]
-				}
-				for _, f := range m.Decoder.Fragments(p.Text, toks, col, k) {
+				for _, f := range m.Decoder.Locate(p.Text, toks, tokProbs, k) {
 					out.Spans = append(out.Spans, Span{
 						Technique: t.Technique,
 						Start:     runes.At(p.Start + f.Start),

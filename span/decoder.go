@@ -88,6 +88,16 @@ func (d Decoder) Mode(tech int) Mode {
 	return Words
 }
 
+// Locate is Fragments for the probabilities of every technique:
+// tokProbs[n][tech] is token n's probability of technique tech.
+func (d Decoder) Locate(para string, toks []text.Token, tokProbs [][]float64, tech int) []Fragment {
+	col := make([]float64, len(toks))
+	for n := range toks {
+		col[n] = tokProbs[n][tech]
+	}
+	return d.Fragments(para, toks, col, tech)
+}
+
 // Fragments locates technique tech in the paragraph para, whose tokens are
 // toks with probabilities probs. Offsets are bytes of para; fragments never
 // leave it and do not overlap.

@@ -136,11 +136,7 @@ func PredictSpans(d *Doc, techProbs [][]float64, tokProbs [][][]float64, techT f
 			if techProbs[j][k] < techT+shift[k] {
 				continue
 			}
-			col := make([]float64, len(toks))
-			for n := range toks {
-				col[n] = tokProbs[j][n][k]
-			}
-			for _, f := range dec.Fragments(p.Text, toks, col, k) {
+			for _, f := range dec.Locate(p.Text, toks, tokProbs[j], k) {
 				out = append(out, corpus.Span{ID: d.ID, Technique: corpus.Techniques[k], Start: d.Runes.At(p.Start + f.Start), End: d.Runes.At(p.Start + f.End)})
 			}
 		}
