@@ -45,9 +45,9 @@ type Analyzer struct {
 // New returns an Analyzer for m.
 func New(m *model.Model, opt Options) *Analyzer {
 	a := &Analyzer{m: m, evidence: opt.Evidence,
-		article:    newTable(m.Genre.Linear, m.Frames.Linear),
-		techniques: newTable(m.Techniques.Linear),
-		fragments:  newTable(m.Fragments.Linear)}
+		article:    newTable(m.Genre.Weights, m.Frames.Weights),
+		techniques: newTable(m.Techniques.Weights),
+		fragments:  newTable(m.Fragments.Weights)}
 	if a.evidence == 0 {
 		a.evidence = 3
 	}
@@ -137,7 +137,7 @@ func (a *Analyzer) score(txt, langCode string) *Scores {
 	a.builders.Put(b)
 	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc}
 	art := a.article.margins(doc.Article)
-	ng := m.Genre.Linear.Labels
+	ng := len(m.Genre.Labels)
 	s.Genre = widen(art[:ng])
 	s.Frames = sigmoids(widen(art[ng:]))
 	s.Techniques = a.techniqueProbs(doc)
@@ -234,7 +234,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		if slices.Contains(sel, k) {
 			lb.Selected = true
 			if ex != nil {
-				lb.Evidence = ex.top(a.article, m.Genre.Linear.Labels+k, a.evidence)
+				lb.Evidence = ex.top(a.article, len(m.Genre.Labels)+k, a.evidence)
 			}
 		}
 		res.Frames = append(res.Frames, lb)

@@ -36,7 +36,7 @@ func TestBlocksEqualComposite(t *testing.T) {
 	got := an.techniqueProbs(doc)
 	for i := range paras {
 		x := m.Layout.ParagraphInput(feature.Vector{}, m.Features, doc, i)
-		want := m.Techniques.Linear.Margins(x)
+		want := m.Techniques.Weights.Linear().Margins(x)
 		for l := range want {
 			// bfloat16 weights and float32 sums: equal to about 1e-3.
 			if d := math.Abs(got[i][l] - linear.Sigmoid(want[l])); d > 2e-3 {

@@ -10,10 +10,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"math"
 
 	"rhetor/feature"
-	"rhetor/linear"
 	"rhetor/span"
 )
 
@@ -23,25 +21,30 @@ import (
 //	version  uint32   FormatVersion
 //	hlen     uint32   length of the header
 //	header   hlen bytes of JSON (fileHeader)
-//	body     DEFLATE stream: for each head (genre, frames, techniques, spans) its
-//	         weights as one byte per weight, feature-major, each a μ-law code
-//	         scaled per label (see quantise)
+//	body     for each head (genre, frames, techniques, spans) its weights as
+//	         one byte per weight, feature-major, each a μ-law code scaled
+//	         per label (see Weights); versions 2 and 3 compress the body
+//	         with DEFLATE
 //	crc      uint32   CRC-32 (IEEE) of everything before it
 //
 // The writer is deterministic: the same model gives the same bytes.
+// Version 4 stores the codes as they are: they are what inference reads,
+// so decoding is a copy (DEFLATE saved a quarter of the size but took two
+// thirds of a 250 ms load).
 const (
 	Magic         = "RHETORMD"
-	FormatVersion = 3
+	FormatVersion = 4
 	// minVersion is the oldest format this rhetor reads: version 2 files
 	// have no span decoder (their span head's threshold serves every
 	// technique, in word mode).
 	minVersion = 2
+	// deflatedBelow is the first version whose body is not compressed.
+	deflatedBelow = 4
 	// maxHeader bounds the header so that a corrupt length cannot make the
 	// decoder allocate without limit.
 	maxHeader = 16 << 20
 	// maxWeights bounds the weights one head may declare.
 	maxWeights = 1 << 26
-	mu         = 255.0
 )
 
 type fileHeader struct {
@@ -79,13 +82,11 @@ func (m *Model) Write(w io.Writer) error {
 		return err
 	}
 	h := fileHeader{Info: m.Info, Features: m.Features, Layout: m.Layout, Spans: m.Spans, Decoder: &m.Decoder}
-	codes := make([][]byte, len(headNames))
 	for i, hd := range m.heads() {
-		scale, q := quantise(hd.Linear)
-		codes[i] = q
+		w := hd.Weights
 		h.Heads = append(h.Heads, headHeader{
-			Name: headNames[i], Labels: hd.Labels, Dim: hd.Linear.Dim,
-			Bias: hd.Linear.B, Scale: scale, Thresholds: hd.Thresholds, Offsets: hd.Offsets, Unseen: hd.UnseenOffsets,
+			Name: headNames[i], Labels: hd.Labels, Dim: w.Dim,
+			Bias: w.Bias, Scale: w.Scale, Thresholds: hd.Thresholds, Offsets: hd.Offsets, Unseen: hd.UnseenOffsets,
 		})
 	}
 	hdr, err := json.Marshal(h)
@@ -97,17 +98,8 @@ func (m *Model) Write(w io.Writer) error {
 	binary.Write(&buf, binary.LittleEndian, uint32(FormatVersion))
 	binary.Write(&buf, binary.LittleEndian, uint32(len(hdr)))
 	buf.Write(hdr)
-	zw, err := flate.NewWriter(&buf, flate.BestCompression)
-	if err != nil {
-		return err
-	}
-	for _, c := range codes {
-		if _, err := zw.Write(c); err != nil {
-			return err
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return err
+	for _, hd := range m.heads() {
+		buf.Write(hd.Weights.Codes)
 	}
 	binary.Write(&buf, binary.LittleEndian, crc32.ChecksumIEEE(buf.Bytes()))
 	_, err = w.Write(buf.Bytes())
@@ -126,77 +118,18 @@ func (m *Model) validate() error {
 	}
 	dims := m.dims()
 	for i, hd := range m.heads() {
-		if hd == nil || hd.Linear == nil {
+		if hd == nil || hd.Weights == nil {
 			return fmt.Errorf("model has no %s head", headNames[i])
 		}
-		lm := hd.Linear
-		if len(hd.Labels) != lm.Labels || lm.Dim != dims[i] || len(lm.W) != lm.Dim*lm.Labels || len(lm.B) != lm.Labels {
-			return fmt.Errorf("%s head: shape does not match (labels %d/%d, dim %d/%d)", headNames[i], len(hd.Labels), lm.Labels, lm.Dim, dims[i])
+		L := len(hd.Labels)
+		if err := hd.Weights.check(L, dims[i]); err != nil {
+			return fmt.Errorf("%s head: %w", headNames[i], err)
 		}
-		if (hd.Offsets != nil && len(hd.Offsets) != lm.Labels) || (hd.UnseenOffsets != nil && len(hd.UnseenOffsets) != lm.Labels) {
-			return fmt.Errorf("%s head: %d offsets for %d labels", headNames[i], len(hd.Offsets), lm.Labels)
+		if (hd.Offsets != nil && len(hd.Offsets) != L) || (hd.UnseenOffsets != nil && len(hd.UnseenOffsets) != L) {
+			return fmt.Errorf("%s head: %d offsets for %d labels", headNames[i], len(hd.Offsets), L)
 		}
 	}
 	return m.Decoder.Validate(len(m.Fragments.Labels))
-}
-
-// quantise maps each weight to a signed μ-law byte code scaled by its
-// label's largest absolute weight.
-func quantise(lm *linear.Model) ([]float32, []byte) {
-	L := lm.Labels
-	scale := make([]float32, L)
-	for i, w := range lm.W {
-		if a := float32(math.Abs(float64(w))); a > scale[i%L] {
-			scale[i%L] = a
-		}
-	}
-	q := make([]byte, len(lm.W))
-	for i, w := range lm.W {
-		s := float64(scale[i%L])
-		if s == 0 {
-			continue
-		}
-		a := math.Abs(float64(w)) / s
-		c := math.Round(127 * math.Log1p(mu*a) / math.Log1p(mu))
-		if w < 0 {
-			c = -c
-		}
-		q[i] = byte(int8(c))
-	}
-	return scale, q
-}
-
-// dequantTable returns the weight of each byte code for one label's scale.
-func dequantTable(scale float32) [256]float32 {
-	var t [256]float32
-	for c := range 256 {
-		k := float64(int8(byte(c)))
-		a := (math.Exp(math.Abs(k)/127*math.Log1p(mu)) - 1) / mu * float64(scale)
-		if k < 0 {
-			a = -a
-		}
-		t[c] = float32(a)
-	}
-	return t
-}
-
-// Quantised returns a copy of lm with weights passed through the file
-// format's quantisation, so that held-out scores see what a loaded model sees.
-func Quantised(lm *linear.Model) *linear.Model {
-	scale, q := quantise(lm)
-	return dequantise(lm.Dim, lm.Labels, append([]float32(nil), lm.B...), scale, q)
-}
-
-func dequantise(dim, L int, bias, scale []float32, q []byte) *linear.Model {
-	tables := make([][256]float32, L)
-	for l := range tables {
-		tables[l] = dequantTable(scale[l])
-	}
-	w := make([]float32, len(q))
-	for i, c := range q {
-		w[i] = tables[i%L][c]
-	}
-	return &linear.Model{Dim: dim, Labels: L, W: w, B: bias}
 }
 
 // Read decodes a model written by Write. A file that is not a rhetor model, of
@@ -209,7 +142,8 @@ func Read(r io.Reader) (*Model, error) {
 	return Decode(data)
 }
 
-// Decode decodes a model file held in memory.
+// Decode decodes a model file held in memory. The model keeps parts of
+// data (the weights of a version 4 file): data must not change afterwards.
 func Decode(data []byte) (*Model, error) {
 	if len(data) < len(Magic)+12 {
 		if len(data) == 0 {
@@ -249,8 +183,13 @@ func Decode(data []byte) (*Model, error) {
 	if err := h.Spans.Validate(); err != nil {
 		return nil, fmt.Errorf("model header: %w", err)
 	}
-	zr := flate.NewReader(bytes.NewReader(body[16+hlen:]))
-	defer zr.Close()
+	version := binary.LittleEndian.Uint32(data[8:])
+	raw := body[16+hlen:]
+	var zr io.ReadCloser
+	if version < deflatedBelow {
+		zr = flate.NewReader(bytes.NewReader(raw))
+		defer zr.Close()
+	}
 	m := &Model{Info: h.Info, Features: h.Features, Layout: h.Layout, Spans: h.Spans}
 	dims := m.dims()
 	var out [4]*Head
@@ -260,17 +199,29 @@ func Decode(data []byte) (*Model, error) {
 			(hh.Offsets != nil && len(hh.Offsets) != L) || (hh.Unseen != nil && len(hh.Unseen) != L) || hh.Dim*L > maxWeights {
 			return nil, fmt.Errorf("model head %d (%q) has an inconsistent shape", i, hh.Name)
 		}
-		q := make([]byte, hh.Dim*L)
-		if _, err := io.ReadFull(zr, q); err != nil {
-			return nil, fmt.Errorf("model weights of %s head: %w", hh.Name, err)
+		n := hh.Dim * L
+		var q []byte
+		if zr != nil {
+			q = make([]byte, n)
+			if _, err := io.ReadFull(zr, q); err != nil {
+				return nil, fmt.Errorf("model weights of %s head: %w", hh.Name, err)
+			}
+		} else {
+			if len(raw) < n {
+				return nil, fmt.Errorf("model weights of %s head: %d bytes, want %d", hh.Name, len(raw), n)
+			}
+			q, raw = raw[:n:n], raw[n:]
 		}
 		out[i] = &Head{
 			Labels:        hh.Labels,
-			Linear:        dequantise(hh.Dim, L, hh.Bias, hh.Scale, q),
+			Weights:       &Weights{Dim: hh.Dim, Labels: L, Codes: q, Scale: hh.Scale, Bias: hh.Bias},
 			Thresholds:    hh.Thresholds,
 			Offsets:       hh.Offsets,
 			UnseenOffsets: hh.Unseen,
 		}
+	}
+	if zr == nil && len(raw) > 0 {
+		return nil, fmt.Errorf("model file has %d bytes after the weights", len(raw))
 	}
 	m.Genre, m.Frames, m.Techniques, m.Fragments = out[0], out[1], out[2], out[3]
 	if h.Decoder != nil {

@@ -106,9 +106,10 @@ func (l Layout) ParagraphInput(dst feature.Vector, f feature.Config, doc feature
 type Head struct {
 	// Labels are the head's labels, in the official order.
 	Labels []string
-	// Linear holds the weights (input dimension: the feature space for
-	// article heads, Layout.Dim for the technique head).
-	Linear *linear.Model
+	// Weights are the head's weights (input dimension: the feature space
+	// for article heads, Layout.Dim for the technique head, span.Config.Dim
+	// for the span head).
+	Weights *Weights
 	// Thresholds are decision thresholds on probabilities by ISO language
 	// code; the entry "" applies to every other language.
 	Thresholds map[string]float64

@@ -2,6 +2,7 @@ package model
 
 import (
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"encoding/json"
 	"hash/crc32"
@@ -24,7 +25,7 @@ func randomHead(rng *rand.Rand, labels []string, dim int) *Head {
 	for i := range lm.B {
 		lm.B[i] = float32(rng.NormFloat64())
 	}
-	return &Head{Labels: labels, Linear: lm, Thresholds: map[string]float64{"": 0.3, "en": 0.25}}
+	return &Head{Labels: labels, Weights: Quantise(lm), Thresholds: map[string]float64{"": 0.3, "en": 0.25}}
 }
 
 func smallModel() *Model {
@@ -60,14 +61,8 @@ func TestRoundTrip(t *testing.T) {
 		if strings.Join(h.Labels, ",") != strings.Join(want.Labels, ",") || h.Thresholds["en"] != want.Thresholds["en"] {
 			t.Fatalf("head %d metadata changed", i)
 		}
-		// μ-law codes keep each weight within a few percent of its label's largest weight.
-		for k, w := range want.Linear.W {
-			if d := math.Abs(float64(w - h.Linear.W[k])); d > 0.03*maxAbs(want.Linear.W) {
-				t.Fatalf("head %d weight %d: %v became %v", i, k, w, h.Linear.W[k])
-			}
-		}
-		if h.Linear.B[0] != want.Linear.B[0] {
-			t.Fatalf("bias changed")
+		if !reflect.DeepEqual(h.Weights, want.Weights) {
+			t.Fatalf("head %d: weights changed", i)
 		}
 	}
 	if got.Genre.Offsets[2] != -1 || got.Layout != m.Layout || got.Features != m.Features {
@@ -182,11 +177,18 @@ func TestDecoderRoundTripAndVersion2(t *testing.T) {
 	binary.Write(&v2, binary.LittleEndian, uint32(2))
 	binary.Write(&v2, binary.LittleEndian, uint32(len(h2)))
 	v2.Write(h2)
-	v2.Write(data[16+hlen : len(data)-4])
+	zw, _ := flate.NewWriter(&v2, flate.BestCompression) // versions 2 and 3 compress the weights
+	zw.Write(data[16+hlen : len(data)-4])
+	zw.Close()
 	binary.Write(&v2, binary.LittleEndian, crc32.ChecksumIEEE(v2.Bytes()))
 	old, err := Decode(v2.Bytes())
 	if err != nil {
 		t.Fatalf("version 2: %v", err)
+	}
+	for i, h := range old.heads() {
+		if !reflect.DeepEqual(h.Weights, m.heads()[i].Weights) {
+			t.Fatalf("version 2 head %d: weights differ", i)
+		}
 	}
 	want, _ := m.Fragments.Threshold("")
 	if old.Decoder.Threshold != want || old.Decoder.Thresholds != nil || old.Decoder.Mode(1) != span.Words {
@@ -195,5 +197,60 @@ func TestDecoderRoundTripAndVersion2(t *testing.T) {
 	binary.LittleEndian.PutUint32(data[8:], FormatVersion+1)
 	if _, err := Decode(data); err == nil || !strings.Contains(err.Error(), "version") {
 		t.Fatalf("a newer version: %v", err)
+	}
+}
+
+// TestQuantise checks the μ-law codes: each weight within a few percent of
+// its label's largest weight, zero and the largest weight exact, and
+// quantising the decoded weights again gives the same codes (what makes
+// retraining reproduce a model file bit for bit).
+func TestQuantise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	lm := &linear.Model{Dim: 500, Labels: 3, W: make([]float32, 1500), B: []float32{1, 2, 3}}
+	for i := range lm.W {
+		lm.W[i] = float32(rng.NormFloat64())
+	}
+	lm.W[7] = 0
+	w := Quantise(lm)
+	got := w.Linear()
+	for k, x := range lm.W {
+		if d := math.Abs(float64(x - got.W[k])); d > 0.03*float64(w.Scale[k%3]) {
+			t.Fatalf("weight %d: %v became %v", k, x, got.W[k])
+		}
+	}
+	if got.W[7] != 0 || !reflect.DeepEqual(got.B, lm.B) {
+		t.Fatal("zero or bias changed")
+	}
+	for l := range 3 {
+		var m float32
+		for i := l; i < len(lm.W); i += 3 {
+			m = max(m, float32(math.Abs(float64(lm.W[i]))))
+		}
+		if w.Scale[l] != m {
+			t.Fatalf("scale %d: %v, want %v", l, w.Scale[l], m)
+		}
+	}
+	if again := Quantise(got); !reflect.DeepEqual(again, w) {
+		t.Fatal("quantising the decoded weights changed the codes")
+	}
+	u := ScaledUnit(1)
+	if u[127] != 1 || u[0] != 0 || u[byte(0x81)] != -1 {
+		t.Fatalf("unit table ends: %v %v %v", u[127], u[0], u[byte(0x81)])
+	}
+}
+
+// TestDecodeRejectsTrailingBytes: a version 4 body holds the codes and
+// nothing else.
+func TestDecodeRejectsTrailingBytes(t *testing.T) {
+	data := encode(t, smallModel())
+	long := append(append([]byte(nil), data[:len(data)-4]...), 0)
+	long = binary.LittleEndian.AppendUint32(long, crc32.ChecksumIEEE(long))
+	if _, err := Decode(long); err == nil || !strings.Contains(err.Error(), "after the weights") {
+		t.Fatalf("trailing byte: %v", err)
+	}
+	short := append([]byte(nil), data[:len(data)-5]...)
+	short = binary.LittleEndian.AppendUint32(short, crc32.ChecksumIEEE(short))
+	if _, err := Decode(short); err == nil || !strings.Contains(err.Error(), "bytes, want") {
+		t.Fatalf("missing byte: %v", err)
 	}
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,8 +24,10 @@ import (
 	"rhetor/store"
 )
 
-// fakeMsg records how a message was settled.
+// fakeMsg records how a message was settled. It implements jetstream.Msg
+// (the methods a worker does not use are left nil).
 type fakeMsg struct {
+	jetstream.Msg
 	data       []byte
 	seq        uint64
 	deliveries uint64
@@ -30,12 +35,13 @@ type fakeMsg struct {
 	termed     bool
 	nakDelay   time.Duration
 	naked      bool
+	pending    uint64 // messages left in the queue after this one
 }
 
 func (m *fakeMsg) Data() []byte    { return m.data }
 func (m *fakeMsg) Subject() string { return "rhetor.articles" }
 func (m *fakeMsg) Metadata() (*jetstream.MsgMetadata, error) {
-	return &jetstream.MsgMetadata{Sequence: jetstream.SequencePair{Stream: m.seq}, NumDelivered: m.deliveries}, nil
+	return &jetstream.MsgMetadata{Sequence: jetstream.SequencePair{Stream: m.seq}, NumDelivered: m.deliveries, NumPending: m.pending}, nil
 }
 func (m *fakeMsg) Ack() error { m.acked = true; return nil }
 func (m *fakeMsg) NakWithDelay(d time.Duration) error {
@@ -63,11 +69,14 @@ func (s *fakeStore) PutMany(ctx context.Context, recs []store.Record) (int, erro
 }
 
 type fakePublisher struct {
+	mu   sync.Mutex
 	err  error
 	msgs []*nats.Msg
 }
 
 func (p *fakePublisher) PublishMsg(ctx context.Context, m *nats.Msg, opts ...jetstream.PublishOpt) (*jetstream.PubAck, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -265,6 +274,337 @@ func TestWorkerOneRecordPerID(t *testing.T) {
 	}
 	if !m1.acked || !m2.acked {
 		t.Error("both messages should be acked")
+	}
+}
+
+// fakeConsumer is a queue of fake messages behind the part of
+// jetstream.Consumer a worker uses.
+type fakeConsumer struct {
+	jetstream.Consumer
+	mu      sync.Mutex
+	msgs    []*fakeMsg
+	fetches []int // the number of messages asked for, fetch by fetch
+	left    []int // the number of messages in the queue, fetch by fetch
+	// hold, when not nil, stands for a queue that is not known to be
+	// empty: its messages count one more message pending, and a fetch on
+	// it waits until hold is closed instead of finding nothing.
+	hold chan struct{}
+}
+
+func (c *fakeConsumer) FetchNoWait(n int) (jetstream.MessageBatch, error) {
+	return c.take(n), nil
+}
+
+func (c *fakeConsumer) Fetch(n int, _ ...jetstream.FetchOpt) (jetstream.MessageBatch, error) {
+	b := c.take(n)
+	if len(b.msgs) == 0 {
+		time.Sleep(10 * time.Millisecond) // the fetch waited a while
+	}
+	return b, nil
+}
+
+func (c *fakeConsumer) Info(context.Context) (*jetstream.ConsumerInfo, error) {
+	return nil, errors.New("no server")
+}
+
+// take removes up to n messages from the queue.
+func (c *fakeConsumer) take(n int) fakeBatch {
+	c.mu.Lock()
+	k := min(n, len(c.msgs))
+	got := c.msgs[:k]
+	c.fetches, c.left = append(c.fetches, n), append(c.left, len(c.msgs))
+	c.msgs = c.msgs[k:]
+	hold := c.hold
+	for i, m := range got {
+		m.pending = uint64(len(c.msgs) + k - i - 1)
+		if hold != nil {
+			m.pending++
+		}
+	}
+	c.mu.Unlock()
+	if k == 0 && hold != nil {
+		<-hold
+	}
+	b := fakeBatch{msgs: make(chan jetstream.Msg, k)}
+	for _, m := range got {
+		b.msgs <- m
+	}
+	close(b.msgs)
+	return b
+}
+
+type fakeBatch struct{ msgs chan jetstream.Msg }
+
+func (b fakeBatch) Messages() <-chan jetstream.Msg { return b.msgs }
+func (b fakeBatch) Error() error                   { return nil }
+
+// fakeJS is a JetStream without a connection.
+type fakeJS struct{ jetstream.JetStream }
+
+func (fakeJS) Conn() *nats.Conn { return nil }
+
+// countingAnalyzer counts the articles analysed.
+type countingAnalyzer struct {
+	Analyzer
+	n atomic.Int64
+}
+
+func (a *countingAnalyzer) Analyze(ctx context.Context, art corpus.Article) (*analyze.Result, error) {
+	defer a.n.Add(1)
+	return a.Analyzer.Analyze(ctx, art)
+}
+
+// running is a worker running on a fake consumer.
+type running struct {
+	w      *Worker
+	cons   *fakeConsumer
+	an     *countingAnalyzer
+	stop   context.CancelFunc
+	done   chan error
+	msgs   []*fakeMsg
+	start  time.Time
+	stores func() (calls int, sizes []int)
+}
+
+// runWorker queues n articles (deliveries per index from deliveries, 1
+// when absent) and runs a worker on them with the options edit sets.
+func runWorker(t *testing.T, st *fakeStore, pub *fakePublisher, hold bool, n int, deliveries map[int]uint64, edit func(*WorkerOptions)) *running {
+	t.Helper()
+	w := newTestWorker(t, st, pub, 0)
+	r := &running{w: w, cons: &fakeConsumer{}, an: &countingAnalyzer{Analyzer: w.an}, done: make(chan error, 1)}
+	if hold {
+		r.cons.hold = make(chan struct{})
+	}
+	for i := range n {
+		d := deliveries[i]
+		if d == 0 {
+			d = 1
+		}
+		r.msgs = append(r.msgs, articleMsg(t, uint64(i+1), d, corpus.Article{ID: fmt.Sprint("a", i), Text: sampleText}))
+	}
+	r.cons.msgs = slices.Clone(r.msgs)
+	w.an = r.an
+	w.q = &Queue{JS: fakeJS{}, Consumer: r.cons, Config: DefaultConfig()}
+	w.opt.Prefetch, w.opt.Linger = 0, 0
+	if edit != nil {
+		edit(&w.opt)
+	}
+	w.opt.defaults()
+	ctx, stop := context.WithCancel(context.Background())
+	r.stop = func() {
+		stop()
+		r.cons.mu.Lock()
+		defer r.cons.mu.Unlock()
+		if r.cons.hold != nil {
+			close(r.cons.hold)
+			r.cons.hold = nil
+		}
+	}
+	r.start = time.Now()
+	go func() { r.done <- w.Run(ctx) }()
+	t.Cleanup(func() {
+		if r.stop != nil {
+			r.stop()
+			<-r.done
+		}
+	})
+	return r
+}
+
+// finish stops the worker and checks that Run returned nil.
+func (r *running) finish(t *testing.T) {
+	t.Helper()
+	r.stop()
+	r.stop = nil
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return after its context was done")
+	}
+}
+
+// storeCalls returns the number of PutMany calls and the records stored.
+func storeCalls(st *fakeStore) (int, int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.calls, len(st.recs)
+}
+
+// eventually waits until cond holds, at most 20 seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// Groups smaller than Batch are stored as soon as the queue is empty,
+// however long the linger.
+func TestWorkerStoresTailAtOnce(t *testing.T) {
+	st := &fakeStore{}
+	r := runWorker(t, st, &fakePublisher{}, false, 5, nil, func(o *WorkerOptions) { o.Linger = time.Hour })
+	eventually(t, "the tail to be stored", func() bool { _, n := storeCalls(st); return n == 5 })
+	r.finish(t)
+	if len(st.recs) != 5 || st.calls > 5 {
+		t.Errorf("%d store calls, %d records; want the 5 articles", st.calls, len(st.recs))
+	}
+	for _, m := range r.msgs {
+		if !m.acked {
+			t.Errorf("message %d not acknowledged", m.seq)
+		}
+	}
+	if c := r.w.Metrics.Snapshot(); c.Processed != 5 || c.InFlight != 0 || r.w.Metrics.Batches.Load() != int64(st.calls) {
+		t.Errorf("counters %+v, batches %d for %d store calls", c, r.w.Metrics.Batches.Load(), st.calls)
+	}
+}
+
+// While the queue may still bring work, a partial group waits for others
+// at most Linger.
+func TestWorkerLinger(t *testing.T) {
+	st := &fakeStore{}
+	const linger = 300 * time.Millisecond
+	r := runWorker(t, st, &fakePublisher{}, true, 3, nil, func(o *WorkerOptions) { o.Linger = linger })
+	eventually(t, "the group to be stored after the linger", func() bool { _, n := storeCalls(st); return n == 3 })
+	if waited := time.Since(r.start); waited < linger {
+		t.Errorf("group stored after %s, before the linger of %s", waited, linger)
+	}
+	r.finish(t)
+	if st.calls != 1 {
+		t.Errorf("%d store calls, want 1", st.calls)
+	}
+	for _, m := range r.msgs {
+		if !m.acked {
+			t.Errorf("message %d not acknowledged", m.seq)
+		}
+	}
+}
+
+// No group holds more than Batch messages, and a fetch asks for Prefetch
+// messages (1 when waiting on an empty queue).
+func TestWorkerGroupSize(t *testing.T) {
+	st := &fakeStore{}
+	r := runWorker(t, st, &fakePublisher{}, false, 23, nil, func(o *WorkerOptions) {
+		o.Batch, o.Parallel, o.Prefetch, o.Linger = 4, 3, 2, time.Hour
+	})
+	eventually(t, "every article to be stored", func() bool { _, n := storeCalls(st); return n == 23 })
+	r.finish(t)
+	if st.calls < 6 {
+		t.Errorf("%d store calls for 23 articles in groups of at most 4", st.calls)
+	}
+	seen := map[string]bool{}
+	for _, rec := range st.recs {
+		seen[rec.ID] = true
+	}
+	if len(seen) != 23 {
+		t.Errorf("%d distinct articles stored, want 23", len(seen))
+	}
+	for _, n := range r.cons.fetches {
+		if n != 2 && n != 1 {
+			t.Errorf("a fetch asked for %d messages, want 2 (Prefetch) or 1", n)
+		}
+	}
+	if c := r.w.Metrics.Snapshot(); c.Processed != 23 || c.InFlight != 0 || r.w.Metrics.Batches.Load() != int64(st.calls) {
+		t.Errorf("counters %+v, batches %d for %d store calls", c, r.w.Metrics.Batches.Load(), st.calls)
+	}
+}
+
+// While the queue is long a worker fetches up to Batch messages at a time,
+// never more than 1/fetchSpread of those left; near the end, Prefetch.
+func TestWorkerFetchSize(t *testing.T) {
+	st := &fakeStore{}
+	const n, batch, prefetch = 300, 8, 2
+	r := runWorker(t, st, &fakePublisher{}, false, n, nil, func(o *WorkerOptions) {
+		o.Batch, o.Parallel, o.Prefetch, o.Linger = batch, 2, prefetch, time.Hour
+	})
+	eventually(t, "every article to be stored", func() bool { _, got := storeCalls(st); return got == n })
+	r.finish(t)
+	if r.cons.fetches[0] != prefetch {
+		t.Errorf("first fetch asked for %d messages, want %d (nothing is known of the queue yet)", r.cons.fetches[0], prefetch)
+	}
+	large := 0
+	for i, asked := range r.cons.fetches {
+		left := r.cons.left[i]
+		switch {
+		case asked > batch:
+			t.Errorf("fetch %d asked for %d messages, more than the batch of %d", i, asked, batch)
+		case asked > prefetch && asked > left/fetchSpread:
+			t.Errorf("fetch %d asked for %d messages of %d left, more than 1/%d", i, asked, left, fetchSpread)
+		case left <= fetchSpread*prefetch && left > 0 && asked != prefetch && asked != 1:
+			t.Errorf("fetch %d asked for %d messages of %d left, want %d near the end", i, asked, left, prefetch)
+		case asked == batch:
+			large++
+		}
+	}
+	if large == 0 {
+		t.Errorf("no fetch of %d messages while the queue was long: %v", batch, r.cons.fetches)
+	}
+}
+
+// Stopped while it holds a partial group that is neither full nor due, a
+// worker stores and acknowledges it, then Run returns nil.
+func TestWorkerStopStoresPartialGroup(t *testing.T) {
+	st := &fakeStore{}
+	r := runWorker(t, st, &fakePublisher{}, true, 5, nil, func(o *WorkerOptions) { o.Linger = time.Hour })
+	eventually(t, "the articles to be analysed", func() bool { return r.an.n.Load() == 5 })
+	time.Sleep(50 * time.Millisecond)
+	if calls, _ := storeCalls(st); calls != 0 {
+		t.Fatalf("%d store calls before the group was full, due or the queue empty", calls)
+	}
+	r.finish(t)
+	if st.calls != 1 || len(st.recs) != 5 {
+		t.Errorf("%d store calls, %d records; want the 5 in one group", st.calls, len(st.recs))
+	}
+	for _, m := range r.msgs {
+		if !m.acked || m.naked || m.termed {
+			t.Errorf("message %d: acked %v naked %v termed %v; want acked", m.seq, m.acked, m.naked, m.termed)
+		}
+	}
+	if c := r.w.Metrics.Snapshot(); c.Processed != 5 || c.InFlight != 0 {
+		t.Errorf("counters %+v", c)
+	}
+}
+
+// A partial group the store refuses is redelivered message by message (or
+// dead-lettered on its last delivery), and fetching pauses.
+func TestWorkerStoreFailurePartialGroup(t *testing.T) {
+	st, pub := &fakeStore{err: errors.New("connection refused")}, &fakePublisher{}
+	r := runWorker(t, st, pub, false, 3, map[int]uint64{2: 3}, nil) // maxDeliver is 3
+	eventually(t, "every message to be settled", func() bool { return r.w.Metrics.Failed.Load() == 3 })
+	r.finish(t)
+	if r.w.pauseUntil.Load() == 0 {
+		t.Error("a store failure should pause fetching")
+	}
+	for _, m := range r.msgs[:2] {
+		if m.acked || m.termed || !m.naked || m.nakDelay != 2*time.Second {
+			t.Errorf("message %d: acked %v termed %v naked %v delay %s; want a 2s nak", m.seq, m.acked, m.termed, m.naked, m.nakDelay)
+		}
+	}
+	if last := r.msgs[2]; last.acked || !last.termed || len(pub.msgs) != 1 {
+		t.Errorf("last delivery: acked %v termed %v, %d dead letters; want it dead-lettered", last.acked, last.termed, len(pub.msgs))
+	}
+	if c := r.w.Metrics.Snapshot(); c.Processed != 0 || c.Failed != 3 || c.DeadLettered != 1 || c.InFlight != 0 || r.w.Metrics.Batches.Load() != 0 {
+		t.Errorf("counters %+v, batches %d", c, r.w.Metrics.Batches.Load())
+	}
+}
+
+// Within a group, the later message of an article wins whatever order the
+// analysers finished them in.
+func TestRecordsLaterMessageWins(t *testing.T) {
+	rec := func(id, text string) store.Record { return store.Record{ID: id, Text: text} }
+	recs := records([]*item{
+		{seq: 9, rec: rec("a", "new")}, {seq: 2, rec: rec("b", "b")}, {seq: 4, rec: rec("a", "old")},
+	})
+	if len(recs) != 2 || recs[0].Text != "new" || recs[1].ID != "b" {
+		t.Errorf("records %+v; want a's message 9 and b", recs)
+	}
+	recs = records([]*item{{rec: rec("a", "first")}, {rec: rec("a", "second")}})
+	if len(recs) != 1 || recs[0].Text != "second" {
+		t.Errorf("records %+v; without sequences the later in the group wins", recs)
 	}
 }
 

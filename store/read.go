@@ -156,9 +156,9 @@ func (s *Store) compile(f Filter) (*where, error) {
 	// A query without words (only punctuation, say) does not filter.
 	if terms := searchTerms(f.Query); len(terms) > 0 {
 		if s.pg {
-			w.add("a.tsv @@ plainto_tsquery('simple', ?)", ftsQuery(true, terms))
+			addPGSearch(w, f.Query)
 		} else {
-			w.add("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", ftsQuery(false, terms))
+			w.add("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", ftsQuery(terms))
 		}
 	}
 	if f.Offset < 0 {
@@ -168,6 +168,21 @@ func (s *Store) compile(f Filter) (*where, error) {
 		return nil, fmt.Errorf("%w: negative limit %d", ErrInvalidFilter, f.Limit)
 	}
 	return w, nil
+}
+
+// addPGSearch adds to w the PostgreSQL conditions that select the articles
+// holding every word of the full-text query q (which has words): tsquery
+// literals of the index's lexemes (searchQueries). When no word can be a
+// lexeme (all are longer than PostgreSQL indexes), no article matches, as
+// none has such a word indexed.
+func addPGSearch(w *where, q string) {
+	queries := searchQueries(q)
+	if len(queries) == 0 {
+		w.add("FALSE")
+	}
+	for _, tsq := range queries {
+		w.add("a.tsv @@ ?::tsquery", tsq)
+	}
 }
 
 // List returns one page of the articles that match f, newest date first

@@ -228,10 +228,10 @@ const SearchChars = 100_000
 
 // searchText returns the distinct words of the first SearchChars code
 // points of text, in order of first appearance, separated by spaces: what
-// the full-text index of either backend gets. Each word is given once, as
-// searches only ask whether an article has every word of the query (the
-// PostgreSQL index keeps no positions; SQLite is queried word by word);
-// repeating words would only make the database parse and sort them again.
+// SQLite's full-text index gets (PostgreSQL's gets the same words as
+// lexemes: searchVector). Each word is given once, as searches only ask
+// whether an article has every word of the query (SQLite is queried word by
+// word); repeating words would only make the database parse them again.
 func searchText(text string) string {
 	terms := searchTerms(truncateRunes(text, SearchChars))
 	seen := make(map[string]struct{}, len(terms)/2)
@@ -249,13 +249,9 @@ func searchText(text string) string {
 	return b.String()
 }
 
-// ftsQuery returns the backend's full-text query for terms: for SQLite an
-// FTS5 expression of quoted strings (implicitly ANDed), for PostgreSQL the
-// plain text given to plainto_tsquery.
-func ftsQuery(pg bool, terms []string) string {
-	if pg {
-		return strings.Join(terms, " ")
-	}
+// ftsQuery returns SQLite's full-text query for terms: an FTS5 expression
+// of quoted strings (implicitly ANDed). PostgreSQL's is searchQuery.
+func ftsQuery(terms []string) string {
 	var b strings.Builder
 	for i, t := range terms {
 		if i > 0 {

@@ -183,7 +183,7 @@ func TestSearchTerms(t *testing.T) {
 			t.Errorf("searchTerms(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := ftsQuery(false, []string{"a", "b"}); got != `"a" "b"` {
+	if got := ftsQuery([]string{"a", "b"}); got != `"a" "b"` {
 		t.Errorf("ftsQuery = %s", got)
 	}
 }

@@ -573,18 +573,22 @@ func testReopen(t *testing.T, open opener) {
 	s, dsn := open(t)
 	ctx := ctxT(t)
 	mustPut(t, s, corpusSet()...)
+	ms, err := migrations(s.Backend())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i < 2; i++ {
 		s2, err := Open(ctx, dsn)
 		if err != nil {
 			t.Fatalf("reopen %d: %v", i, err)
 		}
 		v, err := s2.SchemaVersion(ctx)
-		if err != nil || v != 1 {
-			t.Errorf("SchemaVersion = %d, %v; want 1", v, err)
+		if err != nil || v != len(ms) {
+			t.Errorf("SchemaVersion = %d, %v; want %d", v, err, len(ms))
 		}
 		var rows int
-		if err := s2.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != 1 {
-			t.Errorf("schema_migrations has %d rows (%v), want 1: reopening applied a migration again", rows, err)
+		if err := s2.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil || rows != len(ms) {
+			t.Errorf("schema_migrations has %d rows (%v), want %d: reopening applied a migration again", rows, err, len(ms))
 		}
 		p, err := s2.List(ctx, Filter{Query: "budget"})
 		if err != nil || p.Total != 3 {

@@ -33,7 +33,7 @@ func (s *Store) PutMany(ctx context.Context, recs []Record) (created int, err er
 			return 0, fmt.Errorf("put: %w", err)
 		}
 	}
-	ws := prepare(recs)
+	ws := prepare(recs, s.pg)
 	if s.pg {
 		return s.putManyPG(ctx, ws)
 	}
@@ -62,15 +62,16 @@ type prepared struct {
 	rec    *Record
 	title  string
 	words  int
-	search string // the full-text index's words (searchText)
+	search string // the full-text index's input: searchText, or searchVector on PostgreSQL
 }
 
 // prepare returns the writes of recs, in id order. Records of the same id
 // are written once, the last one: that is what writing them in turn leaves,
 // and what it counts as created (the first of them, when the id was new).
 // The derived columns are computed here, outside the transaction (which a
-// conflict may make run again, and which holds SQLite's write lock).
-func prepare(recs []Record) []prepared {
+// conflict may make run again, and which holds SQLite's write lock). pg
+// selects the full-text index input of PostgreSQL.
+func prepare(recs []Record, pg bool) []prepared {
 	order := make([]int, len(recs))
 	for i := range order {
 		order[i] = i
@@ -86,7 +87,11 @@ func prepare(recs []Record) []prepared {
 		title, words := r.derived()
 		// Both backends index the words of the text as searchTerms splits
 		// them, so that they index (and match) the same words.
-		ws = append(ws, prepared{rec: r, title: title, words: words, search: searchText(r.Text)})
+		search := searchText
+		if pg {
+			search = searchVector
+		}
+		ws = append(ws, prepared{rec: r, title: title, words: words, search: search(r.Text)})
 	}
 	return ws
 }

@@ -11,12 +11,14 @@ import (
 // the columns travel as arrays that unnest() turns back into rows, so that
 // a batch of 64 articles costs four round trips (upsert, label delete when
 // some article existed, label insert, commit) instead of two per article,
-// and one prepared statement serves every batch size.
+// and one prepared statement serves every batch size. The search column is
+// a tsvector literal built in Go (searchVector), which the server only
+// parses.
 const (
 	pgUpsertArticles = `INSERT INTO articles AS a
 		(id, source, url, date, lang, title, words, text, genre, result, model, stored, tsv)
 		SELECT u.id, u.source, u.url, u.date, u.lang, u.title, u.words, u.text, u.genre, u.result, u.model,
-			$13, strip(to_tsvector('simple', u.search))
+			$13, u.search::tsvector
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
 			$8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
 			AS u(id, source, url, date, lang, title, words, text, genre, result, model, search)

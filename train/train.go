@@ -258,11 +258,11 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		Features:   p.Features,
 		Layout:     p.Layout,
 		Spans:      p.Spans,
-		Fragments:  &model.Head{Labels: corpus.Techniques, Linear: h.spans, Thresholds: map[string]float64{"": th.spans.Threshold}, Offsets: th.spanShift},
+		Fragments:  &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.spans), Thresholds: map[string]float64{"": th.spans.Threshold}, Offsets: th.spanShift},
 		Decoder:    th.spans,
-		Genre:      &model.Head{Labels: corpus.Genres, Linear: h.genre, Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
-		Frames:     &model.Head{Labels: corpus.Frames, Linear: h.frames, Thresholds: th.frames},
-		Techniques: &model.Head{Labels: corpus.Techniques, Linear: h.techniques, Thresholds: th.techniques},
+		Genre:      &model.Head{Labels: corpus.Genres, Weights: model.Quantise(h.genre), Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
+		Frames:     &model.Head{Labels: corpus.Frames, Weights: model.Quantise(h.frames), Thresholds: th.frames},
+		Techniques: &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.techniques), Thresholds: th.techniques},
 	}, nil
 }
 

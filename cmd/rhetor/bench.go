@@ -52,6 +52,7 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 	if err != nil {
 		return err
 	}
+	an := analyze.New(m, analyze.Options{}) // builds the inference tables: part of the load
 	load := time.Since(start)
 	var arts []corpus.Article
 	fail := &failures{w: stdio.Stderr}
@@ -62,7 +63,6 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 	if len(arts) == 0 {
 		return fmt.Errorf("no article could be read")
 	}
-	an := analyze.New(m, analyze.Options{})
 	var perArticle, per1000 []time.Duration
 	words := 0
 	for _, a := range arts {

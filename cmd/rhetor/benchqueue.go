@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -74,39 +75,85 @@ func runBenchQueue(ctx context.Context, stdio IO, args []string) error {
 	// The streaming pipeline and the queue alternate, round after round,
 	// with one more streaming run at the end; the medians are compared, as
 	// the machine may be shared.
-	streamRun := func() (time.Duration, error) {
+	streamRun := func() (time.Duration, time.Duration, error) {
 		t := time.Now()
 		cmd := exec.CommandContext(ctx, self, "analyze", "--input", "jsonl", "--jsonl", "--workers", strconv.Itoa(*analysers), in)
 		cmd.Stdout, cmd.Stderr = io.Discard, stdio.Stderr
 		if err := cmd.Run(); err != nil && !isExitStatus(err, 1) {
-			return 0, fmt.Errorf("rhetor analyze: %w", err)
+			return 0, 0, fmt.Errorf("rhetor analyze: %w", err)
 		}
 		d := time.Since(t)
-		fmt.Fprintf(out, "streaming         rhetor analyze --input jsonl --jsonl --workers %d: %s, %.1f articles/s\n",
-			*analysers, d.Round(time.Millisecond), float64(n)/d.Seconds())
-		return d, nil
+		cpu := processTime(cmd)
+		fmt.Fprintf(out, "streaming         rhetor analyze --input jsonl --jsonl --workers %d: %s, %.1f articles/s, CPU %s\n",
+			*analysers, d.Round(time.Millisecond), float64(n)/d.Seconds(), seconds(cpu))
+		return d, cpu, nil
 	}
-	var streamTimes, queueTimes []time.Duration
+	var streamTimes, queueTimes, streamCPU []time.Duration
+	var queueCPU []queueCPU
 	for r := range *rounds + 1 {
-		d, err := streamRun()
+		d, cpu, err := streamRun()
 		if err != nil {
 			return err
 		}
-		streamTimes = append(streamTimes, d)
+		streamTimes, streamCPU = append(streamTimes, d), append(streamCPU, cpu)
 		if r == *rounds {
 			break
 		}
-		if d, err = benchThroughQueue(ctx, stdio, self, in, n, *natsURL, *dsn, *procs, *perProc); err != nil {
+		q, err := benchThroughQueue(ctx, stdio, self, in, n, *natsURL, *dsn, *procs, *perProc)
+		if err != nil {
 			return err
 		}
-		queueTimes = append(queueTimes, d)
+		queueTimes, queueCPU = append(queueTimes, q.elapsed), append(queueCPU, q.cpu)
 	}
 	streamRate := float64(n) / median(streamTimes).Seconds()
 	e2e := float64(n) / median(queueTimes).Seconds()
 	fmt.Fprintf(out, "result            queue %.1f articles/s, streaming %.1f articles/s (medians of %d and %d runs): %.0f%%\n",
 		e2e, streamRate, len(queueTimes), len(streamTimes), 100*e2e/streamRate)
+	fmt.Fprintf(out, "CPU (medians)     streaming %s; queue %s\n", seconds(median(streamCPU)), medianQueueCPU(queueCPU))
 	return nil
 }
+
+// queueCPU is the CPU time the processes of one queue run used: the worker
+// processes and the enqueue process (from the kernel's accounting when they
+// exited) and, when both run on this machine, the PostgreSQL and NATS
+// servers (from /proc, over the run; that includes the bench's own
+// progress queries, a few milliseconds).
+type queueCPU struct {
+	workers, enqueue, postgres, nats time.Duration
+	servers                          bool // postgres and nats were measured
+}
+
+func (c queueCPU) total() time.Duration { return c.workers + c.enqueue + c.postgres + c.nats }
+
+// medianQueueCPU describes the median of each part of runs.
+func medianQueueCPU(runs []queueCPU) string {
+	part := func(f func(queueCPU) time.Duration) string {
+		ds := make([]time.Duration, len(runs))
+		for i, r := range runs {
+			ds[i] = f(r)
+		}
+		return seconds(median(ds))
+	}
+	s := fmt.Sprintf("%s: workers %s, enqueue %s", part(queueCPU.total), part(func(c queueCPU) time.Duration { return c.workers }),
+		part(func(c queueCPU) time.Duration { return c.enqueue }))
+	if !slices.ContainsFunc(runs, func(c queueCPU) bool { return !c.servers }) {
+		s += fmt.Sprintf(", postgres %s, nats-server %s", part(func(c queueCPU) time.Duration { return c.postgres }),
+			part(func(c queueCPU) time.Duration { return c.nats }))
+	} else {
+		s += " (the servers' CPU is not counted: they run elsewhere or /proc is unavailable)"
+	}
+	return s
+}
+
+// processTime returns the CPU time (user and system) of an exited command.
+func processTime(cmd *exec.Cmd) time.Duration {
+	if cmd.ProcessState == nil {
+		return 0
+	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 
 func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
@@ -117,10 +164,17 @@ func median(ds []time.Duration) time.Duration {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
+// queueRun is the outcome of one run through the queue.
+type queueRun struct {
+	elapsed time.Duration
+	cpu     queueCPU
+}
+
 // benchThroughQueue enqueues the input while procs worker processes of per
 // analysers each start, and returns the time until the workers committed
-// every article to the store (a fresh schema, migrated beforehand).
-func benchThroughQueue(ctx context.Context, stdio IO, self, in string, n int, natsURL, dsn string, procs, per int) (time.Duration, error) {
+// every article to the store (a fresh schema, migrated beforehand) and the
+// CPU time the processes involved used.
+func benchThroughQueue(ctx context.Context, stdio IO, self, in string, n int, natsURL, dsn string, procs, per int) (queueRun, error) {
 	out := stdio.Stdout
 	// Through the queue.
 	sfx := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
@@ -131,7 +185,7 @@ func benchThroughQueue(ctx context.Context, stdio IO, self, in string, n int, na
 	names := append([]string{"--nats", natsURL}, queueNameFlags(cfg)...)
 	nc, js, err := connectJetStream(natsURL, "rhetor bench")
 	if err != nil {
-		return 0, err
+		return queueRun{}, err
 	}
 	defer nc.Close()
 	defer func() {
@@ -141,68 +195,110 @@ func benchThroughQueue(ctx context.Context, stdio IO, self, in string, n int, na
 	}()
 	benchDSN, drop, err := benchSchema(ctx, dsn, "rhetor_bench_"+sfx)
 	if err != nil {
-		return 0, err
+		return queueRun{}, err
 	}
 	defer drop()
 
 	st, err := store.Open(ctx, benchDSN)
 	if err != nil {
-		return 0, err
+		return queueRun{}, err
 	}
 	defer st.Close()
 	// The clock starts before any process of the queue does: the workers
 	// start (model load included) while the input is enqueued; the clock
 	// stops when the last article is committed to the store.
+	servers0, measured := processCPU("postgres", "nats-server")
 	t := time.Now()
+	// Each worker's exit is reported on exited; a worker that stops before
+	// the end fails the run (with the end of its error output) instead of
+	// leaving the bench waiting for articles nobody stores.
+	type exit struct {
+		i   int
+		err error
+	}
 	var workers []*exec.Cmd
-	defer func() {
+	var logs []*tailBuffer
+	exited := make(chan exit, procs)
+	running := 0
+	stopWorkers := func() {
 		for _, w := range workers {
 			_ = w.Process.Signal(syscall.SIGTERM)
 		}
-		for _, w := range workers {
-			_ = w.Wait()
+		for ; running > 0; running-- {
+			<-exited
 		}
-	}()
+	}
+	defer stopWorkers()
 	for i := range procs {
 		w := exec.CommandContext(ctx, self, append([]string{"worker", "--db", benchDSN, "--workers", strconv.Itoa(per),
 			"--metrics-addr", "", "--id", fmt.Sprintf("bench-%d", i+1)}, names...)...)
-		w.Stdout, w.Stderr = io.Discard, io.Discard
+		log := &tailBuffer{max: 2048}
+		w.Stdout, w.Stderr = io.Discard, log
 		if err := w.Start(); err != nil {
-			return 0, fmt.Errorf("start rhetor worker: %w", err)
+			return queueRun{}, fmt.Errorf("start rhetor worker: %w", err)
 		}
-		workers = append(workers, w)
+		workers, logs = append(workers, w), append(logs, log)
+		running++
+		go func() { exited <- exit{i, w.Wait()} }()
+	}
+	workerDied := func(e exit) error {
+		running--
+		return fmt.Errorf("rhetor worker %d stopped before the end (%v): %s", e.i+1, e.err, strings.TrimSpace(logs[e.i].String()))
 	}
 	cmd := exec.CommandContext(ctx, self, append(append([]string{"enqueue"}, names...), in)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, stdio.Stderr
 	if err := cmd.Run(); err != nil && !isExitStatus(err, 1) {
-		return 0, fmt.Errorf("rhetor enqueue: %w", err)
+		return queueRun{}, fmt.Errorf("rhetor enqueue: %w", err)
 	}
 	enqTime := time.Since(t)
 	for {
 		stored, err := st.Count(ctx, time.Time{})
 		if err != nil {
-			return 0, err
+			return queueRun{}, err
 		}
 		if stored >= n {
 			break
 		}
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
 		// Look often near the end (the time measured is late by half
 		// the interval at most), seldom before.
+		wait := 10 * time.Millisecond
 		if stored < n*3/4 {
-			time.Sleep(100 * time.Millisecond)
-		} else {
-			time.Sleep(10 * time.Millisecond)
+			wait = 100 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+			return queueRun{}, ctx.Err()
+		case e := <-exited:
+			return queueRun{}, workerDied(e)
+		case <-time.After(wait):
 		}
 	}
 	total := time.Since(t)
+	servers1, _ := processCPU("postgres", "nats-server")
+	// Stop the workers (they are idle now) to read their CPU time.
+	var run queueRun
+	stopWorkers()
+	for _, w := range workers {
+		run.cpu.workers += processTime(w)
+	}
+	run.elapsed, run.cpu.enqueue = total, processTime(cmd)
+	_, pg0 := servers0["postgres"]
+	_, nats0 := servers0["nats-server"]
+	if measured && pg0 && nats0 {
+		run.cpu.servers = true
+		run.cpu.postgres = servers1["postgres"] - servers0["postgres"]
+		run.cpu.nats = servers1["nats-server"] - servers0["nats-server"]
+	}
 	fmt.Fprintf(out, "enqueue           %s, %.0f articles/s (while %d workers start)\n",
 		enqTime.Round(time.Millisecond), float64(n)/enqTime.Seconds(), procs)
 	fmt.Fprintf(out, "queue end to end  %d worker processes x %d analysers, from their start (model load included) to the last commit: %s, %.1f articles/s\n",
 		procs, per, total.Round(time.Millisecond), float64(n)/total.Seconds())
-	return total, nil
+	fmt.Fprintf(out, "queue CPU         %s: workers %s, enqueue %s", seconds(run.cpu.total()), seconds(run.cpu.workers), seconds(run.cpu.enqueue))
+	if run.cpu.servers {
+		fmt.Fprintf(out, ", postgres %s, nats-server %s", seconds(run.cpu.postgres), seconds(run.cpu.nats))
+	}
+	fmt.Fprintln(out)
+	return run, nil
 }
 
 // countArticles counts the valid articles of a JSONL file.
@@ -252,6 +348,29 @@ func benchSchema(ctx context.Context, dsn, schema string) (string, func(), error
 		sep = "&"
 	}
 	return dsn + sep + "search_path=" + schema, drop, nil
+}
+
+// tailBuffer keeps the last max bytes written to it (a child's error output).
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if over := len(t.b) - t.max; over > 0 {
+		t.b = append(t.b[:0], t.b[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
 }
 
 func isExitStatus(err error, code int) bool {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -69,7 +70,17 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nrun 'rhetor <command> -h' for a command's flags")
 }
 
+// gcPercent is the garbage collector's target unless $GOGC is set. An
+// analysis allocates about 3 MB of short-lived data per article while the
+// live heap is small (the weights are held outside it): at Go's default of
+// 100 the collector ran every few articles and the process spent 10-15%
+// more CPU, half of it in page faults; 400 costs about 80 MB of peak RSS.
+const gcPercent = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	stdio := IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}

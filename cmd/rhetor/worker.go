@@ -17,13 +17,16 @@ import (
 
 // runWorker implements `rhetor worker`: it pulls articles from the
 // JetStream work queue, analyses them and stores the results, until
-// SIGINT or SIGTERM; then it finishes the batches it holds and exits.
+// SIGINT or SIGTERM; then it finishes, stores and acknowledges what it holds
+// and exits.
 func runWorker(ctx context.Context, stdio IO, args []string) error {
 	fs := newFlagSet("worker", stdio.Stderr, "")
 	qf := newQueueFlags(fs, "store `DSN`: postgres://... (or a SQLite file for a single machine); default $RHETOR_DB")
 	modelPath := fs.String("model", "", "model `FILE` (default: the embedded model)")
 	parallel := fs.Int("workers", runtime.NumCPU(), "articles analysed at once")
-	batch := fs.Int("batch", 64, "messages fetched, stored in one transaction and acknowledged together")
+	batch := fs.Int("batch", 64, "most messages stored in one transaction and acknowledged together")
+	prefetch := fs.Int("prefetch", 0, "messages fetched at a time near the end of the queue (default 2 × --workers; up to --batch while the queue is long), so that the last ones are shared between the workers")
+	linger := fs.Duration("linger", queue.DefaultLinger, "longest an analysed article waits for others to share its transaction; when the queue is empty it is stored at once")
 	maxText := fs.Int("max-text", queue.DefaultMaxText, "largest article text in `BYTES`; longer ones are dead-lettered")
 	metricsAddr := fs.String("metrics-addr", "127.0.0.1:9464", "serve Prometheus metrics at http://`ADDR`/metrics (empty: off)")
 	id := fs.String("id", "", "worker `ID` in heartbeats and dead letters (default HOST-PID)")
@@ -38,8 +41,11 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 	if qf.db == "" {
 		return usagef("--db (or $RHETOR_DB) is required: postgres://user:password@host/db")
 	}
-	if *parallel < 1 || *batch < 1 || *maxText < 1 {
-		return usagef("--workers, --batch and --max-text must be at least 1")
+	if *parallel < 1 || *batch < 1 || *maxText < 1 || *prefetch < 0 {
+		return usagef("--workers, --batch and --max-text must be at least 1, --prefetch at least 0")
+	}
+	if *linger <= 0 {
+		return usagef("--linger must be positive")
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
@@ -60,7 +66,7 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 	defer nc.Close()
 	an := analyze.New(m, analyze.Options{})
 	w := queue.NewWorker(q, st, an, queue.WorkerOptions{ID: *id, Batch: *batch, Parallel: *parallel,
-		MaxText: *maxText, Log: stdio.Stderr})
+		Prefetch: *prefetch, Linger: *linger, MaxText: *maxText, Log: stdio.Stderr})
 
 	metricsAt := "off"
 	if *metricsAddr != "" {
