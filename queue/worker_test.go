@@ -285,9 +285,11 @@ type fakeConsumer struct {
 	msgs    []*fakeMsg
 	fetches []int // the number of messages asked for, fetch by fetch
 	left    []int // the number of messages in the queue, fetch by fetch
-	// hold, when not nil, stands for a queue that is not known to be
-	// empty: its messages count one more message pending, and a fetch on
-	// it waits until hold is closed instead of finding nothing.
+	// more is the number of messages the queue holds beyond msgs, out of
+	// the worker's reach (the fetched messages count them as pending);
+	// when there are any, a fetch on the empty msgs waits until hold is
+	// closed instead of finding nothing.
+	more uint64
 	hold chan struct{}
 }
 
@@ -316,10 +318,7 @@ func (c *fakeConsumer) take(n int) fakeBatch {
 	c.msgs = c.msgs[k:]
 	hold := c.hold
 	for i, m := range got {
-		m.pending = uint64(len(c.msgs) + k - i - 1)
-		if hold != nil {
-			m.pending++
-		}
+		m.pending = uint64(len(c.msgs)+k-i-1) + c.more
 	}
 	c.mu.Unlock()
 	if k == 0 && hold != nil {
@@ -367,12 +366,13 @@ type running struct {
 }
 
 // runWorker queues n articles (deliveries per index from deliveries, 1
-// when absent) and runs a worker on them with the options edit sets.
-func runWorker(t *testing.T, st *fakeStore, pub *fakePublisher, hold bool, n int, deliveries map[int]uint64, edit func(*WorkerOptions)) *running {
+// when absent) in a queue that holds more messages out of reach, and runs
+// a worker on them with the options edit sets.
+func runWorker(t *testing.T, st *fakeStore, pub *fakePublisher, more uint64, n int, deliveries map[int]uint64, edit func(*WorkerOptions)) *running {
 	t.Helper()
 	w := newTestWorker(t, st, pub, 0)
-	r := &running{w: w, cons: &fakeConsumer{}, an: &countingAnalyzer{Analyzer: w.an}, done: make(chan error, 1)}
-	if hold {
+	r := &running{w: w, cons: &fakeConsumer{more: more}, an: &countingAnalyzer{Analyzer: w.an}, done: make(chan error, 1)}
+	if more > 0 {
 		r.cons.hold = make(chan struct{})
 	}
 	for i := range n {
@@ -447,7 +447,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // however long the linger.
 func TestWorkerStoresTailAtOnce(t *testing.T) {
 	st := &fakeStore{}
-	r := runWorker(t, st, &fakePublisher{}, false, 5, nil, func(o *WorkerOptions) { o.Linger = time.Hour })
+	r := runWorker(t, st, &fakePublisher{}, 0, 5, nil, func(o *WorkerOptions) { o.Linger = time.Hour })
 	eventually(t, "the tail to be stored", func() bool { _, n := storeCalls(st); return n == 5 })
 	r.finish(t)
 	if len(st.recs) != 5 || st.calls > 5 {
@@ -463,12 +463,12 @@ func TestWorkerStoresTailAtOnce(t *testing.T) {
 	}
 }
 
-// While the queue may still bring work, a partial group waits for others
+// While the queue holds much more work, a partial group waits for others
 // at most Linger.
 func TestWorkerLinger(t *testing.T) {
 	st := &fakeStore{}
 	const linger = 300 * time.Millisecond
-	r := runWorker(t, st, &fakePublisher{}, true, 3, nil, func(o *WorkerOptions) { o.Linger = linger })
+	r := runWorker(t, st, &fakePublisher{}, 1000, 3, nil, func(o *WorkerOptions) { o.Linger = linger })
 	eventually(t, "the group to be stored after the linger", func() bool { _, n := storeCalls(st); return n == 3 })
 	if waited := time.Since(r.start); waited < linger {
 		t.Errorf("group stored after %s, before the linger of %s", waited, linger)
@@ -484,11 +484,25 @@ func TestWorkerLinger(t *testing.T) {
 	}
 }
 
+// Near the end of the queue (few messages left, though not none), what is
+// analysed is stored as soon as a storer is free.
+func TestWorkerNearEnd(t *testing.T) {
+	st := &fakeStore{}
+	r := runWorker(t, st, &fakePublisher{}, 10, 3, nil, func(o *WorkerOptions) { o.Prefetch, o.Linger = 2, time.Hour })
+	eventually(t, "the articles to be stored", func() bool { _, n := storeCalls(st); return n == 3 })
+	r.finish(t)
+	for _, m := range r.msgs {
+		if !m.acked {
+			t.Errorf("message %d not acknowledged", m.seq)
+		}
+	}
+}
+
 // No group holds more than Batch messages, and a fetch asks for Prefetch
 // messages (1 when waiting on an empty queue).
 func TestWorkerGroupSize(t *testing.T) {
 	st := &fakeStore{}
-	r := runWorker(t, st, &fakePublisher{}, false, 23, nil, func(o *WorkerOptions) {
+	r := runWorker(t, st, &fakePublisher{}, 0, 23, nil, func(o *WorkerOptions) {
 		o.Batch, o.Parallel, o.Prefetch, o.Linger = 4, 3, 2, time.Hour
 	})
 	eventually(t, "every article to be stored", func() bool { _, n := storeCalls(st); return n == 23 })
@@ -518,7 +532,7 @@ func TestWorkerGroupSize(t *testing.T) {
 func TestWorkerFetchSize(t *testing.T) {
 	st := &fakeStore{}
 	const n, batch, prefetch = 300, 8, 2
-	r := runWorker(t, st, &fakePublisher{}, false, n, nil, func(o *WorkerOptions) {
+	r := runWorker(t, st, &fakePublisher{}, 0, n, nil, func(o *WorkerOptions) {
 		o.Batch, o.Parallel, o.Prefetch, o.Linger = batch, 2, prefetch, time.Hour
 	})
 	eventually(t, "every article to be stored", func() bool { _, got := storeCalls(st); return got == n })
@@ -549,7 +563,7 @@ func TestWorkerFetchSize(t *testing.T) {
 // worker stores and acknowledges it, then Run returns nil.
 func TestWorkerStopStoresPartialGroup(t *testing.T) {
 	st := &fakeStore{}
-	r := runWorker(t, st, &fakePublisher{}, true, 5, nil, func(o *WorkerOptions) { o.Linger = time.Hour })
+	r := runWorker(t, st, &fakePublisher{}, 1000, 5, nil, func(o *WorkerOptions) { o.Linger = time.Hour })
 	eventually(t, "the articles to be analysed", func() bool { return r.an.n.Load() == 5 })
 	time.Sleep(50 * time.Millisecond)
 	if calls, _ := storeCalls(st); calls != 0 {
@@ -573,7 +587,7 @@ func TestWorkerStopStoresPartialGroup(t *testing.T) {
 // dead-lettered on its last delivery), and fetching pauses.
 func TestWorkerStoreFailurePartialGroup(t *testing.T) {
 	st, pub := &fakeStore{err: errors.New("connection refused")}, &fakePublisher{}
-	r := runWorker(t, st, pub, false, 3, map[int]uint64{2: 3}, nil) // maxDeliver is 3
+	r := runWorker(t, st, pub, 0, 3, map[int]uint64{2: 3}, nil) // maxDeliver is 3
 	eventually(t, "every message to be settled", func() bool { return r.w.Metrics.Failed.Load() == 3 })
 	r.finish(t)
 	if r.w.pauseUntil.Load() == 0 {
@@ -589,6 +603,39 @@ func TestWorkerStoreFailurePartialGroup(t *testing.T) {
 	}
 	if c := r.w.Metrics.Snapshot(); c.Processed != 0 || c.Failed != 3 || c.DeadLettered != 1 || c.InFlight != 0 || r.w.Metrics.Batches.Load() != 0 {
 		t.Errorf("counters %+v, batches %d", c, r.w.Metrics.Batches.Load())
+	}
+}
+
+// The grouper's state: groups fill up to the batch size and go oldest
+// first; the group being gathered goes only when due or ending.
+func TestGrouping(t *testing.T) {
+	g := grouping{batch: 2}
+	its := []*item{{seq: 1}, {seq: 2}, {seq: 3}}
+	if got := g.add(its[0]); got != groupStarted {
+		t.Errorf("first item: %v, want groupStarted", got)
+	}
+	if g.next(false) != nil {
+		t.Error("a partial group that is neither due nor ending may go")
+	}
+	if got := g.add(its[1]); got != groupFull {
+		t.Errorf("second item: %v, want groupFull", got)
+	}
+	g.add(its[2])
+	if next := g.next(false); len(next) != 2 || next[0] != its[0] {
+		t.Fatalf("next %v, want the full group first", next)
+	}
+	if g.sent() {
+		t.Error("sending the full group reported the partial one as sent")
+	}
+	if next := g.next(true); len(next) != 1 || next[0] != its[2] {
+		t.Fatalf("next when ending %v, want the partial group", next)
+	}
+	g.due = true
+	if next := g.next(false); len(next) != 1 {
+		t.Fatalf("next when due %v, want the partial group", next)
+	}
+	if !g.sent() || g.holds() || g.due {
+		t.Errorf("after sending everything: holds %v, due %v", g.holds(), g.due)
 	}
 }
 

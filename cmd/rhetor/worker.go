@@ -26,7 +26,7 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 	parallel := fs.Int("workers", runtime.NumCPU(), "articles analysed at once")
 	batch := fs.Int("batch", 64, "most messages stored in one transaction and acknowledged together")
 	prefetch := fs.Int("prefetch", 0, "messages fetched at a time near the end of the queue (default 2 × --workers; up to --batch while the queue is long), so that the last ones are shared between the workers")
-	linger := fs.Duration("linger", queue.DefaultLinger, "longest an analysed article waits for others to share its transaction; when the queue is empty it is stored at once")
+	linger := fs.Duration("linger", queue.DefaultLinger, "longest an analysed article waits for others to share its transaction; near the end of the queue it is stored as soon as a storer is free")
 	maxText := fs.Int("max-text", queue.DefaultMaxText, "largest article text in `BYTES`; longer ones are dead-lettered")
 	metricsAddr := fs.String("metrics-addr", "127.0.0.1:9464", "serve Prometheus metrics at http://`ADDR`/metrics (empty: off)")
 	id := fs.String("id", "", "worker `ID` in heartbeats and dead letters (default HOST-PID)")
