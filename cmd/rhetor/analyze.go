@@ -81,8 +81,8 @@ func runAnalyze(ctx context.Context, stdio IO, args []string) (err error) {
 			return err
 		}
 	case *outPath != "":
-		if file, err = os.Create(*outPath); err != nil {
-			return fmt.Errorf("open output: %w", err)
+		if file, err = createOutput(*outPath); err != nil {
+			return err
 		}
 	}
 	if file != nil {

@@ -94,6 +94,10 @@ func openResume(path string, ordered bool) (*os.File, *resumer, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open output: %w", err)
 	}
+	if err := lockOutput(f); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("open output: %w", err)
+	}
 	rs := &resumer{name: path, ordered: ordered}
 	var fn func(string)
 	if !ordered {
@@ -184,4 +188,23 @@ func analysable(a corpus.Article) bool {
 		}
 	}
 	return true
+}
+
+// createOutput opens path for a run that writes it from the start: it
+// takes the file's lock (lockOutput) before emptying it, so that it never
+// truncates the output of a run still writing it.
+func createOutput(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open output: %w", err)
+	}
+	if err := lockOutput(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open output: %w", err)
+	}
+	if err := f.Truncate(0); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open output: %w", err)
+	}
+	return f, nil
 }
