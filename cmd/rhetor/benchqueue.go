@@ -43,7 +43,7 @@ func runBenchQueue(ctx context.Context, stdio IO, args []string) error {
 	procs := fs.Int("processes", 2, "worker processes")
 	analysers := fs.Int("workers", runtime.NumCPU(), "articles analysed at once by the streaming run")
 	rounds := fs.Int("rounds", 1, "queue runs, alternating with streaming runs")
-	perProc := fs.Int("worker-analysers", runtime.NumCPU(), "articles analysed at once by each worker process (rhetor worker --workers; its default)")
+	perProc := fs.Int("worker-analysers", 0, "articles analysed at once by each worker process (rhetor worker --workers; default: the CPUs shared out between the processes, at least 1)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,6 +53,12 @@ func runBenchQueue(ctx context.Context, stdio IO, args []string) error {
 	}
 	if !strings.HasPrefix(*dsn, "postgres://") && !strings.HasPrefix(*dsn, "postgresql://") {
 		return usagef("--db must be a postgres:// DSN")
+	}
+	if *perProc == 0 && *procs >= 1 {
+		// The workers share this machine, as the deployment guide says
+		// workers on one machine should: more analyses at once than CPUs
+		// only cost CPU.
+		*perProc = max(1, runtime.NumCPU() / *procs)
 	}
 	if *procs < 1 || *analysers < 1 || *perProc < 1 || *rounds < 1 {
 		return usagef("--processes, --workers, --worker-analysers and --rounds must be at least 1")
