@@ -75,6 +75,9 @@ func runBenchQueue(ctx context.Context, stdio IO, args []string) error {
 	if err != nil {
 		return fmt.Errorf("find the rhetor binary: %w", err)
 	}
+	if err := benchServices(ctx, *natsURL, *dsn); err != nil {
+		return err
+	}
 	out := stdio.Stdout
 	fmt.Fprintf(out, "input             %s: %d articles, %d CPUs\n", in, n, runtime.NumCPU())
 
@@ -334,12 +337,37 @@ func countArticles(path string) (int, error) {
 	}
 }
 
+// benchServices checks that NATS (with JetStream) and PostgreSQL answer,
+// so that a wrong URL fails the bench at once rather than after its first
+// streaming run.
+func benchServices(ctx context.Context, natsURL, dsn string) error {
+	nc, js, err := connectJetStream(natsURL, "rhetor bench")
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := js.AccountInfo(cctx); err != nil {
+		return fmt.Errorf("NATS at %s: JetStream: %w", natsURL, err)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return fmt.Errorf("open --db: %w", err)
+	}
+	defer db.Close()
+	if err := db.PingContext(cctx); err != nil {
+		return fmt.Errorf("connect to PostgreSQL (--db): %w", err)
+	}
+	return nil
+}
+
 // benchSchema creates a PostgreSQL schema and returns a DSN using it and a
 // func that drops it.
 func benchSchema(ctx context.Context, dsn, schema string) (string, func(), error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return "", nil, fmt.Errorf("open %s: %w", dsn, err)
+		return "", nil, fmt.Errorf("open --db: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		db.Close()

@@ -43,3 +43,19 @@ func TestQueueBenchRequested(t *testing.T) {
 		}
 	}
 }
+
+// The queue bench checks that NATS and PostgreSQL answer before it starts
+// measuring: an unreachable server fails it at once (exit status 1, no
+// streaming run printed).
+func TestQueueBenchServicesFirst(t *testing.T) {
+	in := jsonlInput(t)
+	code, stdout, stderr := cli("", "bench", "--nats", "nats://127.0.0.1:1", "--db", "postgres://x@127.0.0.1:1/x", in)
+	if code != 1 || strings.Contains(stdout, "streaming") || !strings.Contains(stderr, "connect to NATS at nats://127.0.0.1:1") {
+		t.Errorf("unreachable NATS: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	url := queueTestNATS(t)
+	code, stdout, stderr = cli("", "bench", "--nats", url, "--db", "postgres://rhetor:x@127.0.0.1:1/x?connect_timeout=2", in)
+	if code != 1 || strings.Contains(stdout, "streaming") || !strings.Contains(stderr, "connect to PostgreSQL (--db)") {
+		t.Errorf("unreachable PostgreSQL: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
