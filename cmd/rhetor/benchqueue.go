@@ -75,10 +75,14 @@ func runBenchQueue(ctx context.Context, stdio IO, args []string) error {
 	if err != nil {
 		return fmt.Errorf("find the rhetor binary: %w", err)
 	}
-	if err := benchServices(ctx, *natsURL, *dsn); err != nil {
+	removed, err := benchServices(ctx, *natsURL, *dsn)
+	if err != nil {
 		return err
 	}
 	out := stdio.Stdout
+	if len(removed) > 0 {
+		fmt.Fprintf(out, "cleanup           removed %d streams left by killed bench runs: %s\n", len(removed), strings.Join(removed, ", "))
+	}
 	fmt.Fprintf(out, "input             %s: %d articles, %d CPUs\n", in, n, runtime.NumCPU())
 
 	// The streaming pipeline and the queue alternate, round after round,
@@ -339,27 +343,28 @@ func countArticles(path string) (int, error) {
 
 // benchServices checks that NATS (with JetStream) and PostgreSQL answer,
 // so that a wrong URL fails the bench at once rather than after its first
-// streaming run.
-func benchServices(ctx context.Context, natsURL, dsn string) error {
+// streaming run, and removes the streams that killed bench runs left on
+// the NATS server (removeStaleBenchStreams); it returns their names.
+func benchServices(ctx context.Context, natsURL, dsn string) ([]string, error) {
 	nc, js, err := connectJetStream(natsURL, "rhetor bench")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer nc.Close()
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if _, err := js.AccountInfo(cctx); err != nil {
-		return fmt.Errorf("NATS at %s: JetStream: %w", natsURL, err)
+		return nil, fmt.Errorf("NATS at %s: JetStream: %w", natsURL, err)
 	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return fmt.Errorf("open --db: %w", err)
+		return nil, fmt.Errorf("open --db: %w", err)
 	}
 	defer db.Close()
 	if err := db.PingContext(cctx); err != nil {
-		return fmt.Errorf("connect to PostgreSQL (--db): %w", err)
+		return nil, fmt.Errorf("connect to PostgreSQL (--db): %w", err)
 	}
-	return nil
+	return removeStaleBenchStreams(cctx, js, benchStaleAfter, time.Now())
 }
 
 // benchSchema creates a PostgreSQL schema and returns a DSN using it and a
