@@ -65,6 +65,13 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, errors.New("open store: empty database name (see store.DefaultPath)")
 	case dsn == ":memory:" || strings.HasPrefix(dsn, "file:"):
 		return nil, fmt.Errorf("open store: %q: give the path of a SQLite file (in-memory databases and URIs are not supported)", dsn)
+	case strings.Contains(dsn, "://"):
+		// A mistyped URL (postgress://, postgre://) would otherwise become
+		// a SQLite file of that name, and a worker would store there what
+		// belongs to the shared database. Only the scheme is quoted: the
+		// rest may hold a password.
+		scheme, _, _ := strings.Cut(dsn, "://")
+		return nil, fmt.Errorf("open store: unknown database URL scheme %q: use postgres:// or postgresql:// for PostgreSQL, or the path of a SQLite file", scheme+"://")
 	default:
 		s, err = openSQLite(ctx, dsn)
 	}

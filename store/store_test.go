@@ -625,6 +625,23 @@ func TestOpenErrors(t *testing.T) {
 			t.Errorf("Open(%q) succeeded", dsn)
 		}
 	}
+	// A mistyped URL is refused, not taken for a SQLite file name, and the
+	// error does not quote the password.
+	t.Chdir(t.TempDir()) // where a wrong Open would create its file
+	for _, dsn := range []string{"postgress://rhetor:secret@db/rhetor", "mysql://rhetor:secret@db/x"} {
+		s, err := Open(ctx, dsn)
+		if err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", dsn)
+			continue
+		}
+		if !strings.Contains(err.Error(), "unknown database URL scheme") || strings.Contains(err.Error(), "secret") {
+			t.Errorf("Open(%q): %v", dsn, err)
+		}
+	}
+	if left, _ := os.ReadDir("."); len(left) > 0 {
+		t.Errorf("a refused URL left %s behind", left[0].Name())
+	}
 	// A path under a regular file cannot be created.
 	f := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(f, []byte("x"), 0o644)
