@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"rhetor/queue"
 )
 
 // The queue commands refuse wrong invocations (exit status 2) before
@@ -57,5 +59,24 @@ func TestQueueBenchServicesFirst(t *testing.T) {
 	code, stdout, stderr = cli("", "bench", "--nats", url, "--db", "postgres://rhetor:x@127.0.0.1:1/x?connect_timeout=2", in)
 	if code != 1 || strings.Contains(stdout, "streaming") || !strings.Contains(stderr, "connect to PostgreSQL (--db)") {
 		t.Errorf("unreachable PostgreSQL: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// A dead letter is listed by its article id and, when enqueue refused it,
+// the FILE:LINE it came from.
+func TestPrintStatusDeadLetters(t *testing.T) {
+	var s queueStatus
+	s.Dead = 3
+	s.LastDead = []queue.DeadEntry{
+		{Sequence: 1, ArticleID: "big", Source: "bad.jsonl:7", Reason: "text of 750000 bytes over the limit of 524288", Worker: "enqueue"},
+		{Sequence: 2, Source: "bad.jsonl:2", Reason: "invalid JSON", Worker: "enqueue"},
+		{Sequence: 3, ArticleID: "p4", Reason: "analysis failed", Worker: "w1"},
+	}
+	var out bytes.Buffer
+	printStatus(&out, s, queue.DefaultConfig())
+	for _, want := range []string{"big (bad.jsonl:7): text of 750000", "bad.jsonl:2: invalid JSON", "p4: analysis failed"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("status lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -115,12 +116,13 @@ func printStatus(out io.Writer, s queueStatus, cfg queue.Config) {
 	}
 	fmt.Fprintf(out, "dead letters: %d in %s (subject %s)\n", s.Dead, cfg.DeadStream, cfg.DeadSubject)
 	for _, d := range s.LastDead {
+		// The article and where enqueue read it, as far as known.
 		what := d.ArticleID
-		if what == "" {
-			what = d.Source
-		}
-		if what == "" {
-			what = "?"
+		switch {
+		case what != "" && d.Source != "":
+			what += " (" + d.Source + ")"
+		case what == "":
+			what = cmp.Or(d.Source, "?")
 		}
 		fmt.Fprintf(out, "  #%d %s  %s: %s (by %s)\n", d.Sequence, d.Time.Local().Format("2006-01-02 15:04:05"), what, d.Reason, d.Worker)
 	}
