@@ -802,24 +802,20 @@ func TestLowercaseMigrationPairs(t *testing.T) {
 	}
 }
 
-// BenchmarkSearchVector builds PostgreSQL's index input for real articles.
-func BenchmarkSearchVector(b *testing.B) {
+// BenchmarkSearchIndexInput builds the full-text index input for real
+// articles: PostgreSQL's tsvector literal and SQLite's word list.
+func BenchmarkSearchIndexInput(b *testing.B) {
 	texts := realTexts(b, 200)
-	b.ResetTimer()
-	for b.Loop() {
-		for _, t := range texts {
-			searchVector(t)
-		}
-	}
-}
-
-// BenchmarkSearchText builds SQLite's index input for real articles.
-func BenchmarkSearchText(b *testing.B) {
-	texts := realTexts(b, 200)
-	b.ResetTimer()
-	for b.Loop() {
-		for _, t := range texts {
-			searchText(t)
-		}
+	for _, c := range []struct {
+		name  string
+		build func(string) string
+	}{{"postgres", searchVector}, {"sqlite", searchText}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				for _, t := range texts {
+					c.build(t)
+				}
+			}
+		})
 	}
 }

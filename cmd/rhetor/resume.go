@@ -90,13 +90,9 @@ type resumer struct {
 // (which may not exist yet), truncates a partial last line away, and returns
 // the file opened for appending and the resumer that skips what it holds.
 func openResume(path string, ordered bool) (*os.File, *resumer, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openOutput(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open output: %w", err)
-	}
-	if err := lockOutput(f); err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("open output: %w", err)
+		return nil, nil, err
 	}
 	rs := &resumer{name: path, ordered: ordered}
 	var fn func(string)
@@ -190,10 +186,9 @@ func analysable(a corpus.Article) bool {
 	return true
 }
 
-// createOutput opens path for a run that writes it from the start: it
-// takes the file's lock (lockOutput) before emptying it, so that it never
-// truncates the output of a run still writing it.
-func createOutput(path string) (*os.File, error) {
+// openOutput opens path for reading and writing, creating it if missing,
+// and takes its lock (lockOutput) before anything reads or changes it.
+func openOutput(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open output: %w", err)
@@ -201,6 +196,17 @@ func createOutput(path string) (*os.File, error) {
 	if err := lockOutput(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("open output: %w", err)
+	}
+	return f, nil
+}
+
+// createOutput opens path for a run that writes it from the start: it
+// empties the file only once it holds the lock, so that it never truncates
+// the output of a run still writing it.
+func createOutput(path string) (*os.File, error) {
+	f, err := openOutput(path)
+	if err != nil {
+		return nil, err
 	}
 	if err := f.Truncate(0); err != nil {
 		f.Close()
