@@ -114,7 +114,10 @@ func TestCompareView(t *testing.T) {
 	e.run("filter English",
 		chromedp.SetValue(chromedp.CSS(`form.filters select[name="lang"]`), "en"),
 		chromedp.Click(chromedp.CSS(`form.filters button[type="submit"]`)))
-	e.waitJS("the filtered charts", `location.hash.includes("lang=en") && document.querySelector(".compare .charts") !== null`)
+	// The charts of all languages are still there until the filtered ones
+	// replace them: wait for the filtered summary.
+	e.waitJS("the filtered charts", fmt.Sprintf(`location.hash.includes("lang=en") && document.querySelector(".compare .charts") !== null &&
+		(document.querySelector(".compare-body .table-head p")?.textContent ?? "").startsWith("%d articles")`, len(english)))
 	if n := e.count("#by-language-techniques .chart-legend li, #by-language-frames .chart-legend li"); n == 0 || n > 2 {
 		t.Errorf("English-only charts list %d language legends", n)
 	}

@@ -38,7 +38,8 @@ type Record struct {
 	// Result is the article's analyze.Result as JSON, exactly as produced.
 	// The store checks that it is valid JSON, unless it is the slice
 	// NewRecord marshalled: assign another slice to change it, never
-	// modify those bytes in place.
+	// modify those bytes in place. NewRecord's results are stored without
+	// the texts their offsets give, and Get returns them whole again.
 	Result json.RawMessage `json:"result"`
 	// Model names the model that analysed the article.
 	Model string `json:"model"`

@@ -22,11 +22,12 @@ func (s *Store) Get(ctx context.Context, id string) (Record, error) {
 	var rec Record
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		var result string
+		var compact bool
 		var stored dbTime
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id, source, url, date, lang, title, words, text, genre, result, model, stored
-			FROM articles WHERE id = ?`), id).Scan(
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id, source, url, date, lang, title, words, text, genre, result,
+			result_compact, model, stored FROM articles WHERE id = ?`), id).Scan(
 			&rec.ID, &rec.Source, &rec.URL, &rec.Date, &rec.Lang, &rec.Title, &rec.Words, &rec.Text,
-			&rec.Genre, &result, &rec.Model, &stored)
+			&rec.Genre, &result, &compact, &rec.Model, &stored)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -34,6 +35,13 @@ func (s *Store) Get(ctx context.Context, id string) (Record, error) {
 			return err
 		}
 		rec.Result = json.RawMessage(result)
+		if compact {
+			full, err := expandResult(rec.Text, rec.Result)
+			if err != nil {
+				return err
+			}
+			rec.Result = full
+		}
 		rec.Stored = stored.t
 		labels, err := s.labels(ctx, tx, []string{id})
 		if err != nil {

@@ -84,6 +84,12 @@ func NewRecord(art corpus.Article, res *analyze.Result) (Record, error) {
 	rec.Title = Title(rec.Text)
 	rec.Words = Words(rec.Text)
 	rec.from = &derivedText{text: rec.Text, title: rec.Title, words: rec.Words, result: b}
+	// encoding/json writes invalid UTF-8 as the escape \ufffd, which
+	// reads back as the character itself: such a result is stored whole,
+	// as the texts put back would not give the same bytes.
+	if !bytes.Contains(b, []byte(`\ufffd`)) {
+		rec.from.compact = compactResult(rec.Text, res, b)
+	}
 	// The result is valid JSON and UTF-8 text, as encoding/json writes it:
 	// only the fields need checking.
 	if err := checkFields(&rec); err != nil {
@@ -99,6 +105,9 @@ type derivedText struct {
 	title  string
 	words  int
 	result []byte
+	// compact is result without the texts its offsets give in text (see
+	// compactResult), nil when it must be stored whole.
+	compact []byte
 }
 
 // marshalled reports whether rec.Result is the JSON NewRecord wrote (the
@@ -106,6 +115,16 @@ type derivedText struct {
 func (rec *Record) marshalled() bool {
 	d := rec.from
 	return d != nil && len(d.result) > 0 && len(rec.Result) == len(d.result) && &rec.Result[0] == &d.result[0]
+}
+
+// storedResult returns the result JSON to store and whether it is the
+// compact form: NewRecord's compact form while Result and Text are still
+// the ones it had, else Result.
+func (rec *Record) storedResult() ([]byte, bool) {
+	if d := rec.from; rec.marshalled() && d.compact != nil && d.text == rec.Text {
+		return d.compact, true
+	}
+	return rec.Result, false
 }
 
 // derived returns the title and word count of rec.Text: those NewRecord
@@ -179,8 +198,21 @@ func truncateRunes(s string, n int) string {
 func Words(text string) int {
 	n := 0
 	in, word := false, false
-	for _, r := range text {
-		if unicode.IsSpace(r) {
+	for i := 0; i < len(text); {
+		var space, alnum bool
+		if c := text[i]; c < utf8.RuneSelf {
+			// ASCII, most of most texts: unicode.IsSpace's and
+			// IsLetter's and IsDigit's answers without the calls.
+			i++
+			space = c == ' ' || '\t' <= c && c <= '\r'
+			alnum = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		} else {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			i += size
+			space = unicode.IsSpace(r)
+			alnum = unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		if space {
 			if in && word {
 				n++
 			}
@@ -188,9 +220,7 @@ func Words(text string) int {
 			continue
 		}
 		in = true
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			word = true
-		}
+		word = word || alnum
 	}
 	if in && word {
 		n++

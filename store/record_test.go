@@ -232,3 +232,30 @@ func isASCIIWord(s string) bool {
 	}
 	return true
 }
+
+// FuzzWords checks Words, ASCII fast path included, against its definition
+// applied rune by rune.
+func FuzzWords(f *testing.F) {
+	f.Add("Le\tprésident,  a-t-il\r\nvoté ? 42 — «oui»\u00a0!\v\f\x85\xff.")
+	f.Fuzz(func(t *testing.T, text string) {
+		want := 0
+		in, word := false, false
+		for _, r := range text {
+			if unicode.IsSpace(r) {
+				if in && word {
+					want++
+				}
+				in, word = false, false
+				continue
+			}
+			in = true
+			word = word || unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		if in && word {
+			want++
+		}
+		if got := Words(text); got != want {
+			t.Fatalf("Words(%q) = %d, want %d", text, got, want)
+		}
+	})
+}

@@ -63,6 +63,10 @@ type prepared struct {
 	title  string
 	words  int
 	search string // the full-text index's input: searchText, or searchVector on PostgreSQL
+	// result is the result JSON to store, compact (see compactResult) when
+	// compact is set.
+	result  []byte
+	compact bool
 }
 
 // prepare returns the writes of recs, in id order. Records of the same id
@@ -91,7 +95,8 @@ func prepare(recs []Record, pg bool) []prepared {
 		if pg {
 			search = searchVector
 		}
-		ws = append(ws, prepared{rec: r, title: title, words: words, search: search(r.Text)})
+		result, compact := r.storedResult()
+		ws = append(ws, prepared{rec: r, title: title, words: words, search: search(r.Text), result: result, compact: compact})
 	}
 	return ws
 }
@@ -104,22 +109,22 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, w prepared, stored any) (cr
 	// Insert when new: the returned row says the insert happened.
 	var id string
 	err = tx.QueryRowContext(ctx, `INSERT INTO articles
-		(id, source, url, date, lang, title, words, text, genre, result, model, stored)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(id, source, url, date, lang, title, words, text, genre, result, result_compact, model, stored)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING id`,
 		rec.ID, rec.Source, rec.URL, rec.Date, rec.Lang, w.title, w.words, rec.Text,
-		rec.Genre, string(rec.Result), rec.Model, stored).Scan(&id)
+		rec.Genre, string(w.result), w.compact, rec.Model, stored).Scan(&id)
 	switch {
 	case err == nil:
 		created = true
 	case errors.Is(err, sql.ErrNoRows):
 		_, err := tx.ExecContext(ctx, `UPDATE articles SET
 			source = ?, url = ?, date = ?, lang = ?, title = ?, words = ?, text = ?,
-			genre = ?, result = ?, model = ?, stored = ?
+			genre = ?, result = ?, result_compact = ?, model = ?, stored = ?
 			WHERE id = ?`,
 			rec.Source, rec.URL, rec.Date, rec.Lang, w.title, w.words, rec.Text,
-			rec.Genre, string(rec.Result), rec.Model, stored, rec.ID)
+			rec.Genre, string(w.result), w.compact, rec.Model, stored, rec.ID)
 		if err != nil {
 			return false, err
 		}

@@ -16,16 +16,17 @@ import (
 // parses.
 const (
 	pgUpsertArticles = `INSERT INTO articles AS a
-		(id, source, url, date, lang, title, words, text, genre, result, model, stored, tsv)
-		SELECT u.id, u.source, u.url, u.date, u.lang, u.title, u.words, u.text, u.genre, u.result, u.model,
-			$13, u.search::tsvector
+		(id, source, url, date, lang, title, words, text, genre, result, result_compact, model, stored, tsv)
+		SELECT u.id, u.source, u.url, u.date, u.lang, u.title, u.words, u.text, u.genre, u.result, u.compact,
+			u.model, $14, u.search::tsvector
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-			$8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-			AS u(id, source, url, date, lang, title, words, text, genre, result, model, search)
+			$8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::text[])
+			AS u(id, source, url, date, lang, title, words, text, genre, result, compact, model, search)
 		ON CONFLICT (id) DO UPDATE SET
 			source = excluded.source, url = excluded.url, date = excluded.date, lang = excluded.lang,
 			title = excluded.title, words = excluded.words, text = excluded.text, genre = excluded.genre,
-			result = excluded.result, model = excluded.model, stored = excluded.stored, tsv = excluded.tsv
+			result = excluded.result, result_compact = excluded.result_compact, model = excluded.model,
+			stored = excluded.stored, tsv = excluded.tsv
 		RETURNING a.id, a.xmax = 0`
 	pgDeleteLabels = `DELETE FROM labels WHERE article_id = ANY($1::text[])`
 	pgInsertLabels = `INSERT INTO labels (article_id, kind, label, paragraphs, position)
@@ -44,8 +45,8 @@ func (s *Store) putManyPG(ctx context.Context, ws []prepared) (created int, err 
 		stored := s.timeArg(time.Now())
 		for lo := 0; lo < len(ws); {
 			hi, size := lo, 0
-			for hi < len(ws) && (hi == lo || size+len(ws[hi].rec.Text)+len(ws[hi].rec.Result) <= pgChunkBytes) {
-				size += len(ws[hi].rec.Text) + len(ws[hi].rec.Result)
+			for hi < len(ws) && (hi == lo || size+len(ws[hi].rec.Text)+len(ws[hi].result) <= pgChunkBytes) {
+				size += len(ws[hi].rec.Text) + len(ws[hi].result)
 				hi++
 			}
 			n, err := s.putChunkPG(ctx, tx, ws[lo:hi], stored)
@@ -71,14 +72,15 @@ func (s *Store) putChunkPG(ctx context.Context, tx *sql.Tx, ws []prepared, store
 	titles, texts, genres, models, searches := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	words := make([]int64, n)
 	results := make([][]byte, n) // sent as text without a copy to a string
+	compacts := make([]bool, n)
 	for k, w := range ws {
 		r := w.rec
 		ids[k], sources[k], urls[k], dates[k], langs[k] = r.ID, r.Source, r.URL, r.Date, r.Lang
-		texts[k], genres[k], results[k], models[k] = r.Text, r.Genre, r.Result, r.Model
+		texts[k], genres[k], results[k], compacts[k], models[k] = r.Text, r.Genre, w.result, w.compact, r.Model
 		titles[k], words[k], searches[k] = w.title, int64(w.words), w.search
 	}
 	rows, err := tx.QueryContext(ctx, pgUpsertArticles, ids, sources, urls, dates, langs, titles, words,
-		texts, genres, results, models, searches, stored)
+		texts, genres, results, compacts, models, searches, stored)
 	if err != nil {
 		return 0, fmt.Errorf("put: %w", err)
 	}

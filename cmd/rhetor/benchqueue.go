@@ -123,7 +123,31 @@ func runBenchQueue(ctx context.Context, stdio IO, args []string) error {
 	fmt.Fprintf(out, "result            queue %.1f articles/s, streaming %.1f articles/s (medians of %d and %d runs): %.0f%%\n",
 		e2e, streamRate, len(queueTimes), len(streamTimes), 100*e2e/streamRate)
 	fmt.Fprintf(out, "CPU (medians)     streaming %s; queue %s\n", seconds(median(streamCPU)), medianQueueCPU(queueCPU))
+	fmt.Fprintf(out, "per round         %s\n", pairedRatios(streamTimes, queueTimes))
 	return nil
+}
+
+// pairedRatios describes each queue run's rate against the mean rate of the
+// streaming runs just before and after it, and their median: on a machine
+// whose speed drifts (a VM whose host is shared), neighbouring runs are
+// slowed alike, so these ratios show how much of the spread of the medians
+// is the machine's. stream has one run more than queue.
+func pairedRatios(stream, queue []time.Duration) string {
+	var b strings.Builder
+	b.WriteString("queue / streaming runs around it:")
+	ratios := make([]float64, len(queue))
+	for i, q := range queue {
+		around := (1/stream[i].Seconds() + 1/stream[i+1].Seconds()) / 2
+		ratios[i] = (1 / q.Seconds()) / around
+		fmt.Fprintf(&b, " %.0f%%", 100*ratios[i])
+	}
+	slices.Sort(ratios)
+	m := ratios[len(ratios)/2]
+	if len(ratios)%2 == 0 {
+		m = (ratios[len(ratios)/2-1] + m) / 2
+	}
+	fmt.Fprintf(&b, "; median %.0f%%", 100*m)
+	return b.String()
 }
 
 // queueCPU is the CPU time the processes of one queue run used: the worker

@@ -92,3 +92,24 @@ func TestRemoveStaleBenchStreams(t *testing.T) {
 		t.Errorf("streams left: %v, want only %s", got, other)
 	}
 }
+
+func TestPairedRatios(t *testing.T) {
+	s := func(secs ...float64) []time.Duration {
+		var ds []time.Duration
+		for _, x := range secs {
+			ds = append(ds, time.Duration(x*float64(time.Second)))
+		}
+		return ds
+	}
+	// Queue run 1 takes 5 s between streaming runs of 4 s (80 %), run 2
+	// 4 s between 4 s and 2 s: the streaming rate around it is 0.375/s,
+	// the queue's 0.25/s (67 %).
+	got := pairedRatios(s(4, 4, 2), s(5, 4))
+	want := "queue / streaming runs around it: 80% 67%; median 73%"
+	if got != want {
+		t.Errorf("pairedRatios = %q, want %q", got, want)
+	}
+	if got := pairedRatios(s(4, 4), s(4)); got != "queue / streaming runs around it: 100%; median 100%" {
+		t.Errorf("one round: %q", got)
+	}
+}
