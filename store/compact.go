@@ -64,39 +64,48 @@ func textsAtOffsets(text string, res *analyze.Result) bool {
 		return false
 	}
 	cp := newCodePoints(text)
-	matches := func(s string, start, end int) bool {
-		got, ok := cp.slice(start, end)
-		return ok && got == s
-	}
+	ok := true
+	eachText(res, func(s *string, start, end int, _ string) bool {
+		got, in := cp.slice(start, end)
+		ok = in && got == *s
+		return ok
+	})
+	return ok
+}
+
+// eachText calls f with the text, offsets and kind of every paragraph,
+// span and piece of evidence of res, in the order of its JSON, until f
+// returns false.
+func eachText(res *analyze.Result, f func(s *string, start, end int, what string) bool) {
 	evidence := func(ev []analyze.Evidence) bool {
-		for _, e := range ev {
-			if !matches(e.Text, e.Start, e.End) {
+		for k := range ev {
+			if !f(&ev[k].Text, ev[k].Start, ev[k].End, "evidence") {
 				return false
 			}
 		}
 		return true
 	}
-	for _, f := range res.Frames {
-		if !evidence(f.Evidence) {
-			return false
+	for i := range res.Frames {
+		if !evidence(res.Frames[i].Evidence) {
+			return
 		}
 	}
-	for _, p := range res.Paragraphs {
-		if !matches(p.Text, p.Start, p.End) {
-			return false
+	for i := range res.Paragraphs {
+		p := &res.Paragraphs[i]
+		if !f(&p.Text, p.Start, p.End, "paragraph") {
+			return
 		}
-		for _, t := range p.Techniques {
-			if !evidence(t.Evidence) {
-				return false
+		for j := range p.Techniques {
+			if !evidence(p.Techniques[j].Evidence) {
+				return
 			}
 		}
-		for _, s := range p.Spans {
-			if !matches(s.Text, s.Start, s.End) {
-				return false
+		for j := range p.Spans {
+			if !f(&p.Spans[j].Text, p.Spans[j].Start, p.Spans[j].End, "span") {
+				return
 			}
 		}
 	}
-	return true
 }
 
 // textKey starts a "text" member with a string value. In analyze.Result's
@@ -157,41 +166,18 @@ func expandResult(text string, compact []byte) ([]byte, error) {
 		return nil, fmt.Errorf("stored result: %w", err)
 	}
 	cp := newCodePoints(text)
-	fill := func(s *string, start, end int, what string) error {
+	var err error
+	eachText(&res, func(s *string, start, end int, what string) bool {
 		t, ok := cp.slice(start, end)
 		if !ok {
-			return fmt.Errorf("stored result: %s offsets %d-%d outside the text's %d code points", what, start, end, len(cp.at)-1)
+			err = fmt.Errorf("stored result: %s offsets %d-%d outside the text's %d code points", what, start, end, len(cp.at)-1)
+			return false
 		}
 		*s = t
-		return nil
-	}
-	for i := range res.Frames {
-		for k := range res.Frames[i].Evidence {
-			e := &res.Frames[i].Evidence[k]
-			if err := fill(&e.Text, e.Start, e.End, "evidence"); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for i := range res.Paragraphs {
-		p := &res.Paragraphs[i]
-		if err := fill(&p.Text, p.Start, p.End, "paragraph"); err != nil {
-			return nil, err
-		}
-		for j := range p.Techniques {
-			for k := range p.Techniques[j].Evidence {
-				e := &p.Techniques[j].Evidence[k]
-				if err := fill(&e.Text, e.Start, e.End, "evidence"); err != nil {
-					return nil, err
-				}
-			}
-		}
-		for j := range p.Spans {
-			s := &p.Spans[j]
-			if err := fill(&s.Text, s.Start, s.End, "span"); err != nil {
-				return nil, err
-			}
-		}
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	b, err := json.Marshal(&res)
 	if err != nil {

@@ -191,23 +191,10 @@ func FuzzCompactResult(f *testing.F) {
 
 // blankTexts empties the texts of res's paragraphs, spans and evidence.
 func blankTexts(res *analyze.Result) {
-	for i := range res.Frames {
-		for k := range res.Frames[i].Evidence {
-			res.Frames[i].Evidence[k].Text = ""
-		}
-	}
-	for i := range res.Paragraphs {
-		p := &res.Paragraphs[i]
-		p.Text = ""
-		for j := range p.Techniques {
-			for k := range p.Techniques[j].Evidence {
-				p.Techniques[j].Evidence[k].Text = ""
-			}
-		}
-		for j := range p.Spans {
-			p.Spans[j].Text = ""
-		}
-	}
+	eachText(res, func(s *string, _, _ int, _ string) bool {
+		*s = ""
+		return true
+	})
 }
 
 // FuzzStripTexts checks stripTexts on any compact JSON document: the result
