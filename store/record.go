@@ -84,17 +84,12 @@ func NewRecord(art corpus.Article, res *analyze.Result) (Record, error) {
 	rec.Title = Title(rec.Text)
 	rec.Words = Words(rec.Text)
 	rec.from = &derivedText{text: rec.Text, title: rec.Title, words: rec.Words, result: b}
-	// encoding/json writes invalid UTF-8 as the escape \ufffd, which
-	// reads back as the character itself: such a result is stored whole,
-	// as the texts put back would not give the same bytes.
-	if !bytes.Contains(b, []byte(`\ufffd`)) {
-		rec.from.compact = compactResult(rec.Text, res, b)
-	}
 	// The result is valid JSON and UTF-8 text, as encoding/json writes it:
 	// only the fields need checking.
 	if err := checkFields(&rec); err != nil {
 		return Record{}, fmt.Errorf("new record: %w", err)
 	}
+	rec.from.compact = compactResult(rec.Text, res, b)
 	return rec, nil
 }
 

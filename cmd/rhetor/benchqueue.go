@@ -141,12 +141,7 @@ func pairedRatios(stream, queue []time.Duration) string {
 		ratios[i] = (1 / q.Seconds()) / around
 		fmt.Fprintf(&b, " %.0f%%", 100*ratios[i])
 	}
-	slices.Sort(ratios)
-	m := ratios[len(ratios)/2]
-	if len(ratios)%2 == 0 {
-		m = (ratios[len(ratios)/2-1] + m) / 2
-	}
-	fmt.Fprintf(&b, "; median %.0f%%", 100*m)
+	fmt.Fprintf(&b, "; median %.0f%%", 100*median(ratios))
 	return b.String()
 }
 
@@ -192,7 +187,7 @@ func processTime(cmd *exec.Cmd) time.Duration {
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 
-func median(ds []time.Duration) time.Duration {
+func median[T ~int64 | ~float64](ds []T) T {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	if len(s)%2 == 1 {
