@@ -80,3 +80,15 @@ func BenchmarkLoadDefault(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNew measures building an analyzer from a decoded model: the
+// weight tables are decoded to bfloat16 then.
+func BenchmarkNew(b *testing.B) {
+	m, err := model.Default()
+	if err != nil {
+		b.Skipf("no default model: %v", err)
+	}
+	for b.Loop() {
+		_ = New(m, Options{})
+	}
+}

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"rhetor/queue"
 )
@@ -78,5 +82,29 @@ func TestPrintStatusDeadLetters(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("status lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// The worker loads its model while it reaches the store and the queue: a
+// model file that cannot be read still fails it (exit status 1, the file
+// named) once both answered, and nothing is consumed.
+func TestWorkerBadModel(t *testing.T) {
+	url := queueTestNATS(t)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, flags := queueTestNames(t, js)
+	missing := filepath.Join(t.TempDir(), "missing.rhm")
+	args := append([]string{"worker", "--nats", url, "--db", filepath.Join(t.TempDir(), "w.db"),
+		"--metrics-addr", "", "--model", missing}, flags...)
+	code, _, stderr := cli("", args...)
+	if code != 1 || !strings.Contains(stderr, missing) || strings.Contains(stderr, "consuming") {
+		t.Errorf("worker with a missing model: exit %d, stderr %q", code, stderr)
 	}
 }

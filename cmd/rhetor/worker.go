@@ -50,10 +50,22 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
-	m, err := model.Load(*modelPath)
-	if err != nil {
-		return err
+	// The model loads (and its weight tables are decoded) while the store
+	// and the queue are reached: a worker starts analysing as soon as the
+	// slower of the two is ready, not after both.
+	type loaded struct {
+		an  *analyze.Analyzer
+		err error
 	}
+	ready := make(chan loaded, 1)
+	go func() {
+		m, err := model.Load(*modelPath)
+		if err != nil {
+			ready <- loaded{err: err}
+			return
+		}
+		ready <- loaded{an: analyze.New(m, analyze.Options{})}
+	}()
 	st, err := store.Open(ctx, qf.db)
 	if err != nil {
 		return err
@@ -64,7 +76,11 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 		return err
 	}
 	defer nc.Close()
-	an := analyze.New(m, analyze.Options{})
+	l := <-ready
+	if l.err != nil {
+		return l.err
+	}
+	an := l.an
 	w := queue.NewWorker(q, st, an, queue.WorkerOptions{ID: *id, Batch: *batch, Parallel: *parallel,
 		Prefetch: *prefetch, Linger: *linger, MaxText: *maxText, Log: stdio.Stderr})
 
