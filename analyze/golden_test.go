@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden want.json files")
 func TestGolden(t *testing.T) {
 	m, err := model.Default()
 	if err != nil {
-		t.Skipf("no default model embedded: %v", err)
+		t.Fatalf("the embedded default model does not decode: %v", err)
 	}
 	an := New(m, Options{})
 	cases, _ := filepath.Glob("testdata/*/input.txt")

@@ -2,8 +2,8 @@ package analyze
 
 import (
 	"context"
-	"os"
 	"path/filepath"
+	"rhetor/internal/testenv"
 	"testing"
 
 	"rhetor/corpus"
@@ -15,13 +15,10 @@ import (
 // default model, or skips the test when either is missing.
 func releaseAnalyzer(t *testing.T) (string, *Analyzer) {
 	t.Helper()
-	root := "../../shared/data/semeval2023-task3"
-	if _, err := os.Stat(root); err != nil {
-		t.Skipf("../shared/data not found (%v): skipping", err)
-	}
+	root := testenv.Shared(t, "data/semeval2023-task3")
 	m, err := model.Default()
 	if err != nil {
-		t.Skipf("no default model embedded: %v", err)
+		t.Fatalf("the embedded default model does not decode: %v", err)
 	}
 	return root, New(m, Options{})
 }

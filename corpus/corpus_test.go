@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"rhetor/internal/testenv"
 	"strings"
 	"testing"
 
@@ -137,9 +138,7 @@ func TestLoadDatasetErrors(t *testing.T) {
 // file parses, every subtask-3 row names a paragraph, and the paragraphs of
 // text.Paragraphs are exactly the rows of the labels.
 func TestRelease(t *testing.T) {
-	if _, err := os.Stat(sharedData); err != nil {
-		t.Skipf("../shared/data not found (%v): skipping the release checks", err)
-	}
+	testenv.Shared(t, "data/semeval2023-task3")
 	ds, err := LoadTree(sharedData)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"rhetor/internal/testenv"
 	"strings"
 	"testing"
 )
@@ -99,9 +100,7 @@ func TestMergePrefersSemEval(t *testing.T) {
 
 func TestLoadPTCRelease(t *testing.T) {
 	dir := filepath.Join("..", "..", "shared", "data", "ptc-semeval2020-task11")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("../shared/data/ptc-semeval2020-task11 not present: skipping the PTC release test")
-	}
+	testenv.Shared(t, "data/ptc-semeval2020-task11")
 	ds, err := LoadTree(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"rhetor/internal/testenv"
 	"strings"
 	"sync"
 	"testing"
@@ -55,10 +56,7 @@ func newEnv(t *testing.T, width, height int) *env {
 // newEnvToken is newEnv with a server that requires token for writes.
 func newEnvToken(t *testing.T, width, height int, token string) *env {
 	t.Helper()
-	chromium := os.Getenv("RHETOR_CHROMIUM")
-	if chromium == "" {
-		t.Skip("set RHETOR_CHROMIUM to a Chromium binary to run the browser tests: see .ci/services")
-	}
+	chromium := testenv.Service(t, "RHETOR_CHROMIUM")
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
 	if err != nil {
@@ -320,7 +318,7 @@ func samples(t *testing.T) map[string]string {
 	t.Helper()
 	paths, _ := filepath.Glob(filepath.Join(samplesDir, "*.txt"))
 	if len(paths) == 0 {
-		t.Skipf("no sample articles in %s: the tests that paste real articles need them", samplesDir)
+		testenv.Missing(t, testenv.RequireData, fmt.Sprintf("no sample articles in %s: the tests that paste real articles need them", samplesDir))
 	}
 	out := make(map[string]string, len(paths))
 	for _, p := range paths {

@@ -2,8 +2,8 @@ package eval
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
+	"rhetor/internal/testenv"
 	"testing"
 
 	"rhetor/corpus"
@@ -14,21 +14,7 @@ import (
 // its ancestors, or skips the test.
 func releaseDir(t *testing.T) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Skipf("../shared/data not found: %v", err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "shared", "data", "semeval2023-task3")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	t.Skipf("../shared/data not found: no shared/data/semeval2023-task3 above %s", wd)
-	return ""
+	return testenv.Shared(t, "data/semeval2023-task3")
 }
 
 var trainLanguages = []string{"en", "fr", "ge", "it", "po", "ru"}

@@ -3,8 +3,7 @@ package lang
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
+	"rhetor/internal/testenv"
 	"sort"
 	"strings"
 	"testing"
@@ -20,9 +19,7 @@ const dataDir = "../../shared/data/semeval2023-task3"
 // skips the test when the data is absent.
 func heldOutDocs(t testing.TB) []ngram.Doc {
 	t.Helper()
-	if _, err := os.Stat(dataDir); err != nil {
-		t.Skipf("task data not found at %s (need ../shared beside the repository): %v", filepath.Clean(dataDir), err)
-	}
+	testenv.Shared(t, "data/semeval2023-task3")
 	var out []ngram.Doc
 	for _, folder := range TaskFolders() {
 		iso, err := Normalize(folder)

@@ -3,6 +3,7 @@ package lang_test
 import (
 	"bytes"
 	"os"
+	"rhetor/internal/testenv"
 	"testing"
 
 	"rhetor/lang/internal/trainset"
@@ -13,9 +14,7 @@ import (
 // training is deterministic and the embedded model is current.
 func TestModelUpToDate(t *testing.T) {
 	const data = "../../shared/data/semeval2023-task3"
-	if _, err := os.Stat(data); err != nil {
-		t.Skipf("task data not found at %s (need ../shared beside the repository): %v", data, err)
-	}
+	testenv.Shared(t, "data/semeval2023-task3")
 	if testing.Short() {
 		t.Skip("retraining takes several seconds; skipped in -short mode")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"rhetor/internal/testenv"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +19,7 @@ import (
 // RHETOR_TEST_NATS, deleted at the end.
 func testQueue(t *testing.T, edit func(*Config)) (*Queue, *nats.Conn) {
 	t.Helper()
-	url := os.Getenv("RHETOR_TEST_NATS")
-	if url == "" {
-		t.Skip("set RHETOR_TEST_NATS: see .ci/services")
-	}
+	url := testenv.Service(t, "RHETOR_TEST_NATS")
 	nc, err := nats.Connect(url)
 	if err != nil {
 		t.Fatalf("connect to %s: %v", url, err)

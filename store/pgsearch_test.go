@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"rhetor/internal/testenv"
 	"slices"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func realTexts(tb testing.TB, perLang int) []string {
 		}
 	}
 	if len(texts) == 0 {
-		tb.Skipf("no articles in %s/samples or %s/data/semeval2023-task3/*/train-articles-subtask-3: skipping", sharedDir, sharedDir)
+		testenv.Missing(tb, testenv.RequireData, fmt.Sprintf("no articles in %s/samples or %s/data/semeval2023-task3/*/train-articles-subtask-3", sharedDir, sharedDir))
 	}
 	return texts
 }

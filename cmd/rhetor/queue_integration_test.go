@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"rhetor/internal/testenv"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,11 +36,7 @@ import (
 // the test.
 func queueTestNATS(t *testing.T) string {
 	t.Helper()
-	natsURL := os.Getenv("RHETOR_TEST_NATS")
-	if natsURL == "" {
-		t.Skip("set RHETOR_TEST_NATS: see .ci/services")
-	}
-	return natsURL
+	return testenv.Service(t, "RHETOR_TEST_NATS")
 }
 
 // queueTestNames returns queue names of their own for this run, with the

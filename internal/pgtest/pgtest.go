@@ -9,7 +9,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"net/url"
-	"os"
+	"rhetor/internal/testenv"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -21,10 +21,7 @@ import (
 // opened on the DSN). It skips the test when the variable is unset.
 func DSN(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("RHETOR_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("set RHETOR_TEST_POSTGRES: see .ci/services")
-	}
+	base := testenv.Service(t, "RHETOR_TEST_POSTGRES")
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
