@@ -203,6 +203,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	tt, _ := m.Techniques.Threshold(s.Lang)
 	res.Thresholds = Thresholds{Frames: ft, Techniques: tt}
 	runes := text.NewRuneIndex(txt)
+	stop := lang.StopwordsFor(s.Lang)
 
 	// Genre: the largest offset margin; probabilities normalised over the three heads.
 	offsets := m.Genre.OffsetsFor(s.Lang)
@@ -227,7 +228,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes {
 		// Frame evidence comes from word features only: the article's
 		// character n-grams are many and say little to a reader.
-		ex = newExplainer(txt, 0, text.Tokenize(nil, txt), s.doc.ArticleTrace, runes)
+		ex = newExplainer(txt, 0, text.Tokenize(nil, txt), s.doc.ArticleTrace, runes, stop)
 	}
 	for k, p := range s.Frames {
 		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
@@ -252,18 +253,24 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		var tokProbs [][]float64
 		if wordLevel {
 			toks = text.Tokenize(nil, p.Text)
-			tokProbs = a.tokenProbs(p.Text, toks)
+			tokProbs = a.tokenScores(p.Text, toks)
 		}
 		var pex *explainer
 		if wordLevel && a.evidence > 0 {
-			pex = newExplainer(p.Text, p.Start, toks, s.doc.Traces[i], runes)
+			pex = newExplainer(p.Text, p.Start, toks, s.doc.Traces[i], runes, stop)
 		}
 		for _, k := range ts {
 			t := Technique{Technique: m.Techniques.Labels[k], Score: round(s.Techniques[i][k]), Evidence: []Evidence{}}
 			if pex != nil {
 				t.Evidence = pex.top(a.techniques, k, a.evidence)
 			}
-			if wordLevel && s.Techniques[i][k] >= tt+spanShift(m, k) {
+			switch {
+			case !wordLevel:
+				t.NotLocated = fmt.Sprintf("the paragraph is longer than %d KiB: fragments are located in shorter paragraphs only", feature.MaxTraceBytes>>10)
+			case s.Techniques[i][k] < tt+spanShift(m, k):
+				t.NotLocated = "the technique's score is too close to its threshold for the fragment model to place it"
+			}
+			if t.NotLocated == "" {
 				for _, f := range m.Decoder.Locate(p.Text, toks, tokProbs, k) {
 					out.Spans = append(out.Spans, Span{
 						Technique: t.Technique,
@@ -274,6 +281,9 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 					})
 					t.Located = true
 				}
+				if !t.Located {
+					t.NotLocated = "the fragment model finds no words that carry it"
+				}
 			}
 			out.Techniques = append(out.Techniques, t)
 		}
@@ -283,13 +293,18 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	}
 }
 
-// tokenProbs returns, for every token of a paragraph, the span head's
-// probability of each technique.
-func (a *Analyzer) tokenProbs(para string, toks []text.Token) [][]float64 {
+// tokenScores returns, for every token of a paragraph, what the span
+// decoder reads: the span head's margins (a tagger's B and I of every
+// technique), or its probability of each technique (older models).
+func (a *Analyzer) tokenScores(para string, toks []text.Token) [][]float64 {
 	vecs := a.m.Spans.Vectors(para, toks)
 	out := make([][]float64, len(vecs))
+	tagger := a.m.Decoder.Tagging != nil
 	for n, x := range vecs {
-		out[n] = sigmoids(widen(a.fragments.margins(x)))
+		out[n] = widen(a.fragments.margins(x))
+		if !tagger {
+			sigmoids(out[n])
+		}
 	}
 	return out
 }
@@ -298,6 +313,9 @@ func (a *Analyzer) tokenProbs(para string, toks []text.Token) [][]float64 {
 // probability must be for the model to locate it (chosen on held-out folds:
 // where locating a technique is mostly wrong, it is listed but not located).
 func spanShift(m *model.Model, k int) float64 {
+	if g := m.Decoder.Tagging; g != nil {
+		return g.Shift[k]
+	}
 	if m.Fragments.Offsets == nil {
 		return 0
 	}

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"rhetor/feature"
+	"rhetor/lang"
 	"rhetor/text"
 )
 
@@ -15,6 +16,8 @@ type explainer struct {
 	runes *text.RuneIndex
 	toks  []text.Token
 	occ   []occurrence
+	// stop tells function words, which are never shown alone.
+	stop *lang.Stopwords
 }
 
 type occurrence struct {
@@ -28,8 +31,9 @@ type occurrence struct {
 // at byte base of the article, and whose words are toks) from the
 // occurrences of its features, each
 // carrying its share of the value of its bucket in the decision's vector.
-func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *text.RuneIndex) *explainer {
-	e := &explainer{txt: txt, base: base, runes: runes, toks: toks}
+// Words and phrases made only of stop words are never shown.
+func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *text.RuneIndex, stop *lang.Stopwords) *explainer {
+	e := &explainer{txt: txt, base: base, runes: runes, toks: toks, stop: stop}
 	e.occ = make([]occurrence, 0, len(occs))
 	cur := 0
 	for _, f := range occs {
@@ -38,9 +42,11 @@ func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurr
 			continue
 		}
 		// The first token ending after start; occurrences come in text
-		// order (words, then characters), so the cursor mostly moves forward.
-		if cur > 0 && e.toks[cur-1].End > start {
-			cur = 0
+		// order (words, then characters), so the cursor mostly moves
+		// forward, and steps back only over the few tokens a feature
+		// spans (never rescanning from the start: linear time).
+		for cur > 0 && e.toks[cur-1].End > start {
+			cur--
 		}
 		for cur < len(e.toks) && e.toks[cur].End <= start {
 			cur++
@@ -73,10 +79,11 @@ func (e *explainer) top(t *table, label, k int) []Evidence {
 	}
 	var cands []cand
 	for i, w := range word {
-		if w > 0 {
+		stop := e.stop.Contains(e.toks[i].Term)
+		if w > 0 && !stop {
 			cands = append(cands, cand{i, i, w})
 		}
-		if i+1 < len(word) && pair[i] > 0 {
+		if i+1 < len(word) && pair[i] > 0 && !(stop && e.stop.Contains(e.toks[i+1].Term)) {
 			if w2 := pair[i] + word[i] + word[i+1]; w2 > 0 {
 				cands = append(cands, cand{i, i + 1, w2})
 			}

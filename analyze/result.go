@@ -88,8 +88,11 @@ type Technique struct {
 	Score     float64    `json:"score"`
 	Evidence  []Evidence `json:"evidence"`
 	// Located is false when the model could not place the technique in the
-	// paragraph (no words, or a paragraph too long to be analysed word by word).
-	Located bool `json:"located"`
+	// paragraph; NotLocated then says why (a paragraph too long to be
+	// analysed word by word, a score too close to the threshold, or no
+	// words that the fragment model finds carrying the technique).
+	Located    bool   `json:"located"`
+	NotLocated string `json:"not_located,omitempty"`
 }
 
 // Evidence is a word or phrase of the text that pushed a decision, with its

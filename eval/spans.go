@@ -14,6 +14,11 @@ type SpanScores struct {
 	// Gold and Predicted count the spans scored.
 	Gold      int `json:"gold"`
 	Predicted int `json:"predicted"`
+	// GoldMedianLength and PredictedMedianLength are the median lengths of
+	// the gold and predicted spans, in code points (0 when there are none):
+	// whole-paragraph "blobs" show here.
+	GoldMedianLength      float64 `json:"gold_median_length"`
+	PredictedMedianLength float64 `json:"predicted_median_length"`
 }
 
 // SpanReport holds the span scores of a prediction.
@@ -71,13 +76,20 @@ func only(spans []corpus.Span, tech string) []corpus.Span {
 	return out
 }
 
-func overlapScores(gold, pred []corpus.Span, aware bool) SpanScores {
-	sc := SpanScores{Gold: len(gold), Predicted: len(pred)}
+// OverlapSums returns the technique-aware partial-overlap sums of
+// ScoreSpans, Σ C(s,t,|s|) and Σ C(s,t,|t|): precision and recall are
+// these over the numbers of predicted and gold spans. They add up over
+// disjoint sets of techniques, so a search that changes one technique's
+// spans need recompute only that technique's sums.
+func OverlapSums(gold, pred []corpus.Span) (p, r float64) {
+	return overlapSums(gold, pred, true)
+}
+
+func overlapSums(gold, pred []corpus.Span, aware bool) (p, r float64) {
 	byID := map[string][]corpus.Span{}
 	for _, t := range gold {
 		byID[t.ID] = append(byID[t.ID], t)
 	}
-	var p, r float64
 	for _, s := range pred {
 		for _, t := range byID[s.ID] {
 			if aware && s.Technique != t.Technique {
@@ -91,6 +103,29 @@ func overlapScores(gold, pred []corpus.Span, aware bool) SpanScores {
 			r += float64(ov) / float64(t.End-t.Start)
 		}
 	}
+	return p, r
+}
+
+// medianLength is the median length of spans in code points (0 for none).
+func medianLength(spans []corpus.Span) float64 {
+	if len(spans) == 0 {
+		return 0
+	}
+	ls := make([]int, len(spans))
+	for i, s := range spans {
+		ls[i] = s.End - s.Start
+	}
+	sort.Ints(ls)
+	n := len(ls)
+	if n%2 == 1 {
+		return float64(ls[n/2])
+	}
+	return float64(ls[n/2-1]+ls[n/2]) / 2
+}
+
+func overlapScores(gold, pred []corpus.Span, aware bool) SpanScores {
+	sc := SpanScores{Gold: len(gold), Predicted: len(pred), GoldMedianLength: medianLength(gold), PredictedMedianLength: medianLength(pred)}
+	p, r := overlapSums(gold, pred, aware)
 	if len(pred) > 0 {
 		sc.Precision = p / float64(len(pred))
 	}

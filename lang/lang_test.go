@@ -321,3 +321,40 @@ func TestDetectConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestStopwords(t *testing.T) {
+	for _, c := range []struct {
+		code       string
+		stop, word []string
+	}{
+		{"fr", []string{"dans", "le", "de", "la", "qui", "a"}, []string{"terroristes", "mercenaires", "sultan"}},
+		{"it", []string{"che", "gli", "un", "a"}, []string{"terroristi", "golpe"}},
+		{"en", []string{"the", "of", "and"}, []string{"traitors", "terrorists"}},
+		{"de", []string{"und", "der"}, []string{"verräter"}},
+		{"pl", []string{"i", "w", "się"}, []string{"zdrajcy"}},
+		{"ru", []string{"и", "в", "не"}, []string{"террористы"}},
+		{"es", []string{"el", "de", "que"}, []string{"terroristas"}},
+		{"el", []string{"και", "το"}, []string{"τρομοκράτες"}},
+		{"ka", []string{"და", "რომ"}, []string{"ტერორისტები"}},
+	} {
+		s := StopwordsFor(c.code)
+		for _, w := range c.stop {
+			if !s.Contains(w) {
+				t.Errorf("%s: %q is not a stop word", c.code, w)
+			}
+		}
+		for _, w := range c.word {
+			if s.Contains(w) {
+				t.Errorf("%s: %q is a stop word", c.code, w)
+			}
+		}
+	}
+	// A language without a list gets every list together.
+	if all := StopwordsFor("und"); !all.Contains("dans") || !all.Contains("და") {
+		t.Error("the fallback set lacks French or Georgian stop words")
+	}
+	var none *Stopwords
+	if none.Contains("the") {
+		t.Error("a nil set contains a word")
+	}
+}

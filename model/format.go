@@ -30,10 +30,13 @@ import (
 // The writer is deterministic: the same model gives the same bytes.
 // Version 4 stores the codes as they are: they are what inference reads,
 // so decoding is a copy (DEFLATE saved a quarter of the size but took two
-// thirds of a 250 ms load).
+// thirds of a 250 ms load). Version 5 adds the fragment tagger (the span
+// decoder's "tagging", the span head's B and I labels per technique, and
+// version-2 span features); it is written only for models that have one,
+// so that a model without it stays readable by older rhetor.
 const (
 	Magic         = "RHETORMD"
-	FormatVersion = 4
+	FormatVersion = 5
 	// minVersion is the oldest format this rhetor reads: version 2 files
 	// have no span decoder (their span head's threshold serves every
 	// technique, in word mode).
@@ -95,7 +98,11 @@ func (m *Model) Write(w io.Writer) error {
 	}
 	var buf bytes.Buffer
 	buf.WriteString(Magic)
-	binary.Write(&buf, binary.LittleEndian, uint32(FormatVersion))
+	version := uint32(FormatVersion)
+	if m.Decoder.Tagging == nil && m.Spans.Version == 0 {
+		version = 4
+	}
+	binary.Write(&buf, binary.LittleEndian, version)
 	binary.Write(&buf, binary.LittleEndian, uint32(len(hdr)))
 	buf.Write(hdr)
 	for _, hd := range m.heads() {
@@ -129,7 +136,17 @@ func (m *Model) validate() error {
 			return fmt.Errorf("%s head: %d offsets for %d labels", headNames[i], len(hd.Offsets), L)
 		}
 	}
-	return m.Decoder.Validate(len(m.Fragments.Labels))
+	return m.checkDecoder()
+}
+
+// checkDecoder reports a span decoder that does not fit the technique and
+// span heads.
+func (m *Model) checkDecoder() error {
+	n := len(m.Techniques.Labels)
+	if want := m.Decoder.HeadLabels(n); len(m.Fragments.Labels) != want {
+		return fmt.Errorf("span head has %d labels, its decoder reads %d for %d techniques", len(m.Fragments.Labels), want, n)
+	}
+	return m.Decoder.Validate(n)
 }
 
 // Read decodes a model written by Write. A file that is not a rhetor model, of
@@ -229,7 +246,7 @@ func Decode(data []byte) (*Model, error) {
 	} else {
 		m.Decoder.Threshold, _ = m.Fragments.Threshold("")
 	}
-	if err := m.Decoder.Validate(len(m.Fragments.Labels)); err != nil {
+	if err := m.checkDecoder(); err != nil {
 		return nil, fmt.Errorf("model header: %w", err)
 	}
 	return m, nil

@@ -57,10 +57,25 @@ type Decoder struct {
 	// Thresholds and Modes are per technique (nil: Threshold and Words).
 	Thresholds []float64 `json:"thresholds,omitempty"`
 	Modes      []Mode    `json:"modes,omitempty"`
+	// Tagging, when set, replaces thresholds and modes: the span head is
+	// a BIO tagger (two labels per technique) and fragments are its best
+	// tagging (model format 5 and later).
+	Tagging *Tagging `json:"tagging,omitempty"`
 }
 
-// Validate reports a decoder that does not fit a head of n techniques.
+// HeadLabels is the number of span-head labels a decoder of n techniques reads.
+func (d Decoder) HeadLabels(n int) int {
+	if d.Tagging != nil {
+		return 2 * n
+	}
+	return n
+}
+
+// Validate reports a decoder that does not fit n techniques.
 func (d Decoder) Validate(n int) error {
+	if d.Tagging != nil {
+		return d.Tagging.Validate(n)
+	}
 	if (d.Thresholds != nil && len(d.Thresholds) != n) || (d.Modes != nil && len(d.Modes) != n) {
 		return fmt.Errorf("span decoder: %d thresholds and %d modes for %d techniques", len(d.Thresholds), len(d.Modes), n)
 	}
@@ -88,9 +103,21 @@ func (d Decoder) Mode(tech int) Mode {
 	return Words
 }
 
-// Locate is Fragments for the probabilities of every technique:
-// tokProbs[n][tech] is token n's probability of technique tech.
-func (d Decoder) Locate(para string, toks []text.Token, tokProbs [][]float64, tech int) []Fragment {
+// Locate finds the fragments of technique tech in a paragraph from the span
+// head's output for its tokens: with a tagger, tokScores[n] are token n's
+// margins (B and I of every technique) and the fragments are its tagging;
+// otherwise tokScores[n][tech] is token n's probability of technique tech
+// and Fragments decodes it.
+func (d Decoder) Locate(para string, toks []text.Token, tokScores [][]float64, tech int) []Fragment {
+	if g := d.Tagging; g != nil {
+		e := g.Emit(tokScores, tech)
+		tags, ok := g.Tag(e, tech)
+		if !ok {
+			return nil
+		}
+		return Fragments(toks, tags, e, tech)
+	}
+	tokProbs := tokScores
 	col := make([]float64, len(toks))
 	for n := range toks {
 		col[n] = tokProbs[n][tech]

@@ -21,15 +21,24 @@ type Config struct {
 	Bits int `json:"bits"`
 	// Window is how many words on each side are features of a word.
 	Window int `json:"window"`
+	// Version selects the feature set: 0 (models of format 4 and older) the
+	// word, neighbour, bigram, character 3-gram, shape, quotation and
+	// position features weighted 1/n; 2 adds affixes, the punctuation
+	// around the word, sentence starts and capitalisation inside a
+	// sentence, all weighted 1 (the fragment tagger's features).
+	Version int `json:"version,omitempty"`
 }
 
 // DefaultConfig is the span configuration of the default model.
-var DefaultConfig = Config{Bits: 18, Window: 2}
+var DefaultConfig = Config{Bits: 18, Window: 2, Version: 2}
 
 // Validate reports a configuration that cannot be used.
 func (c Config) Validate() error {
 	if c.Bits < 8 || c.Bits > 24 || c.Window < 0 || c.Window > 8 {
 		return fmt.Errorf("span features: bits %d (8..24) or window %d (0..8) out of range", c.Bits, c.Window)
+	}
+	if c.Version != 0 && c.Version != 2 {
+		return fmt.Errorf("span features: unknown version %d (want 0 or 2)", c.Version)
 	}
 	return nil
 }
@@ -91,8 +100,14 @@ func (c Config) Vectors(para string, toks []text.Token) []feature.Vector {
 		pos := uint32(3 * i / max(n, 1))
 		add(0xabcdef01 + shape)
 		add(0x12345601 + pos)
+		if c.Version >= 2 {
+			idx = c.moreFeatures(idx, para, toks, terms, i, mask)
+		}
 		vals := make([]float32, len(idx))
 		v := float32(1 / float64(len(idx)))
+		if c.Version >= 2 {
+			v = 1
+		}
 		for k := range vals {
 			vals[k] = v
 		}

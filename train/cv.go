@@ -43,7 +43,9 @@ type CVReport struct {
 	FrameThresholds     []map[string]float64 `json:"frame_thresholds"`
 	TechniqueThresholds []map[string]float64 `json:"technique_thresholds"`
 	GenreOffsets        [][]float64          `json:"genre_offsets"`
-	SpanThresholds      []float64            `json:"span_thresholds"`
+	// Spans scores the fragments of every language's span-annotated
+	// articles pooled, with per-technique scores and fragment lengths.
+	Spans eval.SpanReport `json:"spans"`
 }
 
 // CrossValidate splits the documents by article into k folds; each fold is
@@ -65,7 +67,6 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 		rep.FrameThresholds = append(rep.FrameThresholds, th.frames)
 		rep.TechniqueThresholds = append(rep.TechniqueThresholds, th.techniques)
 		rep.GenreOffsets = append(rep.GenreOffsets, th.genreOffsets)
-		rep.SpanThresholds = append(rep.SpanThresholds, th.spans.Threshold)
 		for i, d := range p.Docs {
 			if fold[i] != f {
 				continue
@@ -78,14 +79,20 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 				techs[i][j] = model.SelectTechniques(s.Techniques[i][j], t)
 			}
 			if d.HasSpans {
-				spans[i] = PredictSpans(d, s.Techniques[i], s.Tokens[i], t, th.spanShift, th.spans)
+				spans[i] = PredictSpans(d, s.Techniques[i], s.Tokens[i], t, th.tagging(s.Tagging[i]))
 			}
 		}
 	}
 	byLang := map[string][]int{}
+	var allGold, allPred []corpus.Span
 	for i, d := range p.Docs {
 		byLang[d.Lang] = append(byLang[d.Lang], i)
+		if d.HasSpans {
+			allGold = append(allGold, d.Gold...)
+			allPred = append(allPred, spans[i]...)
+		}
 	}
+	rep.Spans = eval.ScoreSpans(allGold, allPred)
 	langs := make([]string, 0, len(byLang))
 	for l := range byLang {
 		langs = append(langs, l)

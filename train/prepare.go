@@ -38,11 +38,12 @@ type Doc struct {
 	Runes    *text.RuneIndex
 	Gold     []corpus.Span
 	HasSpans bool
-	// Tokens, TokenVectors and TokenLabels are per paragraph: its words,
-	// their span features and the techniques whose fragments cover them.
+	// Tokens, TokenVectors and TokenFrags are per paragraph: its words,
+	// their span features and the annotated fragments that touch it (byte
+	// offsets of the paragraph).
 	Tokens       [][]text.Token
 	TokenVectors [][]feature.Vector
-	TokenLabels  [][][]int
+	TokenFrags   [][]span.Fragment
 }
 
 // Prepared is a featurised training corpus.
@@ -118,13 +119,13 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 }
 
 // tokenise fills the token fields of d: words, span features and, from the
-// gold fragments, token labels (ti indexes corpus.Techniques).
+// gold fragments, the fragments of each paragraph (ti indexes corpus.Techniques).
 func (d *Doc) tokenise(sc span.Config, ti map[string]int) {
 	toByte := byteOffsets(d.Text)
 	d.Runes = text.NewRuneIndex(d.Text)
 	d.Tokens = make([][]text.Token, len(d.Paras))
 	d.TokenVectors = make([][]feature.Vector, len(d.Paras))
-	d.TokenLabels = make([][][]int, len(d.Paras))
+	d.TokenFrags = make([][]span.Fragment, len(d.Paras))
 	for i, p := range d.Paras {
 		toks := text.Tokenize(nil, p.Text)
 		d.Tokens[i] = toks
@@ -136,7 +137,7 @@ func (d *Doc) tokenise(sc span.Config, ti map[string]int) {
 				frags = append(frags, span.Fragment{Technique: ti[g.Technique], Start: start, End: end})
 			}
 		}
-		d.TokenLabels[i] = span.Labels(toks, frags)
+		d.TokenFrags[i] = frags
 	}
 }
 

@@ -14,11 +14,15 @@ import (
 type thresholds struct {
 	frames, techniques map[string]float64
 	genreOffsets       []float64
-	// spans is the span decoder (token thresholds and drawing modes);
-	// spanShift[k] is added to the technique threshold before technique k
-	// is located (a technique in between is listed but not located).
-	spans     span.Decoder
-	spanShift []float64
+	// The fragment tagger's decoding settings per technique (see
+	// span.Tagging): the O bias, the forcing margin, and the shift of the
+	// technique threshold under which a listed technique is not located.
+	tagBias, tagForce, tagShift []float64
+}
+
+// tagging returns the tagger of the transitions of trans with th's settings.
+func (th thresholds) tagging(trans *span.Tagging) *span.Tagging {
+	return &span.Tagging{Trans: trans.Trans, Start: trans.Start, Bias: th.tagBias, Force: th.tagForce, Shift: th.tagShift}
 }
 
 // grid are the candidate probability thresholds.
@@ -34,8 +38,8 @@ func grid() []float64 {
 // by use, one frame and one technique threshold per language and one for all
 // languages together (the "" entry, used for languages without training
 // data), each maximising the official micro-F1; the genre offsets that
-// maximise the mean per-language macro-F1; and, when spans is true, the span
-// decoder that maximises the technique-aware span F1.
+// maximise the mean per-language macro-F1; and, when spans is true, the
+// fragment tagger's settings that maximise the technique-aware span F1.
 func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool, spans bool) thresholds {
 	th := thresholds{frames: map[string]float64{}, techniques: map[string]float64{}}
 	langs := map[string]bool{"": true}
@@ -55,20 +59,18 @@ func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool, spans bool) 
 	}
 	th.genreOffsets = bestGenreOffsets(p, s, use)
 	if spans {
-		th.spans, th.spanShift = bestSpanDecoder(p, s, use, th.techniques)
+		th.tagBias, th.tagForce, th.tagShift = bestTagging(p, s, use, th.techniques)
 	}
 	return th
 }
 
-// bestSpanDecoder fits the span decoder to the technique-aware span F1 of
-// the selected documents, one step after the other, each keeping what the
-// previous ones chose: the token threshold shared by all techniques; per
-// technique, the shift of the technique threshold under which a listed
-// technique is not located; per technique, its own token threshold; per
-// technique, the drawing mode (words, sentence, paragraph). (Fitting the
-// token thresholds once more after the modes scored lower in
-// cross-validation: it overfits.)
-func bestSpanDecoder(p *Prepared, s *Scores, use func(i int) bool, techTh map[string]float64) (span.Decoder, []float64) {
+// bestTagging fits the fragment tagger's decoding settings to the
+// technique-aware span F1 of the selected documents, technique by
+// technique and one setting after the other, each keeping what the
+// previous ones chose: the O bias (in units of the technique's typical
+// margin), then the forcing margin, then the shift of the technique
+// threshold under which a technique is listed but not located.
+func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string]float64) (bias, force, shift []float64) {
 	var gold []corpus.Span
 	var docs []int
 	for i, d := range p.Docs {
@@ -78,67 +80,132 @@ func bestSpanDecoder(p *Prepared, s *Scores, use func(i int) bool, techTh map[st
 		}
 	}
 	n := len(corpus.Techniques)
-	shift := make([]float64, n)
-	dec := span.Decoder{Threshold: 0.5, Thresholds: make([]float64, n), Modes: make([]span.Mode, n)}
-	score := func() float64 {
+	bias, force, shift = make([]float64, n), make([]float64, n), make([]float64, n)
+	scale := marginScales(p, s, docs)
+	for k := range force {
+		force[k] = always
+	}
+	view := func(i int) *span.Tagging {
+		t := s.Tagging[i]
+		return &span.Tagging{Trans: t.Trans, Start: t.Start, Bias: bias, Force: force, Shift: shift}
+	}
+	// The overlap sums are kept per technique: a setting of technique k
+	// changes only k's fragments and sums.
+	goldBy := make([][]corpus.Span, n)
+	ti := corpus.LabelIndex(corpus.Techniques)
+	for _, g := range gold {
+		goldBy[ti[g.Technique]] = append(goldBy[ti[g.Technique]], g)
+	}
+	sumP, sumR, count := make([]float64, n), make([]float64, n), make([]int, n)
+	predict := func(k int) {
 		var pred []corpus.Span
 		for _, i := range docs {
 			d := p.Docs[i]
-			pred = append(pred, PredictSpans(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), shift, dec)...)
+			pred = append(pred, predictTechnique(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), view(i), k)...)
 		}
-		return eval.ScoreSpans(gold, pred).Aware.F1
+		sumP[k], sumR[k] = eval.OverlapSums(goldBy[k], pred)
+		count[k] = len(pred)
 	}
-	// try sets *x to each candidate in turn and keeps the best (ties keep
-	// the earlier value).
-	bestF := -1.0
-	try := func(set func(v float64), cur float64, cands []float64) float64 {
-		best := cur
+	for k := range n {
+		predict(k)
+	}
+	score := func() float64 {
+		var p, r float64
+		var c int
+		for k := range n {
+			p, r, c = p+sumP[k], r+sumR[k], c+count[k]
+		}
+		if c == 0 || len(gold) == 0 || p == 0 {
+			return 0
+		}
+		prec, rec := p/float64(c), r/float64(len(gold))
+		return 2 * prec * rec / (prec + rec)
+	}
+	bestF := score()
+	// try sets a setting of technique k to each candidate in turn and
+	// keeps the best (ties keep the earlier value).
+	try := func(k int, x *float64, cands []float64) {
+		best := *x
 		for _, c := range cands {
-			set(c)
+			*x = c
+			predict(k)
 			if f := score(); f > bestF+1e-9 {
 				best, bestF = c, f
 			}
 		}
-		set(best)
-		return best
+		*x = best
+		predict(k)
 	}
-	var global []float64
-	for t := 0.2; t < 0.81; t += 0.05 {
-		global = append(global, math.Round(t*100)/100)
-	}
-	setAll := func(v float64) {
-		dec.Threshold = v
-		for k := range dec.Thresholds {
-			dec.Thresholds[k] = v
+	for k := range n {
+		var cands []float64
+		for _, c := range []float64{-1, -0.5, -0.25, 0.25, 0.5, 1, 2} {
+			cands = append(cands, c*scale[k])
 		}
+		try(k, &bias[k], cands)
 	}
-	try(setAll, 0.5, global)
-	for k := range shift {
-		try(func(v float64) { shift[k] = v }, 0, []float64{0.05, 0.1, 0.2, 0.3, 1})
+	for k := range n {
+		try(k, &force[k], []float64{never, 0.5 * scale[k], scale[k], 2 * scale[k], 4 * scale[k]})
 	}
-	perTechnique := []float64{0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7}
-	for k := range dec.Thresholds {
-		try(func(v float64) { dec.Thresholds[k] = v }, dec.Thresholds[k], perTechnique)
+	for k := range n {
+		try(k, &shift[k], []float64{0.05, 0.1, 0.2, 0.3, 1})
 	}
-	for k := range dec.Modes {
-		try(func(v float64) { dec.Modes[k] = span.Mode(v) }, float64(dec.Modes[k]), []float64{float64(span.Sentence), float64(span.Whole)})
-	}
-	return dec, shift
+	return bias, force, shift
 }
 
-// PredictSpans decodes the fragments of a document from its paragraph and
-// token probabilities, in code points of the article.
-func PredictSpans(d *Doc, techProbs [][]float64, tokProbs [][][]float64, techT float64, shift []float64, dec span.Decoder) []corpus.Span {
+// The forcing margins that always and never draw a fragment.
+const (
+	always = 1e9
+	never  = -1
+)
+
+// marginScales returns, per technique, the mean of the larger of a word's
+// B and I margins over the words of the paragraphs that use it: the unit
+// of the O bias candidates.
+func marginScales(p *Prepared, s *Scores, docs []int) []float64 {
+	n := len(corpus.Techniques)
+	sum, cnt := make([]float64, n), make([]float64, n)
+	for _, i := range docs {
+		d := p.Docs[i]
+		for j := range d.Paras {
+			for _, k := range d.Techniques[j] {
+				for _, m := range s.Tokens[i][j] {
+					sum[k] += math.Abs(max(m[2*k], m[2*k+1]))
+					cnt[k]++
+				}
+			}
+		}
+	}
+	out := make([]float64, n)
+	for k := range out {
+		out[k] = 1
+		if cnt[k] > 0 && sum[k] > 0 {
+			out[k] = sum[k] / cnt[k]
+		}
+	}
+	return out
+}
+
+// PredictSpans decodes the fragments of a document from its paragraph
+// probabilities and its words' span-head margins with the tagger tg, in
+// code points of the article.
+func PredictSpans(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT float64, tg *span.Tagging) []corpus.Span {
 	var out []corpus.Span
+	for k := range corpus.Techniques {
+		out = append(out, predictTechnique(d, techProbs, tokScores, techT, tg, k)...)
+	}
+	return out
+}
+
+// predictTechnique is PredictSpans for technique k alone.
+func predictTechnique(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT float64, tg *span.Tagging, k int) []corpus.Span {
+	var out []corpus.Span
+	dec := span.Decoder{Tagging: tg}
 	for j, p := range d.Paras {
-		toks := d.Tokens[j]
-		for _, k := range model.SelectTechniques(techProbs[j], techT) {
-			if techProbs[j][k] < techT+shift[k] {
-				continue
-			}
-			for _, f := range dec.Locate(p.Text, toks, tokProbs[j], k) {
-				out = append(out, corpus.Span{ID: d.ID, Technique: corpus.Techniques[k], Start: d.Runes.At(p.Start + f.Start), End: d.Runes.At(p.Start + f.End)})
-			}
+		if techProbs[j][k] < techT || techProbs[j][k] < techT+tg.Shift[k] {
+			continue
+		}
+		for _, f := range dec.Locate(p.Text, d.Tokens[j], tokScores[j], k) {
+			out = append(out, corpus.Span{ID: d.ID, Technique: corpus.Techniques[k], Start: d.Runes.At(p.Start + f.Start), End: d.Runes.At(p.Start + f.End)})
 		}
 	}
 	return out

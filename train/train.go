@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sort"
 
 	"rhetor/corpus"
 	"rhetor/feature"
 	"rhetor/linear"
 	"rhetor/model"
+	"rhetor/span"
 )
 
 // Config controls training.
@@ -57,9 +57,10 @@ func Folds(docs []*Doc, k int, seed uint64) []int {
 	return fold
 }
 
-// heads holds the three trained linear models.
+// heads holds the trained linear models and the fragment tagger's transitions.
 type heads struct {
 	genre, frames, techniques, spans *linear.Model
+	tagging                          *span.Tagging
 }
 
 // trainHeads trains the three heads on the documents selected by use.
@@ -116,7 +117,7 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	if nTok == 0 {
 		return h, fmt.Errorf("span head: no article has span annotations (train-labels-subtask-3-spans)")
 	}
-	if h.spans, err = trainLocators(ctx, p, use, opt); err != nil {
+	if h.spans, h.tagging, err = trainTaggers(ctx, p, use, opt); err != nil {
 		return h, fmt.Errorf("span head: %w", err)
 	}
 	h.spans = model.Quantised(h.spans)
@@ -148,13 +149,16 @@ type Scores struct {
 	Genre      [][]float64   // per doc: 3 margins (nil when unlabelled)
 	Frames     [][]float64   // per doc: 14 probabilities
 	Techniques [][][]float64 // per doc, per paragraph: 23 probabilities
-	// Tokens holds per doc, per paragraph, per token: 23 probabilities.
+	// Tokens holds per doc, per paragraph, per token: the span head's 46
+	// margins (B and I of each technique).
 	Tokens [][][][]float64
+	// Tagging holds per doc the transitions of the tagger that scored it.
+	Tagging []*span.Tagging
 }
 
 func newScores(n int) *Scores {
 	return &Scores{Genre: make([][]float64, n), Frames: make([][]float64, n), Techniques: make([][][]float64, n),
-		Tokens: make([][][][]float64, n)}
+		Tokens: make([][][][]float64, n), Tagging: make([]*span.Tagging, n)}
 }
 
 // score fills s for the documents selected by use.
@@ -163,6 +167,7 @@ func (p *Prepared) score(h heads, s *Scores, use func(i int) bool) {
 		if !use(i) {
 			continue
 		}
+		s.Tagging[i] = h.tagging
 		s.Genre[i] = h.genre.Margins(d.Vectors.Article)
 		s.Frames[i] = probs(h.frames.Margins(d.Vectors.Article))
 		s.Techniques[i] = make([][]float64, len(d.Paras))
@@ -172,7 +177,7 @@ func (p *Prepared) score(h heads, s *Scores, use func(i int) bool) {
 			if d.HasSpans {
 				s.Tokens[i][j] = make([][]float64, len(d.TokenVectors[j]))
 				for k, x := range d.TokenVectors[j] {
-					s.Tokens[i][j][k] = probs(h.spans.Margins(x))
+					s.Tokens[i][j][k] = h.spans.Margins(x)
 				}
 			}
 		}
@@ -258,75 +263,21 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		Features:   p.Features,
 		Layout:     p.Layout,
 		Spans:      p.Spans,
-		Fragments:  &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.spans), Thresholds: map[string]float64{"": th.spans.Threshold}, Offsets: th.spanShift},
-		Decoder:    th.spans,
+		Fragments:  &model.Head{Labels: tagLabels(), Weights: model.Quantise(h.spans), Thresholds: map[string]float64{}},
+		Decoder:    span.Decoder{Tagging: th.tagging(h.tagging)},
 		Genre:      &model.Head{Labels: corpus.Genres, Weights: model.Quantise(h.genre), Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
 		Frames:     &model.Head{Labels: corpus.Frames, Weights: model.Quantise(h.frames), Thresholds: th.frames},
 		Techniques: &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.techniques), Thresholds: th.techniques},
 	}, nil
 }
 
-// trainLocators trains the span head: for each technique, a token classifier
-// trained only on the paragraphs that use the technique, so that it learns
-// where in such a paragraph the technique lies (whether the paragraph uses it
-// is the technique head's decision). The classifiers are joined into one
-// model with a label per technique.
-func trainLocators(ctx context.Context, p *Prepared, use func(i int) bool, opt linear.Options) (*linear.Model, error) {
-	L := len(corpus.Techniques)
-	dim := p.Spans.Dim()
-	joined := &linear.Model{Dim: dim, Labels: L, W: make([]float32, dim*L), B: make([]float32, L)}
-	one := opt
-	one.Workers = 1
-	type result struct {
-		m   *linear.Model
-		err error
+// tagLabels names the span head's labels: B and I of every technique.
+func tagLabels() []string {
+	out := make([]string, 0, 2*len(corpus.Techniques))
+	for _, t := range corpus.Techniques {
+		out = append(out, "B-"+t, "I-"+t)
 	}
-	results := make([]result, L)
-	sem := make(chan struct{}, max(1, opt.Workers))
-	done := make(chan struct{})
-	for k := range L {
-		go func() {
-			sem <- struct{}{}
-			defer func() { <-sem; done <- struct{}{} }()
-			var data []linear.Example
-			for i, d := range p.Docs {
-				if !use(i) || !d.HasSpans {
-					continue
-				}
-				for j := range d.Paras {
-					if !slices.Contains(d.Techniques[j], k) {
-						continue
-					}
-					for n, x := range d.TokenVectors[j] {
-						var y []int
-						if slices.Contains(d.TokenLabels[j][n], k) {
-							y = []int{0}
-						}
-						data = append(data, linear.Example{X: x, Y: y})
-					}
-				}
-			}
-			if len(data) == 0 {
-				results[k] = result{m: &linear.Model{Dim: dim, Labels: 1, W: make([]float32, dim), B: make([]float32, 1)}}
-				return
-			}
-			m, err := linear.Train(ctx, dim, 1, data, one, nil)
-			results[k] = result{m, err}
-		}()
-	}
-	for range L {
-		<-done
-	}
-	for k, r := range results {
-		if r.err != nil {
-			return nil, fmt.Errorf("%s: %w", corpus.Techniques[k], r.err)
-		}
-		for i := range dim {
-			joined.W[i*L+k] = r.m.W[i]
-		}
-		joined.B[k] = r.m.B[0]
-	}
-	return joined, nil
+	return out
 }
 
 // unseenThresholds chooses the decisions for languages without training

@@ -323,43 +323,99 @@ func (v textView) article(r *analyze.Result) {
 		for _, t := range p.Techniques {
 			unsure := ""
 			if !t.Located {
-				unsure = "  (not located)"
+				unsure = "  (not located: " + t.NotLocated + ")"
 			}
-			fmt.Fprintf(w, "        %s %.2f%s%s\n", v.style("36", t.Technique), t.Score, unsure, evidenceText(t.Evidence))
+			fmt.Fprintf(w, "        %s %.2f%s%s\n", v.style(techniqueStyle(t.Technique), t.Technique), t.Score, unsure, evidenceText(t.Evidence))
 		}
 	}
 	fmt.Fprintln(w)
 }
 
-// marked returns the paragraph's text with its fragments marked inline:
-// [fragment]{Technique}, highlighted on a terminal. Where fragments
-// overlap, the first one is marked and the others are named after it.
+// techniqueColours are xterm-256 colours, one per technique in the
+// official order, so that each technique keeps its colour on a terminal.
+var techniqueColours = [...]int{196, 208, 226, 46, 51, 21, 201, 160, 130, 100, 34, 37, 27, 93, 163, 124, 172, 142, 28, 31, 63, 127, 166}
+
+// techniqueStyle is the SGR code of a technique's colour.
+func techniqueStyle(tech string) string {
+	k := slices.Index(corpus.Techniques, tech)
+	if k < 0 {
+		return "33"
+	}
+	return fmt.Sprintf("38;5;%d", techniqueColours[k%len(techniqueColours)])
+}
+
+// marked returns the paragraph's text with its fragments marked inline.
+// Without colour a fragment is [text]{Technique}; where fragments of
+// several techniques overlap, every one keeps its own brackets, so nested
+// fragments read [les [terroristes]{Name_Calling-Labeling} sanguinaires]{Loaded_Language}.
+// On a terminal each technique has its own colour: a fragment's text is
+// underlined in the colour of the innermost fragment over it, and its
+// name follows in its colour.
 func (v textView) marked(p analyze.Paragraph) string {
 	runes := []rune(p.Text)
-	var b strings.Builder
-	at := 0
-	for i := 0; i < len(p.Spans); i++ {
-		sp := p.Spans[i]
+	n := len(runes)
+	opens := make([][]int, n+1)  // span indices starting at each code point
+	closes := make([][]int, n+1) // and ending there
+	for i, sp := range p.Spans {
 		start, end := sp.Start-p.Start, sp.End-p.Start
-		if start < at || start < 0 || end > len(runes) {
-			continue // overlaps the fragment marked before
+		if start < 0 || end > n || start >= end {
+			continue
 		}
-		tags := []string{sp.Technique}
-		for j := i + 1; j < len(p.Spans) && p.Spans[j].Start-p.Start < end; j++ {
-			if !slices.Contains(tags, p.Spans[j].Technique) {
-				tags = append(tags, p.Spans[j].Technique)
+		opens[start] = append(opens[start], i)
+		closes[end] = append(closes[end], i)
+	}
+	var b strings.Builder
+	var active []int // spans over the current code point, outermost first
+	seg := 0         // start of the text not yet written
+	flush := func(to int) {
+		if to <= seg {
+			return
+		}
+		txt := string(runes[seg:to])
+		if v.colour && len(active) > 0 {
+			// The innermost (shortest) span gives the colour.
+			in := active[0]
+			for _, a := range active[1:] {
+				if p.Spans[a].End-p.Spans[a].Start < p.Spans[in].End-p.Spans[in].Start {
+					in = a
+				}
+			}
+			txt = v.style("4;"+techniqueStyle(p.Spans[in].Technique), txt)
+		}
+		b.WriteString(txt)
+		seg = to
+	}
+	for at := 0; at <= n; at++ {
+		if len(closes[at]) > 0 {
+			flush(at)
+			// Close the inner (later-opened) spans first.
+			for k := len(active) - 1; k >= 0; k-- {
+				if !slices.Contains(closes[at], active[k]) {
+					continue
+				}
+				tech := p.Spans[active[k]].Technique
+				if v.colour {
+					b.WriteString(v.style(techniqueStyle(tech), "{"+tech+"}"))
+				} else {
+					b.WriteString("]{" + tech + "}")
+				}
+				active = slices.Delete(active, k, k+1)
 			}
 		}
-		b.WriteString(string(runes[at:start]))
-		if v.colour {
-			b.WriteString(v.style("4;33", string(runes[start:end])))
-			b.WriteString(v.style("36", "{"+strings.Join(tags, ",")+"}"))
-		} else {
-			b.WriteString("[" + string(runes[start:end]) + "]{" + strings.Join(tags, ",") + "}")
+		if at < n && len(opens[at]) > 0 {
+			flush(at)
+			// Longer spans open first, so that shorter ones nest inside.
+			os := append([]int(nil), opens[at]...)
+			slices.SortStableFunc(os, func(a, c int) int { return p.Spans[c].End - p.Spans[a].End })
+			for _, o := range os {
+				if !v.colour {
+					b.WriteString("[")
+				}
+				active = append(active, o)
+			}
 		}
-		at = end
 	}
-	b.WriteString(string(runes[at:]))
+	flush(n)
 	return b.String()
 }
 

@@ -82,7 +82,13 @@ func runCV(ctx context.Context, stdio IO, args []string) error {
 			}
 			parts = append(parts, fmt.Sprintf("%s %.2f/%.2f", name, rep.FrameThresholds[f][l], rep.TechniqueThresholds[f][l]))
 		}
-		fmt.Fprintf(stdio.Stdout, "  fold %d: %s; genre offsets %v; span token threshold %.2f\n", f+1, strings.Join(parts, ", "), rep.GenreOffsets[f], rep.SpanThresholds[f])
+		fmt.Fprintf(stdio.Stdout, "  fold %d: %s; genre offsets %v\n", f+1, strings.Join(parts, ", "), rep.GenreOffsets[f])
+	}
+	if rep.Spans.Aware.Gold > 0 {
+		fmt.Fprintf(stdio.Stdout, "\nfragments of all languages (partial-overlap; lengths in code points):\n")
+		tw := tabwriter.NewWriter(stdio.Stdout, 0, 4, 2, ' ', 0)
+		printSpanTechniques(tw, rep.Spans)
+		tw.Flush()
 	}
 	if *perLabel {
 		for _, l := range rep.Langs {

@@ -147,11 +147,17 @@ func evalSpans(ctx context.Context, stdio IO, goldPath, predPath string, asJSON 
 	fmt.Fprintf(tw, "spans: %d gold, %d predicted (partial-overlap scores of SemEval-2020 Task 11)\n", len(gold), len(pred))
 	fmt.Fprintf(tw, "technique-aware\tP %.4f\tR %.4f\tF1 %.4f\n", rep.Aware.Precision, rep.Aware.Recall, rep.Aware.F1)
 	fmt.Fprintf(tw, "technique-agnostic\tP %.4f\tR %.4f\tF1 %.4f\n\n", rep.Agnostic.Precision, rep.Agnostic.Recall, rep.Agnostic.F1)
-	fmt.Fprintln(tw, "technique\tprecision\trecall\tF1\tgold\tpredicted")
+	printSpanTechniques(tw, rep)
+	return tw.Flush()
+}
+
+// printSpanTechniques prints the per-technique span scores with the median
+// lengths (code points) of the gold and predicted fragments.
+func printSpanTechniques(tw *tabwriter.Writer, rep eval.SpanReport) {
+	fmt.Fprintln(tw, "technique\tprecision\trecall\tF1\tgold\tpredicted\tmedian length gold\tpredicted")
 	for _, t := range corpus.Techniques {
 		if s, ok := rep.PerTechnique[t]; ok {
-			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%d\t%d\n", t, s.Precision, s.Recall, s.F1, s.Gold, s.Predicted)
+			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%d\t%d\t%.0f\t%.0f\n", t, s.Precision, s.Recall, s.F1, s.Gold, s.Predicted, s.GoldMedianLength, s.PredictedMedianLength)
 		}
 	}
-	return tw.Flush()
 }

@@ -73,6 +73,8 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 	fmt.Fprintf(stdio.Stderr, "frame thresholds: %v\ntechnique thresholds: %v\ngenre offsets: %v\n",
 		m.Frames.Thresholds, m.Techniques.Thresholds, m.Genre.Offsets)
 	fmt.Fprintf(stdio.Stderr, "languages without training data: genre offsets %v\n", m.Genre.UnseenOffsets)
-	fmt.Fprintf(stdio.Stderr, "span decoder: token thresholds %v, modes %v\n", m.Decoder.Thresholds, m.Decoder.Modes)
+	if g := m.Decoder.Tagging; g != nil {
+		fmt.Fprintf(stdio.Stderr, "fragment tagger: O bias %.3g, forcing margins %.3g, location shifts %v\n", g.Bias, g.Force, g.Shift)
+	}
 	return nil
 }

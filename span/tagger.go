@@ -1,0 +1,280 @@
+package span
+
+import (
+	"fmt"
+	"math"
+
+	"rhetor/text"
+)
+
+// Tags of the fragment tagger: a word is outside every fragment of the
+// technique (O), the first word of one (B), or inside one after its first
+// word (I).
+const (
+	TagO = iota
+	TagB
+	TagI
+	numTags
+)
+
+// Tagging is the fragment tagger of a model: for each technique, a
+// first-order BIO sequence model whose emission scores are the span head's
+// margins (label 2k is B, 2k+1 is I of technique k; O scores Bias[k]) and
+// whose transition scores are Trans and Start. The best tagging of a
+// paragraph (Viterbi) gives the fragments, so their starts, ends and
+// lengths are learnt from the annotators' fragments, not drawn from
+// thresholds.
+type Tagging struct {
+	// Trans[k][a][b] scores tag b after tag a; Start[k][b] tag b first.
+	Trans [][numTags][numTags]float64 `json:"trans"`
+	Start [][numTags]float64          `json:"start"`
+	// Bias[k] is added to the O score of every word: higher gives fewer,
+	// shorter fragments. Chosen on held-out folds.
+	Bias []float64 `json:"o_bias"`
+	// Force[k] decides what happens when the best tagging of a paragraph
+	// with technique k has no fragment: the best tagging with at least one
+	// fragment is drawn when it scores at most Force[k] below it; with a
+	// negative Force[k] never (the technique is then not located).
+	Force []float64 `json:"force"`
+	// Shift[k] is how far above the technique threshold technique k's
+	// probability must be for it to be located at all.
+	Shift []float64 `json:"shift"`
+}
+
+// NewTagging returns a tagging for n techniques with zero scores.
+func NewTagging(n int) *Tagging {
+	return &Tagging{Trans: make([][numTags][numTags]float64, n), Start: make([][numTags]float64, n),
+		Bias: make([]float64, n), Force: make([]float64, n), Shift: make([]float64, n)}
+}
+
+// Validate reports a tagging that does not fit n techniques or cannot be decoded.
+func (g *Tagging) Validate(n int) error {
+	if len(g.Trans) != n || len(g.Start) != n || len(g.Bias) != n || len(g.Force) != n || len(g.Shift) != n {
+		return fmt.Errorf("fragment tagger: %d, %d, %d, %d and %d settings for %d techniques",
+			len(g.Trans), len(g.Start), len(g.Bias), len(g.Force), len(g.Shift), n)
+	}
+	for k := range n {
+		for a := range numTags {
+			if !finite(g.Start[k][a]) {
+				return fmt.Errorf("fragment tagger: technique %d: start score is not finite", k)
+			}
+			for b := range numTags {
+				if !finite(g.Trans[k][a][b]) {
+					return fmt.Errorf("fragment tagger: technique %d: transition score is not finite", k)
+				}
+			}
+		}
+		if !finite(g.Bias[k]) || !finite(g.Force[k]) || !finite(g.Shift[k]) {
+			return fmt.Errorf("fragment tagger: technique %d: a setting is not finite", k)
+		}
+	}
+	return nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// allowed reports whether tag b may follow tag a (an I continues a B or an I).
+func allowed(a, b int) bool { return b != TagI || a != TagO }
+
+// Emissions are the tag scores of one paragraph's words for one
+// technique: E[n][tag].
+type Emissions [][numTags]float64
+
+// Emit builds the emissions of technique k from the span head's margins
+// (margins[n][2k] for B, [2k+1] for I) and the O bias.
+func (g *Tagging) Emit(margins [][]float64, k int) Emissions {
+	e := make(Emissions, len(margins))
+	for n, m := range margins {
+		e[n] = [numTags]float64{g.Bias[k], m[2*k], m[2*k+1]}
+	}
+	return e
+}
+
+// Viterbi returns the best tagging of technique k under emissions e and its
+// score.
+func (g *Tagging) Viterbi(e Emissions, k int) ([]int, float64) {
+	n := len(e)
+	if n == 0 {
+		return nil, 0
+	}
+	tr := &g.Trans[k]
+	score := make([][numTags]float64, n)
+	back := make([][numTags]int8, n)
+	for b := range numTags {
+		score[0][b] = math.Inf(-1)
+		if b != TagI {
+			score[0][b] = g.Start[k][b] + e[0][b]
+		}
+	}
+	for i := 1; i < n; i++ {
+		for b := range numTags {
+			best, arg := math.Inf(-1), 0
+			for a := range numTags {
+				if !allowed(a, b) {
+					continue
+				}
+				if s := score[i-1][a] + tr[a][b]; s > best {
+					best, arg = s, a
+				}
+			}
+			score[i][b], back[i][b] = best+e[i][b], int8(arg)
+		}
+	}
+	last := 0
+	for b := 1; b < numTags; b++ {
+		if score[n-1][b] > score[n-1][last] {
+			last = b
+		}
+	}
+	tags := make([]int, n)
+	tags[n-1] = last
+	for i := n - 1; i > 0; i-- {
+		tags[i-1] = int(back[i][tags[i]])
+	}
+	return tags, score[n-1][last]
+}
+
+// forced states: O before any fragment, B, I, O after one.
+const (
+	fO0 = iota
+	fB
+	fI
+	fO1
+	numForced
+)
+
+var forcedTag = [numForced]int{TagO, TagB, TagI, TagO}
+
+// ViterbiForced is Viterbi restricted to taggings with at least one fragment.
+func (g *Tagging) ViterbiForced(e Emissions, k int) ([]int, float64) {
+	n := len(e)
+	if n == 0 {
+		return nil, math.Inf(-1)
+	}
+	tr := &g.Trans[k]
+	// may reports whether forced state b may follow a.
+	may := func(a, b int) bool {
+		switch b {
+		case fO0:
+			return a == fO0
+		case fB:
+			return true
+		case fI:
+			return a == fB || a == fI
+		default: // fO1
+			return a != fO0
+		}
+	}
+	score := make([][numForced]float64, n)
+	back := make([][numForced]int8, n)
+	for s := range numForced {
+		score[0][s] = math.Inf(-1)
+	}
+	score[0][fO0] = g.Start[k][TagO] + e[0][TagO]
+	score[0][fB] = g.Start[k][TagB] + e[0][TagB]
+	for i := 1; i < n; i++ {
+		for b := range numForced {
+			best, arg := math.Inf(-1), 0
+			for a := range numForced {
+				if !may(a, b) {
+					continue
+				}
+				if s := score[i-1][a] + tr[forcedTag[a]][forcedTag[b]]; s > best {
+					best, arg = s, a
+				}
+			}
+			score[i][b], back[i][b] = best+e[i][forcedTag[b]], int8(arg)
+		}
+	}
+	last := fB
+	for _, s := range [...]int{fI, fO1} {
+		if score[n-1][s] > score[n-1][last] {
+			last = s
+		}
+	}
+	states := make([]int, n)
+	states[n-1] = last
+	for i := n - 1; i > 0; i-- {
+		states[i-1] = int(back[i][states[i]])
+	}
+	tags := make([]int, n)
+	for i, s := range states {
+		tags[i] = forcedTag[s]
+	}
+	return tags, score[n-1][last]
+}
+
+// Tag returns the tagging of technique k that Locate draws: the best one,
+// or, when it has no fragment, the best one with a fragment if it scores
+// within Force[k] of it. ok is false when no fragment is drawn.
+func (g *Tagging) Tag(e Emissions, k int) (tags []int, ok bool) {
+	tags, best := g.Viterbi(e, k)
+	for _, t := range tags {
+		if t != TagO {
+			return tags, true
+		}
+	}
+	if g.Force[k] < 0 || len(e) == 0 {
+		return tags, false
+	}
+	forced, s := g.ViterbiForced(e, k)
+	if best-s > g.Force[k] {
+		return tags, false
+	}
+	return forced, true
+}
+
+// Fragments turns a tagging into fragments of technique k (byte offsets of
+// the paragraph). A fragment's score is the logistic of the mean margin of
+// its words' tags over O.
+func Fragments(toks []text.Token, tags []int, e Emissions, k int) []Fragment {
+	var out []Fragment
+	for i := 0; i < len(tags); {
+		if tags[i] == TagO {
+			i++
+			continue
+		}
+		j := i + 1
+		sum := e[i][tags[i]] - e[i][TagO]
+		for j < len(tags) && tags[j] == TagI {
+			sum += e[j][TagI] - e[j][TagO]
+			j++
+		}
+		out = append(out, Fragment{Technique: k, Start: toks[i].Start, End: toks[j-1].End, Score: 1 / (1 + math.Exp(-sum/float64(j-i)))})
+		i = j
+	}
+	return out
+}
+
+// BIO returns the gold tags of technique k for a paragraph's tokens, from
+// the annotated fragments (byte ranges of the paragraph): a word that
+// overlaps a fragment of k is B when it is the fragment's first such word,
+// I otherwise.
+func BIO(toks []text.Token, frags []Fragment, k int) []int {
+	tags := make([]int, len(toks))
+	owner := make([]int, len(toks))
+	for i := range owner {
+		owner[i] = -1
+	}
+	for fi, f := range frags {
+		if f.Technique != k {
+			continue
+		}
+		for i, t := range toks {
+			if f.Start < t.End && t.Start < f.End && owner[i] < 0 {
+				owner[i] = fi
+			}
+		}
+	}
+	for i := range toks {
+		switch {
+		case owner[i] < 0:
+			tags[i] = TagO
+		case i > 0 && owner[i-1] == owner[i]:
+			tags[i] = TagI
+		default:
+			tags[i] = TagB
+		}
+	}
+	return tags
+}
