@@ -104,7 +104,7 @@ func TestChooseThresholdsIgnoreUnusedFold(t *testing.T) {
 // fold f are those chosen on the held-out scores of the other folds (so,
 // with TestChooseThresholdsIgnoreUnusedFold, they never saw fold f).
 func TestCrossValidateThresholdsFromOtherFolds(t *testing.T) {
-	p := twoLanguages(t, 60)
+	p := twoLanguages(t, 30)
 	cfg := testConfig()
 	k := 3
 	rep, err := CrossValidate(context.Background(), p, k, cfg)
