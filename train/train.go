@@ -33,26 +33,35 @@ type Config struct {
 
 // Folds assigns every document to one of k folds: per language, documents are
 // shuffled with the seed and dealt round-robin, so each fold has its share of
-// every language.
+// every language. Documents of the same language and id (an article given
+// twice) are dealt as one, so that no article is on both sides of a fold.
 func Folds(docs []*Doc, k int, seed uint64) []int {
-	byLang := map[string][]int{}
+	type key struct{ lang, id string }
+	byLang := map[string][]string{}
+	dealt := map[key]int{}
 	var langs []string
-	for i, d := range docs {
+	for _, d := range docs {
 		if _, ok := byLang[d.Lang]; !ok {
 			langs = append(langs, d.Lang)
 		}
-		byLang[d.Lang] = append(byLang[d.Lang], i)
+		if _, ok := dealt[key{d.Lang, d.ID}]; !ok {
+			dealt[key{d.Lang, d.ID}] = 0
+			byLang[d.Lang] = append(byLang[d.Lang], d.ID)
+		}
 	}
 	sort.Strings(langs)
-	fold := make([]int, len(docs))
 	rng := rand.New(rand.NewPCG(seed, 0x666f6c6473))
 	for _, l := range langs {
-		idx := byLang[l]
-		sort.Slice(idx, func(a, b int) bool { return docs[idx[a]].ID < docs[idx[b]].ID })
-		rng.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
-		for j, i := range idx {
-			fold[i] = j % k
+		ids := byLang[l]
+		sort.Strings(ids)
+		rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
+		for j, id := range ids {
+			dealt[key{l, id}] = j % k
 		}
+	}
+	fold := make([]int, len(docs))
+	for i, d := range docs {
+		fold[i] = dealt[key{d.Lang, d.ID}]
 	}
 	return fold
 }
