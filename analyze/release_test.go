@@ -2,8 +2,10 @@ package analyze
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"rhetor/internal/testenv"
+	"rhetor/text"
 	"testing"
 
 	"rhetor/corpus"
@@ -66,6 +68,7 @@ func TestReleaseTestArticles(t *testing.T) {
 				t.Errorf("%s: empty analysis", f)
 			}
 			checkSpans(t, f, a.Text, res)
+			checkEvidence(t, f, res)
 		}
 		trained := folder != "es" && folder != "gr" && folder != "ka"
 		t.Logf("%s: %d articles, %d language errors, %d flagged unreliable", folder, len(files), wrongLang, unreliable)
@@ -105,6 +108,60 @@ func checkSpans(t *testing.T, name, text string, res *Result) {
 		for _, tq := range p.Techniques {
 			if tq.Located != located[tq.Technique] {
 				t.Fatalf("%s line %d: %s located=%v but spans say %v", name, p.Line, tq.Technique, tq.Located, located[tq.Technique])
+			}
+		}
+	}
+}
+
+// checkEvidence asserts that no evidence of a result is made only of
+// function words of its language.
+func checkEvidence(t *testing.T, name string, res *Result) {
+	t.Helper()
+	stop := lang.StopwordsFor(res.Language.Code)
+	check := func(what string, ev []Evidence) {
+		for _, e := range ev {
+			content := false
+			for _, tok := range text.Tokenize(nil, e.Text) {
+				content = content || !stop.Contains(tok.Term)
+			}
+			if !content {
+				t.Errorf("%s: %s evidence %q is made of stop words only", name, what, e.Text)
+			}
+		}
+	}
+	for _, f := range res.Frames {
+		check(f.Label, f.Evidence)
+	}
+	for _, p := range res.Paragraphs {
+		for _, tq := range p.Techniques {
+			check(fmt.Sprintf("line %d %s", p.Line, tq.Technique), tq.Evidence)
+		}
+	}
+}
+
+// TestSamplesEvidence analyses the sample articles (French and Italian, as
+// analysts paste them) and checks that their evidence has words that
+// matter, and that every technique decided is located or says why not.
+func TestSamplesEvidence(t *testing.T) {
+	dir := testenv.Shared(t, "samples")
+	m, err := model.Default()
+	if err != nil {
+		t.Fatalf("the embedded default model does not decode: %v", err)
+	}
+	an := New(m, Options{})
+	files, err := corpus.ArticleFiles(dir)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("sample articles in %s: %v", dir, err)
+	}
+	for _, f := range files {
+		a, res := analyzeFile(t, an, f)
+		checkSpans(t, f, a.Text, res)
+		checkEvidence(t, f, res)
+		for _, p := range res.Paragraphs {
+			for _, tq := range p.Techniques {
+				if !tq.Located && tq.NotLocated == "" {
+					t.Errorf("%s line %d: %s is not located and does not say why", f, p.Line, tq.Technique)
+				}
 			}
 		}
 	}

@@ -18,9 +18,12 @@ const (
 	Sentence
 	// Whole marks the paragraph from its first word to its last.
 	Whole
+	// Clause widens each run to the clause around it (up to , ; : . ! ?
+	// or the paragraph's ends).
+	Clause
 )
 
-var modeNames = [...]string{"words", "sentence", "paragraph"}
+var modeNames = [...]string{"words", "sentence", "paragraph", "clause"}
 
 func (m Mode) String() string {
 	if int(m) < len(modeNames) {
@@ -80,7 +83,7 @@ func (d Decoder) Validate(n int) error {
 		return fmt.Errorf("span decoder: %d thresholds and %d modes for %d techniques", len(d.Thresholds), len(d.Modes), n)
 	}
 	for _, m := range d.Modes {
-		if m > Whole {
+		if m > Clause {
 			return fmt.Errorf("span decoder: unknown mode %d", m)
 		}
 	}
@@ -115,7 +118,16 @@ func (d Decoder) Locate(para string, toks []text.Token, tokScores [][]float64, t
 		if !ok {
 			return nil
 		}
-		return Fragments(toks, tags, e, tech)
+		frags := Fragments(toks, tags, e, tech)
+		if g.Modes != nil {
+			switch g.Modes[tech] {
+			case Sentence:
+				return widen(para, frags, isStop)
+			case Clause:
+				return widen(para, frags, isClauseStop)
+			}
+		}
+		return frags
 	}
 	tokProbs := tokScores
 	col := make([]float64, len(toks))
@@ -132,7 +144,7 @@ func (d Decoder) Fragments(para string, toks []text.Token, probs []float64, tech
 	frags := Decode(toks, probs, tech, d.TokenThreshold(tech))
 	switch d.Mode(tech) {
 	case Sentence:
-		return sentences(para, frags)
+		return widen(para, frags, isStop)
 	case Whole:
 		if len(frags) == 0 {
 			return nil
@@ -146,10 +158,11 @@ func (d Decoder) Fragments(para string, toks []text.Token, probs []float64, tech
 	return frags
 }
 
-// sentences widens each fragment to the sentence(s) around it, bounded by
-// . ! ? ; or the paragraph's ends, merging fragments that come to overlap.
-// The bounds are ASCII bytes, so every offset stays on a character boundary.
-func sentences(para string, frags []Fragment) []Fragment {
+// widen widens each fragment to the sentence or clause around it, bounded
+// by the bytes that stop says end one (. ! ? ; for sentences) or by the
+// paragraph's ends, merging fragments that come to overlap. The bounds are
+// ASCII bytes, so every offset stays on a character boundary.
+func widen(para string, frags []Fragment, isStop func(byte) bool) []Fragment {
 	var out []Fragment
 	for _, f := range frags {
 		st := f.Start
@@ -177,3 +190,5 @@ func sentences(para string, frags []Fragment) []Fragment {
 }
 
 func isStop(b byte) bool { return b == '.' || b == '!' || b == '?' || b == ';' }
+
+func isClauseStop(b byte) bool { return isStop(b) || b == ',' || b == ':' }

@@ -61,7 +61,7 @@ func TestDecoderJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, d) {
 		t.Fatalf("round trip: %+v, %v", back, err)
 	}
-	if err := json.Unmarshal([]byte(`{"modes":["clause"]}`), &back); err == nil {
+	if err := json.Unmarshal([]byte(`{"modes":["phrase"]}`), &back); err == nil {
 		t.Error("unknown mode accepted")
 	}
 	if err := d.Validate(3); err == nil {

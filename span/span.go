@@ -1,8 +1,10 @@
-// Package span locates persuasion techniques at the word level: a
-// one-vs-rest token classifier says, for every word of a paragraph, how
-// likely it lies inside a fragment of each technique, and a decoder turns
-// those scores into fragments for the techniques decided for the paragraph.
-// Fragments never cross a paragraph boundary.
+// Package span locates persuasion techniques at the word level. The
+// fragment tagger (Tagging) is a first-order BIO sequence model per
+// technique whose emission scores are a linear head over each word's
+// features (Config.Vectors) and whose best tagging (Viterbi) gives the
+// fragments of the techniques decided for a paragraph; models of format 4
+// and older use a one-vs-rest token classifier decoded with thresholds
+// (Decode). Fragments never cross a paragraph boundary.
 package span
 
 import (
@@ -30,7 +32,7 @@ type Config struct {
 }
 
 // DefaultConfig is the span configuration of the default model.
-var DefaultConfig = Config{Bits: 18, Window: 2, Version: 2}
+var DefaultConfig = Config{Bits: 17, Window: 2, Version: 2}
 
 // Validate reports a configuration that cannot be used.
 func (c Config) Validate() error {

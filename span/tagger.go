@@ -39,6 +39,10 @@ type Tagging struct {
 	// Shift[k] is how far above the technique threshold technique k's
 	// probability must be for it to be located at all.
 	Shift []float64 `json:"shift"`
+	// Modes[k] widens technique k's fragments to their clause or sentence
+	// (Words keeps them as tagged; nil: Words for all). Chosen on held-out
+	// folds, for techniques whose annotators mark whole claims.
+	Modes []Mode `json:"modes,omitempty"`
 }
 
 // NewTagging returns a tagging for n techniques with zero scores.
@@ -66,6 +70,16 @@ func (g *Tagging) Validate(n int) error {
 		}
 		if !finite(g.Bias[k]) || !finite(g.Force[k]) || !finite(g.Shift[k]) {
 			return fmt.Errorf("fragment tagger: technique %d: a setting is not finite", k)
+		}
+	}
+	if g.Modes != nil {
+		if len(g.Modes) != n {
+			return fmt.Errorf("fragment tagger: %d modes for %d techniques", len(g.Modes), n)
+		}
+		for k, m := range g.Modes {
+			if m != Words && m != Sentence && m != Clause {
+				return fmt.Errorf("fragment tagger: technique %d: mode %v (want words, clause or sentence)", k, m)
+			}
 		}
 	}
 	return nil

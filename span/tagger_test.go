@@ -175,3 +175,40 @@ func FuzzTagging(f *testing.F) {
 		}
 	})
 }
+
+func TestTaggingModes(t *testing.T) {
+	para := "Они лгут, как всегда. Это катастрофа для всех, и позор!"
+	toks := text.Tokenize(nil, para)
+	// Words: Они лгут как всегда Это катастрофа для всех и позор
+	g := NewTagging(1)
+	g.Force[0] = never
+	margins := make([][]float64, len(toks))
+	for i := range margins {
+		margins[i] = []float64{-5, -5}
+	}
+	margins[1][0] = 2 // лгут
+	margins[5][0] = 3 // катастрофа
+	margins[9][0] = 1 // позор
+	frag := func() []string {
+		var out []string
+		for _, f := range (Decoder{Tagging: g}).Locate(para, toks, margins, 0) {
+			out = append(out, para[f.Start:f.End])
+		}
+		return out
+	}
+	if got := frag(); !reflect.DeepEqual(got, []string{"лгут", "катастрофа", "позор"}) {
+		t.Errorf("words: %q", got)
+	}
+	g.Modes = []Mode{Clause}
+	if got := frag(); !reflect.DeepEqual(got, []string{"Они лгут,", "Это катастрофа для всех,", "и позор!"}) {
+		t.Errorf("clauses: %q", got)
+	}
+	g.Modes = []Mode{Sentence}
+	if got := frag(); !reflect.DeepEqual(got, []string{"Они лгут, как всегда.", "Это катастрофа для всех, и позор!"}) {
+		t.Errorf("sentences: %q", got)
+	}
+	g.Modes = []Mode{Whole}
+	if g.Validate(1) == nil {
+		t.Error("a tagger drawing whole paragraphs accepted")
+	}
+}

@@ -88,8 +88,8 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 	for i, d := range p.Docs {
 		byLang[d.Lang] = append(byLang[d.Lang], i)
 		if d.HasSpans {
-			allGold = append(allGold, d.Gold...)
-			allPred = append(allPred, spans[i]...)
+			allGold = append(allGold, langKeyed(d.Lang, d.Gold)...)
+			allPred = append(allPred, langKeyed(d.Lang, spans[i])...)
 		}
 	}
 	rep.Spans = eval.ScoreSpans(allGold, allPred)

@@ -77,7 +77,7 @@ func TestHeldOutScoresNeverSawTheirArticle(t *testing.T) {
 	p := prepare(t, []*corpus.Dataset{memorisation(90, 3)}, 16, 2)
 	cfg := testConfig()
 
-	h, err := trainHeads(ctx, p, func(int) bool { return true }, cfg, nil)
+	h, err := trainHeads(ctx, p, func(int) bool { return true }, cfg, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,76 +11,82 @@ import (
 	"rhetor/span"
 )
 
-// spanF1 is the technique-aware span F1 of the decoder on the documents.
-func spanF1(p *Prepared, s *Scores, techTh map[string]float64, shift []float64, dec span.Decoder) float64 {
+// spanF1 is the technique-aware span F1 of the tagger settings on the documents.
+func spanF1(p *Prepared, s *Scores, techTh map[string]float64, bias, force, shift []float64) float64 {
 	var gold, pred []corpus.Span
 	for i, d := range p.Docs {
 		if !d.HasSpans {
 			continue
 		}
-		gold = append(gold, d.Gold...)
-		pred = append(pred, PredictSpans(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), shift, dec)...)
+		tg := &span.Tagging{Trans: s.Tagging[i].Trans, Start: s.Tagging[i].Start, Bias: bias, Force: force, Shift: shift}
+		gold = append(gold, langKeyed(d.Lang, d.Gold)...)
+		pred = append(pred, langKeyed(d.Lang, PredictSpans(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), tg))...)
 	}
 	return eval.ScoreSpans(gold, pred).Aware.F1
 }
 
-func startDecoder() (span.Decoder, []float64) {
+// startSettings are the search's starting point: no O bias, always
+// forced, no shift.
+func startSettings() (bias, force, shift []float64) {
 	n := len(corpus.Techniques)
-	dec := span.Decoder{Threshold: 0.5, Thresholds: make([]float64, n), Modes: make([]span.Mode, n)}
-	for k := range dec.Thresholds {
-		dec.Thresholds[k] = 0.5
+	bias, force, shift = make([]float64, n), make([]float64, n), make([]float64, n)
+	for k := range force {
+		force[k] = always
 	}
-	return dec, make([]float64, n)
+	return bias, force, shift
 }
 
-// decoderCase is a paragraph whose technique (if any) the technique head
-// gives techProb; its words get token probability rest for the technique,
-// except those of probs; gold (inclusive word range, or none) is the
+// taggerCase is a paragraph whose technique (if any) the technique head
+// gives techProb; its words get B and I margins rest for the technique,
+// except those of b and i; gold (inclusive word range, or none) is the
 // annotated fragment.
-type decoderCase struct {
+type taggerCase struct {
 	text     string
 	tech     string
 	techProb float64
 	rest     float64
-	probs    map[int]float64
+	b, i     map[int]float64
 	gold     []int
 }
 
-var decoderCases = []decoderCase{
-	// One-word fragments found by one strong word: words.
+var taggerCases = []taggerCase{
+	// One word stands out, by far: a one-word fragment.
 	{text: "Officials met on Monday. The plan was a monstrous failure, said the mayor.", tech: "Loaded_Language",
-		techProb: 0.9, rest: 0.05, probs: map[int]float64{8: 0.9}, gold: []int{8, 8}},
-	// A whole sentence annotated, one strong word in it: sentence.
+		techProb: 0.9, rest: -3, b: map[int]float64{8: 4}, gold: []int{8, 8}},
+	// Every word of a clause is a little above O: the bias must not cut it.
 	{text: "Officials met on Monday. Can anyone really believe these numbers from the ministry? The report follows.", tech: "Doubt",
-		techProb: 0.9, rest: 0.05, probs: map[int]float64{7: 0.9}, gold: []int{4, 12}},
-	// The whole paragraph annotated, one strong word: paragraph.
-	{text: "We are proud. We are strong; our nation stands first.", tech: "Flag_Waving",
-		techProb: 0.9, rest: 0.05, probs: map[int]float64{7: 0.9}, gold: []int{0, 9}},
-	// A run at 0.6 among words at 0.4: a token threshold in (0.4, 0.6].
+		techProb: 0.9, rest: -3, b: map[int]float64{4: 1}, i: map[int]float64{5: 1, 6: 1, 7: 1, 8: 1, 9: 1, 10: 1, 11: 1, 12: 1}, gold: []int{4, 12}},
+	// Words a little below O: the bias (or forcing) must bring them in.
 	{text: "The crowd kept chanting make the city great again for hours after the speech ended.", tech: "Slogans",
-		techProb: 0.9, rest: 0.4, probs: map[int]float64{4: 0.6, 5: 0.6, 6: 0.6, 7: 0.6, 8: 0.6}, gold: []int{4, 8}},
-	// A run at 0.35 between words at 0.2 (above half of 0.35, so the
-	// fallback of a threshold above 0.35 takes them): a threshold in (0.2, 0.35].
-	{text: "Critics said it was the worst disaster in all of human history and left.", tech: "Exaggeration-Minimisation",
-		techProb: 0.9, rest: 0.02, probs: map[int]float64{4: 0.2, 5: 0.35, 6: 0.35, 7: 0.2}, gold: []int{5, 6}},
+		techProb: 0.9, rest: -4, b: map[int]float64{4: -0.5}, i: map[int]float64{5: -0.5, 6: -0.5, 7: -0.5, 8: -0.5}, gold: []int{4, 8}},
 	// A technique located where annotated (0.9) and listed, just above the
 	// technique threshold, where it is not (0.52): a shift in between.
 	{text: "Prices rose because of the immigrants, he said.", tech: "Causal_Oversimplification",
-		techProb: 0.9, rest: 0.05, probs: map[int]float64{2: 0.9, 3: 0.9, 4: 0.9, 5: 0.9}, gold: []int{2, 5}},
+		techProb: 0.9, rest: -3, b: map[int]float64{2: 3}, i: map[int]float64{3: 3, 4: 3, 5: 3}, gold: []int{2, 5}},
+	{text: "Crime rose because of the new mayor, they said.", tech: "Causal_Oversimplification",
+		techProb: 0.9, rest: -3, b: map[int]float64{2: 3}, i: map[int]float64{3: 3, 4: 3, 5: 3, 6: 3}, gold: []int{2, 6}},
+	{text: "Jobs vanished because of the foreign banks, he wrote.", tech: "Causal_Oversimplification",
+		techProb: 0.9, rest: -3, b: map[int]float64{2: 3}, i: map[int]float64{3: 3, 4: 3, 5: 3, 6: 3}, gold: []int{2, 6}},
 	{text: "The weather was fine and the market opened early for once.", tech: "Causal_Oversimplification",
-		techProb: 0.52, rest: 0.05, probs: map[int]float64{3: 0.9}},
-	{text: "Nobody is sure what will happen to the harbour next year.", tech: "Causal_Oversimplification",
-		techProb: 0.52, rest: 0.05, probs: map[int]float64{6: 0.9}},
+		techProb: 0.52, rest: -3, b: map[int]float64{3: 3}},
+	// The same for a technique annotated in one of its three paragraphs:
+	// no shift, which would leave it located in a third of them (below
+	// minLocated).
+	{text: "It is now or never for the city, said the mayor.", tech: "Appeal_to_Time",
+		techProb: 0.9, rest: -3, b: map[int]float64{2: 3}, i: map[int]float64{3: 3, 4: 3}, gold: []int{2, 4}},
+	{text: "Nobody is sure what will happen to the harbour next year.", tech: "Appeal_to_Time",
+		techProb: 0.52, rest: -3, b: map[int]float64{6: 3}},
+	{text: "The council met again on Tuesday to discuss the roads.", tech: "Appeal_to_Time",
+		techProb: 0.52, rest: -3, b: map[int]float64{3: 3}},
 }
 
-// TestBestSpanDecoderSearch: on scores built so that each technique's gold
-// fragments call for one drawing mode, token threshold or shift, the search
-// finds it, leaves the techniques without fragments at the starting values
-// and scores above the starting decoder.
-func TestBestSpanDecoderSearch(t *testing.T) {
+// TestBestTaggingSearch: on margins built so that each technique's gold
+// fragments call for a bias, forcing or shift, the search finds settings
+// that draw them, and scores above its starting point.
+func TestBestTaggingSearch(t *testing.T) {
 	paras := [][]string{strings.Fields("A test article")}
 	var marks []mark
-	for _, c := range decoderCases {
+	for _, c := range taggerCases {
 		paras = append(paras, strings.Fields(c.text))
 		if c.gold != nil {
 			marks = append(marks, mark{para: len(paras) - 1, from: c.gold[0], to: c.gold[1], tech: c.tech})
@@ -92,6 +99,7 @@ func TestBestSpanDecoderSearch(t *testing.T) {
 	ti := corpus.LabelIndex(corpus.Techniques)
 	nt := len(corpus.Techniques)
 	s := newScores(1)
+	s.Tagging[0] = span.NewTagging(nt)
 	s.Techniques[0] = make([][]float64, len(d.Paras))
 	s.Tokens[0] = make([][][]float64, len(d.Paras))
 	for j := range d.Paras {
@@ -102,112 +110,116 @@ func TestBestSpanDecoderSearch(t *testing.T) {
 		if j == 0 {
 			continue
 		}
-		c := decoderCases[j-1]
+		c := taggerCases[j-1]
 		if len(d.Tokens[j]) != len(paras[j]) {
 			t.Fatalf("paragraph %d: %d tokens for %d words", j, len(d.Tokens[j]), len(paras[j]))
 		}
 		k := ti[c.tech]
 		s.Techniques[0][j][k] = c.techProb
 		for n := range d.Tokens[j] {
-			x := make([]float64, nt)
+			x := make([]float64, 2*nt)
 			for l := range x {
-				x[l] = 0.01
+				x[l] = -5
 			}
-			x[k] = c.rest
-			if v, ok := c.probs[n]; ok {
-				x[k] = v
+			x[2*k], x[2*k+1] = c.rest, c.rest
+			if v, ok := c.b[n]; ok {
+				x[2*k] = v
+			}
+			if v, ok := c.i[n]; ok {
+				x[2*k+1] = v
 			}
 			s.Tokens[0][j] = append(s.Tokens[0][j], x)
 		}
 	}
 	techTh := map[string]float64{"en": 0.5}
-	dec, shift := bestSpanDecoder(p, s, func(int) bool { return true }, techTh)
-	if err := dec.Validate(nt); err != nil {
+	bias, force, shift, _ := bestTagging(p, s, func(int) bool { return true }, techTh)
+	tg := &span.Tagging{Trans: s.Tagging[0].Trans, Start: s.Tagging[0].Start, Bias: bias, Force: force, Shift: shift}
+	if err := tg.Validate(nt); err != nil {
 		t.Fatal(err)
 	}
-	for tech, want := range map[string]span.Mode{"Loaded_Language": span.Words, "Doubt": span.Sentence, "Flag_Waving": span.Whole,
-		"Slogans": span.Words, "Exaggeration-Minimisation": span.Words, "Causal_Oversimplification": span.Words} {
-		if got := dec.Mode(ti[tech]); got != want {
-			t.Errorf("%s: mode %v, want %v", tech, got, want)
+	got := map[string][]string{}
+	for _, sp := range PredictSpans(d, s.Techniques[0], s.Tokens[0], 0.5, tg) {
+		got[sp.Technique] = append(got[sp.Technique], string([]rune(d.Text)[sp.Start:sp.End]))
+	}
+	for tech, want := range map[string][]string{
+		"Loaded_Language":           {"monstrous"},
+		"Doubt":                     {"Can anyone really believe these numbers from the ministry"},
+		"Slogans":                   {"make the city great again"},
+		"Causal_Oversimplification": {"because of the immigrants", "because of the new mayor", "because of the foreign banks"},
+		"Appeal_to_Time":            {"now or never", "to", "again"},
+	} {
+		if !slices.Equal(got[tech], want) {
+			t.Errorf("%s: fragments %q, want %q (bias %.2f, force %.2f, shift %.2f)", tech, got[tech], want, bias[ti[tech]], force[ti[tech]], shift[ti[tech]])
 		}
 	}
-	if th := dec.TokenThreshold(ti["Slogans"]); th <= 0.4 || th > 0.6 {
-		t.Errorf("Slogans: token threshold %v, want in (0.4, 0.6]", th)
-	}
-	if th := dec.TokenThreshold(ti["Exaggeration-Minimisation"]); th <= 0.2 || th > 0.35 {
-		t.Errorf("Exaggeration-Minimisation: token threshold %v, want in (0.2, 0.35]", th)
-	}
-	// Located at 0.9, not at 0.52, with the technique threshold at 0.5.
+	// Located at 0.9, not at 0.52, with the technique threshold at 0.5;
+	// but located everywhere where not locating would fall under minLocated.
 	if sh := shift[ti["Causal_Oversimplification"]]; sh <= 0.02 || sh > 0.4 {
 		t.Errorf("Causal_Oversimplification: shift %v, want in (0.02, 0.4]", sh)
 	}
-	used := map[int]bool{}
-	for _, c := range decoderCases {
-		used[ti[c.tech]] = true
+	if sh, f := shift[ti["Appeal_to_Time"]], force[ti["Appeal_to_Time"]]; sh != 0 || f < 0 {
+		t.Errorf("Appeal_to_Time: shift %v and forcing %v, want 0 and forced (located in all three paragraphs)", sh, f)
 	}
-	for k := range nt {
-		if k != ti["Causal_Oversimplification"] && shift[k] != 0 {
-			t.Errorf("%s: shift %v, want 0", corpus.Techniques[k], shift[k])
-		}
-		if !used[k] && (dec.Thresholds[k] != dec.Threshold || dec.Modes[k] != span.Words) {
-			t.Errorf("%s, without fragments: threshold %v (shared %v), mode %v; want the shared threshold and words",
-				corpus.Techniques[k], dec.Thresholds[k], dec.Threshold, dec.Modes[k])
-		}
-	}
-	d0, s0 := startDecoder()
-	f0, f1 := spanF1(p, s, techTh, s0, d0), spanF1(p, s, techTh, shift, dec)
-	t.Logf("span F1 %.3f, starting decoder %.3f; decoder %+v", f1, f0, dec)
-	if f1 <= f0 || f1 < 0.9 {
-		t.Errorf("span F1 %.3f (starting decoder %.3f): want above it and at least 0.9", f1, f0)
+	b0, f0s, s0 := startSettings()
+	f0, f1 := spanF1(p, s, techTh, b0, f0s, s0), spanF1(p, s, techTh, bias, force, shift)
+	t.Logf("span F1 %.3f, starting settings %.3f", f1, f0)
+	if f1 <= f0 || f1 < 0.75 {
+		t.Errorf("span F1 %.3f (starting settings %.3f): want above it and at least 0.75", f1, f0)
 	}
 }
 
-// TestBestSpanDecoderNeverWorse: on random scores (technique and token
-// probabilities higher where the gold labels are, by 0.15 to 0.6, so that
-// the starting decoder ranges from poor to right), the chosen decoder's F1
-// is never below that of the starting decoder (0.5 for every technique,
-// words, no shift): every step of the search keeps the current value
-// unless a candidate scores higher.
-func TestBestSpanDecoderNeverWorse(t *testing.T) {
+// TestBestTaggingNeverWorse: on random margins (higher on the gold
+// fragments' words by 0.5 to 2, so that the starting settings range from
+// poor to right), the chosen settings' F1 is never below the starting
+// one's: every step of the search keeps the current value unless a
+// candidate scores higher.
+func TestBestTaggingNeverWorse(t *testing.T) {
 	p := twoLanguages(t, 20)
 	nt := len(corpus.Techniques)
 	for seed := range uint64(4) {
 		rng := rand.New(rand.NewPCG(seed, 4))
-		b := 0.15 * float64(seed+1) // how far gold labels stand out
+		b := 0.5 * float64(seed+1) // how far gold labels stand out
 		s := newScores(len(p.Docs))
 		for i, d := range p.Docs {
+			s.Tagging[i] = span.NewTagging(nt)
 			s.Techniques[i] = make([][]float64, len(d.Paras))
 			s.Tokens[i] = make([][][]float64, len(d.Paras))
 			for j := range d.Paras {
 				s.Techniques[i][j] = make([]float64, nt)
 				for k := range nt {
-					s.Techniques[i][j][k] = (1 - b) * rng.Float64()
+					s.Techniques[i][j][k] = 0.7 * rng.Float64()
 				}
 				for _, k := range d.Techniques[j] {
-					s.Techniques[i][j][k] += b
+					s.Techniques[i][j][k] += 0.3
+				}
+				bio := make([][]int, nt)
+				for k := range nt {
+					bio[k] = span.BIO(d.Tokens[j], d.TokenFrags[j], k)
 				}
 				for n := range d.Tokens[j] {
-					x := make([]float64, nt)
-					for k := range x {
-						x[k] = (1 - b) * rng.Float64()
+					x := make([]float64, 2*nt)
+					for l := range x {
+						x[l] = rng.NormFloat64() - 1
 					}
-					for _, k := range d.TokenLabels[j][n] {
-						x[k] += b
+					for k := range nt {
+						if t := bio[k][n]; t != span.TagO {
+							x[2*k+t-1] += b
+						}
 					}
 					s.Tokens[i][j] = append(s.Tokens[i][j], x)
 				}
 			}
 		}
 		techTh := map[string]float64{"en": 0.5, "fr": 0.4}
-		dec, shift := bestSpanDecoder(p, s, func(int) bool { return true }, techTh)
-		d0, s0 := startDecoder()
-		f0, f1 := spanF1(p, s, techTh, s0, d0), spanF1(p, s, techTh, shift, dec)
-		t.Logf("seed %d: span F1 %.3f, starting decoder %.3f", seed, f1, f0)
+		bias, force, shift, _ := bestTagging(p, s, func(int) bool { return true }, techTh)
+		b0, f0s, s0 := startSettings()
+		f0, f1 := spanF1(p, s, techTh, b0, f0s, s0), spanF1(p, s, techTh, bias, force, shift)
+		t.Logf("seed %d: span F1 %.3f, starting settings %.3f", seed, f1, f0)
 		if f1 > 1 {
 			t.Fatalf("seed %d: span F1 %.4f above 1", seed, f1)
 		}
 		if f1 < f0-1e-12 {
-			t.Errorf("seed %d: span F1 %.4f below the starting decoder's %.4f", seed, f1, f0)
+			t.Errorf("seed %d: span F1 %.4f below the starting settings' %.4f", seed, f1, f0)
 		}
 	}
 }

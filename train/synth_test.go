@@ -139,6 +139,7 @@ func argmax(xs []float64, among []int) int {
 // copyScores returns a deep copy of s.
 func copyScores(s *Scores) *Scores {
 	c := newScores(len(s.Genre))
+	copy(c.Tagging, s.Tagging) // transitions are never changed
 	for i := range s.Genre {
 		c.Genre[i] = append([]float64(nil), s.Genre[i]...)
 		c.Frames[i] = append([]float64(nil), s.Frames[i]...)

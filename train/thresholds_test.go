@@ -12,7 +12,7 @@ import (
 
 // twoLanguages is the memorisation corpus in English and French. The
 // French ids differ from the English ones: the span metric knows articles
-// by id only, and bestSpanDecoder pools the languages.
+// by id only (bestTagging keys them by language too).
 func twoLanguages(t *testing.T, n int) *Prepared {
 	fr := memorisation(n, 12)
 	fr.Lang = "fr"
@@ -119,10 +119,10 @@ func TestCrossValidateThresholdsFromOtherFolds(t *testing.T) {
 	for f := range k {
 		th := chooseThresholds(p, s, func(i int) bool { return fold[i] != f }, true)
 		if !reflect.DeepEqual(rep.FrameThresholds[f], th.frames) || !reflect.DeepEqual(rep.TechniqueThresholds[f], th.techniques) ||
-			!reflect.DeepEqual(rep.GenreOffsets[f], th.genreOffsets) || rep.SpanThresholds[f] != th.spans.Threshold {
-			t.Errorf("fold %d: cv reports frames %v, techniques %v, genre %v, spans %v; the other folds choose %v, %v, %v, %v",
-				f, rep.FrameThresholds[f], rep.TechniqueThresholds[f], rep.GenreOffsets[f], rep.SpanThresholds[f],
-				th.frames, th.techniques, th.genreOffsets, th.spans.Threshold)
+			!reflect.DeepEqual(rep.GenreOffsets[f], th.genreOffsets) {
+			t.Errorf("fold %d: cv reports frames %v, techniques %v, genre %v; the other folds choose %v, %v, %v",
+				f, rep.FrameThresholds[f], rep.TechniqueThresholds[f], rep.GenreOffsets[f],
+				th.frames, th.techniques, th.genreOffsets)
 		}
 	}
 }
@@ -268,8 +268,11 @@ func TestTrainUnseenThresholds(t *testing.T) {
 			t.Errorf("%s: thresholds %v, %v; the folds choose %v, %v", l, m.Frames.Thresholds[l], m.Techniques.Thresholds[l], seen.frames[l], seen.techniques[l])
 		}
 	}
-	if !reflect.DeepEqual(m.Genre.Offsets, seen.genreOffsets) || !reflect.DeepEqual(m.Decoder, seen.spans) {
-		t.Errorf("genre offsets %v, decoder %+v; the folds choose %v, %+v", m.Genre.Offsets, m.Decoder, seen.genreOffsets, seen.spans)
+	g := m.Decoder.Tagging
+	if !reflect.DeepEqual(m.Genre.Offsets, seen.genreOffsets) || g == nil ||
+		!reflect.DeepEqual([][]float64{g.Bias, g.Force, g.Shift}, [][]float64{seen.tagBias, seen.tagForce, seen.tagShift}) ||
+		!reflect.DeepEqual(g.Modes, seen.tagModes) {
+		t.Errorf("genre offsets %v, tagger %+v; the folds choose %v, %v %v %v", m.Genre.Offsets, g, seen.genreOffsets, seen.tagBias, seen.tagForce, seen.tagShift)
 	}
 	for _, o := range m.Genre.UnseenOffsets {
 		if o != 0 {

@@ -72,8 +72,10 @@ type heads struct {
 	tagging                          *span.Tagging
 }
 
-// trainHeads trains the three heads on the documents selected by use.
-func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Config, progress func()) (heads, error) {
+// trainHeads trains the heads on the documents selected by use; the
+// fragment tagger only when spans is true (leave-one-language-out runs
+// choose no span settings, so they skip it).
+func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Config, progress func(), spans bool) (heads, error) {
 	opt := cfg.Options
 	aopt := opt
 	if cfg.ArticleEpochs > 0 {
@@ -126,10 +128,12 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	if nTok == 0 {
 		return h, fmt.Errorf("span head: no article has span annotations (train-labels-subtask-3-spans)")
 	}
-	if h.spans, h.tagging, err = trainTaggers(ctx, p, use, opt); err != nil {
-		return h, fmt.Errorf("span head: %w", err)
+	if spans {
+		if h.spans, h.tagging, err = trainTaggers(ctx, p, use, opt); err != nil {
+			return h, fmt.Errorf("span head: %w", err)
+		}
+		h.spans = model.Quantised(h.spans)
 	}
-	h.spans = model.Quantised(h.spans)
 	h.genre = model.Quantised(h.genre)
 	h.frames = model.Quantised(h.frames)
 	h.techniques = model.Quantised(h.techniques)
@@ -183,7 +187,7 @@ func (p *Prepared) score(h heads, s *Scores, use func(i int) bool) {
 		s.Tokens[i] = make([][][]float64, len(d.Paras))
 		for j := range d.Paras {
 			s.Techniques[i][j] = probs(h.techniques.Margins(p.paragraphInput(d, j)))
-			if d.HasSpans {
+			if d.HasSpans && h.spans != nil {
 				s.Tokens[i][j] = make([][]float64, len(d.TokenVectors[j]))
 				for k, x := range d.TokenVectors[j] {
 					s.Tokens[i][j][k] = h.spans.Margins(x)
@@ -213,7 +217,7 @@ func heldOut(ctx context.Context, p *Prepared, fold []int, k int, cfg Config) (*
 				cfg.Progress(fmt.Sprintf("fold %d/%d", f+1, k), n, cfg.Options.Epochs*max(1, cfg.Options.Workers))
 			}
 		}
-		h, err := trainHeads(ctx, p, func(i int) bool { return fold[i] != f }, cfg, step)
+		h, err := trainHeads(ctx, p, func(i int) bool { return fold[i] != f }, cfg, step, true)
 		if err != nil {
 			return nil, fmt.Errorf("fold %d: %w", f+1, err)
 		}
@@ -247,7 +251,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		n := 0
 		step = func() { n++; cfg.Progress("final model", n, cfg.Options.Epochs*max(1, cfg.Options.Workers)) }
 	}
-	h, err := trainHeads(ctx, p, all, cfg, step)
+	h, err := trainHeads(ctx, p, all, cfg, step, true)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +332,7 @@ func leaveOneLanguageOut(ctx context.Context, p *Prepared, cfg Config) (*Scores,
 				cfg.Progress(fmt.Sprintf("unseen %d/%d", n+1, len(langs)), k, cfg.Options.Epochs*max(1, cfg.Options.Workers))
 			}
 		}
-		h, err := trainHeads(ctx, p, func(i int) bool { return p.Docs[i].Lang != l }, cfg, step)
+		h, err := trainHeads(ctx, p, func(i int) bool { return p.Docs[i].Lang != l }, cfg, step, false)
 		if err != nil {
 			return nil, fmt.Errorf("without %s: %w", l, err)
 		}
