@@ -21,10 +21,13 @@ type taggerExample struct {
 
 // trainTaggers trains the fragment tagger: for each technique, an averaged
 // structured perceptron over BIO tags (first-order, Viterbi decoding),
-// trained only on the paragraphs that use the technique and have its
-// fragments annotated, so that it learns where annotators start and stop
-// a fragment (whether the paragraph uses the technique is the technique
-// head's decision). The emission weights of B and I of every technique
+// trained on every paragraph of the span-annotated articles (those that
+// use the technique teach where annotators start and stop its fragments,
+// the others what is not one: 5-fold cross-validation gave a
+// technique-aware span F1 of 0.174 and a technique-agnostic one of 0.480,
+// against 0.171 and 0.457 trained on the first alone, without the location
+// floor of bestTagging). Whether a paragraph uses the technique stays the
+// technique head's decision. The emission weights of B and I of every technique
 // are joined into one linear model of 2 labels per technique (O scores 0;
 // decoding adds a bias chosen on held-out folds); the transitions go into
 // the returned tagging. Techniques train in parallel; the result does not
@@ -51,12 +54,9 @@ func trainTaggers(ctx context.Context, p *Prepared, use func(i int) bool, opt li
 					continue
 				}
 				for j := range d.Paras {
-					if !slices.Contains(d.Techniques[j], k) {
-						continue
-					}
 					tags := span.BIO(d.Tokens[j], d.TokenFrags[j], k)
-					if !slices.Contains(tags, span.TagB) {
-						continue // listed, but no fragment annotated in it
+					if len(tags) == 0 || slices.Contains(d.Techniques[j], k) && !slices.Contains(tags, span.TagB) {
+						continue // no words, or listed with no fragment annotated in it
 					}
 					data = append(data, taggerExample{x: d.TokenVectors[j], tags: tags})
 				}
