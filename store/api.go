@@ -43,6 +43,16 @@ type Record struct {
 	Result json.RawMessage `json:"result"`
 	// Model names the model that analysed the article.
 	Model string `json:"model"`
+	// Reliable is the result's "reliable" (false: untrained language or
+	// unsure identification) and Paragraphs its number of paragraphs;
+	// both are derived from Result by the store, which replaces any value
+	// given.
+	Reliable   bool `json:"reliable"`
+	Paragraphs int  `json:"paragraphs"`
+	// InputHash identifies the input of the analysis (see InputHash; set
+	// by NewRecord, "" when unknown): an import skips an article whose
+	// input is stored already.
+	InputHash string `json:"-"`
 	// Stored is when the record was last written (set by the store).
 	Stored time.Time `json:"stored"`
 
@@ -63,7 +73,16 @@ type Summary struct {
 	Genre      string         `json:"genre"`
 	Frames     []string       `json:"frames"`
 	Techniques map[string]int `json:"techniques"`
-	Stored     time.Time      `json:"stored"`
+	// Reliable is false for an untrained language or an unsure
+	// identification, whose labels are less trustworthy.
+	Reliable   bool `json:"reliable"`
+	Paragraphs int  `json:"paragraphs"`
+	// PerParagraph and Per1000Words are the persuasion density: the
+	// technique-paragraph pairs (the Techniques counts summed) per
+	// paragraph and per 1,000 words (0 for an empty article).
+	PerParagraph float64   `json:"per_paragraph"`
+	Per1000Words float64   `json:"per_1000_words"`
+	Stored       time.Time `json:"stored"`
 }
 
 // Filter selects articles. Zero fields do not filter.
@@ -74,8 +93,15 @@ type Filter struct {
 	Genre     string
 	Frame     string
 	Technique string
-	// Query is a full-text search over the article text (words, all must match).
+	// Query is a full-text search over the article text (words, all must
+	// match; at most MaxSearchWords distinct ones).
 	Query string
+	// Reliable, when set, selects the articles whose analysis is (true)
+	// or is not (false) reliable.
+	Reliable *bool
+	// Sort orders List: one of SortKeys, descending with a leading "-"
+	// ("" is "-date": newest first, undated last); ties go by id.
+	Sort string
 	// Limit (default 50, at most 1000) and Offset paginate List.
 	Limit, Offset int
 }
@@ -93,6 +119,9 @@ type Page struct {
 // match a filter.
 type Stats struct {
 	Articles int `json:"articles"`
+	// Unreliable counts the articles that match the filter's other fields
+	// and are not reliable: with Reliable true, those left out.
+	Unreliable int `json:"unreliable"`
 	// BySource and ByLanguage give, per group, the article count and per
 	// label the number of articles using it.
 	BySource   []Group `json:"by_source"`
@@ -106,8 +135,14 @@ type Stats struct {
 
 // Group aggregates the articles of one source or language.
 type Group struct {
-	Key        string         `json:"key"`
-	Articles   int            `json:"articles"`
+	Key      string `json:"key"`
+	Articles int    `json:"articles"`
+	// Paragraphs, Words and Uses (technique-paragraph pairs) are summed
+	// over the group's articles: Uses / Paragraphs and Uses * 1000 / Words
+	// are its persuasion density.
+	Paragraphs int            `json:"paragraphs"`
+	Words      int            `json:"words"`
+	Uses       int            `json:"uses"`
 	Techniques map[string]int `json:"techniques"`
 	Frames     map[string]int `json:"frames"`
 }
@@ -134,6 +169,7 @@ type Period struct {
 //	(*Store).List(ctx, Filter) (Page, error)                   // ErrInvalidFilter
 //	(*Store).Stats(ctx, Filter) (Stats, error)                 // ErrInvalidFilter
 //	(*Store).Count(ctx, since time.Time) (int, error)          // records stored at or after since (zero: all)
+//	(*Store).InputHashes(ctx, ids) (map[string]string, error)  // the stored InputHash of each id that has one
 //	(*Store).SchemaVersion(ctx) (int, error)                   // the highest migration applied
 //
 // Put and PutMany wrap ErrInvalidRecord for a record that cannot be stored;

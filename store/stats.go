@@ -22,10 +22,21 @@ func (s *Store) Stats(ctx context.Context, f Filter) (Stats, error) {
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM articles a`+w.sql()), w.args...).Scan(&st.Articles); err != nil {
 			return err
 		}
+		// The unreliable articles among those the other fields select.
+		other := f
+		other.Reliable = nil
+		ow, err := s.compile(other)
+		if err != nil {
+			return err
+		}
+		ow.add("a.reliable = ?", false)
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM articles a`+ow.sql()), ow.args...).Scan(&st.Unreliable); err != nil {
+			return err
+		}
 		if st.Articles == 0 {
 			return nil
 		}
-		err := s.eachRow(ctx, tx, `SELECT a.genre, COUNT(*) FROM articles a`+w.sql()+` GROUP BY a.genre`, w.args,
+		err = s.eachRow(ctx, tx, `SELECT a.genre, COUNT(*) FROM articles a`+w.sql()+` GROUP BY a.genre`, w.args,
 			func(key string, _, _ string, n int) { st.Genres[key] = n }, false)
 		if err != nil {
 			return err
@@ -56,8 +67,23 @@ func (s *Store) groups(ctx context.Context, tx *sql.Tx, col string, w *where) ([
 		}
 		return g
 	}
-	err := s.eachRow(ctx, tx, `SELECT `+col+`, COUNT(*) FROM articles a`+w.sql()+` GROUP BY `+col, w.args,
-		func(key, _, _ string, n int) { get(key).Articles = n }, false)
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+col+`, COUNT(*), SUM(a.paragraphs), SUM(a.words), SUM(a.uses)
+		FROM articles a`+w.sql()+` GROUP BY `+col), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var key string
+		var n, paragraphs, words, uses int64
+		if err := rows.Scan(&key, &n, &paragraphs, &words, &uses); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		g := get(key)
+		g.Articles, g.Paragraphs, g.Words, g.Uses = int(n), int(paragraphs), int(words), int(uses)
+	}
+	err = rows.Err()
+	rows.Close()
 	if err != nil {
 		return nil, err
 	}

@@ -93,7 +93,17 @@ func rec(id, lang, source, date, genre string, frames []string, techs map[string
 	if techs == nil {
 		techs = map[string]int{}
 	}
-	res, _ := json.Marshal(map[string]any{"id": id, "model": "test", "genre": map[string]any{"label": genre}})
+	// Paragraphs are the text's non-blank lines; trained languages are
+	// reliable.
+	paras := []map[string]any{}
+	for line := range strings.Lines(text) {
+		if strings.TrimSpace(line) != "" {
+			paras = append(paras, map[string]any{})
+		}
+	}
+	reliable := slices.Contains([]string{"en", "fr", "de", "it", "pl", "ru"}, lang)
+	res, _ := json.Marshal(map[string]any{"id": id, "model": "test", "genre": map[string]any{"label": genre},
+		"reliable": reliable, "paragraphs": paras})
 	return Record{ID: id, Lang: lang, Source: source, Date: date, Genre: genre, Frames: frames,
 		Techniques: techs, Text: text, Result: res, Model: "test"}
 }
@@ -521,8 +531,39 @@ func testStats(t *testing.T, open opener) {
 			{Month: "2023-02", Articles: 2, Techniques: map[string]int{"Name_Calling-Labeling": 1}},
 		},
 	}
+	// The density sums and the unreliable count, from the records.
+	for _, r := range corpusSet() {
+		reliable, paragraphs := r.resultFacts()
+		if !reliable {
+			want.Unreliable++
+		}
+		for _, gk := range []struct {
+			groups []Group
+			key    string
+		}{{want.BySource, r.Source}, {want.ByLanguage, r.Lang}} {
+			for i := range gk.groups {
+				if g := &gk.groups[i]; g.Key == gk.key {
+					g.Paragraphs += paragraphs
+					g.Words += Words(r.Text)
+					for _, n := range r.Techniques {
+						g.Uses += n
+					}
+				}
+			}
+		}
+	}
+	if want.Unreliable != 2 {
+		t.Fatalf("the test set has %d unreliable articles, want 2 (el, ka)", want.Unreliable)
+	}
 	if g, w := mustJSON(st), mustJSON(want); g != w {
 		t.Errorf("Stats =\n%s\nwant\n%s", g, w)
+	}
+	// Reliable articles only: the two unreliable ones are left out and
+	// still counted.
+	yes := true
+	st, err = s.Stats(ctx, Filter{Reliable: &yes})
+	if err != nil || st.Articles != 6 || st.Unreliable != 2 || len(st.ByLanguage) != 3 {
+		t.Errorf("reliable Stats = %s, %v; want 6 articles, 2 unreliable left out, 3 languages", mustJSON(st), err)
 	}
 	st, err = s.Stats(ctx, Filter{Lang: "en", Query: "budget", Limit: 1, Offset: 7})
 	if err != nil {
@@ -533,7 +574,7 @@ func testStats(t *testing.T, open opener) {
 		t.Errorf("filtered Stats = %s", mustJSON(st))
 	}
 	st, err = s.Stats(ctx, Filter{Lang: "none"})
-	if err != nil || mustJSON(st) != `{"articles":0,"by_source":[],"by_language":[],"genres":{},"over_time":[]}` {
+	if err != nil || mustJSON(st) != `{"articles":0,"unreliable":0,"by_source":[],"by_language":[],"genres":{},"over_time":[]}` {
 		t.Errorf("empty Stats = %s, %v", mustJSON(st), err)
 	}
 }
