@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -63,7 +64,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	var mb *http.MaxBytesError
 	switch {
 	case err == nil, errors.As(err, &mb):
-	case r.Context().Err() != nil:
+	case errors.Is(r.Context().Err(), context.DeadlineExceeded):
 		// Out of time: the caller answers 503.
 		err = r.Context().Err()
 	case r.ContentLength > 0:

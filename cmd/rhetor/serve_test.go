@@ -92,6 +92,13 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--max-body", "0"}, "--max-body"},
 		{[]string{"--timeout", "-1s"}, "--timeout"},
 		{[]string{"extra"}, "no arguments"},
+		{[]string{"--addr", "0.0.0.0:0", "--token", " "}, "spaces"},
+		{[]string{"--token", " "}, "spaces"},
+		{[]string{"--addr", "0.0.0.0:0", "--token", "a"}, "at least 16 bytes"},
+		{[]string{"--addr", "0.0.0.0:0", "--token", "0123456789abcdef", "--read-token", "short"}, "--read-token (RHETOR_READ_TOKEN) is 5 bytes"},
+		{[]string{"--token", "same", "--read-token", "same"}, "must differ"},
+		{[]string{"--allow-host", "a b"}, "not a host name"},
+		{[]string{"--max-words", "0"}, "--max-words"},
 	} {
 		code, _, stderr := cli("", append([]string{"serve"}, tc.args...)...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
@@ -127,6 +134,52 @@ func TestServeToken(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("token %q: status %d, want %d", tok, resp.StatusCode, want)
 		}
+	}
+}
+
+// TestServeInsecureWarns checks that --insecure on a non-loopback address
+// logs a WARN line, and that a read token guards reads.
+func TestServeInsecureWarns(t *testing.T) {
+	t.Setenv("RHETOR_TOKEN", "")
+	_, port, _ := strings.Cut(clitest.FreeAddr(t), ":")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr clitest.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, IO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr},
+			[]string{"--addr", "0.0.0.0:" + port, "--insecure", "--read-token", "0123456789abcdef-read",
+				"--db", filepath.Join(t.TempDir(), "r.db"), "--model", testModel(t)})
+	}()
+	base := "http://127.0.0.1:" + port
+	if !clitest.Poll(30*time.Second, func() bool { return clitest.Healthy(base) }) {
+		t.Fatalf("serve did not come up:\n%s", stderr.String())
+	}
+	for tok, want := range map[string]int{"": http.StatusUnauthorized, "0123456789abcdef-read": http.StatusOK} {
+		req, _ := http.NewRequest("GET", base+"/v1/articles", nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("read token %q: status %d, want %d", tok, resp.StatusCode, want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	var warned bool
+	for line := range strings.Lines(stderr.String()) {
+		if strings.Contains(line, "level=WARN") && strings.Contains(line, "without a token (--insecure)") {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no WARN line for --insecure:\n%s", stderr.String())
 	}
 }
 
