@@ -104,8 +104,8 @@ func runServe(ctx context.Context, stdio IO, args []string) error {
 		}
 	}()
 	srv, err := server.New(server.Config{
-		Store:        st,
-		Analyzer:     analyze.New(m, analyze.Options{}),
+		Store:         st,
+		Analyzer:      analyze.New(m, analyze.Options{}),
 		Token:         tok,
 		ReadToken:     rtok,
 		AllowHosts:    allowHosts,
