@@ -15,6 +15,10 @@ import (
 	"rhetor/store"
 )
 
+// MaxSearchWords bounds the distinct words of a full-text query (q): each
+// one is a lookup in the index, and a person's query has a handful.
+const MaxSearchWords = 32
+
 // statsTables are the tables GET /v1/stats exports as CSV.
 var statsTables = []string{"by_source", "by_language", "over_time", "genres"}
 
@@ -56,8 +60,8 @@ func parseQuery(q url.Values, list bool) (f store.Filter, format, table string, 
 		}
 		f.Sort = sk
 	}
-	if n := len(store.SearchWords(f.Query)); n > store.MaxSearchWords {
-		return f, "", "", badRequest("q has %d distinct words; at most %d are searched (repeated words count once)", n, store.MaxSearchWords)
+	if n := len(store.SearchWords(f.Query)); n > MaxSearchWords {
+		return f, "", "", badRequest("q has %d distinct words; at most %d are searched (repeated words count once)", n, MaxSearchWords)
 	}
 	if l := q.Get("lang"); l != "" {
 		code, err := lang.Normalize(l)

@@ -136,7 +136,7 @@ func TestSearchTerms(t *testing.T) {
 		t.Errorf("repeated words: %d %s", r.status, r.body)
 	}
 	var words []string
-	for i := range store.MaxSearchWords + 1 {
+	for i := range MaxSearchWords + 1 {
 		words = append(words, fmt.Sprintf("w%d", i))
 	}
 	for _, path := range []string{"/v1/stats", "/v1/articles"} {

@@ -94,7 +94,7 @@ type Filter struct {
 	Frame     string
 	Technique string
 	// Query is a full-text search over the article text (words, all must
-	// match; at most MaxSearchWords distinct ones).
+	// match; see SearchWords).
 	Query string
 	// Reliable, when set, selects the articles whose analysis is (true)
 	// or is not (false) reliable.

@@ -290,10 +290,6 @@ func searchTerms(q string) []string {
 	return terms
 }
 
-// MaxSearchWords bounds the distinct words of a full-text query: each one
-// is a lookup in the index, and a person's query has a handful.
-const MaxSearchWords = 32
-
 // SearchWords returns the distinct words of a full-text query, in order of
 // first appearance, a word repeated in other case given once (both indexes
 // fold case): the words a search asks every article to hold.

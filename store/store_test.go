@@ -73,6 +73,7 @@ func TestStore(t *testing.T) {
 				{"Pagination", testPagination},
 				{"FullText", testFullText},
 				{"Stats", testStats},
+				{"SortReliableDensity", testSortReliableDensity},
 				{"Count", testCount},
 				{"Reopen", testReopen},
 				{"NewerSchema", testNewerSchema},
@@ -759,4 +760,93 @@ func FuzzParseMigrationName(f *testing.F) {
 			t.Errorf("parseMigrationName(%q) = %d, %q", name, v, n)
 		}
 	})
+}
+
+// testSortReliableDensity checks the reliable filter, the sort orders, the
+// density of each summary and the stored input hashes.
+func testSortReliableDensity(t *testing.T, open opener) {
+	s, _ := open(t)
+	ctx := ctxT(t)
+	mustPut(t, s, corpusSet()...)
+	yes, no := true, false
+	for _, c := range []struct {
+		f    Filter
+		want []string
+	}{
+		{Filter{Reliable: &no}, []string{"a7", "a8"}},
+		{Filter{Reliable: &yes, Lang: "fr"}, []string{"a4", "a5"}},
+		{Filter{Sort: "date"}, []string{"a6", "a8", "a5", "a1", "a7", "a2", "a3", "a4"}},
+		{Filter{Sort: "-date"}, []string{"a4", "a3", "a2", "a1", "a7", "a5", "a6", "a8"}},
+		{Filter{Sort: "source"}, []string{"a6", "a8", "a1", "a2", "a3", "a7", "a4", "a5"}},
+		{Filter{Sort: "-lang"}, []string{"a6", "a8", "a4", "a5", "a1", "a2", "a3", "a7"}},
+		// Techniques per paragraph (each text is one paragraph): a5 3,
+		// a1 3, then 1 for a2 a3 a6, then 0.
+		{Filter{Sort: "-density"}, []string{"a1", "a5", "a2", "a3", "a6", "a4", "a7", "a8"}},
+		// Per 1,000 words: a5 3/5, a1 3/6, a3 1/4, a6 1/4, a2 1/6.
+		{Filter{Sort: "-density_words"}, []string{"a5", "a1", "a3", "a6", "a2", "a4", "a7", "a8"}},
+	} {
+		p, err := s.List(ctx, c.f)
+		if err != nil {
+			t.Fatalf("List(%+v): %v", c.f, err)
+		}
+		if !slices.Equal(ids(p), c.want) {
+			t.Errorf("List(sort %q, reliable %v) = %v, want %v", c.f.Sort, c.f.Reliable, ids(p), c.want)
+		}
+	}
+	if _, err := s.List(ctx, Filter{Sort: "title"}); !errors.Is(err, ErrInvalidFilter) {
+		t.Errorf("sort title: %v, want ErrInvalidFilter", err)
+	}
+	p, err := s.List(ctx, Filter{Sort: "-density"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1 := p.Articles[0]
+	if a1.ID != "a1" || !a1.Reliable || a1.Paragraphs != 1 || a1.PerParagraph != 3 || a1.Per1000Words != 500 {
+		t.Errorf("a1 summary %+v: want reliable, 1 paragraph, density 3 and 500", a1)
+	}
+	if a8 := p.Articles[7]; a8.Reliable || a8.PerParagraph != 0 || a8.Per1000Words != 0 {
+		t.Errorf("a8 summary %+v", a8)
+	}
+	got, err := s.Get(ctx, "a7")
+	if err != nil || got.Reliable || got.Paragraphs != 1 {
+		t.Errorf("Get a7: reliable %v, %d paragraphs, %v", got.Reliable, got.Paragraphs, err)
+	}
+	// Input hashes: kept as given, none for records without.
+	r := rec("h1", "en", "", "", "reporting", nil, nil, "one two")
+	r.InputHash = "abc"
+	mustPut(t, s, r)
+	hs, err := s.InputHashes(ctx, []string{"h1", "a1", "missing"})
+	if err != nil || len(hs) != 1 || hs["h1"] != "abc" {
+		t.Errorf("InputHashes = %v, %v; want h1 only", hs, err)
+	}
+}
+
+func TestSearchWords(t *testing.T) {
+	for q, want := range map[string][]string{
+		strings.Repeat("the ", 3000):  {"the"},
+		"The the THE budget, Budget!": {"The", "budget"},
+		"":                            {},
+		"!!! ***":                     {},
+	} {
+		if got := SearchWords(q); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("SearchWords(%.30q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
+func TestInputHash(t *testing.T) {
+	a := corpus.Article{ID: "x", Text: "t", Source: "s"}
+	h := InputHash(a, "m")
+	for _, b := range []corpus.Article{
+		{ID: "y", Text: "t", Source: "s"}, {ID: "x", Text: "u", Source: "s"}, {ID: "x", Text: "t", Source: "s", Lang: "en"},
+		{ID: "x", Text: "t"}, {ID: "x", Text: "t", Source: "s", URL: "u"}, {ID: "x", Text: "t", Source: "s", Date: "2023-01-01"},
+		{ID: "x", Text: "ts"}, // fields do not run into each other
+	} {
+		if InputHash(b, "m") == h {
+			t.Errorf("InputHash(%+v) equals that of %+v", b, a)
+		}
+	}
+	if InputHash(a, "other") == h || InputHash(a, "m") != h {
+		t.Error("InputHash ignores the model or is not deterministic")
+	}
 }
