@@ -4,7 +4,7 @@
 
 import { h, clear, label, pct } from "./dom.js";
 import { api } from "./api.js";
-import { filterForm, pickFilters, describe } from "./filters.js";
+import { filterForm, pickFilters, describe, apiFilters } from "./filters.js";
 import { grouped, hbar, lines, legend } from "./charts.js";
 import { csvLink, jsonLink, exports } from "./export.js";
 
@@ -13,11 +13,13 @@ const MAX_GROUPS = 8;
 export function compareView(ctx, params) {
   const filters = pickFilters(params);
   const body = h("div", { class: "compare-body", "aria-live": "polite" }, h("p", { class: "muted", text: "Loading…" }));
-  const stats = api.stats(filters);
+  // Unreliable articles (untrained languages, unsure identifications) are
+  // left out unless asked for: their labels would skew the comparison.
+  const stats = api.stats(apiFilters(filters, true));
   load(ctx, filters, stats, body);
   return h("div", { class: "view compare" },
     h("h2", { text: "Compare" }),
-    filterForm(ctx, params, "compare", Object.keys(filters).length === 0 ? stats : undefined),
+    filterForm(ctx, params, "compare"),
     body);
 }
 
@@ -29,8 +31,9 @@ async function load(ctx, filters, stats, body) {
     clear(body).append(h("p", { class: "error", role: "alert", text: `Cannot load the statistics: ${err.message}` }));
     return;
   }
+  const note = reliabilityNote(ctx, filters, st);
   if (!st || !st.articles) {
-    clear(body).append(h("p", { class: "empty", text: `No article matches. ${describe(filters)}` }));
+    clear(body).append(h("p", { class: "empty", text: `No article matches. ${describe(filters)}` }), note);
     return;
   }
   const mode = h("select", { "aria-label": "Values" },
@@ -47,7 +50,25 @@ async function load(ctx, filters, stats, body) {
       h("p", { class: "muted" }, `${st.articles} articles. ${describe(filters)}`),
       h("label", { class: "inline" }, "Values: ", mode),
       exports(jsonLink(st, "rhetor-stats.json", "JSON (all)"))),
+    note,
     charts);
+}
+
+// reliabilityNote says how many unreliable articles the view left out (or
+// holds), with a link that includes (or leaves out) them.
+function reliabilityNote(ctx, filters, st) {
+  const n = st?.unreliable || 0;
+  if (!n || filters.reliable === "false") return null;
+  const plural = n === 1 ? "article" : "articles";
+  const why = "untrained language or unsure identification";
+  if (filters.reliable === "all") {
+    return h("p", { class: "note reliability", dataset: { unreliable: n } },
+      `Including ${n} unreliable ${plural} (${why}). `,
+      h("a", { href: ctx.href("compare", { ...filters, reliable: "" }), text: "Leave them out" }));
+  }
+  return h("p", { class: "note reliability", dataset: { unreliable: n } },
+    `${n} unreliable ${plural} (${why}) left out. `,
+    h("a", { href: ctx.href("compare", { ...filters, reliable: "all" }), text: "Include them" }));
 }
 
 function drawAll(ctx, st, share) {
@@ -59,6 +80,8 @@ function drawAll(ctx, st, share) {
     groupChart("by-language-techniques", "Techniques by language", st.by_language, "techniques", techniques, share, "language"),
     groupChart("by-source-frames", "Frames by source", st.by_source, "frames", frames, share, "source"),
     groupChart("by-language-frames", "Frames by language", st.by_language, "frames", frames, share, "language"),
+    densityChart("density-by-source", "Persuasion density by source", st.by_source, "source"),
+    densityChart("density-by-language", "Persuasion density by language", st.by_language, "language"),
     overTime(st.over_time || [], techniques, share),
     genres(st.genres || {}, tax.genres, st.articles),
   ];
@@ -97,6 +120,38 @@ function groupChart(id, title, groups, field, labels, share, groupWord) {
     used.length === 0
       ? h("p", { class: "empty", text: "None in these articles." })
       : [legend(series), h("figure", { class: "chart-box" }, grouped(used, series, { title, format: fmt }))],
+    dataTable(rows));
+}
+
+// densityChart ranks the groups by persuasion density: technique-paragraph
+// pairs per paragraph or per 1,000 words, which keeps telling groups apart
+// where the share of articles using a technique nears 100%.
+function densityChart(id, title, groups, groupWord) {
+  groups = (groups || []).filter((g) => g.paragraphs > 0);
+  const per = h("select", { "aria-label": "Density per", name: "density-per" },
+    h("option", { value: "paragraph", text: "per paragraph" }),
+    h("option", { value: "words", text: "per 1,000 words" }));
+  const value = (g) => (per.value === "words" ? (g.uses * 1000) / Math.max(1, g.words) : g.uses / Math.max(1, g.paragraphs));
+  const box = h("figure", { class: "chart-box" });
+  const draw = () => {
+    const ranked = groups.slice().sort((a, b) => value(b) - value(a) || b.articles - a.articles);
+    clear(box).append(hbar(ranked.map((g) => ({
+      label: `${groupName(g.key)} (n=${g.articles})`, value: value(g), text: value(g).toFixed(per.value === "words" ? 1 : 2),
+    })), { title: `${title}, ${per.value === "words" ? "techniques per 1,000 words" : "techniques per paragraph"}`, labelChars: 34 }));
+  };
+  per.addEventListener("change", draw);
+  const rows = [[groupWord, "articles", "paragraphs", "words", "uses", "per_paragraph", "per_1000_words"]];
+  for (const g of groups) {
+    rows.push([g.key, g.articles, g.paragraphs, g.words, g.uses, (g.uses / g.paragraphs).toFixed(3), ((g.uses * 1000) / Math.max(1, g.words)).toFixed(2)]);
+  }
+  if (groups.length) draw();
+  return h("section", { class: "card chart-card", id, "aria-labelledby": `${id}-h` },
+    h("div", { class: "card-head" },
+      h("h3", { id: `${id}-h`, text: title }),
+      exports(csvLink(rows, `rhetor-${id}.csv`), jsonLink(groups, `rhetor-${id}.json`))),
+    h("p", { class: "muted small" }, `Techniques found per paragraph (each technique counted once per paragraph), or per 1,000 words, over each ${groupWord}'s articles; n is the number of articles. `,
+      h("label", { class: "inline" }, "Rank: ", per)),
+    groups.length ? box : h("p", { class: "empty", text: "No paragraphs in these articles." }),
     dataTable(rows));
 }
 
