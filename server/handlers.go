@@ -112,7 +112,7 @@ func (s *Server) analyze(ctx context.Context, art corpus.Article) (*analyze.Resu
 }
 
 // handlePutArticles implements POST /v1/articles: one JSON article, or an
-// NDJSON import stored all or nothing.
+// NDJSON import (see importNDJSON).
 func (s *Server) handlePutArticles(w http.ResponseWriter, r *http.Request) {
 	ndjson, body, err := requestBody(r, true)
 	if err != nil {
