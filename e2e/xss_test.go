@@ -75,8 +75,11 @@ func TestXSS(t *testing.T) {
 		if meta := evalJS[string](e, `document.querySelector(".article-view .meta").innerText`); !strings.Contains(meta, a.Source) {
 			t.Errorf("article %s: source %s not shown as text in %q", a.ID, a.Source, meta)
 		}
-		if n := e.count(`.article-view .meta a`); n != 0 {
+		if n := e.count(`.article-view .meta a:not(.permalink)`); n != 0 {
 			t.Errorf("article %s: the javascript: URL became a link", a.ID)
+		}
+		if p := evalJS[string](e, `document.querySelector(".article-view a.permalink").href`); !strings.HasPrefix(p, e.base+"/#/article/") {
+			t.Errorf("article %s: permalink %q", a.ID, p)
 		}
 		// The tooltip of a highlight carries the span text: still text.
 		if e.count(".article-view mark.hl") > 0 {

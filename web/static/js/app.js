@@ -61,8 +61,23 @@ async function start() {
     }
   };
   window.addEventListener("hashchange", render);
+  printing();
   await render();
   document.body.dataset.ready = "true";
+}
+
+// printing opens the folded data tables while the page prints, so that a
+// printed report holds the numbers of its charts.
+function printing() {
+  let opened = [];
+  window.addEventListener("beforeprint", () => {
+    opened = [...document.querySelectorAll("details.data-table:not([open])")];
+    for (const d of opened) d.open = true;
+  });
+  window.addEventListener("afterprint", () => {
+    for (const d of opened) d.open = false;
+    opened = [];
+  });
 }
 
 start();

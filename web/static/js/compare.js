@@ -33,7 +33,7 @@ async function load(ctx, filters, stats, body) {
   }
   const note = reliabilityNote(ctx, filters, st);
   if (!st || !st.articles) {
-    clear(body).append(h("p", { class: "empty", text: `No article matches. ${describe(filters)}` }), note);
+    clear(body).append(h("p", { class: "empty", text: `No article matches. ${describe(filters)}` }), note || "");
     return;
   }
   const mode = h("select", { "aria-label": "Values" },
@@ -45,12 +45,16 @@ async function load(ctx, filters, stats, body) {
   };
   mode.addEventListener("change", draw);
   draw();
+  const print = h("button", { type: "button", class: "small no-print", text: "Print report" });
+  print.addEventListener("click", () => window.print());
   clear(body).append(
+    h("p", { class: "print-only report-head", text: `rhetor Compare report · ${new Date().toISOString().slice(0, 10)} · ${location.href}` }),
     h("div", { class: "table-head" },
       h("p", { class: "muted" }, `${st.articles} articles. ${describe(filters)}`),
-      h("label", { class: "inline" }, "Values: ", mode),
+      h("label", { class: "inline no-print" }, "Values: ", mode),
+      print,
       exports(jsonLink(st, "rhetor-stats.json", "JSON (all)"))),
-    note,
+    note || "",
     charts);
 }
 
@@ -150,7 +154,7 @@ function densityChart(id, title, groups, groupWord) {
       h("h3", { id: `${id}-h`, text: title }),
       exports(csvLink(rows, `rhetor-${id}.csv`), jsonLink(groups, `rhetor-${id}.json`))),
     h("p", { class: "muted small" }, `Techniques found per paragraph (each technique counted once per paragraph), or per 1,000 words, over each ${groupWord}'s articles; n is the number of articles. `,
-      h("label", { class: "inline" }, "Rank: ", per)),
+      h("label", { class: "inline no-print" }, "Rank: ", per)),
     groups.length ? box : h("p", { class: "empty", text: "No paragraphs in these articles." }),
     dataTable(rows));
 }
