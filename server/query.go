@@ -36,12 +36,12 @@ func parseQuery(q url.Values, list bool) (f store.Filter, format, table string, 
 			if !list {
 				return f, "", "", badRequest("query parameter %q applies to /v1/articles only", k)
 			}
-		case "table":
+		case "table", "step", "over_time_by":
 			if list {
-				return f, "", "", badRequest("query parameter \"table\" applies to /v1/stats only")
+				return f, "", "", badRequest("query parameter %q applies to /v1/stats only", k)
 			}
 		default:
-			return f, "", "", badRequest("unknown query parameter %s (known: lang, source, from, to, genre, frame, technique, q, reliable, format%s)", quoteCut(k), map[bool]string{true: ", limit, offset, sort", false: ", table"}[list])
+			return f, "", "", badRequest("unknown query parameter %s (known: lang, source, from, to, genre, frame, technique, q, reliable, format%s)", quoteCut(k), map[bool]string{true: ", limit, offset, sort", false: ", table, step, over_time_by"}[list])
 		}
 	}
 	f = store.Filter{Source: q.Get("source"), From: q.Get("from"), To: q.Get("to"), Genre: q.Get("genre"),
@@ -59,6 +59,19 @@ func parseQuery(q url.Values, list bool) (f store.Filter, format, table string, 
 			return f, "", "", badRequest("sort %s is not one of %s (a leading - sorts descending)", quoteCut(sk), strings.Join(store.SortKeys, ", "))
 		}
 		f.Sort = sk
+	}
+	switch st := q.Get("step"); st {
+	case "", "month", "week":
+		f.Step = st
+	default:
+		return f, "", "", badRequest("step %s is not month or week", quoteCut(st))
+	}
+	switch by := q.Get("over_time_by"); by {
+	case "":
+	case "source":
+		f.OverTimeBySource = true
+	default:
+		return f, "", "", badRequest("over_time_by %s is not source", quoteCut(by))
 	}
 	if n := len(store.SearchWords(f.Query)); n > MaxSearchWords {
 		return f, "", "", badRequest("q has %d distinct words; at most %d are searched (repeated words count once)", n, MaxSearchWords)
@@ -183,12 +196,16 @@ func statsCSV(st store.Stats, table string) [][]string {
 		}
 		return rows
 	case "over_time":
-		head := append([]string{"month", "articles"}, corpus.Techniques...)
+		head := append([]string{"month", "start", "articles"}, corpus.Techniques...)
+		head = append(head, corpus.Frames...)
 		rows := [][]string{head}
 		for _, p := range st.OverTime {
-			row := []string{p.Month, strconv.Itoa(p.Articles)}
+			row := []string{p.Month, p.Start, strconv.Itoa(p.Articles)}
 			for _, t := range corpus.Techniques {
 				row = append(row, strconv.Itoa(p.Techniques[t]))
+			}
+			for _, fr := range corpus.Frames {
+				row = append(row, strconv.Itoa(p.Frames[fr]))
 			}
 			rows = append(rows, row)
 		}

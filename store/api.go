@@ -102,6 +102,11 @@ type Filter struct {
 	// Sort orders List: one of SortKeys, descending with a leading "-"
 	// ("" is "-date": newest first, undated last); ties go by id.
 	Sort string
+	// Step is the period of Stats.OverTime: "month" (or "") or "week"
+	// (weeks start on Monday).
+	Step string
+	// OverTimeBySource asks Stats for OverTimeBySource too.
+	OverTimeBySource bool
 	// Limit (default 50, at most 1000) and Offset paginate List.
 	Limit, Offset int
 }
@@ -128,9 +133,20 @@ type Stats struct {
 	ByLanguage []Group `json:"by_language"`
 	// Genres counts articles per genre.
 	Genres map[string]int `json:"genres"`
-	// OverTime gives per month (YYYY-MM) of Date the article count and the
-	// number of articles using each technique; undated articles are left out.
+	// OverTime gives per period of Date (month, or week with Filter.Step)
+	// the article count and the number of articles using each technique
+	// and frame; undated articles are left out. Periods without articles
+	// are absent.
 	OverTime []Period `json:"over_time"`
+	// OverTimeBySource is OverTime for each source (with
+	// Filter.OverTimeBySource), in the order of BySource.
+	OverTimeBySource []SourcePeriods `json:"over_time_by_source,omitempty"`
+}
+
+// SourcePeriods are the periods of one source's articles.
+type SourcePeriods struct {
+	Key     string   `json:"key"`
+	Periods []Period `json:"periods"`
 }
 
 // Group aggregates the articles of one source or language.
@@ -147,11 +163,15 @@ type Group struct {
 	Frames     map[string]int `json:"frames"`
 }
 
-// Period aggregates the articles of one month.
+// Period aggregates the articles of one month or week.
 type Period struct {
+	// Month is the month (YYYY-MM) of Start, the period's first day
+	// (YYYY-MM-DD: the first of the month, or the Monday of the week).
 	Month      string         `json:"month"`
+	Start      string         `json:"start"`
 	Articles   int            `json:"articles"`
 	Techniques map[string]int `json:"techniques"`
+	Frames     map[string]int `json:"frames"`
 }
 
 // The Store's methods (implemented in store.go and its neighbours):

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -527,9 +528,9 @@ func testStats(t *testing.T, open opener) {
 			{Key: "ru", Articles: 1, Techniques: map[string]int{"Loaded_Language": 1}, Frames: map[string]int{"Security_and_defense": 1}},
 		},
 		OverTime: []Period{
-			{Month: "2022-12", Articles: 1, Techniques: map[string]int{"Doubt": 1}},
-			{Month: "2023-01", Articles: 3, Techniques: map[string]int{"Loaded_Language": 2, "Doubt": 1}},
-			{Month: "2023-02", Articles: 2, Techniques: map[string]int{"Name_Calling-Labeling": 1}},
+			{Month: "2022-12", Start: "2022-12-01", Articles: 1, Techniques: map[string]int{"Doubt": 1}, Frames: map[string]int{"Political": 1}},
+			{Month: "2023-01", Start: "2023-01-01", Articles: 3, Techniques: map[string]int{"Loaded_Language": 2, "Doubt": 1}, Frames: map[string]int{"Political": 3, "Economic": 1}},
+			{Month: "2023-02", Start: "2023-02-01", Articles: 2, Techniques: map[string]int{"Name_Calling-Labeling": 1}, Frames: map[string]int{"Economic": 1, "Morality": 1}},
 		},
 	}
 	// The density sums and the unreliable count, from the records.
@@ -558,6 +559,33 @@ func testStats(t *testing.T, open opener) {
 	}
 	if g, w := mustJSON(st), mustJSON(want); g != w {
 		t.Errorf("Stats =\n%s\nwant\n%s", g, w)
+	}
+	// Weeks start on Monday: 2023-01-10 (a Tuesday) and 2023-01-20 (a
+	// Friday) fall in the weeks of 2023-01-09 and 2023-01-16; 2022-12-31
+	// (a Saturday) in that of 2022-12-26. By source, in the order of
+	// BySource, each with its own periods.
+	st, err = s.Stats(ctx, Filter{Step: "week", OverTimeBySource: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var starts []string
+	for _, p := range st.OverTime {
+		starts = append(starts, p.Start+"/"+strconv.Itoa(p.Articles))
+	}
+	if want := []string{"2022-12-26/1", "2023-01-09/2", "2023-01-16/1", "2023-01-30/1", "2023-02-13/1"}; !slices.Equal(starts, want) {
+		t.Errorf("weekly periods %v, want %v", starts, want)
+	}
+	var bySource []string
+	for _, sp := range st.OverTimeBySource {
+		for _, p := range sp.Periods {
+			bySource = append(bySource, sp.Key+":"+p.Start+"/"+strconv.Itoa(p.Articles)+"/"+strconv.Itoa(p.Techniques["Loaded_Language"]))
+		}
+	}
+	if want := []string{"bbc:2023-01-09/1/1", "bbc:2023-01-16/1/1", "lemonde:2022-12-26/1/0", "lemonde:2023-02-13/1/0", "cnn:2023-01-30/1/0", "kathimerini:2023-01-09/1/0"}; !slices.Equal(bySource, want) || len(st.OverTimeBySource) != len(st.BySource) {
+		t.Errorf("periods by source %v, want %v (and one entry per source)", bySource, want)
+	}
+	if _, err := s.Stats(ctx, Filter{Step: "day"}); !errors.Is(err, ErrInvalidFilter) {
+		t.Errorf("step day: %v, want ErrInvalidFilter", err)
 	}
 	// Reliable articles only: the two unreliable ones are left out and
 	// still counted.
