@@ -413,6 +413,36 @@ func (s *Server) handleDeleteArticle(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// handleFragments implements GET /v1/fragments: the technique fragments of
+// the stored articles, with the listing's filters, min_score, and q also
+// required of the fragment.
+func (s *Server) handleFragments(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	minScore := 0.0
+	if v := q.Get("min_score"); v != "" {
+		if len(q["min_score"]) > 1 {
+			s.fail(w, r, badRequest("query parameter \"min_score\" is given %d times", len(q["min_score"])))
+			return
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 || n > 1 {
+			s.fail(w, r, badRequest("min_score %s is not a number from 0 to 1", quoteCut(v)))
+			return
+		}
+		minScore = n
+	}
+	q.Del("min_score")
+	r.URL.RawQuery = q.Encode()
+	serveQuery(s, w, r, true, "fragments", func(ctx context.Context, f store.Filter) (store.FragmentPage, error) {
+		if f.Sort != "" {
+			return store.FragmentPage{}, badRequest("sort does not apply to /v1/fragments (newest article first, then text order)")
+		}
+		return s.cfg.Store.Fragments(ctx, store.FragmentQuery{Filter: f, MinScore: minScore})
+	}, func(p store.FragmentPage, _ string) (string, [][]string) {
+		return "fragments.csv", fragmentsCSV(p.Fragments)
+	})
+}
+
 // handleStats implements GET /v1/stats.
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	serveQuery(s, w, r, false, "stats", s.cfg.Store.Stats, func(st store.Stats, table string) (string, [][]string) {

@@ -171,6 +171,16 @@ func articlesCSV(arts []store.Summary) [][]string {
 	return rows
 }
 
+// fragmentsCSV is a page of fragments as CSV rows.
+func fragmentsCSV(frs []store.Fragment) [][]string {
+	rows := [][]string{{"article_id", "source", "date", "lang", "line", "technique", "score", "start", "end", "before", "text", "after", "title"}}
+	for _, f := range frs {
+		rows = append(rows, []string{f.ArticleID, f.Source, f.Date, f.Lang, strconv.Itoa(f.Line), f.Technique,
+			strconv.FormatFloat(f.Score, 'f', 3, 64), strconv.Itoa(f.Start), strconv.Itoa(f.End), f.Before, f.Text, f.After, f.Title})
+	}
+	return rows
+}
+
 // statsCSV is one table of the stats as CSV rows.
 func statsCSV(st store.Stats, table string) [][]string {
 	switch table {

@@ -183,6 +183,7 @@ func New(cfg Config) (*Server, error) {
 		{"GET", "/v1/articles/{id}", read, s.handleGetArticle},
 		{"DELETE", "/v1/articles/{id}", write, s.handleDeleteArticle},
 		{"GET", "/v1/stats", read, s.handleStats},
+		{"GET", "/v1/fragments", read, s.handleFragments},
 		{"GET", "/v1/taxonomy", open, s.handleTaxonomy},
 		{"GET", "/healthz", open, s.handleHealth},
 		{"GET", "/metrics", open, s.handleMetrics},

@@ -75,6 +75,7 @@ func TestStore(t *testing.T) {
 				{"FullText", testFullText},
 				{"Stats", testStats},
 				{"SortReliableDensity", testSortReliableDensity},
+				{"Fragments", testFragments},
 				{"Count", testCount},
 				{"Reopen", testReopen},
 				{"NewerSchema", testNewerSchema},

@@ -99,4 +99,5 @@ export const api = {
   get: (id) => request("GET", `/v1/articles/${encodeURIComponent(id)}`),
   remove: (id) => request("DELETE", `/v1/articles/${encodeURIComponent(id)}`),
   stats: (filter) => request("GET", `/v1/stats${query(filter)}`),
+  fragments: (filter) => request("GET", `/v1/fragments${query(filter)}`),
 };

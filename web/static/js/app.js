@@ -9,6 +9,7 @@ import { analyseView } from "./analyse.js";
 import { corpusView } from "./corpus.js";
 import { compareView } from "./compare.js";
 import { articleView } from "./articleview.js";
+import { fragmentsView } from "./fragments.js";
 import { route, href } from "./route.js";
 
 function tokenField() {
@@ -49,6 +50,10 @@ async function start() {
       case "compare":
         document.title = "Compare · rhetor";
         main.append(compareView(ctx, r.params));
+        break;
+      case "fragments":
+        document.title = "Fragments · rhetor";
+        main.append(fragmentsView(ctx, r.params));
         break;
       case "article":
         document.title = `Article ${r.arg} · rhetor`;

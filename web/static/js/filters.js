@@ -88,6 +88,7 @@ export function filterForm(ctx, params, view, allStats) {
     for (const el of [q, lang, source, from, to, genre, frame, technique, reliable]) if (el.value.trim()) next[el.name] = el.value.trim();
     if (params.limit) next.limit = params.limit;
     if (params.sort) next.sort = params.sort;
+    if (params.min_score) next.min_score = params.min_score;
     ctx.go(ctx.href(view, next));
   });
   return form;
