@@ -367,6 +367,7 @@ func TestHealthMetricsUI(t *testing.T) {
 		"# TYPE rhetor_http_request_duration_seconds histogram",
 		"go_goroutines ",
 		"go_info{version=",
+		"process_cpu_seconds_total ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q", want)

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -196,7 +198,7 @@ func TestLoadtest(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%q: exit %d\n%s%s", args, code, out, stderr)
 		}
-		for _, want := range []string{"articles          4 (30 words on average; 1 shorter ones skipped)", "(0 errors)", "throughput", "p50 ", "p99 ", "load average"} {
+		for _, want := range []string{"articles          4 (30 words on average; 1 shorter ones skipped)", "(0 errors)", "throughput", "p50 ", "p99 ", "load average", "ms per request (", "from process_cpu_seconds_total at /metrics"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%q: output lacks %q:\n%s", args, want, out)
 			}
@@ -208,6 +210,30 @@ func TestLoadtest(t *testing.T) {
 	if code, _, stderr := cli("", "loadtest", "--url", base, "--words", "100000", dir); code != 1 || !strings.Contains(stderr, "at least 100000 words") {
 		t.Errorf("no long article: %d %s", code, stderr)
 	}
+}
+
+// FuzzMetricValue checks that metricValue finds a sample written after
+// any other text, and never takes a longer metric's or a labelled one.
+func FuzzMetricValue(f *testing.F) {
+	f.Add("# HELP x y\nprocess_cpu_seconds_total_x 3\n", 1.5)
+	f.Add("process_cpu_seconds_total{a=\"b\"} 2\n", 0.25)
+	f.Add("", 12.0)
+	f.Fuzz(func(t *testing.T, before string, v float64) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return
+		}
+		if got, ok := metricValue(before, "process_cpu_seconds_total"); ok {
+			// The prefix itself holds a sample: it wins, being first.
+			if got2, ok2 := metricValue(before+"\nprocess_cpu_seconds_total "+strconv.FormatFloat(v, 'g', -1, 64)+"\n", "process_cpu_seconds_total"); !ok2 || got2 != got {
+				t.Fatalf("%q: %v then %v", before, got, got2)
+			}
+			return
+		}
+		text := before + "\nprocess_cpu_seconds_total " + strconv.FormatFloat(v, 'g', -1, 64) + "\n"
+		if got, ok := metricValue(text, "process_cpu_seconds_total"); !ok || got != v {
+			t.Fatalf("metricValue(%q) = %v, %v; want %v", text, got, ok, v)
+		}
+	})
 }
 
 func TestCutWords(t *testing.T) {
