@@ -394,21 +394,36 @@ func (s *Server) fallback(mux *http.ServeMux) http.HandlerFunc {
 
 // notFoundJSON answers 404 for a path that names nothing.
 func (s *Server) notFoundJSON(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s (see /openapi.json)", strings.Trim(quoteCut(r.URL.Path), `"`)))
+	s.writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s (see /openapi.json)", cutBytes(r.URL.Path)))
 }
 
-// quoteCut quotes s for an error message, cut to its first 64 bytes (at a
-// character boundary) so that a huge value is not echoed back.
+// maxEcho bounds the bytes of a client's value quoted in an error message.
+const maxEcho = 64
+
+// quoteCut quotes s for an error message, cut to its first maxEcho bytes
+// (at a character boundary) so that a huge value is not echoed back.
 func quoteCut(s string) string {
-	const max = 64
-	if len(s) <= max {
+	if len(s) <= maxEcho {
 		return strconv.Quote(s)
 	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	return strconv.Quote(s[:runeCut(s, maxEcho)]) + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// cutBytes is s, unquoted, cut as quoteCut cuts it.
+func cutBytes(s string) string {
+	if len(s) <= maxEcho {
+		return s
 	}
-	return strconv.Quote(s[:cut]) + fmt.Sprintf("… (%d bytes)", len(s))
+	return s[:runeCut(s, maxEcho)] + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// runeCut returns the largest offset of s, at most n, that starts a
+// character.
+func runeCut(s string, n int) int {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
 }
 
 // contentSecurityPolicy allows only the server's own scripts, styles and
