@@ -97,3 +97,31 @@ func mustUnmarshal(t *testing.T, b []byte, v any) {
 	r := response{body: b}
 	r.decode(t, v)
 }
+
+// TestExtract checks POST /v1/extract: a page reduced to its article, and
+// the errors naming their field.
+func TestExtract(t *testing.T) {
+	e := newEnv(t, nil)
+	page := `<html lang="en"><head><title>Vote now</title></head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><p>The parliament voted on the budget on Monday after a long and bitter debate between the parties.</p>
+<p>The opposition called the law a disgrace and promised to repeal it as soon as it wins the next election.</p></article>
+<footer>Contact us</footer></body></html>`
+	r := e.do("POST", "/v1/extract", mustJSON(t, map[string]string{"html": page, "url": "https://news.example/a"}))
+	var doc struct{ Title, Lang, Text string }
+	r.decode(t, &doc)
+	if r.status != http.StatusOK || doc.Title != "Vote now" || doc.Lang != "en" ||
+		doc.Text != "Vote now\n\nThe parliament voted on the budget on Monday after a long and bitter debate between the parties.\n\nThe opposition called the law a disgrace and promised to repeal it as soon as it wins the next election." {
+		t.Errorf("extract: %d %s", r.status, r.body)
+	}
+	for _, c := range []struct{ body, want string }{
+		{`{"html": " "}`, `field "html" is missing or empty`},
+		{`{"html": "<p>a</p>", "html": "<p>b</p>"}`, "given twice"},
+		{`{"html": "<p>a</p>", "url": "javascript:x"}`, `field "url" "javascript:x" is not an absolute http(s) URL`},
+		{`{"html": "<html><body></body></html>"}`, "no article text"},
+		{`{"page": "x"}`, "unknown field"},
+	} {
+		e.do("POST", "/v1/extract", c.body).wantError(t, http.StatusBadRequest, c.want)
+	}
+	tok := newEnv(t, func(c *Config) { c.ReadToken = "read-token-0123456789" })
+	tok.do("POST", "/v1/extract", mustJSON(t, map[string]string{"html": page})).wantError(t, http.StatusUnauthorized, "read token")
+}

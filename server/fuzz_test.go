@@ -128,3 +128,25 @@ func FuzzDuplicateKey(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeExtract checks that any body decodes into a request with a
+// non-blank html, or fails with a client error.
+func FuzzDecodeExtract(f *testing.F) {
+	for _, seed := range []string{`{"html": "<p>x</p>"}`, `{"html": "<p>x</p>", "url": "https://e.org/a"}`, `{"html": ""}`,
+		`{"html": "a", "html": "b"}`, `{"html": 1}`, `[]`, "", `{"html": "a", "url": "\u0000"}`, "{\"html\": \"\xff\"}"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		req, err := DecodeExtract(data)
+		if err != nil {
+			var re requestError
+			if !errors.As(err, &re) {
+				t.Fatalf("error %v is not a client error", err)
+			}
+			return
+		}
+		if strings.TrimSpace(req.HTML) == "" || !utf8.ValidString(req.HTML) || len(req.URL) > 4096 {
+			t.Fatalf("accepted %q as %+v", data, req)
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rhetor/analyze"
+	"rhetor/extract"
 	"rhetor/store"
 )
 
@@ -121,6 +122,8 @@ func TestOpenAPISchemas(t *testing.T) {
 		"Page":            reflect.TypeFor[store.Page](),
 		"Stats":           reflect.TypeFor[store.Stats](),
 		"FragmentPage":    reflect.TypeFor[store.FragmentPage](),
+		"ExtractRequest":  reflect.TypeFor[ExtractRequest](),
+		"Document":        reflect.TypeFor[extract.Document](),
 		"ArticleRequest":  reflect.TypeFor[ArticleRequest](),
 		"AnalyzeResponse": reflect.TypeFor[AnalyzeResponse](),
 		"ImportResponse":  reflect.TypeFor[ImportResponse](),
@@ -145,6 +148,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"get /v1/articles/{id} 200":    "Record",
 		"get /v1/stats 200":            "Stats",
 		"get /v1/fragments 200":        "FragmentPage",
+		"post /v1/extract 200":         "Document",
 		"get /v1/taxonomy 200":         "Taxonomy",
 		"get /healthz 200":             "Health",
 		"get /v1/articles/{id} 404":    "ErrorResponse",

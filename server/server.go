@@ -178,6 +178,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.routes = []route{
 		{"POST", "/v1/analyze", read, s.handleAnalyze},
+		{"POST", "/v1/extract", read, s.handleExtract},
 		{"POST", "/v1/articles", write, s.handlePutArticles},
 		{"GET", "/v1/articles", read, s.handleListArticles},
 		{"GET", "/v1/articles/{id}", read, s.handleGetArticle},

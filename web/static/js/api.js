@@ -91,6 +91,7 @@ function explain(status, msg) {
 export const api = {
   taxonomy: () => request("GET", "/v1/taxonomy"),
   analyze: (article, signal) => request("POST", "/v1/analyze", { body: article, signal }),
+  extract: (page) => request("POST", "/v1/extract", { body: page }),
   save: (article) => request("POST", "/v1/articles", { body: article }),
   importLines: (lines) => request("POST", "/v1/articles", {
     body: lines.join("\n") + "\n", contentType: "application/x-ndjson",
