@@ -177,6 +177,39 @@ func TestImportFilesFrom(t *testing.T) {
 	}
 }
 
+// TestImportHTML imports an HTML page given by name: its article, reduced
+// by Readability, with the page's date, under the file's name; a page that
+// is not UTF-8 fails with its name.
+func TestImportHTML(t *testing.T) {
+	m := testModel(t)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "budget-vote.html")
+	os.WriteFile(page, []byte(`<!doctype html><html><head><title>Budget voted</title>
+<meta property="article:published_time" content="2023-05-02T10:00:00Z"></head>
+<body><nav><a href="/">Home</a> <a href="/politics">Politics</a></nav><article>
+<p>The parliament voted on the budget on Monday after a long and bitter debate between the parties.</p>
+<p>The opposition called the law a disgrace and promised to repeal it as soon as it wins the next election.</p>
+</article><footer>Terms and cookies</footer></body></html>`), 0o644)
+	latin1 := filepath.Join(dir, "old.htm")
+	os.WriteFile(latin1, []byte("<p>caf\xe9</p>"), 0o644)
+	db := filepath.Join(dir, "r.db")
+	code, out, errs := cli("", "import", "--db", db, "--model", m, page, latin1)
+	if code != 1 || out != db+" (sqlite): 1 new, 0 replaced, 0 unchanged, 1 failed\n" || !strings.Contains(errs, "old.htm: the page is not UTF-8") {
+		t.Fatalf("import: exit %d, %q %s", code, out, errs)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r, err := st.Get(context.Background(), "budget-vote")
+	want := "Budget voted\n\nThe parliament voted on the budget on Monday after a long and bitter debate between the parties.\n\n" +
+		"The opposition called the law a disgrace and promised to repeal it as soon as it wins the next election."
+	if err != nil || r.Text != want || r.Date != "2023-05-02" {
+		t.Errorf("stored %q dated %q (%v), want\n%q", r.Text, r.Date, err, want)
+	}
+}
+
 // FuzzReadFileList checks that the names read are the non-blank lines,
 // trimmed, in order, and that a list is refused only for a control
 // character or invalid UTF-8 (or a line too long).
