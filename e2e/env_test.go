@@ -391,3 +391,13 @@ func (e *env) getText(path string) string {
 	}
 	return string(b)
 }
+
+// readFile returns the content of a file.
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
