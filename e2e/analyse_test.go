@@ -99,21 +99,31 @@ func TestAnalyseView(t *testing.T) {
 	e.viewportShot("analyse-narrow.png")
 }
 
-// TestAnalyseUpload uploads an HTML file (paragraphs are extracted in the
-// browser) and a JSONL file (each line analysed and listed).
+// TestAnalyseUpload uploads an HTML page (the server reduces it to its
+// article with Readability) and a JSONL file (each line analysed and
+// listed).
 func TestAnalyseUpload(t *testing.T) {
 	e := newEnv(t, 1280, 900)
 	dir := t.TempDir()
-	html := writeFile(t, dir, "page.html", `<!doctype html><html><head><title>T</title><script>window.__pwned=1</script></head>
-<body><nav>menu</nav><h1>Ministers   announce a plan</h1><p>The government said on Monday that the new plan would cut taxes.</p>
-<ul><li>First point</li><li>Second point</li></ul><blockquote>A quoted line.</blockquote><img src=x onerror="window.__pwned=1"></body></html>`)
+	html := writeFile(t, dir, "page.html", `<!doctype html><html lang="en"><head><title>Ministers announce a plan</title>
+<meta property="article:published_time" content="2023-03-07T09:00:00Z"><script>window.__pwned=1</script></head>
+<body><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
+<article><h1>Ministers announce a plan</h1>
+<p>The government said on Monday that the new plan would cut taxes for most families from next year onwards.</p>
+<p>The opposition called it a disgraceful giveaway to the rich and promised to fight it in parliament.</p>
+<img src=x onerror="window.__pwned=1"></article>
+<footer>Contact — Terms — Cookies</footer></body></html>`)
 	e.open("#/analyse")
 	e.run("upload HTML", chromedp.SetUploadFiles(chromedp.CSS(`form.analyse-form input[type="file"]`), []string{html}))
 	e.waitJS("the extracted text", `document.querySelector('textarea[name="text"]').value !== ""`)
 	got := evalJS[string](e, `document.querySelector('textarea[name="text"]').value`)
-	want := "Ministers announce a plan\nThe government said on Monday that the new plan would cut taxes.\nFirst point\nSecond point\nA quoted line."
+	want := "Ministers announce a plan\n\nThe government said on Monday that the new plan would cut taxes for most families from next year onwards.\n\n" +
+		"The opposition called it a disgraceful giveaway to the rich and promised to fight it in parliament."
 	if got != want {
 		t.Errorf("text extracted from HTML:\n%q\nwant\n%q", got, want)
+	}
+	if d := evalJS[string](e, `document.querySelector('.analyse input[name="date"]').value`); d != "2023-03-07" {
+		t.Errorf("the page's date %q was not put in the save form", d)
 	}
 	if evalJS[bool](e, `window.__pwned !== undefined`) {
 		t.Error("a script of the uploaded HTML ran")

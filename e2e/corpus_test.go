@@ -79,6 +79,11 @@ func TestCorpusView(t *testing.T) {
 			`{"id":"js-2","source":"jsonl-outlet","date":"2021-12-20","text":"Le ministre a annoncé une réforme des retraites, aussitôt dénoncée comme une trahison par l'opposition."}`+"\n")
 	e.run("import JSONL", chromedp.SetUploadFiles(chromedp.CSS(`.import input[name="jsonl"]`), []string{jsonl}))
 	e.waitJS("the JSONL import", `document.querySelector(".import .progress-box .status").textContent.startsWith("Imported 2 articles")`)
+	// The same file again: both articles are stored from the same input,
+	// skipped rather than analysed again.
+	again := writeFile(t, t.TempDir(), "more-again.jsonl", readFile(t, jsonl))
+	e.run("import JSONL again", chromedp.SetUploadFiles(chromedp.CSS(`.import input[name="jsonl"]`), []string{again}))
+	e.waitJS("the second JSONL import", `document.querySelector(".import .progress-box .status").textContent === "Imported 2 articles: 0 new, 0 replaced, 2 unchanged."`)
 
 	all := e.listAPI()
 	if want := 1 + len(files) + 1 + 3 + 2; len(all) != want {

@@ -358,3 +358,44 @@ func (e *env) download(selector string) string {
 	e.t.Fatalf("download %s: no file %s after 10s", selector, path)
 	return ""
 }
+
+// getJSON decodes the answer of a GET of the API path into v.
+func (e *env) getJSON(path string, v any) {
+	e.t.Helper()
+	resp, err := http.Get(e.base + path)
+	if err != nil {
+		e.t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("GET %s: %s", path, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		e.t.Fatalf("GET %s: %v", path, err)
+	}
+}
+
+// getText returns the body of a GET of path.
+func (e *env) getText(path string) string {
+	e.t.Helper()
+	resp, err := http.Get(e.base + path)
+	if err != nil {
+		e.t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("GET %s: %s %v", path, resp.Status, err)
+	}
+	return string(b)
+}
+
+// readFile returns the content of a file.
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -57,25 +57,6 @@ func TestFileParsers(t *testing.T) {
 		}
 	}
 
-	for _, c := range []struct{ in, want string }{
-		{`<ul><li><p>A</p></li><li>B</li></ul>`, `"A\nB"`},
-		{`<blockquote><p>one</p><p>two</p></blockquote><h2>  spaced
-		   title </h2>`, `"one\ntwo\nspaced title"`},
-		{`<div>no blocks here</div>`, `"no blocks here"`},
-		{`<p>x</p><script>window.__pwned=1</script><style>p{}</style><p>y</p>`, `"x\ny"`},
-		{`<p>a</template><p onclick="window.__pwned=1">b</p>`, `"a\nb"`},
-		{`<p>The word onion=5 stays</p>`, `"The word onion=5 stays"`},
-		{``, `""`},
-	} {
-		b, _ := json.Marshal(c.in)
-		if got := call("./js/files.js", fmt.Sprintf("m.htmlToText(%s)", b)); got != c.want {
-			t.Errorf("htmlToText(%q) = %s, want %s", c.in, got, c.want)
-		}
-	}
-	if evalJS[bool](e, `window.__pwned !== undefined`) {
-		t.Error("htmlToText ran a script")
-	}
-
 	if got := call("./js/files.js", `m.batches([{text:"a"},{text:"b"},{text:"c"}], 2).map(b => b.length)`); got != "[2,1]" {
 		t.Errorf("batches by count: %s", got)
 	}

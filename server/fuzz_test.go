@@ -100,3 +100,53 @@ func FuzzDecodeNDJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDuplicateKey builds objects from three keys, with nested values that
+// repeat keys of their own, and checks that duplicateKey reports exactly
+// the top-level repeats; on arbitrary JSON it never panics and fails only
+// with client errors.
+func FuzzDuplicateKey(f *testing.F) {
+	f.Add("text", "id", "lang", []byte(`{"a":1}`))
+	f.Add("text", "text", "lang", []byte(`[{"x":1,"x":2}]`))
+	f.Add("", "\u00e9", "e\u0301", []byte(`"s"`))
+	f.Add("a\"b", "a\\\"b", "a", []byte(`{"text":"a","text":"b"}`))
+	f.Fuzz(func(t *testing.T, a, b, c string, raw []byte) {
+		if err := duplicateKey(raw); err != nil {
+			var re requestError
+			if !errors.As(err, &re) {
+				t.Fatalf("error %v is not a client error", err)
+			}
+		}
+		if !utf8.ValidString(a) || !utf8.ValidString(b) || !utf8.ValidString(c) {
+			return
+		}
+		key := func(k string) string { b, _ := json.Marshal(k); return string(b) }
+		obj := "{" + key(a) + `: {"n": 1, "n": [2, {"m": 3}]}, ` + key(b) + `: [1, {"k": 2, "k": 3}], ` + key(c) + `: "v"}`
+		err := duplicateKey([]byte(obj))
+		if dup := a == b || b == c || a == c; (err != nil) != dup {
+			t.Fatalf("keys %q %q %q: duplicateKey = %v, want a duplicate %v", a, b, c, err, dup)
+		}
+	})
+}
+
+// FuzzDecodeExtract checks that any body decodes into a request with a
+// non-blank html, or fails with a client error.
+func FuzzDecodeExtract(f *testing.F) {
+	for _, seed := range []string{`{"html": "<p>x</p>"}`, `{"html": "<p>x</p>", "url": "https://e.org/a"}`, `{"html": ""}`,
+		`{"html": "a", "html": "b"}`, `{"html": 1}`, `[]`, "", `{"html": "a", "url": "\u0000"}`, "{\"html\": \"\xff\"}"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		req, err := DecodeExtract(data)
+		if err != nil {
+			var re requestError
+			if !errors.As(err, &re) {
+				t.Fatalf("error %v is not a client error", err)
+			}
+			return
+		}
+		if strings.TrimSpace(req.HTML) == "" || !utf8.ValidString(req.HTML) || len(req.URL) > 4096 {
+			t.Fatalf("accepted %q as %+v", data, req)
+		}
+	})
+}

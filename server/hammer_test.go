@@ -45,7 +45,7 @@ func testHammer(t *testing.T, e *testEnv) {
 				}
 				var ir ImportResponse
 				err = decodeBody(resp, &ir)
-				if err != nil || resp.StatusCode != http.StatusOK || ir.Created+ir.Replaced != each {
+				if err != nil || resp.StatusCode != http.StatusOK || ir.Created+ir.Replaced+ir.Unchanged != each || ir.Done != each {
 					errs <- fmt.Errorf("batch %d: status %d %+v %v", g, resp.StatusCode, ir, err)
 					return
 				}

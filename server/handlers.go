@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"rhetor/analyze"
 	"rhetor/corpus"
@@ -31,10 +33,21 @@ type AnalyzeError struct {
 	Error string `json:"error"`
 }
 
-// ImportResponse is the body answering an NDJSON POST /v1/articles.
+// ImportResponse is the body answering an NDJSON POST /v1/articles, and
+// each line of its progress.
 type ImportResponse struct {
+	// Articles counts the distinct ids of the import; Done those handled
+	// so far (stored or unchanged).
+	Articles int `json:"articles"`
+	Done     int `json:"done"`
 	Created  int `json:"created"`
 	Replaced int `json:"replaced"`
+	// Unchanged counts the articles skipped because the same input was
+	// stored already (same id, text, language given, source, URL, date and
+	// model).
+	Unchanged int `json:"unchanged"`
+	// Error, in the last progress line only, says why the import stopped.
+	Error string `json:"error,omitempty"`
 }
 
 // ErrorResponse is the body of every error response.
@@ -64,8 +77,22 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 }
 
 // analyze runs one analysis when a slot is free, giving up when ctx ends,
-// and counts it when it succeeds.
+// and counts it when it succeeds. A text over MaxWords is refused (413);
+// one over HeavyWords waits for a heavy slot first, so that heavy
+// analyses leave slots free for ordinary ones.
 func (s *Server) analyze(ctx context.Context, art corpus.Article) (*analyze.Result, error) {
+	words := store.Words(art.Text)
+	if words > s.cfg.MaxWords {
+		return nil, statusError{http.StatusRequestEntityTooLarge, fmt.Sprintf("field \"text\" has %d words, more than this server analyses in one request (%d; rhetor serve --max-words)", words, s.cfg.MaxWords)}
+	}
+	if words > HeavyWords {
+		select {
+		case s.heavy <- struct{}{}:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for one of the %d slots for texts over %d words: %w", cap(s.heavy), HeavyWords, ctx.Err())
+		}
+		defer func() { <-s.heavy }()
+	}
 	select {
 	case s.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -85,7 +112,7 @@ func (s *Server) analyze(ctx context.Context, art corpus.Article) (*analyze.Resu
 }
 
 // handlePutArticles implements POST /v1/articles: one JSON article, or an
-// NDJSON import stored all or nothing.
+// NDJSON import (see importNDJSON).
 func (s *Server) handlePutArticles(w http.ResponseWriter, r *http.Request) {
 	ndjson, body, err := requestBody(r, true)
 	if err != nil {
@@ -172,28 +199,95 @@ func (s *Server) record(ctx context.Context, req ArticleRequest) (store.Record, 
 	return rec, nil
 }
 
-// importNDJSON analyses every line, then stores them all in one transaction.
+// ImportBatch is the number of articles of an NDJSON import analysed and
+// committed together.
+const ImportBatch = 100
+
+// importNDJSON checks every line, then analyses and stores the articles in
+// batches of ImportBatch, each committed in one transaction; articles whose
+// input (store.InputHash) is stored already are skipped. With "Accept:
+// application/x-ndjson" it answers one ImportResponse line per batch as it
+// is committed (progress), the last one final.
 func (s *Server) importNDJSON(w http.ResponseWriter, r *http.Request, body []byte) {
 	reqs, err := DecodeNDJSON(body)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	progress := acceptsNDJSON(r)
 	ctx := r.Context()
-	recs := make([]store.Record, len(reqs))
+	sum := ImportResponse{Articles: len(reqs)}
+	rc := http.NewResponseController(w)
+	if progress {
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.WriteHeader(http.StatusOK)
+	}
+	for start := 0; start < len(reqs); start += ImportBatch {
+		batch := reqs[start:min(start+ImportBatch, len(reqs))]
+		err := s.importBatch(ctx, batch, &sum)
+		if err != nil {
+			if sum.Done > 0 {
+				err = fmt.Errorf("%w (%d of the %d articles were stored or unchanged before; send the import again to resume: unchanged articles are skipped)", err, sum.Done, sum.Articles)
+			}
+			if progress {
+				sum.Error = s.message(r, err)
+				s.writeLine(w, sum)
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		if progress && sum.Done < sum.Articles {
+			s.writeLine(w, sum)
+			rc.Flush()
+		}
+	}
+	if progress {
+		s.writeLine(w, sum)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, sum)
+}
+
+// importBatch analyses and stores one batch of an import, skipping the
+// articles stored from the same input, and adds to sum.
+func (s *Server) importBatch(ctx context.Context, batch []ArticleRequest, sum *ImportResponse) (err error) {
+	defer func() {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = statusError{http.StatusServiceUnavailable, fmt.Sprintf("the import took longer than the server's limit of %s for imports", s.cfg.ImportTimeout)}
+		}
+	}()
+	ids := make([]string, len(batch))
+	for i, req := range batch {
+		ids[i] = req.ID
+	}
+	stored, err := s.cfg.Store.InputHashes(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("look up %d stored articles: %w", len(ids), err)
+	}
+	modelName := s.cfg.Analyzer.Model().Info.Name
+	var todo []ArticleRequest
+	for _, req := range batch {
+		if h, ok := stored[req.ID]; ok && h == store.InputHash(req.Article(), modelName) {
+			sum.Unchanged++
+			continue
+		}
+		todo = append(todo, req)
+	}
+	recs := make([]store.Record, len(todo))
+	errs := make([]error, len(todo))
 	// Analyse on as many goroutines as there are analysis slots; the slots
 	// keep single analyses from other clients going meanwhile.
 	var wg sync.WaitGroup
-	errs := make([]error, len(reqs))
 	next := make(chan int)
 	for range cap(s.slots) {
 		wg.Go(func() {
 			for i := range next {
-				recs[i], errs[i] = s.record(ctx, reqs[i])
+				recs[i], errs[i] = s.record(ctx, todo[i])
 			}
 		})
 	}
-	for i := range reqs {
+	for i := range todo {
 		if ctx.Err() != nil {
 			break
 		}
@@ -202,26 +296,61 @@ func (s *Server) importNDJSON(w http.ResponseWriter, r *http.Request, body []byt
 	close(next)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	for i, err := range errs {
 		if err != nil {
 			var re requestError
-			if errors.As(err, &re) {
-				err = badRequest("line %d (id %s): %v", reqs[i].line, reqs[i].ID, err)
+			var se statusError
+			switch {
+			case errors.As(err, &se):
+				se.msg = fmt.Sprintf("line %d (id %s): %s", todo[i].line, quoteCut(todo[i].ID), se.msg)
+				err = se
+			case errors.As(err, &re):
+				err = badRequest("line %d (id %s): %v", todo[i].line, quoteCut(todo[i].ID), err)
 			}
-			s.fail(w, r, err)
-			return
+			return err
 		}
 	}
-	created, err := s.cfg.Store.PutMany(ctx, recs)
+	if len(recs) > 0 {
+		created, err := s.cfg.Store.PutMany(ctx, recs)
+		if err != nil {
+			return fmt.Errorf("store %d articles: %w", len(recs), err)
+		}
+		s.metrics.storeWrites.Add(uint64(len(recs)))
+		sum.Created += created
+		sum.Replaced += len(recs) - created
+	}
+	sum.Done += len(batch)
+	return nil
+}
+
+// acceptsNDJSON reports whether r asks for import progress lines.
+func acceptsNDJSON(r *http.Request) bool {
+	for _, a := range r.Header.Values("Accept") {
+		for _, part := range strings.Split(a, ",") {
+			if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == "application/x-ndjson" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isNDJSON reports whether r's body is an NDJSON import.
+func isNDJSON(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && (mt == "application/x-ndjson" || mt == "application/jsonl")
+}
+
+// writeLine writes v as one line of an NDJSON response.
+func (s *Server) writeLine(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("store %d articles: %w", len(recs), err))
+		s.cfg.Logger.Error("encode response line", "err", err)
 		return
 	}
-	s.metrics.storeWrites.Add(uint64(len(recs)))
-	s.writeJSON(w, http.StatusOK, ImportResponse{Created: created, Replaced: len(recs) - created})
+	w.Write(append(b, '\n'))
 }
 
 // handleListArticles implements GET /v1/articles.
@@ -244,8 +373,13 @@ func serveQuery[T any](s *Server, w http.ResponseWriter, r *http.Request, list b
 		s.fail(w, r, err)
 		return
 	}
-	v, err := query(r.Context(), f)
+	qctx, cancel := context.WithTimeout(r.Context(), s.cfg.QueryTimeout)
+	defer cancel()
+	v, err := query(qctx, f)
 	if err != nil {
+		if qctx.Err() != nil && r.Context().Err() == nil {
+			err = statusError{http.StatusServiceUnavailable, fmt.Sprintf("the query took longer than the server's query limit of %s: narrow it with more filters or fewer words", s.cfg.QueryTimeout)}
+		}
 		s.fail(w, r, fmt.Errorf("%s: %w", what, err))
 		return
 	}
@@ -277,6 +411,36 @@ func (s *Server) handleDeleteArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.storeWrites.Add(1)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleFragments implements GET /v1/fragments: the technique fragments of
+// the stored articles, with the listing's filters, min_score, and q also
+// required of the fragment.
+func (s *Server) handleFragments(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	minScore := 0.0
+	if v := q.Get("min_score"); v != "" {
+		if len(q["min_score"]) > 1 {
+			s.fail(w, r, badRequest("query parameter \"min_score\" is given %d times", len(q["min_score"])))
+			return
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 || n > 1 {
+			s.fail(w, r, badRequest("min_score %s is not a number from 0 to 1", quoteCut(v)))
+			return
+		}
+		minScore = n
+	}
+	q.Del("min_score")
+	r.URL.RawQuery = q.Encode()
+	serveQuery(s, w, r, true, "fragments", func(ctx context.Context, f store.Filter) (store.FragmentPage, error) {
+		if f.Sort != "" {
+			return store.FragmentPage{}, badRequest("sort does not apply to /v1/fragments (newest article first, then text order)")
+		}
+		return s.cfg.Store.Fragments(ctx, store.FragmentQuery{Filter: f, MinScore: minScore})
+	}, func(p store.FragmentPage, _ string) (string, [][]string) {
+		return "fragments.csv", fragmentsCSV(p.Fragments)
+	})
 }
 
 // handleStats implements GET /v1/stats.
@@ -348,9 +512,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 
 func notFound(id string, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return statusError{http.StatusNotFound, fmt.Sprintf("article %q not found", id)}
+		return statusError{http.StatusNotFound, fmt.Sprintf("article %s not found", quoteCut(id))}
 	}
-	return fmt.Errorf("article %s: %w", id, err)
+	return fmt.Errorf("article %s: %w", quoteCut(id), err)
 }
 
 // statusError is an error answered with its own status and message.
@@ -365,29 +529,69 @@ func (e statusError) Error() string { return e.msg }
 // for bodies over the limit, 503 when the request ran out of time, 500
 // (logged, with a generic message) for anything else.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := s.classify(r, err)
+	s.writeError(w, status, msg)
+}
+
+// message is the client's message for err (see fail).
+func (s *Server) message(r *http.Request, err error) string {
+	_, msg := s.classify(r, err)
+	return msg
+}
+
+// classify returns the status and client message for err, counting and
+// logging internal errors.
+func (s *Server) classify(r *http.Request, err error) (int, string) {
 	var re requestError
 	var se statusError
 	var mb *http.MaxBytesError
 	switch {
 	case errors.As(err, &mb):
-		s.writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mb.Limit))
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mb.Limit)
 	case errors.As(err, &se):
-		s.writeError(w, se.status, se.msg)
+		return se.status, suffix(err, se.msg)
 	case errors.As(err, &re):
-		s.writeError(w, http.StatusBadRequest, err.Error())
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, store.ErrInvalidFilter):
+		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, context.DeadlineExceeded):
-		s.writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("the request took longer than the server's limit of %s", s.cfg.Timeout))
+		msg := fmt.Sprintf("the request took longer than the server's limit of %s", s.cfg.Timeout)
+		if full := err.Error(); strings.Contains(full, "slots for texts over") {
+			msg += " (" + strings.TrimSuffix(full, ": "+context.DeadlineExceeded.Error()) + ")"
+		}
+		return http.StatusServiceUnavailable, msg
 	case errors.Is(err, context.Canceled):
 		// The client went away: nobody reads the answer.
-		s.writeError(w, http.StatusServiceUnavailable, "request cancelled")
+		return http.StatusServiceUnavailable, "request cancelled"
 	default:
 		s.metrics.internalErrors.Add(1)
 		s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		s.writeError(w, http.StatusInternalServerError, "internal error (see the server log)")
+		return http.StatusInternalServerError, "internal error (see the server log)"
 	}
 }
 
+// suffix returns msg followed by what err's message adds after it (the
+// resume advice an import wraps around a statusError), or msg.
+func suffix(err error, msg string) string {
+	full := err.Error()
+	if i := strings.LastIndex(full, msg); i >= 0 {
+		return full[i:]
+	}
+	return msg
+}
+
+// maxErrorBytes bounds an error message: whatever a client sent, the
+// answer does not echo more than a line of it.
+const maxErrorBytes = 1024
+
 func (s *Server) writeError(w http.ResponseWriter, status int, msg string) {
+	if len(msg) > maxErrorBytes {
+		cut := maxErrorBytes
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
 	s.writeJSON(w, status, ErrorResponse{Error: msg})
 }
 

@@ -162,6 +162,10 @@ func (m *metrics) writeRuntime(w io.Writer, header func(name, typ, help string))
 	fmt.Fprintf(w, "go_info{version=%s} 1\n", quote(runtime.Version()))
 	header("process_start_time_seconds", "gauge", "Start time of the server since the Unix epoch, in seconds.")
 	fmt.Fprintf(w, "process_start_time_seconds %d\n", m.start.Unix())
+	if cpu, ok := processCPUSeconds(); ok {
+		header("process_cpu_seconds_total", "counter", "User and system CPU time the server has used, in seconds.")
+		fmt.Fprintf(w, "process_cpu_seconds_total %g\n", cpu)
+	}
 }
 
 // labelEscaper applies the escapes the text format requires in label values.

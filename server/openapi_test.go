@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rhetor/analyze"
+	"rhetor/extract"
 	"rhetor/store"
 )
 
@@ -55,16 +56,17 @@ func loadOpenAPI(t *testing.T) openAPIDoc {
 }
 
 // TestOpenAPIRoutes checks that the document lists exactly the routes the
-// mux serves, with the same methods, and that the write routes (and only
+// mux serves, with the same methods, that the read routes declare the
+// optional read token, and that the write routes (and only
 // they) declare the bearer token.
 func TestOpenAPIRoutes(t *testing.T) {
 	doc := loadOpenAPI(t)
 	e := newEnv(t, nil)
 	var registered, documented []string
-	writes := map[string]bool{}
+	accesses := map[string]access{}
 	for _, r := range e.srv.routes {
 		registered = append(registered, r.pattern())
-		writes[r.pattern()] = r.write
+		accesses[r.pattern()] = r.access
 	}
 	for path, item := range doc.Paths {
 		for m, raw := range item {
@@ -77,8 +79,15 @@ func TestOpenAPIRoutes(t *testing.T) {
 			if err := json.Unmarshal(raw, &op); err != nil {
 				t.Fatalf("%s: %v", p, err)
 			}
-			if secured := len(op.Security) > 0; secured != writes[p] {
-				t.Errorf("%s: documented security %v, but write endpoint is %v", p, secured, writes[p])
+			var want []map[string][]string
+			switch accesses[p] {
+			case read:
+				want = []map[string][]string{{}, {"readBearer": {}}}
+			case write:
+				want = []map[string][]string{{"bearer": {}}}
+			}
+			if !reflect.DeepEqual(op.Security, want) {
+				t.Errorf("%s: documented security %v, want %v (access %d)", p, op.Security, want, accesses[p])
 			}
 			if _, ok := op.Responses["200"]; !ok && p != "DELETE /v1/articles/{id}" {
 				t.Errorf("%s documents no 200 response", p)
@@ -112,6 +121,9 @@ func TestOpenAPISchemas(t *testing.T) {
 		"Summary":         reflect.TypeFor[store.Summary](),
 		"Page":            reflect.TypeFor[store.Page](),
 		"Stats":           reflect.TypeFor[store.Stats](),
+		"FragmentPage":    reflect.TypeFor[store.FragmentPage](),
+		"ExtractRequest":  reflect.TypeFor[ExtractRequest](),
+		"Document":        reflect.TypeFor[extract.Document](),
 		"ArticleRequest":  reflect.TypeFor[ArticleRequest](),
 		"AnalyzeResponse": reflect.TypeFor[AnalyzeResponse](),
 		"ImportResponse":  reflect.TypeFor[ImportResponse](),
@@ -135,6 +147,8 @@ func TestOpenAPISchemas(t *testing.T) {
 		"get /v1/articles 200":         "Page",
 		"get /v1/articles/{id} 200":    "Record",
 		"get /v1/stats 200":            "Stats",
+		"get /v1/fragments 200":        "FragmentPage",
+		"post /v1/extract 200":         "Document",
 		"get /v1/taxonomy 200":         "Taxonomy",
 		"get /healthz 200":             "Health",
 		"get /v1/articles/{id} 404":    "ErrorResponse",

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -60,6 +61,19 @@ func readBody(r *http.Request) ([]byte, error) {
 		buf.Grow(int(r.ContentLength) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(r.Body)
+	var mb *http.MaxBytesError
+	switch {
+	case err == nil, errors.As(err, &mb):
+	case errors.Is(r.Context().Err(), context.DeadlineExceeded):
+		// Out of time: the caller answers 503.
+		err = r.Context().Err()
+	case r.ContentLength > 0:
+		// The client hung up or sent less than it announced: its
+		// mistake, not the server's.
+		err = badRequest("the request body ended after %d of the %d bytes its Content-Length announced (%v)", buf.Len(), r.ContentLength, err)
+	default:
+		err = badRequest("the request body could not be read after %d bytes: %v", buf.Len(), err)
+	}
 	return buf.Bytes(), err
 }
 
@@ -84,6 +98,9 @@ func DecodeArticle(data []byte) (ArticleRequest, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return ArticleRequest{}, badRequest("body must hold a single JSON object, but more follows it (at byte %d)", dec.InputOffset())
 	}
+	if err := duplicateKey(data); err != nil {
+		return ArticleRequest{}, err
+	}
 	if err := req.check(); err != nil {
 		return ArticleRequest{}, err
 	}
@@ -105,11 +122,15 @@ func (req *ArticleRequest) check() error {
 		return badRequest("field \"id\" is longer than %d bytes", MaxIDBytes)
 	}
 	if strings.TrimSpace(req.ID) != req.ID || strings.ContainsFunc(req.ID, unicode.IsControl) {
-		return badRequest("field \"id\" %q has surrounding spaces or control characters", req.ID)
+		return badRequest("field \"id\" %s has surrounding spaces or control characters", quoteCut(req.ID))
+	}
+	if req.ID == "." || req.ID == ".." {
+		// As a path segment, /v1/articles/.. is /v1/: no URL could name it.
+		return badRequest("field \"id\" must not be %q: an id cannot be \".\" or \"..\"", req.ID)
 	}
 	if req.Lang != "" {
 		if _, err := lang.Normalize(req.Lang); err != nil {
-			return badRequest("field \"lang\": %v", err)
+			return badRequest("field \"lang\": unknown language code %s", quoteCut(req.Lang))
 		}
 	}
 	date, err := store.NormalizeDate(req.Date)
@@ -172,6 +193,54 @@ func DecodeNDJSON(data []byte) ([]ArticleRequest, error) {
 		return nil, badRequest("empty body: send one JSON article object per line")
 	}
 	return out, nil
+}
+
+// duplicateKey reports a key given twice in the top-level object of data,
+// which must be valid JSON: encoding/json would silently keep the last
+// value, so {"text":"a","text":"b"} could mean one thing to a proxy that
+// checked it and another to the server.
+func duplicateKey(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil {
+		return jsonError(err)
+	}
+	seen := map[string]bool{}
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return jsonError(err)
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				depth++
+			default:
+				if depth == 0 {
+					return nil
+				}
+				depth--
+			}
+			continue
+		}
+		if depth > 0 {
+			continue
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return badRequest("field %s is given twice", quoteCut(key))
+		}
+		seen[key] = true
+		// The value: a string, number, literal or the start of a nested
+		// value (handled by the loop).
+		v, err := dec.Token()
+		if err != nil {
+			return jsonError(err)
+		}
+		if d, ok := v.(json.Delim); ok && (d == '{' || d == '[') {
+			depth++
+		}
+	}
 }
 
 // jsonError turns a decoding error into a client message.

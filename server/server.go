@@ -16,9 +16,11 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"rhetor/analyze"
 	"rhetor/store"
@@ -31,13 +33,51 @@ const DefaultMaxBodyBytes = 16 << 20
 // DefaultTimeout is the per-request time limit when Config leaves it zero.
 const DefaultTimeout = 30 * time.Second
 
+// DefaultMaxWords is the word limit of one analysed text when Config leaves
+// it zero: about 15 times a long report, a second or two of analysis.
+const DefaultMaxWords = 200_000
+
+// HeavyWords is the size, in words, from which an analysis counts as heavy:
+// heavy analyses run on at most half the analysis slots (at least one), so
+// that ordinary articles always find a free one.
+const HeavyWords = 20_000
+
+// DefaultQueryTimeout bounds each listing or aggregate query when Config
+// leaves it zero.
+const DefaultQueryTimeout = 10 * time.Second
+
+// DefaultImportTimeout bounds an NDJSON import when Config leaves it zero.
+const DefaultImportTimeout = 10 * time.Minute
+
+// MinRemoteTokenBytes is the shortest token accepted for a server that
+// listens on other than loopback.
+const MinRemoteTokenBytes = 16
+
 // Config configures a Server.
 type Config struct {
 	Store    *store.Store
 	Analyzer *analyze.Analyzer
 	// Token, when set, is required as "Authorization: Bearer <token>" by
-	// every write endpoint.
+	// every write endpoint (and accepted by the read endpoints).
 	Token string
+	// ReadToken, when set, is required by the read endpoints and POST
+	// /v1/analyze (Token is accepted too); the workbench's files, the
+	// taxonomy, health, metrics and the OpenAPI document stay open.
+	ReadToken string
+	// AllowHosts are the host names, besides IP literals and "localhost",
+	// that requests may name in their Host header (a name resolved by an
+	// attacker's DNS to this server's address must not reach it: DNS
+	// rebinding). "*" allows any.
+	AllowHosts []string
+	// MaxWords bounds the words of one analysed text (default
+	// DefaultMaxWords); longer texts get 413.
+	MaxWords int
+	// QueryTimeout bounds each listing or aggregate query (default
+	// DefaultQueryTimeout, at most Timeout).
+	QueryTimeout time.Duration
+	// ImportTimeout bounds an NDJSON import, body and analyses included
+	// (default DefaultImportTimeout).
+	ImportTimeout time.Duration
 	// MaxBodyBytes bounds request bodies (default 16 MiB); larger ones get 413.
 	MaxBodyBytes int64
 	// Timeout bounds each request's handling (default 30s).
@@ -51,13 +91,18 @@ type Config struct {
 
 // Server serves the API and the workbench.
 type Server struct {
-	cfg       Config
-	tokenHash [sha256.Size]byte
-	handler   http.Handler
-	routes    []route
-	metrics   *metrics
-	// slots holds one token per analysis allowed to run.
-	slots chan struct{}
+	cfg                 Config
+	tokenHash, readHash [sha256.Size]byte
+	handler             http.Handler
+	routes              []route
+	metrics             *metrics
+	// slots holds one token per analysis allowed to run; heavy one per
+	// heavy analysis (which takes a slot too).
+	slots, heavy chan struct{}
+	// hosts are the allowed Host names besides IP literals (lower case);
+	// anyHost disables the check.
+	hosts   map[string]bool
+	anyHost bool
 	// bufs recycles response buffers.
 	bufs sync.Pool
 }
@@ -65,10 +110,22 @@ type Server struct {
 // route is one endpoint of the mux.
 type route struct {
 	method, path string
-	// write endpoints require the token.
-	write   bool
-	handler http.HandlerFunc
+	access       access
+	handler      http.HandlerFunc
 }
+
+// access is who may call a route.
+type access int
+
+const (
+	// open routes need no token.
+	open access = iota
+	// read routes need the read token when one is set (the write token
+	// does too).
+	read
+	// write routes need the write token when one is set.
+	write
+)
 
 func (r route) pattern() string { return r.method + " " + r.path }
 
@@ -80,8 +137,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Analyzer == nil {
 		return nil, errors.New("server: no analyzer")
 	}
-	if cfg.MaxBodyBytes < 0 || cfg.Timeout < 0 || cfg.MaxAnalyses < 0 {
-		return nil, errors.New("server: negative body limit, timeout or analysis limit")
+	if cfg.MaxBodyBytes < 0 || cfg.Timeout < 0 || cfg.MaxAnalyses < 0 || cfg.MaxWords < 0 || cfg.QueryTimeout < 0 || cfg.ImportTimeout < 0 {
+		return nil, errors.New("server: negative body limit, timeout, word limit or analysis limit")
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
@@ -95,22 +152,44 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxAnalyses == 0 {
 		cfg.MaxAnalyses = runtime.GOMAXPROCS(0)
 	}
-	s := &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxAnalyses)}
+	if cfg.MaxWords == 0 {
+		cfg.MaxWords = DefaultMaxWords
+	}
+	if cfg.QueryTimeout == 0 {
+		cfg.QueryTimeout = DefaultQueryTimeout
+	}
+	cfg.QueryTimeout = min(cfg.QueryTimeout, cfg.Timeout)
+	if cfg.ImportTimeout == 0 {
+		cfg.ImportTimeout = DefaultImportTimeout
+	}
+	s := &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxAnalyses),
+		heavy: make(chan struct{}, max(1, cfg.MaxAnalyses/2)), hosts: map[string]bool{"localhost": true}}
+	for _, h := range cfg.AllowHosts {
+		if h == "*" {
+			s.anyHost = true
+		}
+		s.hosts[strings.ToLower(strings.TrimSuffix(h, "."))] = true
+	}
 	if cfg.Token != "" {
 		s.tokenHash = sha256.Sum256([]byte(cfg.Token))
 	}
+	if cfg.ReadToken != "" {
+		s.readHash = sha256.Sum256([]byte(cfg.ReadToken))
+	}
 	s.routes = []route{
-		{"POST", "/v1/analyze", false, s.handleAnalyze},
-		{"POST", "/v1/articles", true, s.handlePutArticles},
-		{"GET", "/v1/articles", false, s.handleListArticles},
-		{"GET", "/v1/articles/{id}", false, s.handleGetArticle},
-		{"DELETE", "/v1/articles/{id}", true, s.handleDeleteArticle},
-		{"GET", "/v1/stats", false, s.handleStats},
-		{"GET", "/v1/taxonomy", false, s.handleTaxonomy},
-		{"GET", "/healthz", false, s.handleHealth},
-		{"GET", "/metrics", false, s.handleMetrics},
-		{"GET", "/openapi.json", false, s.handleOpenAPI},
-		{"GET", "/", false, web.Handler().ServeHTTP},
+		{"POST", "/v1/analyze", read, s.handleAnalyze},
+		{"POST", "/v1/extract", read, s.handleExtract},
+		{"POST", "/v1/articles", write, s.handlePutArticles},
+		{"GET", "/v1/articles", read, s.handleListArticles},
+		{"GET", "/v1/articles/{id}", read, s.handleGetArticle},
+		{"DELETE", "/v1/articles/{id}", write, s.handleDeleteArticle},
+		{"GET", "/v1/stats", read, s.handleStats},
+		{"GET", "/v1/fragments", read, s.handleFragments},
+		{"GET", "/v1/taxonomy", open, s.handleTaxonomy},
+		{"GET", "/healthz", open, s.handleHealth},
+		{"GET", "/metrics", open, s.handleMetrics},
+		{"GET", "/openapi.json", open, s.handleOpenAPI},
+		{"GET", "/", open, web.Handler(s.notFoundJSON).ServeHTTP},
 	}
 	names := make([]string, 0, len(s.routes)+1)
 	for _, r := range s.routes {
@@ -120,23 +199,28 @@ func New(cfg Config) (*Server, error) {
 	s.metrics = newMetrics(names)
 	mux := http.NewServeMux()
 	for _, r := range s.routes {
-		mux.Handle(r.pattern(), s.wrap(r.pattern(), r.write, r.handler))
+		mux.Handle(r.pattern(), s.wrap(r.pattern(), r.access, r.handler))
 	}
-	// Everything else under /v1/ gets a JSON 404 or 405 rather than the
-	// mux's plain-text one ("/v1/" alone would conflict with "GET /").
-	fb := s.wrap(fallbackRoute, false, s.fallback(mux))
-	for _, m := range fallbackMethods {
-		mux.Handle(m+" /v1/", fb)
-	}
-	s.handler = securityHeaders(mux)
+	// Every other method and path gets a JSON 404 or 405 rather than the
+	// mux's plain-text one: "/" without a method is less specific than
+	// every route, so it takes only what they do not.
+	fb := s.wrap(fallbackRoute, open, s.fallback(mux))
+	mux.Handle("/", fb)
+	mux.Handle("GET /v1/", fb)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, http.StatusForbidden, "cross-origin request refused: this server takes writes only from its own pages (or from clients that are not browsers)")
+	}))
+	s.handler = securityHeaders(s.checkHost(cop.Handler(mux)))
 	return s, nil
 }
 
 // fallbackRoute labels requests that match no endpoint.
 const fallbackRoute = "other"
 
-// fallbackMethods are the methods answered with a JSON error under /v1/.
-var fallbackMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+// routeMethods are the methods the routes use, in the order an Allow
+// header lists them.
+var routeMethods = []string{"GET", "HEAD", "POST", "DELETE"}
 
 // Handler returns the server's handler: the workbench at "/", the API, health,
 // metrics and the OpenAPI document.
@@ -183,8 +267,9 @@ func (s *Server) httpServer() *http.Server {
 }
 
 // wrap adds to a route's handler what every request gets: metrics, the
-// body limit, the per-request timeout and, for writes, the token check.
-func (s *Server) wrap(name string, write bool, h http.HandlerFunc) http.Handler {
+// body limit, the per-request timeout and the token check its access
+// calls for.
+func (s *Server) wrap(name string, acc access, h http.HandlerFunc) http.Handler {
 	rm := s.metrics.routes[name]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -194,24 +279,50 @@ func (s *Server) wrap(name string, write bool, h http.HandlerFunc) http.Handler 
 			rm.inFlight.Add(-1)
 			rm.observe(sw.code(), time.Since(start))
 		}()
-		if write && !s.authorized(r) {
+		if !s.authorized(r, acc) {
 			sw.Header().Set("WWW-Authenticate", `Bearer realm="rhetor"`)
-			s.writeError(sw, http.StatusUnauthorized, "this endpoint needs the header \"Authorization: Bearer <token>\" with the server's token")
+			what := "the server's token"
+			if acc == read {
+				what = "the server's read token (or its write token)"
+			}
+			s.writeError(sw, http.StatusUnauthorized, "this endpoint needs the header \"Authorization: Bearer <token>\" with "+what)
+			return
+		}
+		if r.ContentLength > s.cfg.MaxBodyBytes {
+			// Refused before a byte of the body is read; the connection
+			// closes rather than reading it.
+			sw.Header().Set("Connection", "close")
+			s.writeError(sw, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes, the server's limit (its Content-Length says %d bytes)", s.cfg.MaxBodyBytes, r.ContentLength))
 			return
 		}
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.MaxBodyBytes)
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+		timeout := s.cfg.Timeout
+		if name == "POST /v1/articles" && isNDJSON(r) {
+			// An import may take longer than one request: its body may
+			// arrive, and its articles be analysed, for ImportTimeout.
+			timeout = s.cfg.ImportTimeout
+			rc := http.NewResponseController(sw)
+			rc.SetReadDeadline(time.Now().Add(timeout))
+			rc.SetWriteDeadline(time.Now().Add(timeout + 10*time.Second))
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		h(sw, r.WithContext(ctx))
 	})
 }
 
-// authorized reports whether r carries the configured token (always true
-// without one). The comparison takes the same time whatever the token sent.
-func (s *Server) authorized(r *http.Request) bool {
-	if s.cfg.Token == "" {
+// authorized reports whether r carries a token that acc needs (always true
+// for open routes and without tokens). The comparisons take the same time
+// whatever the token sent.
+func (s *Server) authorized(r *http.Request, acc access) bool {
+	switch {
+	case acc == open:
+		return true
+	case acc == write && s.cfg.Token == "":
+		return true
+	case acc == read && s.cfg.ReadToken == "":
 		return true
 	}
 	auth := r.Header.Get("Authorization")
@@ -220,28 +331,100 @@ func (s *Server) authorized(r *http.Request) bool {
 		return false
 	}
 	got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-	return subtle.ConstantTimeCompare(got[:], s.tokenHash[:]) == 1
+	w := s.cfg.Token != "" && subtle.ConstantTimeCompare(got[:], s.tokenHash[:]) == 1
+	rd := s.cfg.ReadToken != "" && subtle.ConstantTimeCompare(got[:], s.readHash[:]) == 1
+	if acc == write {
+		return w
+	}
+	return w || rd
 }
 
-// fallback answers requests under /v1/ that no endpoint takes: 405 with the
-// allowed methods when the path exists, 404 otherwise.
+// checkHost answers 421 to requests whose Host header names neither an IP
+// address, "localhost", nor an allowed host: a browser on an attacker's
+// page whose name was rebound to this server's address sends the
+// attacker's name.
+func (s *Server) checkHost(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.anyHost || s.hostAllowed(r.Host) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Connection", "close")
+		s.writeError(w, http.StatusMisdirectedRequest, fmt.Sprintf("host %s is not one this server answers to: use its address, localhost, or a name given to rhetor serve with --allow-host", quoteCut(r.Host)))
+	})
+}
+
+// hostAllowed reports whether the Host header hostport names an IP
+// address (which no DNS answer can rebind), localhost or an allowed name.
+func (s *Server) hostAllowed(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"), ".")
+	if host == "" {
+		// HTTP/1.0 without Host: not a browser.
+		return true
+	}
+	if net.ParseIP(host) != nil {
+		return true
+	}
+	return s.hosts[strings.ToLower(host)]
+}
+
+// fallback answers requests that no endpoint takes: 405 with the allowed
+// methods when the path exists, 404 otherwise.
 func (s *Server) fallback(mux *http.ServeMux) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var allow []string
-		for _, m := range fallbackMethods {
+		for _, m := range routeMethods {
 			probe := r.Clone(r.Context())
 			probe.Method = m
-			if _, pat := mux.Handler(probe); pat != "" && pat != m+" /v1/" {
+			if _, pat := mux.Handler(probe); pat != "" && pat != "/" && pat != "GET /v1/" && (pat != "GET /" || r.URL.Path == "/" || !strings.HasPrefix(r.URL.Path, "/v1/")) {
 				allow = append(allow, m)
 			}
 		}
 		if len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			s.writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+			s.writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", quoteCut(r.Method), quoteCut(r.URL.Path), strings.Join(allow, ", ")))
 			return
 		}
-		s.writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s (see /openapi.json)", r.URL.Path))
+		s.notFoundJSON(w, r)
 	}
+}
+
+// notFoundJSON answers 404 for a path that names nothing.
+func (s *Server) notFoundJSON(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s (see /openapi.json)", cutBytes(r.URL.Path)))
+}
+
+// maxEcho bounds the bytes of a client's value quoted in an error message.
+const maxEcho = 64
+
+// quoteCut quotes s for an error message, cut to its first maxEcho bytes
+// (at a character boundary) so that a huge value is not echoed back.
+func quoteCut(s string) string {
+	if len(s) <= maxEcho {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(s[:runeCut(s, maxEcho)]) + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// cutBytes is s, unquoted, cut as quoteCut cuts it.
+func cutBytes(s string) string {
+	if len(s) <= maxEcho {
+		return s
+	}
+	return s[:runeCut(s, maxEcho)] + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+// runeCut returns the largest offset of s, at most n, that starts a
+// character.
+func runeCut(s string, n int) int {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
 }
 
 // contentSecurityPolicy allows only the server's own scripts, styles and

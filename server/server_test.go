@@ -177,7 +177,7 @@ func testArticles(t *testing.T, e *testEnv) {
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("CSV rows %q: %v", rows, err)
 	}
-	if len(rows[0]) != 9+14+23 || rows[0][0] != "id" || rows[1][0] != "x/1 é" || rows[1][1] != "'=Outlet" || rows[1][3] != "2023-04-05" {
+	if len(rows[0]) != 13+14+23 || rows[0][0] != "id" || rows[1][0] != "x/1 é" || rows[1][1] != "'=Outlet" || rows[1][3] != "2023-04-05" {
 		t.Errorf("CSV %q", rows)
 	}
 
@@ -309,9 +309,17 @@ func testNDJSON(t *testing.T, e *testEnv) {
 	if rec.Date != "2023-01-02" {
 		t.Errorf("RFC 3339 date stored as %q", rec.Date)
 	}
+	// The same import again: every article is unchanged, none analysed.
+	analyses := e.srv.metrics.analyses.Load()
 	e.do("POST", "/v1/articles", good, h...).decode(t, &ir)
-	if ir.Created != 0 || ir.Replaced != 3 {
-		t.Errorf("re-import: %+v", ir)
+	if ir != (ImportResponse{Articles: 3, Done: 3, Unchanged: 3}) || e.srv.metrics.analyses.Load() != analyses {
+		t.Errorf("re-import: %+v, %d analyses", ir, e.srv.metrics.analyses.Load()-analyses)
+	}
+	// A changed source is a changed input: that article is analysed again.
+	changed := strings.Replace(good, `"source":"S"`, `"source":"T"`, 1)
+	e.do("POST", "/v1/articles", changed, h...).decode(t, &ir)
+	if ir != (ImportResponse{Articles: 3, Done: 3, Replaced: 1, Unchanged: 2}) || e.srv.metrics.analyses.Load() != analyses+1 {
+		t.Errorf("import with one changed source: %+v", ir)
 	}
 	// A bad line fails the whole import: nothing of it is stored.
 	bad := ndjson(
@@ -359,6 +367,7 @@ func TestHealthMetricsUI(t *testing.T) {
 		"# TYPE rhetor_http_request_duration_seconds histogram",
 		"go_goroutines ",
 		"go_info{version=",
+		"process_cpu_seconds_total ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q", want)
@@ -387,7 +396,7 @@ func TestFallback(t *testing.T) {
 	}
 	r = e.do("PUT", "/v1/articles/x", `{}`)
 	r.wantError(t, http.StatusMethodNotAllowed, "PUT")
-	if r.header.Get("Allow") != "GET, DELETE" {
+	if r.header.Get("Allow") != "GET, HEAD, DELETE" {
 		t.Errorf("Allow %q", r.header.Get("Allow"))
 	}
 }

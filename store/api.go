@@ -43,6 +43,16 @@ type Record struct {
 	Result json.RawMessage `json:"result"`
 	// Model names the model that analysed the article.
 	Model string `json:"model"`
+	// Reliable is the result's "reliable" (false: untrained language or
+	// unsure identification) and Paragraphs its number of paragraphs;
+	// both are derived from Result by the store, which replaces any value
+	// given.
+	Reliable   bool `json:"reliable"`
+	Paragraphs int  `json:"paragraphs"`
+	// InputHash identifies the input of the analysis (see InputHash; set
+	// by NewRecord, "" when unknown): an import skips an article whose
+	// input is stored already.
+	InputHash string `json:"-"`
 	// Stored is when the record was last written (set by the store).
 	Stored time.Time `json:"stored"`
 
@@ -63,7 +73,16 @@ type Summary struct {
 	Genre      string         `json:"genre"`
 	Frames     []string       `json:"frames"`
 	Techniques map[string]int `json:"techniques"`
-	Stored     time.Time      `json:"stored"`
+	// Reliable is false for an untrained language or an unsure
+	// identification, whose labels are less trustworthy.
+	Reliable   bool `json:"reliable"`
+	Paragraphs int  `json:"paragraphs"`
+	// PerParagraph and Per1000Words are the persuasion density: the
+	// technique-paragraph pairs (the Techniques counts summed) per
+	// paragraph and per 1,000 words (0 for an empty article).
+	PerParagraph float64   `json:"per_paragraph"`
+	Per1000Words float64   `json:"per_1000_words"`
+	Stored       time.Time `json:"stored"`
 }
 
 // Filter selects articles. Zero fields do not filter.
@@ -74,8 +93,20 @@ type Filter struct {
 	Genre     string
 	Frame     string
 	Technique string
-	// Query is a full-text search over the article text (words, all must match).
+	// Query is a full-text search over the article text (words, all must
+	// match; see SearchWords).
 	Query string
+	// Reliable, when set, selects the articles whose analysis is (true)
+	// or is not (false) reliable.
+	Reliable *bool
+	// Sort orders List: one of SortKeys, descending with a leading "-"
+	// ("" is "-date": newest first, undated last); ties go by id.
+	Sort string
+	// Step is the period of Stats.OverTime: "month" (or "") or "week"
+	// (weeks start on Monday).
+	Step string
+	// OverTimeBySource asks Stats for OverTimeBySource too.
+	OverTimeBySource bool
 	// Limit (default 50, at most 1000) and Offset paginate List.
 	Limit, Offset int
 }
@@ -93,30 +124,54 @@ type Page struct {
 // match a filter.
 type Stats struct {
 	Articles int `json:"articles"`
+	// Unreliable counts the articles that match the filter's other fields
+	// and are not reliable: with Reliable true, those left out.
+	Unreliable int `json:"unreliable"`
 	// BySource and ByLanguage give, per group, the article count and per
 	// label the number of articles using it.
 	BySource   []Group `json:"by_source"`
 	ByLanguage []Group `json:"by_language"`
 	// Genres counts articles per genre.
 	Genres map[string]int `json:"genres"`
-	// OverTime gives per month (YYYY-MM) of Date the article count and the
-	// number of articles using each technique; undated articles are left out.
+	// OverTime gives per period of Date (month, or week with Filter.Step)
+	// the article count and the number of articles using each technique
+	// and frame; undated articles are left out. Periods without articles
+	// are absent.
 	OverTime []Period `json:"over_time"`
+	// OverTimeBySource is OverTime for each source (with
+	// Filter.OverTimeBySource), in the order of BySource.
+	OverTimeBySource []SourcePeriods `json:"over_time_by_source,omitempty"`
+}
+
+// SourcePeriods are the periods of one source's articles.
+type SourcePeriods struct {
+	Key     string   `json:"key"`
+	Periods []Period `json:"periods"`
 }
 
 // Group aggregates the articles of one source or language.
 type Group struct {
-	Key        string         `json:"key"`
-	Articles   int            `json:"articles"`
+	Key      string `json:"key"`
+	Articles int    `json:"articles"`
+	// Paragraphs, Words and Uses (technique-paragraph pairs) are summed
+	// over the group's articles: Uses / Paragraphs and Uses * 1000 / Words
+	// are its persuasion density.
+	Paragraphs int            `json:"paragraphs"`
+	Words      int            `json:"words"`
+	Uses       int            `json:"uses"`
 	Techniques map[string]int `json:"techniques"`
 	Frames     map[string]int `json:"frames"`
 }
 
-// Period aggregates the articles of one month.
+// Period aggregates the articles of one month or week.
 type Period struct {
+	// Month is the month (YYYY-MM) of Start, the period's first day
+	// (YYYY-MM-DD: the first of the month, or the Monday of the week).
 	Month      string         `json:"month"`
+	Start      string         `json:"start"`
 	Articles   int            `json:"articles"`
 	Techniques map[string]int `json:"techniques"`
+	Frames     map[string]int `json:"frames"`
 }
 
 // The Store's methods (implemented in store.go and its neighbours):
@@ -134,6 +189,7 @@ type Period struct {
 //	(*Store).List(ctx, Filter) (Page, error)                   // ErrInvalidFilter
 //	(*Store).Stats(ctx, Filter) (Stats, error)                 // ErrInvalidFilter
 //	(*Store).Count(ctx, since time.Time) (int, error)          // records stored at or after since (zero: all)
+//	(*Store).InputHashes(ctx, ids) (map[string]string, error)  // the stored InputHash of each id that has one
 //	(*Store).SchemaVersion(ctx) (int, error)                   // the highest migration applied
 //
 // Put and PutMany wrap ErrInvalidRecord for a record that cannot be stored;

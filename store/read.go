@@ -25,9 +25,9 @@ func (s *Store) Get(ctx context.Context, id string) (Record, error) {
 		var compact bool
 		var stored dbTime
 		err := tx.QueryRowContext(ctx, s.q(`SELECT id, source, url, date, lang, title, words, text, genre, result,
-			result_compact, model, stored FROM articles WHERE id = ?`), id).Scan(
+			result_compact, model, stored, reliable, paragraphs, input_hash FROM articles WHERE id = ?`), id).Scan(
 			&rec.ID, &rec.Source, &rec.URL, &rec.Date, &rec.Lang, &rec.Title, &rec.Words, &rec.Text,
-			&rec.Genre, &result, &compact, &rec.Model, &stored)
+			&rec.Genre, &result, &compact, &rec.Model, &stored, &rec.Reliable, &rec.Paragraphs, &rec.InputHash)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -155,6 +155,9 @@ func (s *Store) compile(f Filter) (*where, error) {
 	if f.Genre != "" {
 		w.add("a.genre = ?", f.Genre)
 	}
+	if f.Reliable != nil {
+		w.add("a.reliable = ?", *f.Reliable)
+	}
 	if f.Frame != "" {
 		w.add("EXISTS (SELECT 1 FROM labels l WHERE l.article_id = a.id AND l.kind = 'frame' AND l.label = ?)", f.Frame)
 	}
@@ -162,7 +165,8 @@ func (s *Store) compile(f Filter) (*where, error) {
 		w.add("EXISTS (SELECT 1 FROM labels l WHERE l.article_id = a.id AND l.kind = 'technique' AND l.label = ?)", f.Technique)
 	}
 	// A query without words (only punctuation, say) does not filter.
-	if terms := searchTerms(f.Query); len(terms) > 0 {
+	// Each distinct word once: a word repeated 3,000 times is one lookup.
+	if terms := SearchWords(f.Query); len(terms) > 0 {
 		if s.pg {
 			addPGSearch(w, f.Query)
 		} else {
@@ -201,6 +205,10 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 	if err != nil {
 		return Page{}, fmt.Errorf("list: %w", err)
 	}
+	order, err := sortOrder(f.Sort)
+	if err != nil {
+		return Page{}, fmt.Errorf("list: %w", err)
+	}
 	page := Page{Articles: []Summary{}, Limit: f.Limit, Offset: f.Offset}
 	if page.Limit == 0 {
 		page.Limit = DefaultLimit
@@ -214,8 +222,9 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 			return nil
 		}
 		args := append(append([]any{}, w.args...), page.Limit, page.Offset)
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT a.id, a.source, a.url, a.date, a.lang, a.title, a.words, a.genre, a.stored
-			FROM articles a`+w.sql()+` ORDER BY a.date DESC, a.id LIMIT ? OFFSET ?`), args...)
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT a.id, a.source, a.url, a.date, a.lang, a.title, a.words, a.genre, a.stored,
+			a.reliable, a.paragraphs, a.uses
+			FROM articles a`+w.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`), args...)
 		if err != nil {
 			return err
 		}
@@ -224,10 +233,18 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 		for rows.Next() {
 			var sm Summary
 			var stored dbTime
-			if err := rows.Scan(&sm.ID, &sm.Source, &sm.URL, &sm.Date, &sm.Lang, &sm.Title, &sm.Words, &sm.Genre, &stored); err != nil {
+			var uses int
+			if err := rows.Scan(&sm.ID, &sm.Source, &sm.URL, &sm.Date, &sm.Lang, &sm.Title, &sm.Words, &sm.Genre, &stored,
+				&sm.Reliable, &sm.Paragraphs, &uses); err != nil {
 				return err
 			}
 			sm.Stored = stored.t
+			if sm.Paragraphs > 0 {
+				sm.PerParagraph = float64(uses) / float64(sm.Paragraphs)
+			}
+			if sm.Words > 0 {
+				sm.Per1000Words = float64(uses) * 1000 / float64(sm.Words)
+			}
 			page.Articles = append(page.Articles, sm)
 			ids = append(ids, sm.ID)
 		}
@@ -249,6 +266,67 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 		return Page{}, fmt.Errorf("list: %w", err)
 	}
 	return page, nil
+}
+
+// SortKeys are the orders of List (Filter.Sort), ascending; a leading "-"
+// sorts descending. density is the techniques per paragraph,
+// density_words per 1,000 words.
+var SortKeys = []string{"date", "source", "lang", "genre", "density", "density_words"}
+
+// sortOrder returns the ORDER BY clause of a Filter.Sort.
+func sortOrder(key string) (string, error) {
+	if key == "" {
+		key = "-date"
+	}
+	dir := "ASC"
+	name := key
+	if rest, ok := strings.CutPrefix(key, "-"); ok {
+		dir, name = "DESC", rest
+	}
+	var expr string
+	switch name {
+	case "date", "source", "lang", "genre":
+		expr = "a." + name
+	case "density":
+		expr = "CASE WHEN a.paragraphs > 0 THEN CAST(a.uses AS DOUBLE PRECISION) / a.paragraphs ELSE 0 END"
+	case "density_words":
+		expr = "CASE WHEN a.words > 0 THEN CAST(a.uses AS DOUBLE PRECISION) * 1000 / a.words ELSE 0 END"
+	default:
+		return "", fmt.Errorf("%w: sort %q is not one of %s (a leading - sorts descending)", ErrInvalidFilter, truncateRunes(key, 40), strings.Join(SortKeys, ", "))
+	}
+	return expr + " " + dir + ", a.id", nil
+}
+
+// InputHashes returns the stored InputHash of each of the ids stored with
+// one (articles written before it was kept have none).
+func (s *Store) InputHashes(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, input_hash FROM articles WHERE input_hash <> '' AND id IN (`+placeholders(len(chunk))+`)`), args...)
+		if err != nil {
+			return nil, fmt.Errorf("input hashes: %w", err)
+		}
+		for rows.Next() {
+			var id, h string
+			if err := rows.Scan(&id, &h); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("input hashes: %w", err)
+			}
+			out[id] = h
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("input hashes: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // Count returns the number of articles stored (written) at or after since;

@@ -2,6 +2,9 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,7 +86,12 @@ func NewRecord(art corpus.Article, res *analyze.Result) (Record, error) {
 	rec.Result = b
 	rec.Title = Title(rec.Text)
 	rec.Words = Words(rec.Text)
-	rec.from = &derivedText{text: rec.Text, title: rec.Title, words: rec.Words, result: b}
+	rec.Reliable, rec.Paragraphs = res.Reliable, len(res.Paragraphs)
+	in := art
+	in.ID = id
+	rec.InputHash = InputHash(in, res.Model)
+	rec.from = &derivedText{text: rec.Text, title: rec.Title, words: rec.Words, result: b,
+		reliable: rec.Reliable, paragraphs: rec.Paragraphs}
 	// The result is valid JSON and UTF-8 text, as encoding/json writes it:
 	// only the fields need checking.
 	if err := checkFields(&rec); err != nil {
@@ -103,6 +111,41 @@ type derivedText struct {
 	// compact is result without the texts its offsets give in text (see
 	// compactResult), nil when it must be stored whole.
 	compact []byte
+	// reliable and paragraphs are the result's.
+	reliable   bool
+	paragraphs int
+}
+
+// InputHash identifies the input of an analysis: the article's id, text,
+// language as given ("" when identified), source, URL and date, and the
+// name of the model. An article imported again with the same hash would
+// get the same analysis.
+func InputHash(art corpus.Article, model string) string {
+	h := sha256.New()
+	for _, f := range []string{art.ID, art.Text, art.Lang, art.Source, art.URL, art.Date, model} {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(f)))
+		h.Write(n[:])
+		h.Write([]byte(f))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// resultFacts returns the result's reliability and number of paragraphs:
+// those NewRecord took from the analysis while Result is the JSON it
+// wrote, else read from Result (false and 0 where it lacks them).
+func (rec *Record) resultFacts() (reliable bool, paragraphs int) {
+	if rec.marshalled() {
+		return rec.from.reliable, rec.from.paragraphs
+	}
+	var r struct {
+		Reliable   bool              `json:"reliable"`
+		Paragraphs []json.RawMessage `json:"paragraphs"`
+	}
+	if json.Unmarshal(rec.Result, &r) != nil {
+		return false, 0
+	}
+	return r.Reliable, len(r.Paragraphs)
 }
 
 // marshalled reports whether rec.Result is the JSON NewRecord wrote (the
@@ -245,6 +288,24 @@ func searchTerms(q string) []string {
 		terms = append(terms, q[start:])
 	}
 	return terms
+}
+
+// SearchWords returns the distinct words of a full-text query, in order of
+// first appearance, a word repeated in other case given once (both indexes
+// fold case): the words a search asks every article to hold.
+func SearchWords(q string) []string {
+	terms := searchTerms(q)
+	seen := make(map[string]bool, len(terms))
+	out := terms[:0]
+	for _, t := range terms {
+		k := strings.ToLower(t)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, t)
+	}
+	return out
 }
 
 // SearchChars bounds the part of an article's text that full-text search

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,8 @@ func TestStore(t *testing.T) {
 				{"Pagination", testPagination},
 				{"FullText", testFullText},
 				{"Stats", testStats},
+				{"SortReliableDensity", testSortReliableDensity},
+				{"Fragments", testFragments},
 				{"Count", testCount},
 				{"Reopen", testReopen},
 				{"NewerSchema", testNewerSchema},
@@ -93,7 +96,17 @@ func rec(id, lang, source, date, genre string, frames []string, techs map[string
 	if techs == nil {
 		techs = map[string]int{}
 	}
-	res, _ := json.Marshal(map[string]any{"id": id, "model": "test", "genre": map[string]any{"label": genre}})
+	// Paragraphs are the text's non-blank lines; trained languages are
+	// reliable.
+	paras := []map[string]any{}
+	for line := range strings.Lines(text) {
+		if strings.TrimSpace(line) != "" {
+			paras = append(paras, map[string]any{})
+		}
+	}
+	reliable := slices.Contains([]string{"en", "fr", "de", "it", "pl", "ru"}, lang)
+	res, _ := json.Marshal(map[string]any{"id": id, "model": "test", "genre": map[string]any{"label": genre},
+		"reliable": reliable, "paragraphs": paras})
 	return Record{ID: id, Lang: lang, Source: source, Date: date, Genre: genre, Frames: frames,
 		Techniques: techs, Text: text, Result: res, Model: "test"}
 }
@@ -516,13 +529,71 @@ func testStats(t *testing.T, open opener) {
 			{Key: "ru", Articles: 1, Techniques: map[string]int{"Loaded_Language": 1}, Frames: map[string]int{"Security_and_defense": 1}},
 		},
 		OverTime: []Period{
-			{Month: "2022-12", Articles: 1, Techniques: map[string]int{"Doubt": 1}},
-			{Month: "2023-01", Articles: 3, Techniques: map[string]int{"Loaded_Language": 2, "Doubt": 1}},
-			{Month: "2023-02", Articles: 2, Techniques: map[string]int{"Name_Calling-Labeling": 1}},
+			{Month: "2022-12", Start: "2022-12-01", Articles: 1, Techniques: map[string]int{"Doubt": 1}, Frames: map[string]int{"Political": 1}},
+			{Month: "2023-01", Start: "2023-01-01", Articles: 3, Techniques: map[string]int{"Loaded_Language": 2, "Doubt": 1}, Frames: map[string]int{"Political": 3, "Economic": 1}},
+			{Month: "2023-02", Start: "2023-02-01", Articles: 2, Techniques: map[string]int{"Name_Calling-Labeling": 1}, Frames: map[string]int{"Economic": 1, "Morality": 1}},
 		},
+	}
+	// The density sums and the unreliable count, from the records.
+	for _, r := range corpusSet() {
+		reliable, paragraphs := r.resultFacts()
+		if !reliable {
+			want.Unreliable++
+		}
+		for _, gk := range []struct {
+			groups []Group
+			key    string
+		}{{want.BySource, r.Source}, {want.ByLanguage, r.Lang}} {
+			for i := range gk.groups {
+				if g := &gk.groups[i]; g.Key == gk.key {
+					g.Paragraphs += paragraphs
+					g.Words += Words(r.Text)
+					for _, n := range r.Techniques {
+						g.Uses += n
+					}
+				}
+			}
+		}
+	}
+	if want.Unreliable != 2 {
+		t.Fatalf("the test set has %d unreliable articles, want 2 (el, ka)", want.Unreliable)
 	}
 	if g, w := mustJSON(st), mustJSON(want); g != w {
 		t.Errorf("Stats =\n%s\nwant\n%s", g, w)
+	}
+	// Weeks start on Monday: 2023-01-10 (a Tuesday) and 2023-01-20 (a
+	// Friday) fall in the weeks of 2023-01-09 and 2023-01-16; 2022-12-31
+	// (a Saturday) in that of 2022-12-26. By source, in the order of
+	// BySource, each with its own periods.
+	st, err = s.Stats(ctx, Filter{Step: "week", OverTimeBySource: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var starts []string
+	for _, p := range st.OverTime {
+		starts = append(starts, p.Start+"/"+strconv.Itoa(p.Articles))
+	}
+	if want := []string{"2022-12-26/1", "2023-01-09/2", "2023-01-16/1", "2023-01-30/1", "2023-02-13/1"}; !slices.Equal(starts, want) {
+		t.Errorf("weekly periods %v, want %v", starts, want)
+	}
+	var bySource []string
+	for _, sp := range st.OverTimeBySource {
+		for _, p := range sp.Periods {
+			bySource = append(bySource, sp.Key+":"+p.Start+"/"+strconv.Itoa(p.Articles)+"/"+strconv.Itoa(p.Techniques["Loaded_Language"]))
+		}
+	}
+	if want := []string{"bbc:2023-01-09/1/1", "bbc:2023-01-16/1/1", "lemonde:2022-12-26/1/0", "lemonde:2023-02-13/1/0", "cnn:2023-01-30/1/0", "kathimerini:2023-01-09/1/0"}; !slices.Equal(bySource, want) || len(st.OverTimeBySource) != len(st.BySource) {
+		t.Errorf("periods by source %v, want %v (and one entry per source)", bySource, want)
+	}
+	if _, err := s.Stats(ctx, Filter{Step: "day"}); !errors.Is(err, ErrInvalidFilter) {
+		t.Errorf("step day: %v, want ErrInvalidFilter", err)
+	}
+	// Reliable articles only: the two unreliable ones are left out and
+	// still counted.
+	yes := true
+	st, err = s.Stats(ctx, Filter{Reliable: &yes})
+	if err != nil || st.Articles != 6 || st.Unreliable != 2 || len(st.ByLanguage) != 3 {
+		t.Errorf("reliable Stats = %s, %v; want 6 articles, 2 unreliable left out, 3 languages", mustJSON(st), err)
 	}
 	st, err = s.Stats(ctx, Filter{Lang: "en", Query: "budget", Limit: 1, Offset: 7})
 	if err != nil {
@@ -533,7 +604,7 @@ func testStats(t *testing.T, open opener) {
 		t.Errorf("filtered Stats = %s", mustJSON(st))
 	}
 	st, err = s.Stats(ctx, Filter{Lang: "none"})
-	if err != nil || mustJSON(st) != `{"articles":0,"by_source":[],"by_language":[],"genres":{},"over_time":[]}` {
+	if err != nil || mustJSON(st) != `{"articles":0,"unreliable":0,"by_source":[],"by_language":[],"genres":{},"over_time":[]}` {
 		t.Errorf("empty Stats = %s, %v", mustJSON(st), err)
 	}
 }
@@ -718,4 +789,93 @@ func FuzzParseMigrationName(f *testing.F) {
 			t.Errorf("parseMigrationName(%q) = %d, %q", name, v, n)
 		}
 	})
+}
+
+// testSortReliableDensity checks the reliable filter, the sort orders, the
+// density of each summary and the stored input hashes.
+func testSortReliableDensity(t *testing.T, open opener) {
+	s, _ := open(t)
+	ctx := ctxT(t)
+	mustPut(t, s, corpusSet()...)
+	yes, no := true, false
+	for _, c := range []struct {
+		f    Filter
+		want []string
+	}{
+		{Filter{Reliable: &no}, []string{"a7", "a8"}},
+		{Filter{Reliable: &yes, Lang: "fr"}, []string{"a4", "a5"}},
+		{Filter{Sort: "date"}, []string{"a6", "a8", "a5", "a1", "a7", "a2", "a3", "a4"}},
+		{Filter{Sort: "-date"}, []string{"a4", "a3", "a2", "a1", "a7", "a5", "a6", "a8"}},
+		{Filter{Sort: "source"}, []string{"a6", "a8", "a1", "a2", "a3", "a7", "a4", "a5"}},
+		{Filter{Sort: "-lang"}, []string{"a6", "a8", "a4", "a5", "a1", "a2", "a3", "a7"}},
+		// Techniques per paragraph (each text is one paragraph): a5 3,
+		// a1 3, then 1 for a2 a3 a6, then 0.
+		{Filter{Sort: "-density"}, []string{"a1", "a5", "a2", "a3", "a6", "a4", "a7", "a8"}},
+		// Per 1,000 words: a5 3/5, a1 3/6, a3 1/4, a6 1/4, a2 1/6.
+		{Filter{Sort: "-density_words"}, []string{"a5", "a1", "a3", "a6", "a2", "a4", "a7", "a8"}},
+	} {
+		p, err := s.List(ctx, c.f)
+		if err != nil {
+			t.Fatalf("List(%+v): %v", c.f, err)
+		}
+		if !slices.Equal(ids(p), c.want) {
+			t.Errorf("List(sort %q, reliable %v) = %v, want %v", c.f.Sort, c.f.Reliable, ids(p), c.want)
+		}
+	}
+	if _, err := s.List(ctx, Filter{Sort: "title"}); !errors.Is(err, ErrInvalidFilter) {
+		t.Errorf("sort title: %v, want ErrInvalidFilter", err)
+	}
+	p, err := s.List(ctx, Filter{Sort: "-density"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1 := p.Articles[0]
+	if a1.ID != "a1" || !a1.Reliable || a1.Paragraphs != 1 || a1.PerParagraph != 3 || a1.Per1000Words != 500 {
+		t.Errorf("a1 summary %+v: want reliable, 1 paragraph, density 3 and 500", a1)
+	}
+	if a8 := p.Articles[7]; a8.Reliable || a8.PerParagraph != 0 || a8.Per1000Words != 0 {
+		t.Errorf("a8 summary %+v", a8)
+	}
+	got, err := s.Get(ctx, "a7")
+	if err != nil || got.Reliable || got.Paragraphs != 1 {
+		t.Errorf("Get a7: reliable %v, %d paragraphs, %v", got.Reliable, got.Paragraphs, err)
+	}
+	// Input hashes: kept as given, none for records without.
+	r := rec("h1", "en", "", "", "reporting", nil, nil, "one two")
+	r.InputHash = "abc"
+	mustPut(t, s, r)
+	hs, err := s.InputHashes(ctx, []string{"h1", "a1", "missing"})
+	if err != nil || len(hs) != 1 || hs["h1"] != "abc" {
+		t.Errorf("InputHashes = %v, %v; want h1 only", hs, err)
+	}
+}
+
+func TestSearchWords(t *testing.T) {
+	for q, want := range map[string][]string{
+		strings.Repeat("the ", 3000):  {"the"},
+		"The the THE budget, Budget!": {"The", "budget"},
+		"":                            {},
+		"!!! ***":                     {},
+	} {
+		if got := SearchWords(q); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("SearchWords(%.30q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
+func TestInputHash(t *testing.T) {
+	a := corpus.Article{ID: "x", Text: "t", Source: "s"}
+	h := InputHash(a, "m")
+	for _, b := range []corpus.Article{
+		{ID: "y", Text: "t", Source: "s"}, {ID: "x", Text: "u", Source: "s"}, {ID: "x", Text: "t", Source: "s", Lang: "en"},
+		{ID: "x", Text: "t"}, {ID: "x", Text: "t", Source: "s", URL: "u"}, {ID: "x", Text: "t", Source: "s", Date: "2023-01-01"},
+		{ID: "x", Text: "ts"}, // fields do not run into each other
+	} {
+		if InputHash(b, "m") == h {
+			t.Errorf("InputHash(%+v) equals that of %+v", b, a)
+		}
+	}
+	if InputHash(a, "other") == h || InputHash(a, "m") != h {
+		t.Error("InputHash ignores the model or is not deterministic")
+	}
 }

@@ -67,6 +67,10 @@ type prepared struct {
 	// compact is set.
 	result  []byte
 	compact bool
+	// reliable and paragraphs are the result's; uses sums the technique
+	// counts.
+	reliable         bool
+	paragraphs, uses int
 }
 
 // prepare returns the writes of recs, in id order. Records of the same id
@@ -96,7 +100,13 @@ func prepare(recs []Record, pg bool) []prepared {
 			search = searchVector
 		}
 		result, compact := r.storedResult()
-		ws = append(ws, prepared{rec: r, title: title, words: words, search: search(r.Text), result: result, compact: compact})
+		reliable, paragraphs := r.resultFacts()
+		uses := 0
+		for _, n := range r.Techniques {
+			uses += n
+		}
+		ws = append(ws, prepared{rec: r, title: title, words: words, search: search(r.Text), result: result, compact: compact,
+			reliable: reliable, paragraphs: paragraphs, uses: uses})
 	}
 	return ws
 }
@@ -109,22 +119,26 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, w prepared, stored any) (cr
 	// Insert when new: the returned row says the insert happened.
 	var id string
 	err = tx.QueryRowContext(ctx, `INSERT INTO articles
-		(id, source, url, date, lang, title, words, text, genre, result, result_compact, model, stored)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(id, source, url, date, lang, title, words, text, genre, result, result_compact, model, stored,
+		 reliable, paragraphs, uses, input_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING id`,
 		rec.ID, rec.Source, rec.URL, rec.Date, rec.Lang, w.title, w.words, rec.Text,
-		rec.Genre, string(w.result), w.compact, rec.Model, stored).Scan(&id)
+		rec.Genre, string(w.result), w.compact, rec.Model, stored,
+		w.reliable, w.paragraphs, w.uses, rec.InputHash).Scan(&id)
 	switch {
 	case err == nil:
 		created = true
 	case errors.Is(err, sql.ErrNoRows):
 		_, err := tx.ExecContext(ctx, `UPDATE articles SET
 			source = ?, url = ?, date = ?, lang = ?, title = ?, words = ?, text = ?,
-			genre = ?, result = ?, result_compact = ?, model = ?, stored = ?
+			genre = ?, result = ?, result_compact = ?, model = ?, stored = ?,
+			reliable = ?, paragraphs = ?, uses = ?, input_hash = ?
 			WHERE id = ?`,
 			rec.Source, rec.URL, rec.Date, rec.Lang, w.title, w.words, rec.Text,
-			rec.Genre, string(w.result), w.compact, rec.Model, stored, rec.ID)
+			rec.Genre, string(w.result), w.compact, rec.Model, stored,
+			w.reliable, w.paragraphs, w.uses, rec.InputHash, rec.ID)
 		if err != nil {
 			return false, err
 		}

@@ -16,17 +16,21 @@ import (
 // parses.
 const (
 	pgUpsertArticles = `INSERT INTO articles AS a
-		(id, source, url, date, lang, title, words, text, genre, result, result_compact, model, stored, tsv)
+		(id, source, url, date, lang, title, words, text, genre, result, result_compact, model, stored, tsv,
+		 reliable, paragraphs, uses, input_hash)
 		SELECT u.id, u.source, u.url, u.date, u.lang, u.title, u.words, u.text, u.genre, u.result, u.compact,
-			u.model, $14, u.search::tsvector
+			u.model, $14, u.search::tsvector, u.reliable, u.paragraphs, u.uses, u.input_hash
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-			$8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::text[])
-			AS u(id, source, url, date, lang, title, words, text, genre, result, compact, model, search)
+			$8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::text[],
+			$15::boolean[], $16::bigint[], $17::bigint[], $18::text[])
+			AS u(id, source, url, date, lang, title, words, text, genre, result, compact, model, search,
+			reliable, paragraphs, uses, input_hash)
 		ON CONFLICT (id) DO UPDATE SET
 			source = excluded.source, url = excluded.url, date = excluded.date, lang = excluded.lang,
 			title = excluded.title, words = excluded.words, text = excluded.text, genre = excluded.genre,
 			result = excluded.result, result_compact = excluded.result_compact, model = excluded.model,
-			stored = excluded.stored, tsv = excluded.tsv
+			stored = excluded.stored, tsv = excluded.tsv, reliable = excluded.reliable,
+			paragraphs = excluded.paragraphs, uses = excluded.uses, input_hash = excluded.input_hash
 		RETURNING a.id, a.xmax = 0`
 	pgDeleteLabels = `DELETE FROM labels WHERE article_id = ANY($1::text[])`
 	pgInsertLabels = `INSERT INTO labels (article_id, kind, label, paragraphs, position)
@@ -72,15 +76,17 @@ func (s *Store) putChunkPG(ctx context.Context, tx *sql.Tx, ws []prepared, store
 	titles, texts, genres, models, searches := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	words := make([]int64, n)
 	results := make([][]byte, n) // sent as text without a copy to a string
-	compacts := make([]bool, n)
+	compacts, reliables := make([]bool, n), make([]bool, n)
+	paragraphs, uses, hashes := make([]int64, n), make([]int64, n), make([]string, n)
 	for k, w := range ws {
 		r := w.rec
 		ids[k], sources[k], urls[k], dates[k], langs[k] = r.ID, r.Source, r.URL, r.Date, r.Lang
 		texts[k], genres[k], results[k], compacts[k], models[k] = r.Text, r.Genre, w.result, w.compact, r.Model
 		titles[k], words[k], searches[k] = w.title, int64(w.words), w.search
+		reliables[k], paragraphs[k], uses[k], hashes[k] = w.reliable, int64(w.paragraphs), int64(w.uses), r.InputHash
 	}
 	rows, err := tx.QueryContext(ctx, pgUpsertArticles, ids, sources, urls, dates, langs, titles, words,
-		texts, genres, results, compacts, models, searches, stored)
+		texts, genres, results, compacts, models, searches, stored, reliables, paragraphs, uses, hashes)
 	if err != nil {
 		return 0, fmt.Errorf("put: %w", err)
 	}
@@ -113,16 +119,16 @@ func (s *Store) putChunkPG(ctx context.Context, tx *sql.Tx, ws []prepared, store
 		}
 	}
 	var aids, kinds, labels []string
-	var paragraphs, positions []int64
+	var lparagraphs, positions []int64
 	for _, w := range ws {
 		r := w.rec
 		for _, l := range labelRows(r) {
 			aids, kinds, labels = append(aids, r.ID), append(kinds, l.kind), append(labels, l.label)
-			paragraphs, positions = append(paragraphs, int64(l.paragraphs)), append(positions, int64(l.i))
+			lparagraphs, positions = append(lparagraphs, int64(l.paragraphs)), append(positions, int64(l.i))
 		}
 	}
 	if len(aids) > 0 {
-		if _, err := tx.ExecContext(ctx, pgInsertLabels, aids, kinds, labels, paragraphs, positions); err != nil {
+		if _, err := tx.ExecContext(ctx, pgInsertLabels, aids, kinds, labels, lparagraphs, positions); err != nil {
 			return 0, fmt.Errorf("put: labels: %w", err)
 		}
 	}

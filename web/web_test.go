@@ -14,7 +14,7 @@ import (
 // TestHandler serves the page and its assets with the types a browser
 // needs to run ES modules under X-Content-Type-Options: nosniff.
 func TestHandler(t *testing.T) {
-	srv := httptest.NewServer(Handler())
+	srv := httptest.NewServer(Handler(http.NotFound))
 	defer srv.Close()
 	for p, want := range map[string]string{
 		"/":            "text/html",

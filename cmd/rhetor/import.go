@@ -1,9 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"runtime"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"rhetor/analyze"
 	"rhetor/batch"
@@ -25,6 +32,8 @@ func runImport(ctx context.Context, stdio IO, args []string) error {
 	source := fs.String("source", "", "source of the articles that name none (text files name none)")
 	langFlag := fs.String("lang", "", "language of the input (skips identification); task codes such as ge, po, gr are accepted")
 	batch := fs.Int("batch", 100, "articles stored per transaction")
+	filesFrom := fs.String("files-from", "", "read the inputs to import from `FILE`, one a line (- for standard input), after those named as arguments")
+	all := fs.Bool("all", false, "analyse every article, even one stored from the same input (text, language given, source, URL, date) by the same model")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,8 +52,27 @@ func runImport(ctx context.Context, stdio IO, args []string) error {
 		}
 	}
 	inputs := fs.Args()
+	if *filesFrom != "" {
+		if slices.Contains(inputs, "-") && *filesFrom == "-" {
+			return usagef("standard input cannot hold both the file list (--files-from -) and an input (-)")
+		}
+		r := stdio.Stdin
+		if *filesFrom != "-" {
+			f, err := os.Open(*filesFrom)
+			if err != nil {
+				return fmt.Errorf("--files-from: %w", err)
+			}
+			defer f.Close()
+			r = f
+		}
+		list, err := readFileList(r)
+		if err != nil {
+			return fmt.Errorf("--files-from %s: %w", *filesFrom, err)
+		}
+		inputs = append(inputs, list...)
+	}
 	if len(inputs) == 0 {
-		return usagef("name the files or directories to import (- for standard input)")
+		return usagef("name the files or directories to import (- for standard input, --files-from for a list)")
 	}
 	dsn := *dbFlag
 	if dsn == "" {
@@ -70,6 +98,8 @@ func runImport(ctx context.Context, stdio IO, args []string) error {
 		src:    articleSource{stdin: stdio.Stdin, jsonl: *input == "jsonl", lang: *langFlag},
 		source: *source,
 		batch:  *batch,
+		all:    *all,
+		model:  m.Info.Name,
 	}
 	total := int64(-1)
 	if progress.IsTerminal(stdio.Stderr) {
@@ -83,7 +113,7 @@ func runImport(ctx context.Context, stdio IO, args []string) error {
 	}
 	sum, err := imp.run(ctx, inputs, *workers, bar, fail)
 	bar.Done()
-	_, werr := fmt.Fprintf(stdio.Stdout, "%s (%s): %d new, %d replaced, %d failed\n", redactDSN(dsn), st.Backend(), sum.created, sum.replaced, fail.n)
+	_, werr := fmt.Fprintf(stdio.Stdout, "%s (%s): %d new, %d replaced, %d unchanged, %d failed\n", redactDSN(dsn), st.Backend(), sum.created, sum.replaced, sum.unchanged, fail.n)
 	if err != nil {
 		return err
 	}
@@ -91,7 +121,7 @@ func runImport(ctx context.Context, stdio IO, args []string) error {
 		return fmt.Errorf("write output: %w", werr)
 	}
 	if fail.n > 0 {
-		return partialError{failed: fail.n, total: sum.created + sum.replaced + fail.n}
+		return partialError{failed: fail.n, total: sum.created + sum.replaced + sum.unchanged + fail.n}
 	}
 	return nil
 }
@@ -104,9 +134,19 @@ type importer struct {
 	src    articleSource
 	source string
 	batch  int
+	// all analyses articles stored from the same input again; model names
+	// the model for store.InputHash.
+	all   bool
+	model string
 }
 
-type importSummary struct{ created, replaced int }
+type importSummary struct{ created, replaced, unchanged int }
+
+// imported is an analysed article to store, or one stored unchanged.
+type imported struct {
+	rec       store.Record
+	unchanged bool
+}
 
 // run analyses the articles of inputs on workers goroutines and stores them
 // in batches, in the order their analyses complete.
@@ -134,13 +174,20 @@ func (imp *importer) run(ctx context.Context, inputs []string, workers int, bar 
 			_ = put(unit{input: in, err: err})
 		})
 	}
-	work := func(ctx context.Context, u unit) (store.Record, error) {
+	work := func(ctx context.Context, u unit) (imported, error) {
 		if u.err != nil {
-			return store.Record{}, u.err
+			return imported{}, u.err
 		}
-		return imp.analyze(ctx, u.art)
+		if !imp.all {
+			same, err := imp.unchanged(ctx, u.art)
+			if err != nil || same {
+				return imported{unchanged: same}, err
+			}
+		}
+		rec, err := imp.analyze(ctx, u.art)
+		return imported{rec: rec}, err
 	}
-	emit := func(r batch.Result[unit, store.Record]) error {
+	emit := func(r batch.Result[unit, imported]) error {
 		if r.Err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -149,7 +196,12 @@ func (imp *importer) run(ctx context.Context, inputs []string, workers int, bar 
 			bar.Add(1)
 			return nil
 		}
-		pending = append(pending, r.Output)
+		if r.Output.unchanged {
+			sum.unchanged++
+			bar.Add(1)
+			return nil
+		}
+		pending = append(pending, r.Output.rec)
 		if len(pending) < imp.batch {
 			return nil
 		}
@@ -163,6 +215,42 @@ func (imp *importer) run(ctx context.Context, inputs []string, workers int, bar 
 		}
 	}
 	return sum, err
+}
+
+// unchanged reports whether a is stored from the same input by the same
+// model, so that analysing it again would store the same record: an
+// import run again after a kill resumes where the last batch committed.
+func (imp *importer) unchanged(ctx context.Context, a corpus.Article) (bool, error) {
+	hs, err := imp.st.InputHashes(ctx, []string{a.ID})
+	if err != nil {
+		return false, fmt.Errorf("store: %w", err)
+	}
+	h, ok := hs[a.ID]
+	return ok && h == store.InputHash(a, imp.model), nil
+}
+
+// readFileList reads the inputs of --files-from: one a line, surrounding
+// spaces and a final carriage return trimmed, blank lines skipped.
+func readFileList(r io.Reader) ([]string, error) {
+	var out []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), 64<<10)
+	line := 0
+	for sc.Scan() {
+		line++
+		name := strings.TrimSpace(sc.Text())
+		if name == "" {
+			continue
+		}
+		if strings.ContainsFunc(name, unicode.IsControl) || !utf8.ValidString(name) {
+			return nil, fmt.Errorf("line %d: %q is not a file name (control characters or invalid UTF-8)", line, truncate(name, 60))
+		}
+		out = append(out, name)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("line %d: %w", line+1, err)
+	}
+	return out, nil
 }
 
 // analyze returns the record of one article.

@@ -8,8 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"unicode/utf8"
 
 	"rhetor/corpus"
+	"rhetor/extract"
 )
 
 // articleSource yields articles from the command line's inputs: files,
@@ -86,9 +89,13 @@ func (s articleSource) file(ctx context.Context, path string, fn articleFunc, fa
 		defer f.Close()
 		return s.stream(ctx, f, path, fn, fail)
 	}
-	a, err := corpus.ReadArticle(path)
+	read := corpus.ReadArticle
+	if isHTML(path) {
+		read = readHTMLArticle
+	}
+	a, err := read(path)
 	if err != nil {
-		fail(path, withoutName(path, err)) // ReadArticle's errors already name the path
+		fail(path, withoutName(path, err)) // the readers' errors already name the path
 		return nil
 	}
 	if a.Lang == "" {
@@ -141,6 +148,39 @@ func (s articleSource) stream(ctx context.Context, r io.Reader, name string, fn 
 			return err
 		}
 	}
+}
+
+// isHTML reports whether path names an HTML page (.html or .htm).
+func isHTML(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".html" || ext == ".htm"
+}
+
+// readHTMLArticle reads an HTML page (UTF-8) and reduces it to its article
+// with Readability (package extract): the id is the file's name without
+// its extension, the date the page's publication date when it gives one.
+func readHTMLArticle(path string) (corpus.Article, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return corpus.Article{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, corpus.MaxArticleBytes+1))
+	if err != nil {
+		return corpus.Article{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > corpus.MaxArticleBytes {
+		return corpus.Article{}, fmt.Errorf("%s: page larger than %d bytes", path, corpus.MaxArticleBytes)
+	}
+	if !utf8.Valid(data) {
+		return corpus.Article{}, fmt.Errorf("%s: the page is not UTF-8 (byte %d): convert it first, e.g. with iconv", path, corpus.InvalidUTF8(data))
+	}
+	doc, err := extract.HTML(string(data), "")
+	if err != nil {
+		return corpus.Article{}, fmt.Errorf("%s: %w", path, err)
+	}
+	base := filepath.Base(path)
+	return corpus.Article{ID: strings.TrimSuffix(base, filepath.Ext(base)), Text: doc.Text, Date: doc.Date}, nil
 }
 
 // withoutName returns the error that err wraps when err only puts name in

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -74,9 +76,15 @@ func runLoadtest(ctx context.Context, stdio IO, args []string) error {
 		return fmt.Errorf("warm-up against %s: %w", endpoint, err)
 	}
 
+	metricsURL := strings.TrimSuffix(*target, "/") + "/metrics"
+	cpu0, cpuErr := serverCPU(ctx, client, metricsURL)
 	load0 := loadAverage()
 	res := lt.run(ctx, *clients, *duration, *rate)
 	load1 := loadAverage()
+	var cpu1 float64
+	if cpuErr == nil {
+		cpu1, cpuErr = serverCPU(ctx, client, metricsURL)
+	}
 	mode := "closed loop"
 	if *rate > 0 {
 		mode = fmt.Sprintf("open loop at %g requests/s", *rate)
@@ -91,6 +99,13 @@ func runLoadtest(ctx context.Context, stdio IO, args []string) error {
 	}
 	if *rate > 0 {
 		fmt.Fprintf(w, "                  (open loop: from each request's scheduled time, so queueing in the client counts)\n")
+	}
+	switch {
+	case cpuErr != nil:
+		fmt.Fprintf(w, "server CPU        unknown (%v)\n", cpuErr)
+	case res.requests > 0:
+		fmt.Fprintf(w, "server CPU        %.2f ms per request (%.2f s over %d requests, from process_cpu_seconds_total at /metrics)\n",
+			(cpu1-cpu0)*1000/float64(res.requests), cpu1-cpu0, res.requests)
 	}
 	fmt.Fprintf(w, "load average      %s before, %s after\n", load0, load1)
 	for msg, n := range res.errorKinds {
@@ -273,6 +288,53 @@ func (lt *loadTest) run(ctx context.Context, clients int, d time.Duration, rate 
 func quantile(sorted []time.Duration, q float64) time.Duration {
 	i := int(q * float64(len(sorted)-1))
 	return sorted[i].Round(10 * time.Microsecond)
+}
+
+// serverCPU returns the server's process_cpu_seconds_total from its
+// /metrics.
+func serverCPU(ctx context.Context, client *http.Client, metricsURL string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", metricsURL, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("get %s: %w", metricsURL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return 0, fmt.Errorf("get %s: %w", metricsURL, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("get %s: %s", metricsURL, resp.Status)
+	}
+	v, ok := metricValue(string(body), "process_cpu_seconds_total")
+	if !ok {
+		return 0, fmt.Errorf("%s has no process_cpu_seconds_total", metricsURL)
+	}
+	return v, nil
+}
+
+// metricValue returns the value of the sample of metric name without
+// labels in a Prometheus text exposition, when it has one.
+func metricValue(text, name string) (float64, bool) {
+	for line := range strings.Lines(text) {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), name)
+		if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
+			continue
+		}
+		fields := strings.Fields(rest)
+		if len(fields) == 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(fields[0], 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		return v, true
+	}
+	return 0, false
 }
 
 // loadAverage returns the 1-minute load average, or "?" where the system

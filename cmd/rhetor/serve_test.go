@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +94,13 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--max-body", "0"}, "--max-body"},
 		{[]string{"--timeout", "-1s"}, "--timeout"},
 		{[]string{"extra"}, "no arguments"},
+		{[]string{"--addr", "0.0.0.0:0", "--token", " "}, "spaces"},
+		{[]string{"--token", " "}, "spaces"},
+		{[]string{"--addr", "0.0.0.0:0", "--token", "a"}, "at least 16 bytes"},
+		{[]string{"--addr", "0.0.0.0:0", "--token", "0123456789abcdef", "--read-token", "short"}, "--read-token (RHETOR_READ_TOKEN) is 5 bytes"},
+		{[]string{"--token", "same", "--read-token", "same"}, "must differ"},
+		{[]string{"--allow-host", "a b"}, "not a host name"},
+		{[]string{"--max-words", "0"}, "--max-words"},
 	} {
 		code, _, stderr := cli("", append([]string{"serve"}, tc.args...)...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
@@ -130,6 +139,52 @@ func TestServeToken(t *testing.T) {
 	}
 }
 
+// TestServeInsecureWarns checks that --insecure on a non-loopback address
+// logs a WARN line, and that a read token guards reads.
+func TestServeInsecureWarns(t *testing.T) {
+	t.Setenv("RHETOR_TOKEN", "")
+	_, port, _ := strings.Cut(clitest.FreeAddr(t), ":")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr clitest.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, IO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr},
+			[]string{"--addr", "0.0.0.0:" + port, "--insecure", "--read-token", "0123456789abcdef-read",
+				"--db", filepath.Join(t.TempDir(), "r.db"), "--model", testModel(t)})
+	}()
+	base := "http://127.0.0.1:" + port
+	if !clitest.Poll(30*time.Second, func() bool { return clitest.Healthy(base) }) {
+		t.Fatalf("serve did not come up:\n%s", stderr.String())
+	}
+	for tok, want := range map[string]int{"": http.StatusUnauthorized, "0123456789abcdef-read": http.StatusOK} {
+		req, _ := http.NewRequest("GET", base+"/v1/articles", nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("read token %q: status %d, want %d", tok, resp.StatusCode, want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	var warned bool
+	for line := range strings.Lines(stderr.String()) {
+		if strings.Contains(line, "level=WARN") && strings.Contains(line, "without a token (--insecure)") {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no WARN line for --insecure:\n%s", stderr.String())
+	}
+}
+
 func TestLoadtest(t *testing.T) {
 	base := startServe(t)
 	dir := t.TempDir()
@@ -143,7 +198,7 @@ func TestLoadtest(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%q: exit %d\n%s%s", args, code, out, stderr)
 		}
-		for _, want := range []string{"articles          4 (30 words on average; 1 shorter ones skipped)", "(0 errors)", "throughput", "p50 ", "p99 ", "load average"} {
+		for _, want := range []string{"articles          4 (30 words on average; 1 shorter ones skipped)", "(0 errors)", "throughput", "p50 ", "p99 ", "load average", "ms per request (", "from process_cpu_seconds_total at /metrics"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%q: output lacks %q:\n%s", args, want, out)
 			}
@@ -155,6 +210,30 @@ func TestLoadtest(t *testing.T) {
 	if code, _, stderr := cli("", "loadtest", "--url", base, "--words", "100000", dir); code != 1 || !strings.Contains(stderr, "at least 100000 words") {
 		t.Errorf("no long article: %d %s", code, stderr)
 	}
+}
+
+// FuzzMetricValue checks that metricValue finds a sample written after
+// any other text, and never takes a longer metric's or a labelled one.
+func FuzzMetricValue(f *testing.F) {
+	f.Add("# HELP x y\nprocess_cpu_seconds_total_x 3\n", 1.5)
+	f.Add("process_cpu_seconds_total{a=\"b\"} 2\n", 0.25)
+	f.Add("", 12.0)
+	f.Fuzz(func(t *testing.T, before string, v float64) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return
+		}
+		if got, ok := metricValue(before, "process_cpu_seconds_total"); ok {
+			// The prefix itself holds a sample: it wins, being first.
+			if got2, ok2 := metricValue(before+"\nprocess_cpu_seconds_total "+strconv.FormatFloat(v, 'g', -1, 64)+"\n", "process_cpu_seconds_total"); !ok2 || got2 != got {
+				t.Fatalf("%q: %v then %v", before, got, got2)
+			}
+			return
+		}
+		text := before + "\nprocess_cpu_seconds_total " + strconv.FormatFloat(v, 'g', -1, 64) + "\n"
+		if got, ok := metricValue(text, "process_cpu_seconds_total"); !ok || got != v {
+			t.Fatalf("metricValue(%q) = %v, %v; want %v", text, got, ok, v)
+		}
+	})
 }
 
 func TestCutWords(t *testing.T) {

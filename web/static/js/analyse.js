@@ -4,7 +4,7 @@
 import { h, clear, field, label } from "./dom.js";
 import { api } from "./api.js";
 import { renderResult, techniqueCounts } from "./article.js";
-import { languageSelect, htmlToText, parseJSONL, articleID } from "./files.js";
+import { languageSelect, parseJSONL, articleID } from "./files.js";
 import { progressBox } from "./importer.js";
 
 // analyseView builds the view once; the app keeps it, so pasted text and
@@ -52,7 +52,7 @@ export function analyseView(ctx) {
     field("Article text", text),
     h("div", { class: "row" },
       field("Language", lang),
-      field("Or upload a file", file, ".txt, .html (paragraphs are extracted) or .jsonl (one article a line)")),
+      field("Or upload a file", file, ".txt, .html (the article is extracted by the server) or .jsonl (one article a line)")),
     h("div", { class: "actions" }, analyseBtn,
       h("button", {
         type: "button", text: "Clear",
@@ -74,17 +74,28 @@ export function analyseView(ctx) {
         return;
       }
       clear(batch);
-      text.value = name.endsWith(".html") || name.endsWith(".htm") ? htmlToText(content) : content;
+      let note = "";
+      if (name.endsWith(".html") || name.endsWith(".htm")) {
+        // The server reduces the page to its article (Readability): the
+        // page is never parsed, nor run, in this one.
+        status.textContent = `Extracting the article of ${f.name}…`;
+        const doc = await api.extract({ html: content });
+        text.value = doc.text;
+        const date = top.querySelector('input[name="date"]');
+        if (doc.date && date && !date.value) date.value = doc.date;
+        note = [doc.byline ? `by ${doc.byline}` : "", doc.date ? `dated ${doc.date}` : "", doc.lang ? `declared ${doc.lang}` : ""].filter(Boolean).join(", ");
+      } else {
+        text.value = content;
+      }
       lastFileID = name.endsWith(".txt") ? articleID(f.name) : "";
-      status.textContent = `Loaded ${f.name}: ${text.value.split("\n").filter((l) => l.trim()).length} paragraphs. Press Analyse.`;
+      status.textContent = `Loaded ${f.name}${note ? ` (${note})` : ""}: ${text.value.split("\n").filter((l) => l.trim()).length} paragraphs. Press Analyse.`;
     } catch (err) {
       showError(status, err);
     }
   });
 
-  return h("div", { class: "view analyse" },
-    h("div", { class: "analyse-top" }, form, saveForm(ctx, () => ({ text: text.value, lang: lang.value, id: lastFileID }))),
-    batch, results);
+  const top = h("div", { class: "analyse-top" }, form, saveForm(ctx, () => ({ text: text.value, lang: lang.value, id: lastFileID })));
+  return h("div", { class: "view analyse" }, top, batch, results);
 }
 
 // saveForm asks for the article's metadata and stores it with POST /v1/articles.

@@ -1,5 +1,6 @@
-// The JSON API client: one fetch wrapper that adds the bearer token to
-// writes and turns error responses ({"error": "..."}) into APIError.
+// The JSON API client: one fetch wrapper that adds the bearer token (to
+// every request: a server with --read-token wants it for reads too) and
+// turns error responses ({"error": "..."}) into APIError.
 
 const TOKEN_KEY = "rhetor.token";
 
@@ -47,10 +48,8 @@ export async function request(method, path, opts = {}) {
     body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
     headers["Content-Type"] = opts.contentType || "application/json";
   }
-  if (method !== "GET" && method !== "HEAD") {
-    const token = getToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
-  }
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
   let resp;
   try {
     resp = await fetch(path, { method, headers, body, signal: opts.signal });
@@ -79,7 +78,7 @@ function explain(status, msg) {
     case 401:
       return getToken()
         ? `The API token was refused (${msg}). Check the "API token" field at the top of the page.`
-        : `Not authorised: this server requires an API token for saving, importing and deleting. Enter it in the "API token" field at the top of the page.`;
+        : `Not authorised: this server requires an API token for this (${msg}). Enter it in the "API token" field at the top of the page.`;
     case 403:
       return `Forbidden: ${msg}. The API token was refused.`;
     case 413:
@@ -92,6 +91,7 @@ function explain(status, msg) {
 export const api = {
   taxonomy: () => request("GET", "/v1/taxonomy"),
   analyze: (article, signal) => request("POST", "/v1/analyze", { body: article, signal }),
+  extract: (page) => request("POST", "/v1/extract", { body: page }),
   save: (article) => request("POST", "/v1/articles", { body: article }),
   importLines: (lines) => request("POST", "/v1/articles", {
     body: lines.join("\n") + "\n", contentType: "application/x-ndjson",
@@ -100,4 +100,5 @@ export const api = {
   get: (id) => request("GET", `/v1/articles/${encodeURIComponent(id)}`),
   remove: (id) => request("DELETE", `/v1/articles/${encodeURIComponent(id)}`),
   stats: (filter) => request("GET", `/v1/stats${query(filter)}`),
+  fragments: (filter) => request("GET", `/v1/fragments${query(filter)}`),
 };

@@ -9,6 +9,7 @@ import { analyseView } from "./analyse.js";
 import { corpusView } from "./corpus.js";
 import { compareView } from "./compare.js";
 import { articleView } from "./articleview.js";
+import { fragmentsView } from "./fragments.js";
 import { route, href } from "./route.js";
 
 function tokenField() {
@@ -50,6 +51,10 @@ async function start() {
         document.title = "Compare · rhetor";
         main.append(compareView(ctx, r.params));
         break;
+      case "fragments":
+        document.title = "Fragments · rhetor";
+        main.append(fragmentsView(ctx, r.params));
+        break;
       case "article":
         document.title = `Article ${r.arg} · rhetor`;
         main.append(articleView(ctx, r.arg, r.params));
@@ -61,8 +66,23 @@ async function start() {
     }
   };
   window.addEventListener("hashchange", render);
+  printing();
   await render();
   document.body.dataset.ready = "true";
+}
+
+// printing opens the folded data tables while the page prints, so that a
+// printed report holds the numbers of its charts.
+function printing() {
+  let opened = [];
+  window.addEventListener("beforeprint", () => {
+    opened = [...document.querySelectorAll("details.data-table:not([open])")];
+    for (const d of opened) d.open = true;
+  });
+  window.addEventListener("afterprint", () => {
+    for (const d of opened) d.open = false;
+    opened = [];
+  });
 }
 
 start();

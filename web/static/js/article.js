@@ -8,31 +8,116 @@ import { catClass } from "./taxonomy.js";
 import { jsonLink } from "./export.js";
 
 // renderResult returns the element showing result r. tax is the loaded taxonomy.
-export function renderResult(r, tax) {
+export function renderResult(r, tax, opts = {}) {
   const hidden = new Set();
+  // view.min is the confidence slider's value: spans scoring less are not
+  // highlighted.
+  const view = { min: 0 };
   const paras = (r.paragraphs || []).filter((p) => p && typeof p.text === "string");
   const counts = techniqueCounts(paras);
   const code = r.language?.code;
   const body = h("div", { class: "article-text", lang: code && code !== "und" ? code : null, "aria-label": "Article text with persuasion techniques" });
+  const shownCount = h("span", { class: "muted small shown-count" });
   const draw = () => {
     clear(body);
     if (paras.length === 0) body.append(h("p", { class: "muted", text: "The article has no paragraphs." }));
-    for (const p of paras) body.append(paragraph(p, tax, hidden));
+    for (const p of paras) body.append(paragraph(p, tax, hidden, view));
+    const all = paras.reduce((n, p) => n + (p.spans || []).length, 0);
+    const shown = paras.reduce((n, p) => n + (p.spans || []).filter((sp) => !hidden.has(sp.technique) && sp.score >= view.min).length, 0);
+    shownCount.textContent = `${shown} of ${all} spans highlighted`;
   };
-  const legendEl = techLegend(tax, counts, hidden, draw);
+  const legend = techLegend(tax, counts, hidden, draw);
   draw();
-  return h("div", { class: "result" },
+  const slider = confidenceSlider(view, draw);
+  const root = h("div", { class: "result" },
     h("div", { class: "cards" }, languageCard(r), genreCard(r, tax), framesCard(r)),
     h("div", { class: "reading" },
       h("section", { class: "card article", "aria-labelledby": "article-h" },
         h("div", { class: "card-head" },
           h("h3", { id: "article-h", text: "Article" }),
           h("span", { class: "muted small", text: summaryLine(paras, counts) }),
+          opts.actions || null,
           jsonLink(r, `rhetor-${r.id || "result"}.json`, "JSON")),
+        h("div", { class: "highlight-controls no-print" }, slider, shownCount,
+          h("p", { class: "muted small keys", text: "Keys: j / k next / previous highlight · t hide its technique · a show all techniques · + / − raise / lower the minimum score" })),
         body),
-      legendEl),
+      legend.el),
     h("p", { class: "muted small footnote" },
       `Model ${r.model || "?"}; thresholds: frames ${fmt(r.thresholds?.frames)}, techniques ${fmt(r.thresholds?.techniques)}, spans ${fmt(r.thresholds?.spans)}.`));
+  keyboard(root, body, hidden, view, slider, () => { legend.sync(); draw(); });
+  return root;
+}
+
+// confidenceSlider sets view.min, the lowest span score highlighted.
+function confidenceSlider(view, redraw) {
+  const input = h("input", {
+    type: "range", min: "0", max: "1", step: "0.05", value: "0", name: "min-score",
+    "aria-label": "Minimum span score to highlight",
+  });
+  const out = h("output", { text: "0.00" });
+  input.addEventListener("input", () => {
+    view.min = Number(input.value) || 0;
+    out.textContent = view.min.toFixed(2);
+    redraw();
+  });
+  return h("label", { class: "slider" }, "Minimum span score ", input, " ", out);
+}
+
+// keyboard adds the result's shortcuts (see the "Keys" line): they act
+// while root is in the page and no text field has the focus.
+function keyboard(root, body, hidden, view, slider, redraw) {
+  const input = slider.querySelector("input");
+  const onKey = (ev) => {
+    if (!root.isConnected) {
+      document.removeEventListener("keydown", onKey);
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.target.closest?.("input, textarea, select, [contenteditable]")) return;
+    const marks = [...body.querySelectorAll("mark.hl")];
+    const at = marks.indexOf(document.activeElement);
+    const focus = (i) => {
+      if (!marks.length) return;
+      const m = marks[(i + marks.length) % marks.length];
+      m.focus();
+      m.scrollIntoView({ block: "nearest" });
+    };
+    switch (ev.key) {
+      case "j":
+      case "n":
+        focus(at < 0 ? 0 : at + 1);
+        break;
+      case "k":
+      case "p":
+        focus(at < 0 ? marks.length - 1 : at - 1);
+        break;
+      case "t": {
+        if (at < 0) return;
+        const tech = marks[at].dataset.techniques.split(" ")[0];
+        hidden.add(tech);
+        redraw();
+        // The next highlight after the hidden ones takes the focus.
+        const rest = [...body.querySelectorAll("mark.hl")];
+        if (rest.length) rest[Math.min(at, rest.length - 1)].focus();
+        break;
+      }
+      case "a":
+        hidden.clear();
+        redraw();
+        break;
+      case "+":
+      case "-":
+      case "−": {
+        const step = ev.key === "+" ? 0.05 : -0.05;
+        input.value = String(Math.min(1, Math.max(0, (Number(input.value) || 0) + step)));
+        input.dispatchEvent(new Event("input"));
+        break;
+      }
+      default:
+        return;
+    }
+    ev.preventDefault();
+  };
+  document.addEventListener("keydown", onKey);
 }
 
 function fmt(x) {
@@ -97,7 +182,7 @@ function framesCard(r) {
 // paragraph renders one paragraph: its techniques as chips and its text with
 // spans highlighted (overlapping spans split into segments that list every
 // span covering them).
-function paragraph(p, tax, hidden) {
+function paragraph(p, tax, hidden, view) {
   const techs = (p.techniques || []).slice().sort((a, b) => b.score - a.score);
   const top = techs.find((t) => !hidden.has(t.technique));
   const el = h("article", {
@@ -112,15 +197,15 @@ function paragraph(p, tax, hidden) {
       title: `${label(t.technique)} — score ${t.score.toFixed(2)}${t.located === false ? " — not located in the text" : ""}`,
     }, label(t.technique), h("span", { class: "score", text: ` ${t.score.toFixed(2)}` })))));
   }
-  el.append(h("p", { class: "text" }, highlighted(p, techs, tax, hidden)));
+  el.append(h("p", { class: "text" }, highlighted(p, techs, tax, hidden, view.min)));
   return el;
 }
 
-function highlighted(p, techs, tax, hidden) {
+function highlighted(p, techs, tax, hidden, min) {
   const cps = Array.from(p.text);
   const n = cps.length;
   const spans = (p.spans || [])
-    .filter((sp) => !hidden.has(sp.technique))
+    .filter((sp) => !hidden.has(sp.technique) && sp.score >= min)
     .map((sp) => ({ ...sp, a: Math.max(0, Math.min(n, sp.start - p.start)), b: Math.max(0, Math.min(n, sp.end - p.start)) }))
     .filter((sp) => sp.b > sp.a);
   if (spans.length === 0) return p.text;
@@ -138,7 +223,7 @@ function highlighted(p, techs, tax, hidden) {
     const mark = h("mark", {
       class: ["hl", catClass(tax, cover[0].technique), cover.length > 1 ? "multi" : ""],
       tabindex: 0,
-      dataset: { techniques: cover.map((sp) => sp.technique).join(" ") },
+      dataset: { techniques: cover.map((sp) => sp.technique).join(" "), score: cover[0].score.toFixed(3) },
       "aria-label": `${seg} (${cover.map((sp) => label(sp.technique)).join(", ")})`,
     }, seg);
     mark.addEventListener("mouseenter", () => showTip(mark, cover, evidence));
@@ -221,7 +306,7 @@ function techLegend(tax, counts, hidden, redraw) {
       buttons.push(b);
       return h("li", {}, b);
     }))));
-  return h("aside", { class: "card legend", "aria-labelledby": "legend-h" },
+  const el = h("aside", { class: "card legend", "aria-labelledby": "legend-h" },
     h("div", { class: "card-head" },
       h("h3", { id: "legend-h", text: "Techniques" }),
       h("span", { class: "legend-actions" },
@@ -229,4 +314,5 @@ function techLegend(tax, counts, hidden, redraw) {
         h("button", { type: "button", class: "link", text: "hide all", on: { click: () => all(false) } }))),
     h("p", { class: "muted small", text: "Numbers count the paragraphs using a technique. Press a technique to hide or show its highlights." }),
     cats);
+  return { el, sync };
 }

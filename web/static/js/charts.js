@@ -103,7 +103,8 @@ export function grouped(categories, series, opts = {}) {
 }
 
 // lines draws one line per series over the x labels. series:
-// [{name, values: [number per x], color?}]; opts: title, format.
+// [{name, values: [number or null per x], color?}]; a null is a gap: the
+// line stops before it and starts again after it. opts: title, format.
 export function lines(xs, series, opts = {}) {
   const width = 900;
   const height = 300;
@@ -112,7 +113,7 @@ export function lines(xs, series, opts = {}) {
   const top = 12;
   const bottom = 44;
   const fmt = opts.format || ((v) => String(v));
-  const all = series.flatMap((sr) => sr.values);
+  const all = series.flatMap((sr) => sr.values.filter((v) => v !== null && v !== undefined));
   const max = opts.max || Math.max(1e-9, ...all);
   const plotW = width - left - right;
   const plotH = height - top - bottom;
@@ -135,12 +136,29 @@ export function lines(xs, series, opts = {}) {
   });
   series.forEach((sr, j) => {
     const color = sr.color || PALETTE[j % PALETTE.length];
-    const pts = sr.values.map((v, i) => `${x(i)},${y(v)}`).join(" ");
     const g = s("g", { class: "series" });
-    g.append(s("polyline", { points: pts, fill: "none", stroke: color, "stroke-width": 2.5, class: "line" },
-      s("title", { text: sr.name })));
-    sr.values.forEach((v, i) => g.append(s("circle", { cx: x(i), cy: y(v), r: 3.5, fill: color, class: "point" },
-      s("title", { text: `${sr.name} · ${xs[i]}: ${fmt(v)}` }))));
+    // One polyline per run of values between gaps.
+    let run = [];
+    const flush = () => {
+      if (run.length) {
+        g.append(s("polyline", { points: run.join(" "), fill: "none", stroke: color, "stroke-width": 2.5, class: "line" },
+          s("title", { text: sr.name })));
+      }
+      run = [];
+    };
+    sr.values.forEach((v, i) => {
+      if (v === null || v === undefined) {
+        flush();
+        return;
+      }
+      run.push(`${x(i)},${y(v)}`);
+    });
+    flush();
+    sr.values.forEach((v, i) => {
+      if (v === null || v === undefined) return;
+      g.append(s("circle", { cx: x(i), cy: y(v), r: 3.5, fill: color, class: "point" },
+        s("title", { text: `${sr.name} · ${xs[i]}: ${fmt(v)}` })));
+    });
     svg.append(g);
   });
   return svg;

@@ -4,7 +4,7 @@
 
 import { h, clear, field, label } from "./dom.js";
 import { api, query } from "./api.js";
-import { filterForm, pickFilters, describe } from "./filters.js";
+import { filterForm, pickFilters, describe, apiFilters } from "./filters.js";
 import { languageSelect, articleID, parseJSONL } from "./files.js";
 import { progressBox } from "./importer.js";
 import { apiLink, exports } from "./export.js";
@@ -12,18 +12,26 @@ import { catClass } from "./taxonomy.js";
 
 const PAGE_SIZES = [20, 50, 100, 200];
 
+// SORTS are the orders of the table (the API's sort values).
+const SORTS = [
+  ["-date", "newest first"], ["date", "oldest first"], ["source", "source"], ["lang", "language"], ["genre", "genre"],
+  ["-density", "most techniques per paragraph"], ["-density_words", "most techniques per 1,000 words"],
+  ["density", "fewest techniques per paragraph"],
+];
+
 export function corpusView(ctx, params) {
   const filters = pickFilters(params);
   const limit = PAGE_SIZES.includes(Number(params.limit)) ? Number(params.limit) : 50;
   const offset = Math.max(0, Number(params.offset) || 0);
+  const sort = SORTS.some(([v]) => v === params.sort) ? params.sort : "";
   const table = h("div", { class: "corpus-table", "aria-live": "polite" }, h("p", { class: "muted", text: "Loading…" }));
-  const fetchPage = () => api.list({ ...filters, limit, offset });
+  const fetchPage = () => api.list({ ...apiFilters(filters, false), limit, offset, sort });
   // shown is the signature of the page drawn: a live check redraws the
   // table from its own fetch only when that differs.
   let shown = "";
   const show = (page) => {
     shown = signature(page);
-    render(ctx, table, page, filters, limit, offset, reload);
+    render(ctx, table, page, filters, limit, offset, sort, reload);
   };
   const reload = async () => {
     let page;
@@ -85,15 +93,21 @@ function signature(page) {
 
 // render draws one fetched page of the corpus into box; reload fetches and
 // draws it again (after a deletion).
-function render(ctx, box, page, filters, limit, offset, reload) {
+function render(ctx, box, page, filters, limit, offset, sort, reload) {
   box.dataset.for = location.hash;
   const arts = page.articles || [];
   const total = page.total || 0;
-  const nav = (off) => ctx.href("corpus", { ...filters, limit: limit === 50 ? "" : limit, offset: off || "" });
+  const nav = (off) => ctx.href("corpus", { ...filters, limit: limit === 50 ? "" : limit, offset: off || "", sort });
   const sizeSel = h("select", { "aria-label": "Articles per page" },
     PAGE_SIZES.map((n) => h("option", { value: n, text: `${n} a page` })));
   sizeSel.value = String(limit);
-  sizeSel.addEventListener("change", () => ctx.go(ctx.href("corpus", { ...filters, limit: sizeSel.value })));
+  sizeSel.addEventListener("change", () => ctx.go(ctx.href("corpus", { ...filters, limit: sizeSel.value, sort })));
+  const sortSel = h("select", { "aria-label": "Sort by", name: "sort" }, SORTS.map(([v, t]) => h("option", { value: v, text: t })));
+  sortSel.value = sort || "-date";
+  sortSel.addEventListener("change", () => ctx.go(ctx.href("corpus", {
+    ...filters, limit: limit === 50 ? "" : limit, sort: sortSel.value === "-date" ? "" : sortSel.value,
+  })));
+  const apiF = apiFilters(filters, false);
   const pager = h("nav", { class: "pager", "aria-label": "Pages" },
     offset > 0 ? h("a", { class: "button", href: nav(Math.max(0, offset - limit)), rel: "prev", text: "← Previous" }) : null,
     h("span", { class: "muted", text: total ? `${offset + 1}–${offset + arts.length} of ${total}` : "no articles" }),
@@ -103,14 +117,15 @@ function render(ctx, box, page, filters, limit, offset, reload) {
   clear(box).append(
     h("div", { class: "table-head" },
       h("p", { class: "muted", dataset: { total }, text: `${total} article${total === 1 ? "" : "s"}. ${describe(filters)}` }),
+      h("label", { class: "inline" }, "Sort: ", sortSel),
       exports(
-        apiLink(`/v1/articles${query({ ...filters, limit, offset, format: "csv" })}`, "rhetor-articles.csv", "CSV"),
-        apiLink(`/v1/articles${query({ ...filters, limit, offset })}`, "rhetor-articles.json", "JSON"))),
+        apiLink(`/v1/articles${query({ ...apiF, limit, offset, sort, format: "csv" })}`, "rhetor-articles.csv", "CSV"),
+        apiLink(`/v1/articles${query({ ...apiF, limit, offset, sort })}`, "rhetor-articles.json", "JSON"))),
     arts.length === 0
       ? h("p", { class: "empty", text: total ? "No articles on this page." : "No article matches. Import some below, or save one from the Analyse view." })
       : h("div", { class: "table-wrap" }, h("table", { class: "data articles" },
         h("caption", { class: "visually-hidden", text: "Stored articles" }),
-        h("thead", {}, h("tr", {}, ["Id", "Title", "Source", "Date", "Language", "Genre", "Top techniques", ""].map((c) => h("th", { scope: "col", text: c })))),
+        h("thead", {}, h("tr", {}, ["Id", "Title", "Source", "Date", "Language", "Genre", "Techniques / paragraph", "Top techniques", ""].map((c) => h("th", { scope: "col", text: c })))),
         h("tbody", {}, rows))),
     pager);
 }
@@ -124,8 +139,11 @@ function row(ctx, a, reload) {
     h("td", { class: "title", text: a.title || "" }),
     h("td", { text: a.source || "" }),
     h("td", { class: "nowrap", text: a.date || "" }),
-    h("td", { text: a.lang || "" }),
+    h("td", { class: "lang" }, a.lang || "", a.reliable === false
+      ? h("span", { class: "badge unreliable", title: "Untrained language or unsure identification: the labels are less trustworthy", text: "unreliable" })
+      : null),
     h("td", { text: label(a.genre || "") }),
+    h("td", { class: "num density", title: `${(a.per_1000_words || 0).toFixed(1)} per 1,000 words; ${a.paragraphs || 0} paragraphs`, text: (a.per_paragraph || 0).toFixed(2) }),
     h("td", {}, h("ul", { class: "chips" }, top.map(([t, n]) => h("li", { class: ["chip", catClass(ctx.tax, t)], title: `${label(t)}: ${n} paragraphs` },
       label(t), h("span", { class: "score", text: ` ${n}` }))))),
     h("td", {}, del));

@@ -2,6 +2,7 @@
 // table shows, offered as download links (blob: URLs of this page).
 
 import { h } from "./dom.js";
+import { getToken } from "./api.js";
 
 // csvCell quotes a value for CSV (RFC 4180). Cells that a spreadsheet would
 // read as a formula get a leading apostrophe.
@@ -35,8 +36,28 @@ export function jsonLink(data, filename, text = "JSON") {
 }
 
 // apiLink links to an API URL (such as a format=csv listing) for download.
+// With an API token set, the file is fetched with it (a server with
+// --read-token refuses reads without) and saved from a blob: URL.
 export function apiLink(href, filename, text) {
-  return h("a", { class: "export", href, download: filename, text, dataset: { format: text.toLowerCase() } });
+  const a = h("a", { class: "export", href, download: filename, text, dataset: { format: text.toLowerCase() } });
+  a.addEventListener("click", async (ev) => {
+    const token = getToken();
+    if (!token || a.dataset.fetched) return;
+    ev.preventDefault();
+    try {
+      const resp = await fetch(href, { headers: { Authorization: `Bearer ${token}` } });
+      if (!resp.ok) throw new Error(`${resp.status} ${resp.statusText}`);
+      const url = URL.createObjectURL(await resp.blob());
+      const tmp = h("a", { href: url, download: filename, dataset: { fetched: "1" } });
+      document.body.append(tmp);
+      tmp.click();
+      tmp.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (err) {
+      a.title = `Download failed: ${err.message}`;
+    }
+  });
+  return a;
 }
 
 // exports groups export links after a chart or table.

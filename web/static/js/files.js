@@ -1,5 +1,5 @@
-// Reading uploaded files in the browser: plain text, HTML reduced to its
-// paragraphs, JSONL articles, and article ids from file names.
+// Reading uploaded files in the browser: plain text, JSONL articles, and
+// article ids from file names (HTML pages go to POST /v1/extract).
 
 import { h } from "./dom.js";
 
@@ -18,46 +18,6 @@ export function languageOptions() {
 // languageSelect chooses an article's language, or none to have it identified.
 export function languageSelect() {
   return h("select", { name: "lang" }, h("option", { value: "", text: "Identify automatically" }), languageOptions());
-}
-
-const BLOCKS = "p, h1, h2, h3, h4, h5, h6, li, blockquote";
-
-// htmlToText extracts an HTML document's paragraphs (p, h1–h6, li,
-// blockquote), one a line. The document is parsed inside a <template> of a
-// DOMParser document: template contents are inert, so no script runs,
-// nothing is fetched and no event (such as an image's error) fires. Blocks
-// containing other blocks give way to them, so nested text is not repeated.
-export function htmlToText(html) {
-  const doc = new DOMParser().parseFromString(`<template>${defuse(html)}</template>`, "text/html");
-  const tpl = doc.querySelector("template");
-  // Markup that closes the template early lands in the (equally inert) body.
-  const roots = [tpl ? tpl.content : null, doc.body].filter(Boolean);
-  const lines = [];
-  for (const root of roots) {
-    for (const el of root.querySelectorAll("script, style, noscript, template")) el.remove();
-    for (const el of root.querySelectorAll(BLOCKS)) {
-      if (el.querySelector(BLOCKS)) continue;
-      const t = el.textContent.replace(/\s+/g, " ").trim();
-      if (t) lines.push(t);
-    }
-  }
-  if (lines.length === 0) {
-    for (const root of roots) {
-      for (const l of root.textContent.split(/\n+/)) {
-        const t = l.replace(/\s+/g, " ").trim();
-        if (t) lines.push(t);
-      }
-    }
-  }
-  return lines.join("\n");
-}
-
-// defuse renames the event-handler attributes (onerror=…) of the tags in
-// html to data-on…: they could never run in the inert template, but Chromium
-// checks them against the Content-Security-Policy as they are parsed and
-// reports a violation. Text between tags is left as it is.
-function defuse(html) {
-  return html.replace(/<[a-zA-Z][^>]*>/g, (tag) => tag.replace(/([\s/"'])on([a-z]+\s*=)/gi, "$1data-on$2"));
 }
 
 // articleID derives an id from a file name as rhetor does: "article123.txt"
