@@ -30,6 +30,14 @@ func TestAnalyseView(t *testing.T) {
 	if n := e.count(".results .para.marked"); n == 0 {
 		t.Error("no paragraph is marked with a technique")
 	}
+	// Where fragments overlap, each has an underline of its own.
+	bad := evalJS[[]string](e, `[...document.querySelectorAll(".results mark.hl.multi")].filter((m) =>
+		Number(m.dataset.layers) !== m.dataset.techniques.split(" ").length ||
+		getComputedStyle(m).boxShadow.split("inset").length - 1 !== Number(m.dataset.layers)).map((m) => m.textContent)`)
+	if len(bad) > 0 {
+		t.Errorf("segments under several fragments without one underline each: %q", bad)
+	}
+	t.Logf("%d segments under several fragments", e.count(".results mark.hl.multi"))
 	for _, c := range []struct {
 		selector, what string
 		want           int

@@ -226,6 +226,7 @@ function highlighted(p, techs, tax, hidden, min) {
       dataset: { techniques: cover.map((sp) => sp.technique).join(" "), score: cover[0].score.toFixed(3) },
       "aria-label": `${seg} (${cover.map((sp) => label(sp.technique)).join(", ")})`,
     }, seg);
+    if (cover.length > 1) stackUnderlines(mark, cover, tax);
     mark.addEventListener("mouseenter", () => showTip(mark, cover, evidence));
     mark.addEventListener("focus", () => showTip(mark, cover, evidence));
     mark.addEventListener("mouseleave", hideTip);
@@ -233,6 +234,21 @@ function highlighted(p, techs, tax, hidden, min) {
     out.push(mark);
   }
   return out;
+}
+
+// stackUnderlines gives a segment under several fragments one underline
+// per fragment, stacked (the longest lowest), each in its technique's
+// category colour, so that no fragment hides another. It sets the style
+// through the CSSOM, which the page's Content-Security-Policy allows.
+function stackUnderlines(mark, cover, tax) {
+  const layers = cover.slice().sort((x, y) => (x.b - x.a) - (y.b - y.a));
+  const colour = (sp) => {
+    const i = tax.category.get(sp.technique);
+    return i === undefined ? "var(--cx)" : `var(--c${i})`;
+  };
+  mark.style.boxShadow = layers.map((sp, i) => `inset 0 -${3 * (i + 1)}px 0 ${colour(sp)}`).join(", ");
+  mark.style.paddingBottom = `${3 * layers.length}px`;
+  mark.dataset.layers = String(layers.length);
 }
 
 function showTip(anchor, cover, evidence) {
