@@ -12,7 +12,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"rhetor/corpus"
+	"rhetor/internal/natstest"
 )
+
+// TestMain fails the run when a test left a stream on the NATS server.
+func TestMain(m *testing.M) { os.Exit(natstest.CheckCleanup(m)) }
 
 // testQueue sets up a queue with names of its own on the server of
 // RHETOR_TEST_NATS, deleted at the end.
@@ -31,7 +35,7 @@ func testQueue(t *testing.T, edit func(*Config)) (*Queue, *nats.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sfx := fmt.Sprintf("%d%04d", time.Now().UnixNano()%1e9, os.Getpid()%1e4)
+	sfx := natstest.Suffix()
 	c := DefaultConfig()
 	c.Stream, c.Subject = "RHETOR_UT"+sfx, "rhetor.ut"+sfx+".articles"
 	c.DeadStream, c.DeadSubject = "RHETOR_UTD"+sfx, "rhetor.ut"+sfx+".dead"

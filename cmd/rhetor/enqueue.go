@@ -49,7 +49,7 @@ func runEnqueue(ctx context.Context, stdio IO, args []string) error {
 	if len(inputs) == 0 {
 		inputs = []string{"-"}
 	}
-	nc, q, err := qf.setup(ctx, "rhetor enqueue", jetstream.WithPublishAsyncMaxPending(*inFlight))
+	nc, q, err := qf.setup(ctx, stdio.Stderr, "rhetor enqueue", jetstream.WithPublishAsyncMaxPending(*inFlight))
 	if err != nil {
 		return err
 	}
@@ -153,12 +153,13 @@ type queueFlags struct {
 	db    string       // --db, else $RHETOR_DB (when the command has --db)
 	hasDB bool         // whether --db is registered
 	cfg   queue.Config // --stream, --subject, --consumer...
+	fs    *flag.FlagSet
 }
 
 // newQueueFlags registers --nats and the queue's flags on fs, and --db with
 // dbUsage unless that is empty. Call resolve once fs is parsed.
 func newQueueFlags(fs *flag.FlagSet, dbUsage string) *queueFlags {
-	qf := &queueFlags{cfg: queue.DefaultConfig(), hasDB: dbUsage != ""}
+	qf := &queueFlags{cfg: queue.DefaultConfig(), hasDB: dbUsage != "", fs: fs}
 	fs.StringVar(&qf.nats, "nats", "", "NATS server `URL`, comma-separated for a cluster (default $RHETOR_NATS or nats://127.0.0.1:4222)")
 	if qf.hasDB {
 		fs.StringVar(&qf.db, "db", "", dbUsage)
@@ -194,8 +195,10 @@ func connectJetStream(url, name string, opts ...jetstream.JetStreamOpt) (*nats.C
 
 // setup connects as connectJetStream does and creates the queue's streams,
 // consumer and bucket where they are missing; the caller closes the
-// connection.
-func (qf *queueFlags) setup(ctx context.Context, name string, opts ...jetstream.JetStreamOpt) (*nats.Conn, *queue.Queue, error) {
+// connection. When --ack-wait or --max-deliver was given and the existing
+// consumer has other settings (and --update-consumer was not given), it
+// says on stderr that they were left as they are.
+func (qf *queueFlags) setup(ctx context.Context, stderr io.Writer, name string, opts ...jetstream.JetStreamOpt) (*nats.Conn, *queue.Queue, error) {
 	nc, js, err := connectJetStream(qf.nats, name, opts...)
 	if err != nil {
 		return nil, nil, err
@@ -204,6 +207,17 @@ func (qf *queueFlags) setup(ctx context.Context, name string, opts ...jetstream.
 	if err != nil {
 		nc.Close()
 		return nil, nil, fmt.Errorf("set up the queue on %s: %w", qf.nats, err)
+	}
+	if q.Consumer != nil && !qf.cfg.UpdateConsumer {
+		have := q.Consumer.CachedInfo().Config
+		qf.fs.Visit(func(f *flag.Flag) {
+			switch {
+			case f.Name == "ack-wait" && have.AckWait != qf.cfg.AckWait:
+				fmt.Fprintf(stderr, "rhetor: consumer %s exists with ack wait %s: --ack-wait %s not applied (add --update-consumer to change it)\n", qf.cfg.Consumer, have.AckWait, qf.cfg.AckWait)
+			case f.Name == "max-deliver" && have.MaxDeliver != qf.cfg.MaxDeliver:
+				fmt.Fprintf(stderr, "rhetor: consumer %s exists with max deliver %d: --max-deliver %d not applied (add --update-consumer to change it)\n", qf.cfg.Consumer, have.MaxDeliver, qf.cfg.MaxDeliver)
+			}
+		})
 	}
 	return nc, q, nil
 }

@@ -71,7 +71,7 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 		return err
 	}
 	defer st.Close()
-	nc, q, err := qf.setup(ctx, "rhetor worker")
+	nc, q, err := qf.setup(ctx, stdio.Stderr, "rhetor worker")
 	if err != nil {
 		return err
 	}
