@@ -47,7 +47,7 @@ func sanitizeKey(s string) string {
 func (w *Worker) info() WorkerInfo {
 	host, _ := os.Hostname()
 	return WorkerInfo{ID: w.opt.ID, Host: host, PID: os.Getpid(), Started: w.started, Updated: time.Now().UTC(),
-		Batch: w.opt.Batch, Parallel: w.opt.Parallel, Counters: w.Metrics.Snapshot()}
+		Batch: w.opt.Batch, Parallel: w.opt.Parallel, Counters: w.counters()}
 }
 
 // heartbeats refreshes the lag gauge and the worker's entry in the bucket
@@ -158,4 +158,11 @@ func (w *Worker) handleMaxDeliveries(ctx context.Context, adv maxDeliveriesAdvis
 		w.log.Printf("remove dead-lettered message %d from %s: %v", adv.StreamSeq, w.q.Config.Stream, err)
 	}
 	w.Metrics.DeadLettered.Add(1)
+}
+
+// counters is the worker's counters with the store's state.
+func (w *Worker) counters() Counters {
+	c := w.Metrics.Snapshot()
+	c.StoreDown = w.breaker.isOpen()
+	return c
 }

@@ -24,6 +24,10 @@ const (
 	HeaderSource     = "Rhetor-Source"     // FILE:LINE of a line refused by rhetor enqueue
 	HeaderWorker     = "Rhetor-Worker"     // the worker (or "enqueue") that dead-lettered it
 	HeaderTruncated  = "Rhetor-Truncated"  // the original body size when the body was cut
+	// HeaderRequeued marks a message published again to the work queue
+	// (by rhetor requeue, or by a worker that stopped while the store was
+	// down), with why.
+	HeaderRequeued = "Rhetor-Requeued"
 )
 
 // headerRoom is the space kept for headers when a dead-letter body is cut to

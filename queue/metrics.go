@@ -22,6 +22,10 @@ type Metrics struct {
 	Redelivered atomic.Int64
 	// Batches counts the batches stored.
 	Batches atomic.Int64
+	// StoreErrors counts failed store transactions (outages and refusals).
+	StoreErrors atomic.Int64
+	// Rejected counts articles the store refused (dead-lettered).
+	Rejected atomic.Int64
 	// InFlight is the number of messages fetched and not yet settled.
 	InFlight atomic.Int64
 	// Lag is the consumer's pending plus ack-pending messages, as last
@@ -44,6 +48,11 @@ type Counters struct {
 	Redelivered  int64 `json:"redelivered"`
 	InFlight     int64 `json:"in_flight"`
 	Lag          int64 `json:"lag"`
+	Rejected     int64 `json:"rejected"`
+	StoreErrors  int64 `json:"store_errors"`
+	// StoreDown is set while the worker's store does not answer (it
+	// fetches nothing then).
+	StoreDown bool `json:"store_down,omitempty"`
 }
 
 // Snapshot reads the counters.
@@ -51,6 +60,7 @@ func (m *Metrics) Snapshot() Counters {
 	return Counters{
 		Processed: m.Processed.Load(), Failed: m.Failed.Load(), DeadLettered: m.DeadLettered.Load(),
 		Redelivered: m.Redelivered.Load(), InFlight: m.InFlight.Load(), Lag: m.Lag.Load(),
+		Rejected: m.Rejected.Load(), StoreErrors: m.StoreErrors.Load(),
 	}
 }
 

@@ -20,9 +20,11 @@ import (
 )
 
 // Store is where a worker writes results: PutMany upserts by id in one
-// transaction (as *store.Store does).
+// transaction, Ping tells whether the database answers (as *store.Store
+// does).
 type Store interface {
 	PutMany(ctx context.Context, recs []store.Record) (int, error)
+	Ping(ctx context.Context) error
 }
 
 // Analyzer analyses one article (as *analyze.Analyzer does).
@@ -37,6 +39,7 @@ type message interface {
 	Metadata() (*jetstream.MsgMetadata, error)
 	Ack() error
 	NakWithDelay(delay time.Duration) error
+	InProgress() error
 	Term() error
 }
 
@@ -117,19 +120,28 @@ type Worker struct {
 	// Metrics are the worker's counters.
 	Metrics *Metrics
 	started time.Time
-	// pauseUntil (Unix nanoseconds) holds fetching back after a store failure.
-	pauseUntil atomic.Int64
+	// ackWait is the consumer's AckWait: held messages are kept from
+	// redelivery more often than that while the store is down.
+	ackWait time.Duration
+	// breaker holds fetching back while the store is unreachable.
+	breaker *breaker
+	// held are the messages fetched and not yet settled.
+	held heldSet
 }
 
 // NewWorker returns a worker on q that writes to st.
 func NewWorker(q *Queue, st Store, an Analyzer, opt WorkerOptions) *Worker {
 	opt.defaults()
 	w := &Worker{q: q, st: st, an: an, opt: opt, dead: q.JS, deadSubj: q.Config.DeadSubject,
-		maxDeliver: uint64(q.Config.MaxDeliver), Metrics: NewMetrics(), started: time.Now(),
-		log: log.New(opt.Log, "rhetor worker: ", log.LstdFlags)}
+		maxDeliver: uint64(q.Config.MaxDeliver), ackWait: q.Config.AckWait, Metrics: NewMetrics(), started: time.Now(),
+		log: log.New(opt.Log, "rhetor worker: ", log.LstdFlags), breaker: newBreaker()}
 	if q.Consumer != nil {
-		if md := q.Consumer.CachedInfo().Config.MaxDeliver; md > 0 {
-			w.maxDeliver = uint64(md)
+		cfg := q.Consumer.CachedInfo().Config
+		if cfg.MaxDeliver > 0 {
+			w.maxDeliver = uint64(cfg.MaxDeliver)
+		}
+		if cfg.AckWait > 0 {
+			w.ackWait = cfg.AckWait
 		}
 	}
 	if nc := q.JS.Conn(); nc != nil {
@@ -197,6 +209,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	if nc := w.q.JS.Conn(); nc != nil {
 		unsub = w.watchMaxDeliveries(work, nc)
 	}
+	kaCtx, stopKA := context.WithCancel(work)
+	wg.Go(func() { w.keepAlive(kaCtx) })
 	// Fetching, analysing and storing overlap, and fetching and storing
 	// go by different amounts. The fetcher hands the messages of a fetch
 	// out one at a time and fetches again when the last one was taken;
@@ -237,7 +251,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	for range pipelineWidth {
 		storers.Go(func() {
 			for g := range groups {
-				w.settle(work, g)
+				w.settle(ctx, work, g)
 			}
 		})
 	}
@@ -245,6 +259,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if unsub != nil {
 		unsub()
 	}
+	stopKA()
 	stopHB()
 	wg.Wait()
 	return fetchErr
@@ -259,11 +274,10 @@ func (w *Worker) fetchLoop(ctx context.Context, out chan<- *item, fl *flow) erro
 	lastLog := time.Time{}
 	pending := int64(-1) // messages left in the queue at the last fetch (-1: unknown)
 	for ctx.Err() == nil {
-		if until := w.pauseUntil.Load(); until > 0 {
-			if d := time.Until(time.Unix(0, until)); d > 0 {
-				sleep(ctx, d)
-				continue
-			}
+		// Back-pressure: while the store is down nothing is fetched (what
+		// is held waits for it; see settle).
+		if !w.breaker.waitClosed(ctx) {
+			break
 		}
 		var (
 			mb     jetstream.MessageBatch
@@ -361,6 +375,7 @@ func (w *Worker) collect(mb jetstream.MessageBatch, out chan<- *item, fl *flow) 
 		return 0, errEmpty
 	}
 	w.Metrics.InFlight.Add(int64(len(items)))
+	w.held.add(items)
 	fl.fetched(w.nearEnd(pending))
 	for _, it := range items {
 		out <- it
@@ -507,9 +522,12 @@ func (w *Worker) analyseOne(ctx context.Context, it *item) {
 }
 
 // settle stores the results of a group in one transaction and then
-// acknowledges their messages; poison messages are dead-lettered.
-func (w *Worker) settle(ctx context.Context, items []*item) {
+// acknowledges their messages; poison messages are dead-lettered. stop is
+// the worker's own context (done: the worker is stopping), ctx the one
+// settling goes on with.
+func (w *Worker) settle(stop, ctx context.Context, items []*item) {
 	defer w.Metrics.InFlight.Add(-int64(len(items)))
+	defer w.held.remove(items)
 	var good []*item
 	for _, it := range items {
 		if it.poison != nil {
@@ -519,32 +537,162 @@ func (w *Worker) settle(ctx context.Context, items []*item) {
 		}
 		good = append(good, it)
 	}
-	if len(good) == 0 {
-		return
+	if len(good) > 0 {
+		w.store(stop, ctx, good)
 	}
-	recs := records(good)
-	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	_, err := w.st.PutMany(sctx, recs)
-	cancel()
-	if err != nil {
-		w.log.Printf("store %d articles: %v (redelivering)", len(recs), err)
-		w.pauseUntil.Store(time.Now().Add(2 * time.Second).UnixNano())
-		for _, it := range good {
-			w.Metrics.Failed.Add(1)
-			if it.deliveries >= w.maxDeliver {
-				w.deadLetter(ctx, it, fmt.Sprintf("store failed on delivery %d of %d: %v", it.deliveries, w.maxDeliver, err))
-				continue
+}
+
+// store stores the items' records in one transaction and acknowledges
+// them. When that fails it tells the two causes apart by pinging the
+// store:
+//
+//   - The store does not answer: it is down, and no article is to blame.
+//     The breaker opens (fetching stops, the held messages are kept from
+//     redelivery), and the group is stored again once a ping succeeds, so
+//     an outage costs no delivery and makes no dead letter. Should the
+//     worker be stopped meanwhile, the messages go back to the queue
+//     (release).
+//   - The store answers: a record of the group is refused. The group is
+//     stored in halves, down to single records, so the good ones are
+//     stored and only a refused one is dead-lettered with the reason.
+func (w *Worker) store(stop, ctx context.Context, items []*item) {
+	for {
+		recs := records(items)
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		_, err := w.st.PutMany(sctx, recs)
+		cancel()
+		if err == nil {
+			for _, it := range items {
+				// A lost ack only means a redelivery, which upserts the same record.
+				_ = it.msg.Ack()
 			}
-			_ = it.msg.NakWithDelay(nakDelay(it.deliveries))
+			w.Metrics.Processed.Add(int64(len(items)))
+			w.Metrics.Batches.Add(1)
+			return
 		}
+		w.Metrics.StoreErrors.Add(1)
+		if perr := w.ping(ctx); perr != nil {
+			if w.breaker.trip() {
+				w.log.Printf("store %d articles: %v; the store does not answer (%v): fetching stops until it does", len(recs), err, perr)
+			}
+			if !w.awaitStore(stop, ctx) {
+				w.release(ctx, items, err)
+				return
+			}
+			continue
+		}
+		if len(items) == 1 {
+			w.Metrics.Failed.Add(1)
+			w.Metrics.Rejected.Add(1)
+			w.deadLetter(ctx, items[0], fmt.Sprintf("store refused the article: %v", err))
+			return
+		}
+		if len(recs) == len(items) || len(items) > 2 {
+			w.log.Printf("store %d articles: %v; the store answers: storing them in halves to find the refused one", len(recs), err)
+		}
+		half := len(items) / 2
+		w.store(stop, ctx, items[:half])
+		w.store(stop, ctx, items[half:])
 		return
 	}
-	for _, it := range good {
-		// A lost ack only means a redelivery, which upserts the same record.
-		_ = it.msg.Ack()
+}
+
+// ping asks the store whether it answers, for at most 5 seconds.
+func (w *Worker) ping(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return w.st.Ping(pctx)
+}
+
+// Backoff of the store probes while the store is down.
+const (
+	probeFirst = 500 * time.Millisecond
+	probeMax   = 10 * time.Second
+)
+
+// awaitStore pings the store with a growing pause (0.5 s, 1 s, 2 s... up
+// to 10 s) until it answers (true; the breaker closes) or stop is done
+// (false).
+func (w *Worker) awaitStore(stop, ctx context.Context) bool {
+	pause := probeFirst
+	for {
+		if !w.breaker.isOpen() {
+			return true // another storer saw it come back
+		}
+		sleep(stop, pause)
+		if stop.Err() != nil {
+			return false
+		}
+		if err := w.ping(ctx); err == nil {
+			if w.breaker.reset() {
+				w.log.Printf("the store answers again after %s: fetching resumes", w.breaker.lastOutage().Round(time.Millisecond))
+			}
+			return true
+		}
+		pause = min(2*pause, probeMax)
 	}
-	w.Metrics.Processed.Add(int64(len(good)))
-	w.Metrics.Batches.Add(1)
+}
+
+// release gives messages that could not be stored back to the queue when
+// the worker stops while the store is down: each is negatively
+// acknowledged with a delay, except on its last allowed delivery, where a
+// nak would make JetStream give it up: then a copy is published to the
+// work queue (under a message id of its own, so that the duplicate window
+// does not drop it) and the original acknowledged. The store's outage
+// never dead-letters an article.
+func (w *Worker) release(ctx context.Context, items []*item, cause error) {
+	w.Metrics.Failed.Add(int64(len(items)))
+	copied := 0
+	for _, it := range items {
+		if it.deliveries < w.maxDeliver {
+			_ = it.msg.NakWithDelay(nakDelay(it.deliveries))
+			continue
+		}
+		if err := w.requeueCopy(ctx, it, cause); err != nil {
+			w.log.Printf("requeue message %d on its last delivery: %v (redelivering)", it.seq, err)
+			_ = it.msg.NakWithDelay(nakDelay(it.deliveries))
+			continue
+		}
+		_ = it.msg.Ack()
+		copied++
+	}
+	w.log.Printf("stopping while the store is down: %d messages back to the queue (%d of them as copies, on their last delivery)", len(items), copied)
+}
+
+// requeueCopy publishes a copy of the item's message to its subject, as a
+// new message with deliveries counted from zero.
+func (w *Worker) requeueCopy(ctx context.Context, it *item, cause error) error {
+	m := nats.NewMsg(it.msg.Subject())
+	m.Data = it.msg.Data()
+	m.Header.Set(nats.MsgIdHdr, fmt.Sprintf("retry:%s:%d:%d", it.msg.Subject(), it.seq, it.deliveries))
+	m.Header.Set(HeaderRequeued, headerValue(truncateUTF8("store unavailable: "+cause.Error(), 512)))
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, err := w.dead.PublishMsg(pctx, m)
+	return err
+}
+
+// keepAlive keeps the held messages from being redelivered while the
+// breaker is open (their worker is alive and will store them when the
+// store is back), by telling JetStream they are in progress a few times
+// per AckWait.
+func (w *Worker) keepAlive(ctx context.Context) {
+	every := max(w.ackWait/4, 200*time.Millisecond)
+	if w.ackWait <= 0 {
+		every = time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if w.breaker.isOpen() {
+				w.held.each(func(it *item) { _ = it.msg.InProgress() })
+			}
+		}
+	}
 }
 
 // records returns one record per article id of the items: a group may hold

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"rhetor/internal/clitest"
+	"rhetor/internal/pgtest"
+	"rhetor/store"
+)
+
+// outageProxy forwards TCP connections from a loopback port to a server;
+// down closes every connection and refuses new ones (for the client, an
+// outage of the server), up accepts again on the same port. It lets a test
+// take "PostgreSQL" away from its workers without stopping the server
+// that other tests share.
+type outageProxy struct {
+	t      *testing.T
+	target string
+	addr   string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  map[net.Conn]struct{}
+}
+
+func newOutageProxy(t *testing.T, target string) *outageProxy {
+	p := &outageProxy{t: t, target: target, conns: map[net.Conn]struct{}{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addr = ln.Addr().String()
+	p.serve(ln)
+	t.Cleanup(p.down)
+	return p
+}
+
+func (p *outageProxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			if p.ln != ln { // went down meanwhile
+				p.mu.Unlock()
+				c.Close()
+				s.Close()
+				return
+			}
+			p.conns[c], p.conns[s] = struct{}{}, struct{}{}
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(s, c); s.Close(); c.Close() }()
+			go func() { _, _ = io.Copy(c, s); s.Close(); c.Close() }()
+		}
+	}()
+}
+
+// down closes the listener and every connection.
+func (p *outageProxy) down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+		delete(p.conns, c)
+	}
+}
+
+// up listens on the same port again.
+func (p *outageProxy) up() {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatalf("proxy: listen on %s again: %v", p.addr, err)
+	}
+	p.serve(ln)
+}
+
+// outageDuration is how long the store outage tests keep the store away:
+// $RHETOR_TEST_OUTAGE (a Go duration; .ci/run sets 60s), else def.
+func outageDuration(t *testing.T, def time.Duration) time.Duration {
+	v := os.Getenv("RHETOR_TEST_OUTAGE")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		t.Fatalf("RHETOR_TEST_OUTAGE=%q: %v", v, err)
+	}
+	return d
+}
+
+// TestQueueStoreOutage takes PostgreSQL away from two workers (through a
+// TCP proxy, so the shared server stays up) for a while in the middle of a
+// run, with --max-deliver 2 so that a single lost delivery would show: the
+// run ends with every article stored once, no dead letter, nothing left in
+// the work queue, and the workers exit 0 on SIGTERM.
+func TestQueueStoreOutage(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newOutageProxy(t, u.Host)
+	u.Host = p.addr
+	runStoreOutage(t, dsn, u.String(), outageDuration(t, 8*time.Second), p.down, p.up)
+}
+
+// TestQueuePostgresStop is TestQueueStoreOutage with PostgreSQL itself
+// stopped (pg_ctlcluster stop, then start) for $RHETOR_TEST_OUTAGE (60 s in
+// .ci/run). It stops the server every other test uses, so it runs only
+// when RHETOR_TEST_PG_CLUSTER names the cluster ("15 main"), which .ci/run
+// sets for a run of this test alone, after the other tests.
+func TestQueuePostgresStop(t *testing.T) {
+	cluster := strings.Fields(os.Getenv("RHETOR_TEST_PG_CLUSTER"))
+	if len(cluster) != 2 {
+		t.Skip("set RHETOR_TEST_PG_CLUSTER to the cluster's version and name (\"15 main\") to stop PostgreSQL during the test: .ci/run does, alone")
+	}
+	dsn := pgtest.DSN(t)
+	ctl := func(action string) func() {
+		return func() {
+			out, err := exec.Command("pg_ctlcluster", cluster[0], cluster[1], action).CombinedOutput()
+			if err != nil {
+				t.Errorf("pg_ctlcluster %s: %v\n%s", action, err, out)
+			}
+		}
+	}
+	t.Cleanup(ctl("start")) // never leave it stopped (starting a running cluster only complains)
+	runStoreOutage(t, dsn, dsn, outageDuration(t, 60*time.Second), ctl("stop"), ctl("start"))
+}
+
+func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, down, up func()) {
+	natsURL := queueTestNATS(t)
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, names := queueTestNames(t, js)
+	bin := clitest.Build(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute+outage)
+	defer cancel()
+	st, err := store.Open(ctx, dsn) // migrated before the workers start
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+
+	const n = 1200
+	in := filepath.Join(t.TempDir(), "in.jsonl")
+	var b strings.Builder
+	for _, a := range queueArticles(n) {
+		b.Write(mustJSON(t, a))
+		b.WriteByte('\n')
+	}
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.CommandContext(ctx, bin, append(append([]string{"enqueue", "--nats", natsURL, "--max-deliver", "2"}, names...), in)...).CombinedOutput(); err != nil {
+		t.Fatalf("enqueue: %v\n%s", err, out)
+	}
+	wargs := append([]string{"--nats", natsURL, "--db", workerDSN, "--workers", "1", "--batch", "16", "--metrics-addr", ""}, names...)
+	workers := []*workerProc{startWorker(t, bin, append(wargs, "--id", "o1")...), startWorker(t, bin, append(wargs, "--id", "o2")...)}
+	stored := func() int {
+		c, err := st.Count(ctx, time.Time{})
+		if err != nil && ctx.Err() == nil {
+			return -1 // the store is down for the test too
+		}
+		return c
+	}
+	clitest.WaitFor(t, 2*time.Minute, "the workers to store 150 articles", func() bool { return stored() >= 150 })
+	down()
+	t.Logf("store down for %s with %d articles stored", outage, stored())
+	// The workers notice, and say so in their heartbeats.
+	deadline := time.Now().Add(outage)
+	sawDown := false
+	for time.Now().Before(deadline) {
+		if !sawDown {
+			out, err := exec.CommandContext(ctx, bin, append([]string{"status", "--json", "--nats", natsURL}, names...)...).Output()
+			var s queueStatus
+			if err == nil && json.Unmarshal(out, &s) == nil {
+				for _, w := range s.Workers {
+					sawDown = sawDown || w.StoreDown
+				}
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	up()
+	t.Logf("store back")
+	cons, err := js.Consumer(ctx, cfg.Stream, cfg.Consumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clitest.WaitFor(t, 3*time.Minute, "the queue to drain", func() bool {
+		ci, err := cons.Info(ctx)
+		return err == nil && ci.NumPending == 0 && ci.NumAckPending == 0 && stored() >= n
+	})
+	if !sawDown {
+		t.Error("rhetor status never showed a worker whose store was down")
+	}
+	for _, w := range workers {
+		_ = w.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	for _, w := range workers {
+		if err := <-w.done; err != nil {
+			t.Errorf("worker: %v\n%s", err, w.stderr.String())
+		}
+		w.done <- nil
+		if !strings.Contains(w.stderr.String(), "the store does not answer") {
+			t.Logf("worker output:\n%s", w.stderr.String())
+		}
+	}
+	if got := stored(); got != n {
+		t.Errorf("%d articles stored, want %d", got, n)
+	}
+	for _, name := range []string{cfg.Stream, cfg.DeadStream} {
+		s, err := js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msgs := s.CachedInfo().State.Msgs; msgs != 0 {
+			t.Errorf("stream %s holds %d messages, want 0", name, msgs)
+		}
+	}
+	if t.Failed() {
+		for _, w := range workers {
+			t.Logf("worker output:\n%s", w.stderr.String())
+		}
+	}
+}
