@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -108,11 +107,7 @@ func Collect(ctx context.Context, q *Queue, lastDead int) (Status, error) {
 		if err != nil {
 			return s, fmt.Errorf("stream %s message %d: %w", q.Config.DeadStream, seq, err)
 		}
-		e := DeadEntry{Sequence: seq, Time: m.Time, Reason: m.Header.Get(HeaderReason),
-			ArticleID: m.Header.Get(HeaderArticle), Source: m.Header.Get(HeaderSource), Worker: m.Header.Get(HeaderWorker)}
-		e.OriginalSeq, _ = strconv.ParseUint(m.Header.Get(HeaderSequence), 10, 64)
-		e.Deliveries, _ = strconv.ParseUint(m.Header.Get(HeaderDeliveries), 10, 64)
-		s.LastDead = append(s.LastDead, e)
+		s.LastDead = append(s.LastDead, deadEntry(seq, m))
 	}
 	return s, nil
 }

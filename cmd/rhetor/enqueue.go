@@ -92,6 +92,10 @@ func runEnqueue(ctx context.Context, stdio IO, args []string) error {
 	fmt.Fprintf(stdio.Stdout, "enqueued %d articles to %s in %s (%.0f/s): %d new, %d duplicates dropped by the stream, %d dead-lettered to %s, %d failed\n",
 		read, cfg.Stream, elapsed.Round(time.Millisecond), float64(read)/max(elapsed.Seconds(), 1e-9),
 		s.Published, s.Duplicates, s.DeadLettered, cfg.DeadSubject, s.Failed)
+	if s.Duplicates > 0 {
+		fmt.Fprintf(stdio.Stderr, "rhetor: %d articles dropped: %s saw their ids within its duplicate window (%s); dead letters are retried with rhetor requeue, which the window does not stop\n",
+			s.Duplicates, cfg.Stream, q.Articles.CachedInfo().Config.Duplicates)
+	}
 	if failed > 0 {
 		return partialError{failed: failed, total: read}
 	}
