@@ -56,11 +56,11 @@ func Decode(data []byte, maxText int) (corpus.Article, error) {
 	if err := json.Unmarshal(data, &a); err != nil {
 		return corpus.Article{}, fmt.Errorf("invalid JSON: %w", err)
 	}
-	if a.ID == "" {
-		return corpus.Article{}, errors.New(`missing field "id"`)
-	}
-	if strings.ContainsAny(a.ID, "\t\r\n") {
-		return a, errors.New(`field "id" contains a tab or line break`)
+	if err := corpus.CheckID(a.ID); err != nil {
+		if a.ID != "" {
+			a.ID = truncateUTF8(a.ID, corpus.MaxIDBytes)
+		}
+		return a, err
 	}
 	if maxText > 0 && len(a.Text) > maxText {
 		return a, fmt.Errorf("text of %d bytes over the limit of %d", len(a.Text), maxText)

@@ -131,7 +131,7 @@ func enqueueInput(ctx context.Context, stdio IO, in string, enq *queue.Enqueuer,
 		if errors.As(err, &le) {
 			n++
 			where := fmt.Sprintf("%s:%d", le.Name, le.Line)
-			if err := enq.DeadLetter(ctx, queue.DeadLetter{Reason: le.Err.Error(), Source: where}); err != nil {
+			if err := enq.DeadLetter(ctx, queue.DeadLetter{Reason: le.Err.Error(), Source: where, ArticleID: le.ID}); err != nil {
 				return n, err
 			}
 			continue
