@@ -36,6 +36,9 @@ type Status struct {
 	// recent ones, newest first.
 	Dead     uint64      `json:"dead"`
 	LastDead []DeadEntry `json:"last_dead"`
+	// Leftovers are the messages the stream holds although the consumer
+	// is done with them (see Leftover): already stored, or given up.
+	Leftovers LeftoverCounts `json:"leftovers"`
 	// Missing lists the parts of the queue that do not exist (yet).
 	Missing []string `json:"missing,omitempty"`
 }
@@ -56,6 +59,12 @@ type DeadEntry struct {
 
 // Collect reads the queue's state, with the lastDead most recent dead letters.
 func Collect(ctx context.Context, q *Queue, lastDead int) (Status, error) {
+	return CollectWith(ctx, q, lastDead, nil)
+}
+
+// CollectWith is Collect that tells leftover messages already stored from
+// given-up ones by looking them up in st (nil: not told apart).
+func CollectWith(ctx context.Context, q *Queue, lastDead int, st ArticleGetter) (Status, error) {
 	s := Status{Stream: q.Config.Stream, Consumer: q.Config.Consumer, Workers: []WorkerInfo{}, LastDead: []DeadEntry{}}
 	if q.Articles == nil {
 		s.Missing = append(s.Missing, "stream "+q.Config.Stream)
@@ -74,6 +83,9 @@ func Collect(ctx context.Context, q *Queue, lastDead int) (Status, error) {
 			return s, fmt.Errorf("consumer %s: %w", q.Config.Consumer, err)
 		}
 		s.Pending, s.AckPending, s.Redelivered, s.Waiting = ci.NumPending, ci.NumAckPending, ci.NumRedelivered, ci.NumWaiting
+		if s.Leftovers, err = CountLeftovers(ctx, q, st); err != nil {
+			return s, err
+		}
 	}
 	if q.Workers == nil {
 		s.Missing = append(s.Missing, "workers bucket "+q.Config.Bucket)

@@ -211,6 +211,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	kaCtx, stopKA := context.WithCancel(work)
 	wg.Go(func() { w.keepAlive(kaCtx) })
+	wg.Go(func() { w.sweeps(kaCtx) })
 	// Fetching, analysing and storing overlap, and fetching and storing
 	// go by different amounts. The fetcher hands the messages of a fetch
 	// out one at a time and fetches again when the last one was taken;

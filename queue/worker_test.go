@@ -89,6 +89,17 @@ func (s *fakeStore) Ping(ctx context.Context) error {
 	return s.down
 }
 
+func (s *fakeStore) Get(ctx context.Context, id string) (store.Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.recs) - 1; i >= 0; i-- {
+		if s.recs[i].ID == id {
+			return s.recs[i], nil
+		}
+	}
+	return store.Record{}, store.ErrNotFound
+}
+
 func (s *fakeStore) pingCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
