@@ -167,7 +167,7 @@ func (w *Worker) sweepLeftovers(ctx context.Context) (stored, dead int, err erro
 }
 
 // sweepEvery is how often a worker looks for leftover messages.
-const sweepEvery = time.Minute
+const sweepEvery = 15 * time.Second
 
 // sweeps runs sweepLeftovers when the worker starts and every sweepEvery
 // until ctx is done.

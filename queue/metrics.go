@@ -31,6 +31,10 @@ type Metrics struct {
 	// Lag is the consumer's pending plus ack-pending messages, as last
 	// read from the server (-1: not read yet).
 	Lag atomic.Int64
+	// NATSUp is whether the last heartbeat could read the consumer;
+	// HeartbeatOK whether it could write the worker's heartbeat.
+	NATSUp      atomic.Bool
+	HeartbeatOK atomic.Bool
 }
 
 // NewMetrics returns zeroed counters.

@@ -126,12 +126,13 @@ func CollectWith(ctx context.Context, q *Queue, lastDead int, st ArticleGetter) 
 
 // liveWorkers reads the heartbeats in the workers bucket, sorted by id.
 //
-// Workers that have not beaten for half the bucket's TTL (three missed beats)
-// are left out before the server expires their entry.
+// A worker whose last beat is older than staleAfter of its interval (it
+// was killed, or lost NATS) is left out, long before the server expires
+// its entry.
 func liveWorkers(ctx context.Context, kv jetstream.KeyValue) ([]WorkerInfo, error) {
-	var stale time.Duration
+	var ttl time.Duration
 	if st, err := kv.Status(ctx); err == nil {
-		stale = st.TTL() / 2
+		ttl = st.TTL()
 	}
 	keys, err := kv.Keys(ctx)
 	if errors.Is(err, jetstream.ErrNoKeysFound) {
@@ -153,11 +154,20 @@ func liveWorkers(ctx context.Context, kv jetstream.KeyValue) ([]WorkerInfo, erro
 		if err := json.Unmarshal(e.Value(), &w); err != nil {
 			continue // not a rhetor heartbeat
 		}
-		if stale > 0 && time.Since(e.Created()) > stale {
-			continue // missed its last beats: stopped without saying so
+		every := w.Interval
+		if every <= 0 && ttl > 0 {
+			every = HeartbeatInterval(ttl)
+		}
+		if every > 0 && time.Since(e.Created()) > staleAfter(every) {
+			continue // missed its last beat: stopped without saying so
 		}
 		ws = append(ws, w)
 	}
 	sort.Slice(ws, func(i, j int) bool { return ws[i].ID < ws[j].ID })
 	return ws, nil
 }
+
+// staleAfter is how old a worker's last beat may be for it to count as
+// live: one interval and a quarter of one (at least a second), so a worker
+// that stops beating leaves the list within about one interval.
+func staleAfter(every time.Duration) time.Duration { return every + max(every/4, time.Second) }
