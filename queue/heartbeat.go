@@ -111,6 +111,7 @@ func (w *Worker) heartbeats(ctx, stopping context.Context) {
 		}
 		w.Metrics.HeartbeatOK.Store(err == nil)
 		if err != nil {
+			w.Metrics.Errors.WithLabelValues(errHeartbeat).Inc()
 			logf("heartbeat: %v", err)
 		}
 	}

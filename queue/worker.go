@@ -147,6 +147,8 @@ func NewWorker(q *Queue, st Store, an Analyzer, opt WorkerOptions) *Worker {
 	if nc := q.JS.Conn(); nc != nil {
 		w.maxPayload = int(nc.MaxPayload())
 	}
+	up := func() bool { return !w.breaker.isOpen() }
+	w.Metrics.storeUp.Store(&up)
 	return w
 }
 
@@ -309,6 +311,7 @@ func (w *Worker) fetchLoop(ctx context.Context, out chan<- *item, fl *flow) erro
 			errors.Is(err, jetstream.ErrStreamNotFound):
 			return fmt.Errorf("fetch from %s/%s: %w", w.q.Config.Stream, w.q.Config.Consumer, err)
 		default:
+			w.Metrics.Errors.WithLabelValues(errFetch).Inc()
 			if time.Since(lastLog) > 10*time.Second {
 				w.log.Printf("fetch: %v (retrying)", err)
 				lastLog = time.Now()
@@ -506,11 +509,15 @@ func (w *Worker) analyseOne(ctx context.Context, it *item) {
 	a, err := Decode(it.msg.Data(), w.opt.MaxText)
 	it.art = a
 	if err != nil {
+		w.Metrics.Errors.WithLabelValues(errPoison).Inc()
 		it.poison = err
 		return
 	}
+	start := time.Now()
 	res, err := w.an.Analyze(ctx, a)
+	w.Metrics.AnalysisSeconds.Observe(time.Since(start).Seconds())
 	if err != nil {
+		w.Metrics.Errors.WithLabelValues(errAnalysis).Inc()
 		it.poison = fmt.Errorf("analysis: %w", err)
 		return
 	}
@@ -560,7 +567,9 @@ func (w *Worker) store(stop, ctx context.Context, items []*item) {
 	for {
 		recs := records(items)
 		sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		start := time.Now()
 		_, err := w.st.PutMany(sctx, recs)
+		w.Metrics.StoreSeconds.Observe(time.Since(start).Seconds())
 		cancel()
 		if err == nil {
 			for _, it := range items {
@@ -573,6 +582,7 @@ func (w *Worker) store(stop, ctx context.Context, items []*item) {
 		}
 		w.Metrics.StoreErrors.Add(1)
 		if perr := w.ping(ctx); perr != nil {
+			w.Metrics.Errors.WithLabelValues(errStoreDown).Inc()
 			if w.breaker.trip() {
 				w.log.Printf("store %d articles: %v; the store does not answer (%v): fetching stops until it does", len(recs), err, perr)
 			}
@@ -582,6 +592,7 @@ func (w *Worker) store(stop, ctx context.Context, items []*item) {
 			}
 			continue
 		}
+		w.Metrics.Errors.WithLabelValues(errStoreRefuse).Inc()
 		if len(items) == 1 {
 			w.Metrics.Failed.Add(1)
 			w.Metrics.Rejected.Add(1)
@@ -727,6 +738,7 @@ func (w *Worker) deadLetter(ctx context.Context, it *item, reason string) {
 	_, err := w.dead.PublishMsg(pctx, d.Msg(w.deadSubj, w.maxPayload))
 	cancel()
 	if err != nil {
+		w.Metrics.Errors.WithLabelValues(errDeadLetter).Inc()
 		w.log.Printf("dead-letter message %d (%s): %v (redelivering)", it.seq, reason, err)
 		_ = it.msg.NakWithDelay(nakDelay(it.deliveries))
 		return

@@ -831,10 +831,50 @@ func TestMetricsText(t *testing.T) {
 	body := rec.Body.String()
 	for _, want := range []string{"rhetor_worker_processed_total 5\n", "rhetor_worker_failed_total 0\n",
 		"rhetor_worker_dead_lettered_total 0\n", "rhetor_worker_redelivered_total 0\n", "rhetor_worker_lag 12\n",
-		"# TYPE rhetor_worker_lag gauge\n"} {
+		"# TYPE rhetor_worker_lag gauge\n", "rhetor_worker_store_up 1\n", "rhetor_worker_nats_up 0\n",
+		"rhetor_worker_heartbeat_ok 0\n", `rhetor_worker_errors_total{kind="store_down"} 0`,
+		"# TYPE rhetor_worker_store_seconds histogram\n", "# TYPE rhetor_worker_analysis_seconds histogram\n",
+		"go_goroutines ", "process_start_time_seconds "} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q:\n%s", want, body)
 		}
+	}
+}
+
+// A worker's metrics follow its store and its errors; its health handler
+// answers liveness always and readiness only while the store answers.
+func TestWorkerHealthAndMetrics(t *testing.T) {
+	st := &fakeStore{refuse: "bad"}
+	w := newTestWorker(t, st, &fakePublisher{}, 0)
+	up := func() bool { return !w.breaker.isOpen() }
+	w.Metrics.storeUp.Store(&up)
+	process(w, articleMsg(t, 1, 1, corpus.Article{ID: "bad", Text: sampleText}), articleMsg(t, 2, 1, corpus.Article{ID: "ok", Text: sampleText}),
+		&fakeMsg{data: []byte("{"), seq: 3, deliveries: 1})
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		w.HealthHandler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Code, rec.Body.String()
+	}
+	_, body := get("/metrics")
+	for _, want := range []string{`rhetor_worker_errors_total{kind="store_refused"} 2`, `rhetor_worker_errors_total{kind="poison"} 1`,
+		"rhetor_worker_rejected_total 1\n", "rhetor_worker_analysis_seconds_count 2\n", "rhetor_worker_store_seconds_count 3\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q:\n%s", want, body)
+		}
+	}
+	if code, body := get("/readyz"); code != 200 || body != "ready\n" {
+		t.Errorf("readyz: %d %q", code, body)
+	}
+	st.setDown(errors.New("connection refused"))
+	w.breaker.trip()
+	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "store: connection refused") {
+		t.Errorf("readyz with the store down: %d %q", code, body)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Errorf("healthz with the store down: %d", code)
+	}
+	if _, body := get("/metrics"); !strings.Contains(body, "rhetor_worker_store_up 0\n") {
+		t.Error("rhetor_worker_store_up is not 0 with the breaker open")
 	}
 }
 

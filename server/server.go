@@ -56,6 +56,8 @@ type Server struct {
 	handler   http.Handler
 	routes    []route
 	metrics   *metrics
+	// metricsHandler serves metrics at /metrics.
+	metricsHandler http.Handler
 	// slots holds one token per analysis allowed to run.
 	slots chan struct{}
 	// bufs recycles response buffers.
@@ -108,6 +110,7 @@ func New(cfg Config) (*Server, error) {
 		{"GET", "/v1/stats", false, s.handleStats},
 		{"GET", "/v1/taxonomy", false, s.handleTaxonomy},
 		{"GET", "/healthz", false, s.handleHealth},
+		{"GET", "/readyz", false, s.handleReady},
 		{"GET", "/metrics", false, s.handleMetrics},
 		{"GET", "/openapi.json", false, s.handleOpenAPI},
 		{"GET", "/", false, web.Handler().ServeHTTP},
@@ -117,7 +120,8 @@ func New(cfg Config) (*Server, error) {
 		names = append(names, r.pattern())
 	}
 	names = append(names, fallbackRoute)
-	s.metrics = newMetrics(names)
+	s.metrics = newMetrics(names, cfg.Store.Ping)
+	s.metricsHandler = newMetricsHandler(s.metrics.reg)
 	mux := http.NewServeMux()
 	for _, r := range s.routes {
 		mux.Handle(r.pattern(), s.wrap(r.pattern(), r.write, r.handler))
@@ -188,10 +192,10 @@ func (s *Server) wrap(name string, write bool, h http.HandlerFunc) http.Handler 
 	rm := s.metrics.routes[name]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rm.inFlight.Add(1)
+		rm.inFlight.Inc()
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
-			rm.inFlight.Add(-1)
+			rm.inFlight.Dec()
 			rm.observe(sw.code(), time.Since(start))
 		}()
 		if write && !s.authorized(r) {

@@ -346,10 +346,11 @@ func TestHealthMetricsUI(t *testing.T) {
 	}
 	text := string(r.body)
 	for _, want := range []string{
-		`rhetor_http_requests_total{route="POST /v1/analyze",code="200"} 1`,
-		`rhetor_http_requests_total{route="POST /v1/analyze",code="400"} 1`,
-		`rhetor_http_requests_total{route="POST /v1/articles",code="201"} 1`,
-		`rhetor_http_request_errors_total{route="POST /v1/analyze",class="4xx"} 1`,
+		`rhetor_http_requests_total{code="200",route="POST /v1/analyze"} 1`,
+		`rhetor_http_requests_total{code="400",route="POST /v1/analyze"} 1`,
+		`rhetor_http_requests_total{code="201",route="POST /v1/articles"} 1`,
+		`rhetor_http_request_errors_total{class="4xx",route="POST /v1/analyze"} 1`,
+		"rhetor_store_up 1",
 		`rhetor_http_request_duration_seconds_count{route="POST /v1/analyze"} 2`,
 		`rhetor_http_request_duration_seconds_bucket{route="POST /v1/analyze",le="+Inf"} 2`,
 		`rhetor_http_requests_in_flight{route="GET /metrics"} 1`,

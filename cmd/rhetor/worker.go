@@ -32,7 +32,7 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 	prefetch := fs.Int("prefetch", 0, "messages fetched at a time near the end of the queue (default 2 × --workers; up to --batch while the queue is long), so that the last ones are shared between the workers")
 	linger := fs.Duration("linger", queue.DefaultLinger, "longest an analysed article waits for others to share its transaction; near the end of the queue it is stored as soon as a storer is free")
 	maxText := fs.Int("max-text", queue.DefaultMaxText, "largest article text in `BYTES`; longer ones are dead-lettered")
-	metricsAddr := fs.String("metrics-addr", "127.0.0.1:9464", "serve Prometheus metrics at http://`ADDR`/metrics (empty: off)")
+	metricsAddr := fs.String("metrics-addr", "127.0.0.1:9464", "serve Prometheus metrics at http://`ADDR`/metrics, liveness at /healthz and readiness at /readyz (empty: off)")
 	id := fs.String("id", "", "worker `ID` in heartbeats and dead letters (default HOST-PID)")
 	startTimeout := fs.Duration("start-timeout", 0, "give up when PostgreSQL or NATS cannot be reached at start for this long (0: keep retrying, with backoff up to 30s)")
 	if err := parseFlags(fs, args); err != nil {
@@ -119,9 +119,7 @@ func runWorker(ctx context.Context, stdio IO, args []string) error {
 		if err != nil {
 			return fmt.Errorf("metrics: %w (choose another --metrics-addr, or give an empty one)", err)
 		}
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", w.Metrics)
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Handler: w.HealthHandler(), ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = srv.Serve(ln) }()
 		defer srv.Close()
 		metricsAt = "http://" + ln.Addr().String() + "/metrics"
