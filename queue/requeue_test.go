@@ -46,12 +46,13 @@ func TestRequeue(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Re-enqueueing "a" is dropped by the duplicate window...
-	if err := enq.Publish(ctx, corpus.Article{ID: "a", Text: "Some text."}, "in.jsonl"); err != nil {
+	// Re-enqueueing "a" (another run) is dropped by the duplicate window...
+	again := NewEnqueuer(q, 0, 0)
+	if err := again.Publish(ctx, corpus.Article{ID: "a", Text: "Some text."}, "in.jsonl"); err != nil {
 		t.Fatal(err)
 	}
-	if err := enq.Flush(ctx); err != nil || enq.Summary().Duplicates != 1 {
-		t.Fatalf("re-enqueue: %+v, %v", enq.Summary(), err)
+	if err := again.Flush(ctx); err != nil || again.Summary().Duplicates != 1 {
+		t.Fatalf("re-enqueue: %+v, %v", again.Summary(), err)
 	}
 	// ...requeueing its dead letter is not. A dry run changes nothing.
 	var got []RequeueResult

@@ -92,6 +92,9 @@ func runEnqueue(ctx context.Context, stdio IO, args []string) error {
 	fmt.Fprintf(stdio.Stdout, "enqueued %d articles to %s in %s (%.0f/s): %d new, %d duplicates dropped by the stream, %d dead-lettered to %s, %d failed\n",
 		read, cfg.Stream, elapsed.Round(time.Millisecond), float64(read)/max(elapsed.Seconds(), 1e-9),
 		s.Published, s.Duplicates, s.DeadLettered, cfg.DeadSubject, s.Failed)
+	if s.Replaced > 0 {
+		fmt.Fprintf(stdio.Stdout, "%d articles repeated an id of an earlier line: the later line replaced the earlier one\n", s.Replaced)
+	}
 	if s.Duplicates > 0 {
 		fmt.Fprintf(stdio.Stderr, "rhetor: %d articles dropped: %s saw their ids within its duplicate window (%s); dead letters are retried with rhetor requeue, which the window does not stop\n",
 			s.Duplicates, cfg.Stream, q.Articles.CachedInfo().Config.Duplicates)
@@ -112,7 +115,7 @@ func enqueueInput(ctx context.Context, stdio IO, in string, enq *queue.Enqueuer,
 		f, err := os.Open(in)
 		if err != nil {
 			report(in, withoutName(in, err))
-			return 0, nil
+			return 1, nil // an input that failed as a whole counts as one
 		}
 		defer f.Close()
 		r, name = f, in
