@@ -85,9 +85,9 @@ func resultID(line []byte) (string, error) {
 type resumer struct {
 	name    string
 	ordered bool
-	held    int64            // complete result lines the output held at the start
-	skipped int64            // input units skipped so far (ordered: output lines matched)
-	ids     *bufio.Reader    // ordered: the complete part of the output
+	held    int64                  // complete result lines the output held at the start
+	skipped int64                  // input units skipped so far (ordered: output lines matched)
+	ids     *bufio.Reader          // ordered: the complete part of the output
 	counts  map[string][]resultKey // unordered: per id, the keys of the lines not yet matched
 }
 
