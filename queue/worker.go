@@ -562,8 +562,10 @@ func (w *Worker) settle(stop, ctx context.Context, items []*item) {
 //     (release).
 //   - The store answers: a record of the group is refused. The group is
 //     stored in halves, down to single records, so the good ones are
-//     stored and only a refused one is dead-lettered with the reason.
+//     stored and only a refused one (refused twice, a second apart) is
+//     dead-lettered with the reason.
 func (w *Worker) store(stop, ctx context.Context, items []*item) {
+	refused := 0 // times a single record was refused by a store that answered
 	for {
 		recs := records(items)
 		sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -594,13 +596,17 @@ func (w *Worker) store(stop, ctx context.Context, items []*item) {
 		}
 		w.Metrics.Errors.WithLabelValues(errStoreRefuse).Inc()
 		if len(items) == 1 {
+			// Once more after a second, in case the failure passed (a
+			// failover that was over by the ping); then it is the record.
+			if refused++; refused < 2 {
+				sleep(stop, time.Second)
+				continue
+			}
 			w.Metrics.Failed.Add(1)
 			w.Metrics.Rejected.Add(1)
+			w.log.Printf("store refused article %q: %v (dead-lettered; the rest of its group is stored)", items[0].art.ID, err)
 			w.deadLetter(ctx, items[0], fmt.Sprintf("store refused the article: %v", err))
 			return
-		}
-		if len(recs) == len(items) || len(items) > 2 {
-			w.log.Printf("store %d articles: %v; the store answers: storing them in halves to find the refused one", len(recs), err)
 		}
 		half := len(items) / 2
 		w.store(stop, ctx, items[:half])
