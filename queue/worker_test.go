@@ -856,8 +856,8 @@ func TestWorkerHealthAndMetrics(t *testing.T) {
 		return rec.Code, rec.Body.String()
 	}
 	_, body := get("/metrics")
-	for _, want := range []string{`rhetor_worker_errors_total{kind="store_refused"} 2`, `rhetor_worker_errors_total{kind="poison"} 1`,
-		"rhetor_worker_rejected_total 1\n", "rhetor_worker_analysis_seconds_count 2\n", "rhetor_worker_store_seconds_count 3\n"} {
+	for _, want := range []string{`rhetor_worker_errors_total{kind="store_refused"} 3`, `rhetor_worker_errors_total{kind="poison"} 1`,
+		"rhetor_worker_rejected_total 1\n", "rhetor_worker_analysis_seconds_count 2\n", "rhetor_worker_store_seconds_count 4\n"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q:\n%s", want, body)
 		}
