@@ -151,7 +151,11 @@ func TestQueuePostgresStop(t *testing.T) {
 			}
 		}
 	}
-	t.Cleanup(ctl("start")) // never leave it stopped (starting a running cluster only complains)
+	t.Cleanup(func() { // never leave it stopped
+		if exec.Command("pg_ctlcluster", cluster[0], cluster[1], "status").Run() != nil {
+			ctl("start")()
+		}
+	})
 	runStoreOutage(t, dsn, dsn, outageDuration(t, 60*time.Second), ctl("stop"), ctl("start"))
 }
 
