@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"rhetor/internal/pgtest"
+	"rhetor/queue"
 	"rhetor/store"
 )
 
@@ -84,5 +85,28 @@ func TestStatusDoesNotMigrate(t *testing.T) {
 	}
 	if _, err := store.OpenExisting(context.Background(), dsn); err == nil || !strings.Contains(err.Error(), "run rhetor migrate") {
 		t.Errorf("OpenExisting on an older schema: %v", err)
+	}
+}
+
+// The text view tells leftovers apart (with the store) and marks a worker
+// whose store is down.
+func TestPrintStatusLeftovers(t *testing.T) {
+	var s queueStatus
+	s.Messages = 7
+	s.Pending = 2
+	s.Leftovers = queue.LeftoverCounts{Total: 5, Stored: 4, GivenUp: 1, Checked: true, Complete: true}
+	s.Workers = []queue.WorkerInfo{{ID: "w1", Counters: queue.Counters{StoreDown: true}}}
+	var out strings.Builder
+	printStatus(&out, s, queue.DefaultConfig())
+	for _, want := range []string{"left over      4 already stored", "1 given up after MaxDeliver", "STORE DOWN: not fetching"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("status lacks %q:\n%s", want, out.String())
+		}
+	}
+	s.Leftovers = queue.LeftoverCounts{Total: 5}
+	out.Reset()
+	printStatus(&out, s, queue.DefaultConfig())
+	if !strings.Contains(out.String(), "left over      at least 5 done with by the consumer (already stored, or given up: give --db") {
+		t.Errorf("status without the store:\n%s", out.String())
 	}
 }
