@@ -206,19 +206,24 @@ func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, d
 	down()
 	t.Logf("store down for %s with %d articles stored", outage, stored())
 	// The workers notice, and say so in their heartbeats.
+	// status --db reports the queue and marks the store (exit status 1).
 	deadline := time.Now().Add(outage)
-	sawDown := false
+	sawDown, statusOK := false, false
 	for time.Now().Before(deadline) {
 		if !sawDown {
-			out, err := exec.CommandContext(ctx, bin, append([]string{"status", "--json", "--nats", natsURL}, names...)...).Output()
+			out, _ := exec.CommandContext(ctx, bin, append([]string{"status", "--json", "--nats", natsURL, "--db", workerDSN}, names...)...).Output()
 			var s queueStatus
-			if err == nil && json.Unmarshal(out, &s) == nil {
+			if json.Unmarshal(out, &s) == nil {
 				for _, w := range s.Workers {
 					sawDown = sawDown || w.StoreDown
 				}
+				statusOK = s.StoreError != "" && s.NATSError == "" && s.Stream == cfg.Stream && len(s.Workers) == 2
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	if !statusOK {
+		t.Error("rhetor status --db during the outage did not report the queue with the store marked unreachable")
 	}
 	up()
 	t.Logf("store back")
