@@ -131,8 +131,9 @@ func (c *pingCollector) Collect(ch chan<- prometheus.Metric) {
 	c.gauge.Collect(ch)
 }
 
-// newMetricsHandler serves reg in the Prometheus text format (0.0.4, as
-// before, whatever the scraper asks for) and counts its own errors.
+// newMetricsHandler serves reg in the Prometheus text format 0.0.4, as
+// before (OpenMetrics is not offered), uncompressed, and counts its own
+// errors in reg (promhttp_metric_handler_errors_total).
 func newMetricsHandler(reg *prometheus.Registry) http.Handler {
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, DisableCompression: true})
 }
