@@ -203,8 +203,9 @@ func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, d
 		return c
 	}
 	clitest.WaitFor(t, 2*time.Minute, "the workers to store 150 articles", func() bool { return stored() >= 150 })
+	before := stored()
 	down()
-	t.Logf("store down for %s with %d articles stored", outage, stored())
+	t.Logf("store down for %s with %d articles stored", outage, before)
 	// The workers notice, and say so in their heartbeats.
 	// status --db reports the queue and marks the store (exit status 1).
 	deadline := time.Now().Add(outage)
