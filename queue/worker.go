@@ -568,7 +568,7 @@ func (w *Worker) store(stop, ctx context.Context, items []*item) {
 	refused := 0 // times a single record was refused by a store that answered
 	for {
 		recs := records(items)
-		sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		sctx, cancel := context.WithTimeout(ctx, w.storeTimeout())
 		start := time.Now()
 		_, err := w.st.PutMany(sctx, recs)
 		w.Metrics.StoreSeconds.Observe(time.Since(start).Seconds())
@@ -615,9 +615,27 @@ func (w *Worker) store(stop, ctx context.Context, items []*item) {
 	}
 }
 
-// ping asks the store whether it answers, for at most 5 seconds.
+// storeTimeout bounds a store transaction: half the consumer's AckWait
+// (at least 2 s, at most 2 minutes), so that a transaction that hangs (a
+// database that stopped answering without closing its connections, as
+// in a network partition or a failover behind a virtual IP) fails, and
+// the breaker opens and keeps the held messages in progress, before their
+// AckWait runs out and JetStream redelivers them.
+func (w *Worker) storeTimeout() time.Duration {
+	if w.ackWait <= 0 {
+		return 2 * time.Minute
+	}
+	return min(max(w.ackWait/2, 2*time.Second), 2*time.Minute)
+}
+
+// ping asks the store whether it answers, for at most 5 seconds (a
+// quarter of the AckWait when that is shorter, at least half a second).
 func (w *Worker) ping(ctx context.Context) error {
-	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	limit := 5 * time.Second
+	if w.ackWait > 0 {
+		limit = min(limit, max(w.ackWait/4, 500*time.Millisecond))
+	}
+	pctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	return w.st.Ping(pctx)
 }

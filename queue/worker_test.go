@@ -943,3 +943,13 @@ func (discardStore) Ping(context.Context) error { return nil }
 func (discardStore) PutMany(ctx context.Context, recs []store.Record) (int, error) {
 	return len(recs), nil
 }
+
+func TestStoreTimeout(t *testing.T) {
+	for aw, want := range map[time.Duration]time.Duration{0: 2 * time.Minute, time.Second: 2 * time.Second,
+		60 * time.Second: 30 * time.Second, 10 * time.Minute: 2 * time.Minute} {
+		w := &Worker{ackWait: aw}
+		if got := w.storeTimeout(); got != want {
+			t.Errorf("AckWait %s: store timeout %s, want %s", aw, got, want)
+		}
+	}
+}

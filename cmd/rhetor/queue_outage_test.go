@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -35,6 +36,44 @@ type outageProxy struct {
 	mu     sync.Mutex
 	ln     net.Listener
 	conns  map[net.Conn]struct{}
+	// silent drops everything instead of forwarding it, and leaves new
+	// connections unanswered: the server stopped answering without
+	// closing anything (a network partition, a failover behind an address
+	// that moved).
+	silent atomic.Bool
+}
+
+// forward copies src to dst, dropping what it reads while the proxy is
+// silent.
+func (p *outageProxy) forward(dst, src net.Conn) {
+	defer func() { dst.Close(); src.Close() }()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && !p.silent.Load() {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// hang makes the proxy silent.
+func (p *outageProxy) hang() { p.silent.Store(true) }
+
+// recover ends a silence: the connections of before are closed (as after
+// a failover) and new ones are forwarded again.
+func (p *outageProxy) recover() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		c.Close()
+		delete(p.conns, c)
+	}
+	p.silent.Store(false)
 }
 
 func newOutageProxy(t *testing.T, target string) *outageProxy {
@@ -59,6 +98,13 @@ func (p *outageProxy) serve(ln net.Listener) {
 			if err != nil {
 				return
 			}
+			if p.silent.Load() {
+				p.mu.Lock()
+				p.conns[c] = struct{}{}
+				p.mu.Unlock()
+				go func() { _, _ = io.Copy(io.Discard, c) }()
+				continue
+			}
 			s, err := net.Dial("tcp", p.target)
 			if err != nil {
 				c.Close()
@@ -73,8 +119,8 @@ func (p *outageProxy) serve(ln net.Listener) {
 			}
 			p.conns[c], p.conns[s] = struct{}{}, struct{}{}
 			p.mu.Unlock()
-			go func() { _, _ = io.Copy(s, c); s.Close(); c.Close() }()
-			go func() { _, _ = io.Copy(c, s); s.Close(); c.Close() }()
+			go p.forward(s, c)
+			go p.forward(c, s)
 		}
 	}()
 }
@@ -159,6 +205,22 @@ func TestQueuePostgresStop(t *testing.T) {
 	runStoreOutage(t, dsn, dsn, outageDuration(t, 60*time.Second), ctl("stop"), ctl("start"))
 }
 
+// TestQueueStoreSilent is TestQueueStoreOutage with a store that stops
+// answering without closing its connections (a network partition), for
+// 30 s: the workers' transactions hang until their timeout (half the
+// AckWait of 20 s), their ping for 5 s, then the breaker opens; the run
+// ends the same way, and nothing is redelivered.
+func TestQueueStoreSilent(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newOutageProxy(t, u.Host)
+	u.Host = p.addr
+	runStoreOutage(t, dsn, u.String(), max(outageDuration(t, 30*time.Second), 30*time.Second), p.hang, p.recover)
+}
+
 func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, down, up func()) {
 	natsURL := queueTestNATS(t)
 	nc, err := nats.Connect(natsURL)
@@ -190,10 +252,10 @@ func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, d
 	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.CommandContext(ctx, bin, append(append([]string{"enqueue", "--nats", natsURL, "--max-deliver", "2"}, names...), in)...).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, bin, append(append([]string{"enqueue", "--nats", natsURL}, names...), "--max-deliver", "2", "--ack-wait", "20s", in)...).CombinedOutput(); err != nil {
 		t.Fatalf("enqueue: %v\n%s", err, out)
 	}
-	wargs := append([]string{"--nats", natsURL, "--db", workerDSN, "--workers", "1", "--batch", "16", "--metrics-addr", ""}, names...)
+	wargs := append(append([]string{"--nats", natsURL, "--db", workerDSN, "--workers", "1", "--batch", "16", "--metrics-addr", ""}, names...), "--ack-wait", "20s")
 	workers := []*workerProc{startWorker(t, bin, append(wargs, "--id", "o1")...), startWorker(t, bin, append(wargs, "--id", "o2")...)}
 	stored := func() int {
 		c, err := st.Count(ctx, time.Time{})
@@ -248,7 +310,11 @@ func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, d
 		}
 		w.done <- nil
 		if !strings.Contains(w.stderr.String(), "the store does not answer") {
-			t.Logf("worker output:\n%s", w.stderr.String())
+			t.Errorf("the worker did not notice the outage:\n%s", w.stderr.String())
+		}
+		// Held in progress, not redelivered; nothing dead-lettered.
+		if m := summaryLine.FindStringSubmatch(w.stderr.String()); m == nil || m[3] != "0" || m[4] != "0" {
+			t.Errorf("worker summary %q: want 0 dead-lettered, 0 redelivered", m)
 		}
 	}
 	if got := stored(); got != n {
