@@ -58,6 +58,39 @@ func CheckText(data []byte) error {
 	return CheckString(unsafe.String(&data[0], len(data)))
 }
 
+// MaxIDBytes bounds article ids (in bytes of UTF-8) at every entry point:
+// JSONL input (analyze, import, enqueue), queue messages and store
+// records; the HTTP API has the same limit. PostgreSQL refuses index rows
+// over about 2,700 bytes, so an unbounded id would make the store refuse
+// the article, and with it the transaction it shares with others.
+const MaxIDBytes = 256
+
+// CheckID reports an id that is unusable: empty, longer than MaxIDBytes,
+// or holding a tab or line break (which the SemEval formats cannot hold).
+func CheckID(id string) error {
+	switch {
+	case id == "":
+		return errors.New(`missing field "id"`)
+	case len(id) > MaxIDBytes:
+		return fmt.Errorf(`field "id" is %d bytes long, over the limit of %d`, len(id), MaxIDBytes)
+	case strings.ContainsAny(id, "\t\r\n"):
+		return errors.New(`field "id" contains a tab or line break`)
+	}
+	return nil
+}
+
+// cutID cuts an id to at most MaxIDBytes without splitting a character.
+func cutID(id string) string {
+	if len(id) <= MaxIDBytes {
+		return id
+	}
+	n := MaxIDBytes
+	for n > 0 && !utf8.RuneStart(id[n]) {
+		n--
+	}
+	return id[:n]
+}
+
 // CheckString is CheckText for text held in a string.
 func CheckString(s string) error {
 	if len(strings.TrimSpace(s)) == 0 {
@@ -146,6 +179,9 @@ type LineError struct {
 	Name string
 	Line int
 	Err  error
+	// ID is the article id of a line that is a JSON object with one (cut
+	// to MaxIDBytes), so that a refused line can still be named by it.
+	ID string
 }
 
 func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.Name, e.Line, e.Err) }
@@ -167,20 +203,17 @@ func (j *JSONLReader) Next() (Article, error) {
 		}
 		// encoding/json would silently replace invalid UTF-8 with U+FFFD.
 		if !utf8.Valid(raw) {
-			return Article{}, &LineError{j.name, j.line, fmt.Errorf("invalid UTF-8 at byte %d of the line", InvalidUTF8(raw)+1)}
+			return Article{}, &LineError{Name: j.name, Line: j.line, Err: fmt.Errorf("invalid UTF-8 at byte %d of the line", InvalidUTF8(raw)+1)}
 		}
 		var a Article
 		if err := json.Unmarshal(raw, &a); err != nil {
-			return Article{}, &LineError{j.name, j.line, fmt.Errorf("invalid JSON: %w", err)}
+			return Article{}, &LineError{Name: j.name, Line: j.line, Err: fmt.Errorf("invalid JSON: %w", err)}
 		}
-		if a.ID == "" {
-			return Article{}, &LineError{j.name, j.line, errors.New(`missing field "id"`)}
-		}
-		if strings.ContainsAny(a.ID, "\t\r\n") {
-			return Article{}, &LineError{j.name, j.line, errors.New(`field "id" contains a tab or line break`)}
+		if err := CheckID(a.ID); err != nil {
+			return Article{}, &LineError{Name: j.name, Line: j.line, Err: err, ID: cutID(a.ID)}
 		}
 		if err := CheckString(a.Text); err != nil {
-			return Article{}, &LineError{j.name, j.line, fmt.Errorf(`field "text": %w`, err)}
+			return Article{}, &LineError{Name: j.name, Line: j.line, Err: fmt.Errorf(`field "text": %w`, err), ID: a.ID}
 		}
 		return a, nil
 	}
@@ -215,7 +248,7 @@ func (j *JSONLReader) readLine() ([]byte, error) {
 				_, err = j.r.ReadSlice('\n')
 			}
 			j.line++
-			return nil, &LineError{j.name, j.line, fmt.Errorf("line longer than %d bytes", MaxArticleBytes)}
+			return nil, &LineError{Name: j.name, Line: j.line, Err: fmt.Errorf("line longer than %d bytes", MaxArticleBytes)}
 		}
 		buf = append(buf, chunk...)
 		switch {

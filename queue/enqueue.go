@@ -22,6 +22,10 @@ type EnqueueSummary struct {
 	DeadLettered int `json:"dead_lettered"`
 	// Failed counts articles that could not be published (after retries).
 	Failed int `json:"failed"`
+	// Replaced counts articles published again in the same run under an
+	// id published earlier in it: the later version replaces the earlier
+	// one (see Enqueuer.Publish).
+	Replaced int `json:"replaced"`
 }
 
 // Enqueuer publishes articles to the queue asynchronously, with a bounded
@@ -34,6 +38,10 @@ type Enqueuer struct {
 	window  int
 	pending []pendingPub
 	sum     EnqueueSummary
+	// seen maps the ids published in this run to the stream sequence of
+	// their message (0 while its acknowledgement is awaited) and the
+	// number of versions published.
+	seen map[string]*published
 	// OnFailure, when set, is called for each article that could not be
 	// published.
 	OnFailure func(id string, err error)
@@ -50,6 +58,12 @@ type pendingPub struct {
 	f   jetstream.PubAckFuture
 }
 
+// published is what an Enqueuer remembers of an id it published.
+type published struct {
+	seq      uint64 // stream sequence of the latest version (0: unknown)
+	versions int
+}
+
 // NewEnqueuer returns an Enqueuer on q for texts of at most maxText bytes
 // (0: DefaultMaxText) with at most window publications in flight (0: 256).
 func NewEnqueuer(q *Queue, maxText, window int) *Enqueuer {
@@ -59,7 +73,7 @@ func NewEnqueuer(q *Queue, maxText, window int) *Enqueuer {
 	if window <= 0 {
 		window = 256
 	}
-	return &Enqueuer{q: q, maxText: maxText, window: window}
+	return &Enqueuer{q: q, maxText: maxText, window: window, seen: map[string]*published{}}
 }
 
 // Summary returns the counts so far.
@@ -84,6 +98,24 @@ func (e *Enqueuer) Publish(ctx context.Context, a corpus.Article, source string)
 	m := nats.NewMsg(e.q.Config.Subject)
 	m.Data = body
 	m.Header.Set(jetstream.MsgIDHeader, a.ID)
+	if p := e.seen[a.ID]; p != nil {
+		// The id was published earlier in this run: the later version
+		// wins, as in rhetor import and the HTTP API. The earlier message
+		// is removed from the queue (when no worker took it yet), and this
+		// one published under a message id of its own, which the
+		// duplicate window does not drop.
+		if err := e.Flush(ctx); err != nil {
+			return err
+		}
+		if p.seq > 0 && e.q.Articles != nil {
+			_ = e.q.Articles.DeleteMsg(ctx, p.seq) // gone already: a worker has it
+		}
+		p.versions++
+		m.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("%s#%d", a.ID, p.versions))
+		e.sum.Replaced++
+	} else {
+		e.seen[a.ID] = &published{versions: 1}
+	}
 	for len(e.pending) >= e.window {
 		if err := e.settleOldest(ctx); err != nil {
 			return err
@@ -157,7 +189,7 @@ func (e *Enqueuer) reap() {
 		p := e.pending[0]
 		select {
 		case ack := <-p.f.Ok():
-			e.ok(ack)
+			e.ok(p.id, ack)
 		case err := <-p.f.Err():
 			e.retry(context.Background(), p.id, p.msg, err)
 		default:
@@ -171,7 +203,7 @@ func (e *Enqueuer) settleOldest(ctx context.Context) error {
 	p := e.pending[0]
 	select {
 	case ack := <-p.f.Ok():
-		e.ok(ack)
+		e.ok(p.id, ack)
 	case err := <-p.f.Err():
 		e.retry(ctx, p.id, p.msg, err)
 	case <-ctx.Done():
@@ -181,11 +213,14 @@ func (e *Enqueuer) settleOldest(ctx context.Context) error {
 	return nil
 }
 
-func (e *Enqueuer) ok(ack *jetstream.PubAck) {
+func (e *Enqueuer) ok(id string, ack *jetstream.PubAck) {
 	if ack.Duplicate {
 		e.sum.Duplicates++
 	} else {
 		e.sum.Published++
+		if p := e.seen[id]; p != nil {
+			p.seq = ack.Sequence
+		}
 	}
 	e.settled()
 }
@@ -203,7 +238,7 @@ func (e *Enqueuer) retry(ctx context.Context, id string, m *nats.Msg, err error)
 		ack, err = e.q.JS.PublishMsg(pctx, m)
 		cancel()
 		if err == nil {
-			e.ok(ack)
+			e.ok(id, ack)
 			return
 		}
 	}

@@ -3,12 +3,14 @@ package queue
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // WorkerInfo is what a worker publishes in the workers bucket, under its id,
@@ -21,6 +23,9 @@ type WorkerInfo struct {
 	Updated  time.Time `json:"updated"`
 	Batch    int       `json:"batch"`
 	Parallel int       `json:"parallel"`
+	// Interval is how often the worker beats; rhetor status no longer
+	// lists a worker whose last beat is older than staleAfter(Interval).
+	Interval time.Duration `json:"interval,omitempty"`
 	Counters
 }
 
@@ -47,38 +52,67 @@ func sanitizeKey(s string) string {
 func (w *Worker) info() WorkerInfo {
 	host, _ := os.Hostname()
 	return WorkerInfo{ID: w.opt.ID, Host: host, PID: os.Getpid(), Started: w.started, Updated: time.Now().UTC(),
-		Batch: w.opt.Batch, Parallel: w.opt.Parallel, Counters: w.Metrics.Snapshot()}
+		Batch: w.opt.Batch, Parallel: w.opt.Parallel, Counters: w.counters()}
 }
 
 // heartbeats refreshes the lag gauge and the worker's entry in the bucket
 // until ctx is done, then deletes the entry. stopping is the worker's own
-// context: once it is done the worker no longer counts as live.
+// context: once it is done the worker no longer counts as live. The bucket
+// is memory-backed, so a restarted nats-server has lost it: a beat that
+// finds it gone creates it again.
 func (w *Worker) heartbeats(ctx, stopping context.Context) {
+	kv := w.q.Workers
 	ttl := w.q.Config.HeartbeatTTL
-	if w.q.Workers != nil {
-		if st, err := w.q.Workers.Status(ctx); err == nil && st.TTL() > 0 {
+	if kv != nil {
+		if st, err := kv.Status(ctx); err == nil && st.TTL() > 0 {
 			ttl = st.TTL()
 		}
 	}
-	every := max(ttl/6, 500*time.Millisecond)
+	every := HeartbeatInterval(ttl)
 	key := sanitizeKey(w.opt.ID)
+	lastLog := time.Time{}
+	logf := func(format string, args ...any) {
+		if ctx.Err() == nil && time.Since(lastLog) > time.Minute {
+			w.log.Printf(format, args...)
+			lastLog = time.Now()
+		}
+	}
 	beat := func() {
 		bctx, cancel := context.WithTimeout(ctx, every)
 		defer cancel()
 		if w.q.Consumer != nil {
 			if ci, err := w.q.Consumer.Info(bctx); err == nil {
 				w.Metrics.Lag.Store(int64(ci.NumPending) + int64(ci.NumAckPending))
+				w.Metrics.NATSUp.Store(true)
+			} else if ctx.Err() == nil {
+				w.Metrics.NATSUp.Store(false)
 			}
 		}
-		if w.q.Workers == nil || stopping.Err() != nil {
+		if kv == nil || stopping.Err() != nil {
 			return
 		}
-		b, err := json.Marshal(w.info())
-		if err == nil {
-			_, err = w.q.Workers.Put(bctx, key, b)
+		info := w.info()
+		info.Interval = every
+		b, err := json.Marshal(info)
+		if err != nil {
+			return
 		}
-		if err != nil && ctx.Err() == nil {
-			w.log.Printf("heartbeat: %v", err)
+		_, err = kv.Put(bctx, key, b)
+		if err != nil && bucketGone(err) && w.q.JS != nil {
+			// Lost with a restarted server: create it again.
+			var again jetstream.KeyValue
+			if again, err = ensureBucket(bctx, w.q.JS, w.q.Config); err == nil {
+				kv = again
+				_, err = kv.Put(bctx, key, b)
+				if err == nil {
+					w.log.Printf("heartbeat: bucket %s was gone (NATS restarted?): created it again", w.q.Config.Bucket)
+				}
+			}
+		}
+		w.Metrics.HeartbeatOK.Store(err == nil)
+		if err != nil {
+			w.Metrics.Errors.WithLabelValues(errHeartbeat).Inc()
+			logf("heartbeat: %v", err)
 		}
 	}
 	beat()
@@ -87,9 +121,9 @@ func (w *Worker) heartbeats(ctx, stopping context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			if w.q.Workers != nil {
+			if kv != nil {
 				dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-				_ = w.q.Workers.Delete(dctx, key)
+				_ = kv.Delete(dctx, key)
 				cancel()
 			}
 			return
@@ -97,6 +131,17 @@ func (w *Worker) heartbeats(ctx, stopping context.Context) {
 			beat()
 		}
 	}
+}
+
+// HeartbeatInterval is how often a worker beats with a bucket of the given
+// TTL: TTL/6 (5 s for the default 30 s), at least 500 ms.
+func HeartbeatInterval(ttl time.Duration) time.Duration { return max(ttl/6, 500*time.Millisecond) }
+
+// bucketGone reports a bucket operation that failed because the bucket's
+// stream no longer exists.
+func bucketGone(err error) bool {
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, jetstream.ErrBucketNotFound) ||
+		errors.Is(err, jetstream.ErrStreamNotFound) || errors.Is(err, nats.ErrNoResponders)
 }
 
 // maxDeliveriesAdvisory is the part of JetStream's max-deliveries advisory
@@ -158,4 +203,11 @@ func (w *Worker) handleMaxDeliveries(ctx context.Context, adv maxDeliveriesAdvis
 		w.log.Printf("remove dead-lettered message %d from %s: %v", adv.StreamSeq, w.q.Config.Stream, err)
 	}
 	w.Metrics.DeadLettered.Add(1)
+}
+
+// counters is the worker's counters with the store's state.
+func (w *Worker) counters() Counters {
+	c := w.Metrics.Snapshot()
+	c.StoreDown = w.breaker.isOpen()
+	return c
 }

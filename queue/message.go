@@ -24,6 +24,10 @@ const (
 	HeaderSource     = "Rhetor-Source"     // FILE:LINE of a line refused by rhetor enqueue
 	HeaderWorker     = "Rhetor-Worker"     // the worker (or "enqueue") that dead-lettered it
 	HeaderTruncated  = "Rhetor-Truncated"  // the original body size when the body was cut
+	// HeaderRequeued marks a message published again to the work queue
+	// (by rhetor requeue, or by a worker that stopped while the store was
+	// down), with why.
+	HeaderRequeued = "Rhetor-Requeued"
 )
 
 // headerRoom is the space kept for headers when a dead-letter body is cut to
@@ -52,11 +56,11 @@ func Decode(data []byte, maxText int) (corpus.Article, error) {
 	if err := json.Unmarshal(data, &a); err != nil {
 		return corpus.Article{}, fmt.Errorf("invalid JSON: %w", err)
 	}
-	if a.ID == "" {
-		return corpus.Article{}, errors.New(`missing field "id"`)
-	}
-	if strings.ContainsAny(a.ID, "\t\r\n") {
-		return a, errors.New(`field "id" contains a tab or line break`)
+	if err := corpus.CheckID(a.ID); err != nil {
+		if a.ID != "" {
+			a.ID = truncateUTF8(a.ID, corpus.MaxIDBytes)
+		}
+		return a, err
 	}
 	if maxText > 0 && len(a.Text) > maxText {
 		return a, fmt.Errorf("text of %d bytes over the limit of %d", len(a.Text), maxText)

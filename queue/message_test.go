@@ -67,3 +67,13 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// Ids over corpus.MaxIDBytes make a message poison, with the id cut to
+// the limit for the dead letter's header.
+func TestDecodeLongID(t *testing.T) {
+	long := strings.Repeat("x", 3000)
+	a, err := Decode([]byte(`{"id":"`+long+`","text":"Some text."}`), 0)
+	if err == nil || !strings.Contains(err.Error(), "3000 bytes long, over the limit of 256") || a.ID != long[:256] {
+		t.Errorf("Decode of a 3,000-byte id: %v, id of %d bytes", err, len(a.ID))
+	}
+}

@@ -13,7 +13,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"rhetor/corpus"
+	"rhetor/internal/natstest"
 )
+
+// TestMain fails the run when a test left a stream on the NATS server.
+func TestMain(m *testing.M) { os.Exit(natstest.CheckCleanup(m)) }
 
 // testQueue sets up a queue with names of its own on the server of
 // RHETOR_TEST_NATS, deleted at the end.
@@ -29,7 +33,7 @@ func testQueue(t *testing.T, edit func(*Config)) (*Queue, *nats.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sfx := fmt.Sprintf("%d%04d", time.Now().UnixNano()%1e9, os.Getpid()%1e4)
+	sfx := natstest.Suffix()
 	c := DefaultConfig()
 	c.Stream, c.Subject = "RHETOR_UT"+sfx, "rhetor.ut"+sfx+".articles"
 	c.DeadStream, c.DeadSubject = "RHETOR_UTD"+sfx, "rhetor.ut"+sfx+".dead"
@@ -79,8 +83,9 @@ func TestSetupEnqueueStatus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The same id again is dropped by the stream; a long text is dead-lettered.
-	if err := enq.Publish(ctx, corpus.Article{ID: "3", Text: "Some text."}, "in.jsonl:6"); err != nil {
+	// The same id again in the same run replaces the earlier version; a
+	// long text is dead-lettered.
+	if err := enq.Publish(ctx, corpus.Article{ID: "3", Text: "Other text."}, "in.jsonl:6"); err != nil {
 		t.Fatal(err)
 	}
 	if err := enq.Publish(ctx, corpus.Article{ID: "long", Text: strings.Repeat("a", 101)}, "in.jsonl:7"); err != nil {
@@ -89,8 +94,34 @@ func TestSetupEnqueueStatus(t *testing.T) {
 	if err := enq.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s := enq.Summary(); s != (EnqueueSummary{Published: 5, Duplicates: 1, DeadLettered: 1}) {
+	if s := enq.Summary(); s != (EnqueueSummary{Published: 6, Replaced: 1, DeadLettered: 1}) {
 		t.Errorf("summary %+v", s)
+	}
+	// Another run within the duplicate window: dropped by the stream.
+	again := NewEnqueuer(q, 100, 2)
+	if err := again.Publish(ctx, corpus.Article{ID: "3", Text: "Third text."}, "in2.jsonl:1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Flush(ctx); err != nil || again.Summary() != (EnqueueSummary{Duplicates: 1}) {
+		t.Errorf("second run: %+v, %v", again.Summary(), err)
+	}
+	// The queue holds "3" once, its later version.
+	var texts []string
+	si, err := q.Articles.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := si.State.FirstSeq; seq <= si.State.LastSeq; seq++ {
+		m, err := q.Articles.GetMsg(ctx, seq)
+		if err != nil {
+			continue
+		}
+		if a, _ := Decode(m.Data, 0); a.ID == "3" {
+			texts = append(texts, a.Text)
+		}
+	}
+	if len(texts) != 1 || texts[0] != "Other text." {
+		t.Errorf("article 3 in the queue: %q, want only its later version", texts)
 	}
 	if len(dead) != 1 || dead[0].Source != "in.jsonl:7" || dead[0].ArticleID != "long" {
 		t.Errorf("dead letters %+v", dead)

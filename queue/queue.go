@@ -78,6 +78,10 @@ type Config struct {
 	MaxDeliver    int
 	MaxAckPending int
 	HeartbeatTTL  time.Duration
+
+	// UpdateConsumer makes Setup write AckWait and MaxDeliver to an
+	// existing consumer; without it an existing consumer is used as it is.
+	UpdateConsumer bool
 }
 
 // DefaultConfig returns the documented names and limits.
@@ -100,8 +104,9 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DeadStream, "dead-stream", c.DeadStream, "dead-letter stream `NAME`")
 	fs.StringVar(&c.DeadSubject, "dead-subject", c.DeadSubject, "dead-letter `SUBJECT`")
 	fs.StringVar(&c.Bucket, "workers-bucket", c.Bucket, "key-value `BUCKET` of worker heartbeats")
-	fs.DurationVar(&c.AckWait, "ack-wait", c.AckWait, "redeliver a message not acknowledged within this time (when the consumer is created)")
-	fs.IntVar(&c.MaxDeliver, "max-deliver", c.MaxDeliver, "deliveries of a message at most, then it is dead-lettered (when the consumer is created)")
+	fs.DurationVar(&c.AckWait, "ack-wait", c.AckWait, "redeliver a message not acknowledged within this time (when the consumer is created, or with --update-consumer)")
+	fs.IntVar(&c.MaxDeliver, "max-deliver", c.MaxDeliver, "deliveries of a message at most, then it is dead-lettered (when the consumer is created, or with --update-consumer)")
+	fs.BoolVar(&c.UpdateConsumer, "update-consumer", false, "write --ack-wait and --max-deliver to the existing consumer (without it an existing consumer is used as it is)")
 }
 
 // Validate reports a setting that cannot work.
@@ -179,25 +184,11 @@ func Setup(ctx context.Context, js jetstream.JetStream, c Config) (*Queue, error
 	if err != nil {
 		return nil, err
 	}
-	q.Consumer, err = js.CreateConsumer(ctx, c.Stream, consumerConfig(c))
-	if errors.Is(err, jetstream.ErrConsumerExists) {
-		q.Consumer, err = js.Consumer(ctx, c.Stream, c.Consumer)
+	if q.Consumer, err = ensureConsumer(ctx, js, c); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("consumer %s on stream %s: %w", c.Consumer, c.Stream, err)
-	}
-	q.Workers, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      c.Bucket,
-		Description: "rhetor: live workers and their counters",
-		History:     1,
-		TTL:         c.HeartbeatTTL,
-		Storage:     jetstream.MemoryStorage,
-	})
-	if errors.Is(err, jetstream.ErrBucketExists) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-		q.Workers, err = js.KeyValue(ctx, c.Bucket)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("key-value bucket %s: %w", c.Bucket, err)
+	if q.Workers, err = ensureBucket(ctx, js, c); err != nil {
+		return nil, err
 	}
 	return q, nil
 }
@@ -247,12 +238,19 @@ func consumerConfig(c Config) jetstream.ConsumerConfig {
 	}
 }
 
-// ensureStream creates the stream, or opens the existing one of that name;
-// either must have want's retention and first subject.
+// ensureStream opens the stream of want's name, creating it only when it
+// does not exist; either way it must have want's retention and first
+// subject. It looks up first because nats-server checks a creation against
+// the account's storage reservation even when the stream exists: on a
+// server whose max_file_store fits the streams once, creating again fails
+// with "insufficient storage resources available".
 func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.StreamConfig) (jetstream.Stream, error) {
-	s, err := js.CreateStream(ctx, want)
-	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-		s, err = js.Stream(ctx, want.Name)
+	s, err := js.Stream(ctx, want.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = js.CreateStream(ctx, want)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) { // created meanwhile by another process
+			s, err = js.Stream(ctx, want.Name)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("stream %s: %w", want.Name, err)
@@ -265,4 +263,58 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.St
 		return nil, fmt.Errorf("stream %s exists with subjects %v, not %s", cfg.Name, cfg.Subjects, want.Subjects[0])
 	}
 	return s, nil
+}
+
+// ensureConsumer opens the durable consumer, creating it with c's settings
+// only when it does not exist. An existing consumer is never changed (on
+// nats-server 2.9 a creation is a create-or-update, which would reset
+// AckWait and MaxDeliver set by an operator); c.UpdateConsumer asks for
+// c.AckWait and c.MaxDeliver to be written to an existing one.
+func ensureConsumer(ctx context.Context, js jetstream.JetStream, c Config) (jetstream.Consumer, error) {
+	cons, err := js.Consumer(ctx, c.Stream, c.Consumer)
+	switch {
+	case errors.Is(err, jetstream.ErrConsumerNotFound):
+		cons, err = js.CreateConsumer(ctx, c.Stream, consumerConfig(c))
+		if errors.Is(err, jetstream.ErrConsumerExists) {
+			cons, err = js.Consumer(ctx, c.Stream, c.Consumer)
+		}
+	case err == nil && c.UpdateConsumer:
+		cfg := cons.CachedInfo().Config
+		if cfg.AckWait != c.AckWait || cfg.MaxDeliver != c.MaxDeliver {
+			cfg.AckWait, cfg.MaxDeliver = c.AckWait, c.MaxDeliver
+			cons, err = js.UpdateConsumer(ctx, c.Stream, cfg)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("consumer %s on stream %s: %w", c.Consumer, c.Stream, err)
+	}
+	return cons, nil
+}
+
+// bucketConfig is the workers bucket as rhetor creates it.
+func bucketConfig(c Config) jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      c.Bucket,
+		Description: "rhetor: live workers and their counters",
+		History:     1,
+		TTL:         c.HeartbeatTTL,
+		Storage:     jetstream.MemoryStorage,
+	}
+}
+
+// ensureBucket opens the workers bucket, creating it when it does not
+// exist. The bucket is memory-backed: a restarted nats-server has lost it,
+// and workers call this again to recreate it.
+func ensureBucket(ctx context.Context, js jetstream.JetStream, c Config) (jetstream.KeyValue, error) {
+	kv, err := js.KeyValue(ctx, c.Bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = js.CreateKeyValue(ctx, bucketConfig(c))
+		if errors.Is(err, jetstream.ErrBucketExists) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			kv, err = js.KeyValue(ctx, c.Bucket)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("key-value bucket %s: %w", c.Bucket, err)
+	}
+	return kv, nil
 }

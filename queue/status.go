@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -37,6 +36,9 @@ type Status struct {
 	// recent ones, newest first.
 	Dead     uint64      `json:"dead"`
 	LastDead []DeadEntry `json:"last_dead"`
+	// Leftovers are the messages the stream holds although the consumer
+	// is done with them (see Leftover): already stored, or given up.
+	Leftovers LeftoverCounts `json:"leftovers"`
 	// Missing lists the parts of the queue that do not exist (yet).
 	Missing []string `json:"missing,omitempty"`
 }
@@ -57,6 +59,12 @@ type DeadEntry struct {
 
 // Collect reads the queue's state, with the lastDead most recent dead letters.
 func Collect(ctx context.Context, q *Queue, lastDead int) (Status, error) {
+	return CollectWith(ctx, q, lastDead, nil)
+}
+
+// CollectWith is Collect that tells leftover messages already stored from
+// given-up ones by looking them up in st (nil: not told apart).
+func CollectWith(ctx context.Context, q *Queue, lastDead int, st ArticleGetter) (Status, error) {
 	s := Status{Stream: q.Config.Stream, Consumer: q.Config.Consumer, Workers: []WorkerInfo{}, LastDead: []DeadEntry{}}
 	if q.Articles == nil {
 		s.Missing = append(s.Missing, "stream "+q.Config.Stream)
@@ -75,6 +83,9 @@ func Collect(ctx context.Context, q *Queue, lastDead int) (Status, error) {
 			return s, fmt.Errorf("consumer %s: %w", q.Config.Consumer, err)
 		}
 		s.Pending, s.AckPending, s.Redelivered, s.Waiting = ci.NumPending, ci.NumAckPending, ci.NumRedelivered, ci.NumWaiting
+		if s.Leftovers, err = CountLeftovers(ctx, q, st); err != nil {
+			return s, err
+		}
 	}
 	if q.Workers == nil {
 		s.Missing = append(s.Missing, "workers bucket "+q.Config.Bucket)
@@ -108,23 +119,20 @@ func Collect(ctx context.Context, q *Queue, lastDead int) (Status, error) {
 		if err != nil {
 			return s, fmt.Errorf("stream %s message %d: %w", q.Config.DeadStream, seq, err)
 		}
-		e := DeadEntry{Sequence: seq, Time: m.Time, Reason: m.Header.Get(HeaderReason),
-			ArticleID: m.Header.Get(HeaderArticle), Source: m.Header.Get(HeaderSource), Worker: m.Header.Get(HeaderWorker)}
-		e.OriginalSeq, _ = strconv.ParseUint(m.Header.Get(HeaderSequence), 10, 64)
-		e.Deliveries, _ = strconv.ParseUint(m.Header.Get(HeaderDeliveries), 10, 64)
-		s.LastDead = append(s.LastDead, e)
+		s.LastDead = append(s.LastDead, deadEntry(seq, m))
 	}
 	return s, nil
 }
 
 // liveWorkers reads the heartbeats in the workers bucket, sorted by id.
 //
-// Workers that have not beaten for half the bucket's TTL (three missed beats)
-// are left out before the server expires their entry.
+// A worker whose last beat is older than staleAfter of its interval (it
+// was killed, or lost NATS) is left out, long before the server expires
+// its entry.
 func liveWorkers(ctx context.Context, kv jetstream.KeyValue) ([]WorkerInfo, error) {
-	var stale time.Duration
+	var ttl time.Duration
 	if st, err := kv.Status(ctx); err == nil {
-		stale = st.TTL() / 2
+		ttl = st.TTL()
 	}
 	keys, err := kv.Keys(ctx)
 	if errors.Is(err, jetstream.ErrNoKeysFound) {
@@ -146,11 +154,20 @@ func liveWorkers(ctx context.Context, kv jetstream.KeyValue) ([]WorkerInfo, erro
 		if err := json.Unmarshal(e.Value(), &w); err != nil {
 			continue // not a rhetor heartbeat
 		}
-		if stale > 0 && time.Since(e.Created()) > stale {
-			continue // missed its last beats: stopped without saying so
+		every := w.Interval
+		if every <= 0 && ttl > 0 {
+			every = HeartbeatInterval(ttl)
+		}
+		if every > 0 && time.Since(e.Created()) > staleAfter(every) {
+			continue // missed its last beat: stopped without saying so
 		}
 		ws = append(ws, w)
 	}
 	sort.Slice(ws, func(i, j int) bool { return ws[i].ID < ws[j].ID })
 	return ws, nil
 }
+
+// staleAfter is how old a worker's last beat may be for it to count as
+// live: one interval and a quarter of one (at least a second), so a worker
+// that stops beating leaves the list within about one interval.
+func staleAfter(every time.Duration) time.Duration { return every + max(every/4, time.Second) }

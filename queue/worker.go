@@ -20,9 +20,11 @@ import (
 )
 
 // Store is where a worker writes results: PutMany upserts by id in one
-// transaction (as *store.Store does).
+// transaction, Ping tells whether the database answers (as *store.Store
+// does).
 type Store interface {
 	PutMany(ctx context.Context, recs []store.Record) (int, error)
+	Ping(ctx context.Context) error
 }
 
 // Analyzer analyses one article (as *analyze.Analyzer does).
@@ -37,6 +39,7 @@ type message interface {
 	Metadata() (*jetstream.MsgMetadata, error)
 	Ack() error
 	NakWithDelay(delay time.Duration) error
+	InProgress() error
 	Term() error
 }
 
@@ -117,24 +120,35 @@ type Worker struct {
 	// Metrics are the worker's counters.
 	Metrics *Metrics
 	started time.Time
-	// pauseUntil (Unix nanoseconds) holds fetching back after a store failure.
-	pauseUntil atomic.Int64
+	// ackWait is the consumer's AckWait: held messages are kept from
+	// redelivery more often than that while the store is down.
+	ackWait time.Duration
+	// breaker holds fetching back while the store is unreachable.
+	breaker *breaker
+	// held are the messages fetched and not yet settled.
+	held heldSet
 }
 
 // NewWorker returns a worker on q that writes to st.
 func NewWorker(q *Queue, st Store, an Analyzer, opt WorkerOptions) *Worker {
 	opt.defaults()
 	w := &Worker{q: q, st: st, an: an, opt: opt, dead: q.JS, deadSubj: q.Config.DeadSubject,
-		maxDeliver: uint64(q.Config.MaxDeliver), Metrics: NewMetrics(), started: time.Now(),
-		log: log.New(opt.Log, "rhetor worker: ", log.LstdFlags)}
+		maxDeliver: uint64(q.Config.MaxDeliver), ackWait: q.Config.AckWait, Metrics: NewMetrics(), started: time.Now(),
+		log: log.New(opt.Log, "rhetor worker: ", log.LstdFlags), breaker: newBreaker()}
 	if q.Consumer != nil {
-		if md := q.Consumer.CachedInfo().Config.MaxDeliver; md > 0 {
-			w.maxDeliver = uint64(md)
+		cfg := q.Consumer.CachedInfo().Config
+		if cfg.MaxDeliver > 0 {
+			w.maxDeliver = uint64(cfg.MaxDeliver)
+		}
+		if cfg.AckWait > 0 {
+			w.ackWait = cfg.AckWait
 		}
 	}
 	if nc := q.JS.Conn(); nc != nil {
 		w.maxPayload = int(nc.MaxPayload())
 	}
+	up := func() bool { return !w.breaker.isOpen() }
+	w.Metrics.storeUp.Store(&up)
 	return w
 }
 
@@ -197,6 +211,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	if nc := w.q.JS.Conn(); nc != nil {
 		unsub = w.watchMaxDeliveries(work, nc)
 	}
+	kaCtx, stopKA := context.WithCancel(work)
+	wg.Go(func() { w.keepAlive(kaCtx) })
+	wg.Go(func() { w.sweeps(kaCtx) })
 	// Fetching, analysing and storing overlap, and fetching and storing
 	// go by different amounts. The fetcher hands the messages of a fetch
 	// out one at a time and fetches again when the last one was taken;
@@ -237,7 +254,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	for range pipelineWidth {
 		storers.Go(func() {
 			for g := range groups {
-				w.settle(work, g)
+				w.settle(ctx, work, g)
 			}
 		})
 	}
@@ -245,6 +262,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if unsub != nil {
 		unsub()
 	}
+	stopKA()
 	stopHB()
 	wg.Wait()
 	return fetchErr
@@ -259,11 +277,10 @@ func (w *Worker) fetchLoop(ctx context.Context, out chan<- *item, fl *flow) erro
 	lastLog := time.Time{}
 	pending := int64(-1) // messages left in the queue at the last fetch (-1: unknown)
 	for ctx.Err() == nil {
-		if until := w.pauseUntil.Load(); until > 0 {
-			if d := time.Until(time.Unix(0, until)); d > 0 {
-				sleep(ctx, d)
-				continue
-			}
+		// Back-pressure: while the store is down nothing is fetched (what
+		// is held waits for it; see settle).
+		if !w.breaker.waitClosed(ctx) {
+			break
 		}
 		var (
 			mb     jetstream.MessageBatch
@@ -294,6 +311,7 @@ func (w *Worker) fetchLoop(ctx context.Context, out chan<- *item, fl *flow) erro
 			errors.Is(err, jetstream.ErrStreamNotFound):
 			return fmt.Errorf("fetch from %s/%s: %w", w.q.Config.Stream, w.q.Config.Consumer, err)
 		default:
+			w.Metrics.Errors.WithLabelValues(errFetch).Inc()
 			if time.Since(lastLog) > 10*time.Second {
 				w.log.Printf("fetch: %v (retrying)", err)
 				lastLog = time.Now()
@@ -361,6 +379,7 @@ func (w *Worker) collect(mb jetstream.MessageBatch, out chan<- *item, fl *flow) 
 		return 0, errEmpty
 	}
 	w.Metrics.InFlight.Add(int64(len(items)))
+	w.held.add(items)
 	fl.fetched(w.nearEnd(pending))
 	for _, it := range items {
 		out <- it
@@ -490,11 +509,15 @@ func (w *Worker) analyseOne(ctx context.Context, it *item) {
 	a, err := Decode(it.msg.Data(), w.opt.MaxText)
 	it.art = a
 	if err != nil {
+		w.Metrics.Errors.WithLabelValues(errPoison).Inc()
 		it.poison = err
 		return
 	}
+	start := time.Now()
 	res, err := w.an.Analyze(ctx, a)
+	w.Metrics.AnalysisSeconds.Observe(time.Since(start).Seconds())
 	if err != nil {
+		w.Metrics.Errors.WithLabelValues(errAnalysis).Inc()
 		it.poison = fmt.Errorf("analysis: %w", err)
 		return
 	}
@@ -507,9 +530,12 @@ func (w *Worker) analyseOne(ctx context.Context, it *item) {
 }
 
 // settle stores the results of a group in one transaction and then
-// acknowledges their messages; poison messages are dead-lettered.
-func (w *Worker) settle(ctx context.Context, items []*item) {
+// acknowledges their messages; poison messages are dead-lettered. stop is
+// the worker's own context (done: the worker is stopping), ctx the one
+// settling goes on with.
+func (w *Worker) settle(stop, ctx context.Context, items []*item) {
 	defer w.Metrics.InFlight.Add(-int64(len(items)))
+	defer w.held.remove(items)
 	var good []*item
 	for _, it := range items {
 		if it.poison != nil {
@@ -519,32 +545,190 @@ func (w *Worker) settle(ctx context.Context, items []*item) {
 		}
 		good = append(good, it)
 	}
-	if len(good) == 0 {
-		return
+	if len(good) > 0 {
+		w.store(stop, ctx, good)
 	}
-	recs := records(good)
-	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	_, err := w.st.PutMany(sctx, recs)
-	cancel()
-	if err != nil {
-		w.log.Printf("store %d articles: %v (redelivering)", len(recs), err)
-		w.pauseUntil.Store(time.Now().Add(2 * time.Second).UnixNano())
-		for _, it := range good {
-			w.Metrics.Failed.Add(1)
-			if it.deliveries >= w.maxDeliver {
-				w.deadLetter(ctx, it, fmt.Sprintf("store failed on delivery %d of %d: %v", it.deliveries, w.maxDeliver, err))
+}
+
+// store stores the items' records in one transaction and acknowledges
+// them. When that fails it tells the two causes apart by pinging the
+// store:
+//
+//   - The store does not answer: it is down, and no article is to blame.
+//     The breaker opens (fetching stops, the held messages are kept from
+//     redelivery), and the group is stored again once a ping succeeds, so
+//     an outage costs no delivery and makes no dead letter. Should the
+//     worker be stopped meanwhile, the messages go back to the queue
+//     (release).
+//   - The store answers: a record of the group is refused. The group is
+//     stored in halves, down to single records, so the good ones are
+//     stored and only a refused one (refused twice, a second apart) is
+//     dead-lettered with the reason.
+func (w *Worker) store(stop, ctx context.Context, items []*item) {
+	refused := 0 // times a single record was refused by a store that answered
+	for {
+		recs := records(items)
+		sctx, cancel := context.WithTimeout(ctx, w.storeTimeout())
+		start := time.Now()
+		_, err := w.st.PutMany(sctx, recs)
+		w.Metrics.StoreSeconds.Observe(time.Since(start).Seconds())
+		cancel()
+		if err == nil {
+			for _, it := range items {
+				// A lost ack only means a redelivery, which upserts the same record.
+				_ = it.msg.Ack()
+			}
+			w.Metrics.Processed.Add(int64(len(items)))
+			w.Metrics.Batches.Add(1)
+			return
+		}
+		w.Metrics.StoreErrors.Add(1)
+		if perr := w.ping(ctx); perr != nil {
+			w.Metrics.Errors.WithLabelValues(errStoreDown).Inc()
+			if w.breaker.trip() {
+				w.log.Printf("store %d articles: %v; the store does not answer (%v): fetching stops until it does", len(recs), err, perr)
+			}
+			if !w.awaitStore(stop, ctx) {
+				w.release(ctx, items, err)
+				return
+			}
+			continue
+		}
+		w.Metrics.Errors.WithLabelValues(errStoreRefuse).Inc()
+		if len(items) == 1 {
+			// Once more after a second, in case the failure passed (a
+			// failover that was over by the ping); then it is the record.
+			if refused++; refused < 2 {
+				sleep(stop, time.Second)
 				continue
 			}
-			_ = it.msg.NakWithDelay(nakDelay(it.deliveries))
+			w.Metrics.Failed.Add(1)
+			w.Metrics.Rejected.Add(1)
+			w.log.Printf("store refused article %q: %v (dead-lettered; the rest of its group is stored)", items[0].art.ID, err)
+			w.deadLetter(ctx, items[0], fmt.Sprintf("store refused the article: %v", err))
+			return
 		}
+		half := len(items) / 2
+		w.store(stop, ctx, items[:half])
+		w.store(stop, ctx, items[half:])
 		return
 	}
-	for _, it := range good {
-		// A lost ack only means a redelivery, which upserts the same record.
-		_ = it.msg.Ack()
+}
+
+// storeTimeout bounds a store transaction: half the consumer's AckWait
+// (at least 2 s, at most 2 minutes), so that a transaction that hangs (a
+// database that stopped answering without closing its connections, as
+// in a network partition or a failover behind a virtual IP) fails, and
+// the breaker opens and keeps the held messages in progress, before their
+// AckWait runs out and JetStream redelivers them.
+func (w *Worker) storeTimeout() time.Duration {
+	if w.ackWait <= 0 {
+		return 2 * time.Minute
 	}
-	w.Metrics.Processed.Add(int64(len(good)))
-	w.Metrics.Batches.Add(1)
+	return min(max(w.ackWait/2, 2*time.Second), 2*time.Minute)
+}
+
+// ping asks the store whether it answers, for at most 5 seconds (a
+// quarter of the AckWait when that is shorter, at least half a second).
+func (w *Worker) ping(ctx context.Context) error {
+	limit := 5 * time.Second
+	if w.ackWait > 0 {
+		limit = min(limit, max(w.ackWait/4, 500*time.Millisecond))
+	}
+	pctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	return w.st.Ping(pctx)
+}
+
+// Backoff of the store probes while the store is down.
+const (
+	probeFirst = 500 * time.Millisecond
+	probeMax   = 10 * time.Second
+)
+
+// awaitStore pings the store with a growing pause (0.5 s, 1 s, 2 s... up
+// to 10 s) until it answers (true; the breaker closes) or stop is done
+// (false).
+func (w *Worker) awaitStore(stop, ctx context.Context) bool {
+	pause := probeFirst
+	for {
+		if !w.breaker.isOpen() {
+			return true // another storer saw it come back
+		}
+		sleep(stop, pause)
+		if stop.Err() != nil {
+			return false
+		}
+		if err := w.ping(ctx); err == nil {
+			if w.breaker.reset() {
+				w.log.Printf("the store answers again after %s: fetching resumes", w.breaker.lastOutage().Round(time.Millisecond))
+			}
+			return true
+		}
+		pause = min(2*pause, probeMax)
+	}
+}
+
+// release gives messages that could not be stored back to the queue when
+// the worker stops while the store is down: each is negatively
+// acknowledged with a delay, except on its last allowed delivery, where a
+// nak would make JetStream give it up: then a copy is published to the
+// work queue (under a message id of its own, so that the duplicate window
+// does not drop it) and the original acknowledged. The store's outage
+// never dead-letters an article.
+func (w *Worker) release(ctx context.Context, items []*item, cause error) {
+	w.Metrics.Failed.Add(int64(len(items)))
+	copied := 0
+	for _, it := range items {
+		if it.deliveries < w.maxDeliver {
+			_ = it.msg.NakWithDelay(nakDelay(it.deliveries))
+			continue
+		}
+		if err := w.requeueCopy(ctx, it, cause); err != nil {
+			w.log.Printf("requeue message %d on its last delivery: %v (redelivering)", it.seq, err)
+			_ = it.msg.NakWithDelay(nakDelay(it.deliveries))
+			continue
+		}
+		_ = it.msg.Ack()
+		copied++
+	}
+	w.log.Printf("stopping while the store is down: %d messages back to the queue (%d of them as copies, on their last delivery)", len(items), copied)
+}
+
+// requeueCopy publishes a copy of the item's message to its subject, as a
+// new message with deliveries counted from zero.
+func (w *Worker) requeueCopy(ctx context.Context, it *item, cause error) error {
+	m := nats.NewMsg(it.msg.Subject())
+	m.Data = it.msg.Data()
+	m.Header.Set(nats.MsgIdHdr, fmt.Sprintf("retry:%s:%d:%d", it.msg.Subject(), it.seq, it.deliveries))
+	m.Header.Set(HeaderRequeued, headerValue(truncateUTF8("store unavailable: "+cause.Error(), 512)))
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, err := w.dead.PublishMsg(pctx, m)
+	return err
+}
+
+// keepAlive keeps the held messages from being redelivered while the
+// breaker is open (their worker is alive and will store them when the
+// store is back), by telling JetStream they are in progress a few times
+// per AckWait.
+func (w *Worker) keepAlive(ctx context.Context) {
+	every := max(w.ackWait/4, 200*time.Millisecond)
+	if w.ackWait <= 0 {
+		every = time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if w.breaker.isOpen() {
+				w.held.each(func(it *item) { _ = it.msg.InProgress() })
+			}
+		}
+	}
 }
 
 // records returns one record per article id of the items: a group may hold
@@ -578,6 +762,7 @@ func (w *Worker) deadLetter(ctx context.Context, it *item, reason string) {
 	_, err := w.dead.PublishMsg(pctx, d.Msg(w.deadSubj, w.maxPayload))
 	cancel()
 	if err != nil {
+		w.Metrics.Errors.WithLabelValues(errDeadLetter).Inc()
 		w.log.Printf("dead-letter message %d (%s): %v (redelivering)", it.seq, reason, err)
 		_ = it.msg.NakWithDelay(nakDelay(it.deliveries))
 		return

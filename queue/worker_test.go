@@ -36,6 +36,7 @@ type fakeMsg struct {
 	nakDelay   time.Duration
 	naked      bool
 	pending    uint64 // messages left in the queue after this one
+	inProgress atomic.Int32
 }
 
 func (m *fakeMsg) Data() []byte    { return m.data }
@@ -48,24 +49,67 @@ func (m *fakeMsg) NakWithDelay(d time.Duration) error {
 	m.naked, m.nakDelay = true, d
 	return nil
 }
-func (m *fakeMsg) Term() error { m.termed = true; return nil }
+func (m *fakeMsg) Term() error       { m.termed = true; return nil }
+func (m *fakeMsg) InProgress() error { m.inProgress.Add(1); return nil }
 
 type fakeStore struct {
-	mu    sync.Mutex
-	err   error
-	calls int
-	recs  []store.Record
+	mu      sync.Mutex
+	err     error // every PutMany fails with it
+	down    error // Ping fails with it (and PutMany too)
+	refuse  string
+	calls   int
+	pings   int
+	recs    []store.Record
+	outages int
 }
 
 func (s *fakeStore) PutMany(ctx context.Context, recs []store.Record) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
+	if s.down != nil {
+		return 0, s.down
+	}
 	if s.err != nil {
 		return 0, s.err
 	}
+	for _, r := range recs {
+		if s.refuse != "" && r.ID == s.refuse {
+			return 0, fmt.Errorf("index row size 3016 exceeds btree version 4 maximum 2704 (article %s)", r.ID)
+		}
+	}
 	s.recs = append(s.recs, recs...)
 	return len(recs), nil
+}
+
+func (s *fakeStore) Ping(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pings++
+	return s.down
+}
+
+func (s *fakeStore) Get(ctx context.Context, id string) (store.Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.recs) - 1; i >= 0; i-- {
+		if s.recs[i].ID == id {
+			return s.recs[i], nil
+		}
+	}
+	return store.Record{}, store.ErrNotFound
+}
+
+func (s *fakeStore) pingCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pings
+}
+
+func (s *fakeStore) setDown(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = err
 }
 
 type fakePublisher struct {
@@ -105,7 +149,7 @@ func newTestWorker(t *testing.T, st Store, pub publisher, maxText int) *Worker {
 	opt := WorkerOptions{ID: "test", MaxText: maxText, Parallel: 2}
 	opt.defaults()
 	return &Worker{st: st, an: testAnalyzer, opt: opt, dead: pub, deadSubj: "rhetor.dead", maxDeliver: 3,
-		Metrics: NewMetrics(), log: log.New(io.Discard, "", 0)}
+		Metrics: NewMetrics(), log: log.New(io.Discard, "", 0), breaker: newBreaker()}
 }
 
 func articleMsg(t *testing.T, seq, deliveries uint64, a corpus.Article) *fakeMsg {
@@ -118,7 +162,10 @@ func articleMsg(t *testing.T, seq, deliveries uint64, a corpus.Article) *fakeMsg
 }
 
 // process runs a batch through the worker's analysis and settlement.
-func process(w *Worker, msgs ...*fakeMsg) {
+func process(w *Worker, msgs ...*fakeMsg) { processUntil(context.Background(), w, msgs...) }
+
+// processUntil is process for a worker told to stop when stop is done.
+func processUntil(stop context.Context, w *Worker, msgs ...*fakeMsg) {
 	b := make([]*item, len(msgs))
 	for i, m := range msgs {
 		b[i] = &item{msg: m}
@@ -138,7 +185,7 @@ func process(w *Worker, msgs ...*fakeMsg) {
 	}
 	close(next)
 	wg.Wait()
-	w.settle(context.Background(), b)
+	w.settle(stop, context.Background(), b)
 }
 
 const sampleText = "The government announced a new budget on Monday.\nCritics called the plan a catastrophe for the traitors who wrote it."
@@ -230,25 +277,110 @@ func TestWorkerDeadLettersPoison(t *testing.T) {
 	}
 }
 
-func TestWorkerStoreFailureRedelivers(t *testing.T) {
-	st, pub := &fakeStore{err: errors.New("connection refused")}, &fakePublisher{}
+// A store that does not answer holds the group back, whatever the
+// deliveries: nothing is nak'ed, nothing dead-lettered, and the group is
+// stored once the store answers again.
+func TestWorkerStoreOutageWaits(t *testing.T) {
+	st, pub := &fakeStore{down: errors.New("connection refused")}, &fakePublisher{}
 	w := newTestWorker(t, st, pub, 0)
 	first := articleMsg(t, 1, 1, corpus.Article{ID: "a", Text: sampleText})
 	last := articleMsg(t, 2, 3, corpus.Article{ID: "b", Text: sampleText}) // maxDeliver is 3
-	process(w, first, last)
+	done := make(chan struct{})
+	go func() { defer close(done); process(w, first, last) }()
+	// The breaker opens, and stays open while pings fail.
+	deadline := time.Now().Add(10 * time.Second)
+	for !w.breaker.isOpen() || st.pingCount() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("breaker open %v after %d pings", w.breaker.isOpen(), st.pingCount())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case <-done:
+		t.Fatal("the group was settled while the store was down")
+	default:
+	}
+	st.setDown(nil)
+	<-done
+	if w.breaker.isOpen() {
+		t.Error("the breaker is still open")
+	}
+	for _, m := range []*fakeMsg{first, last} {
+		if !m.acked || m.naked || m.termed {
+			t.Errorf("message %d: acked %v naked %v termed %v; want acked only", m.seq, m.acked, m.naked, m.termed)
+		}
+	}
+	if len(pub.msgs) != 0 || len(st.recs) != 2 {
+		t.Errorf("%d dead letters, %d records stored; want 0 and 2", len(pub.msgs), len(st.recs))
+	}
+	if c := w.Metrics.Snapshot(); c.Processed != 2 || c.Failed != 0 || c.DeadLettered != 0 {
+		t.Errorf("counters %+v", c)
+	}
+}
+
+// A worker stopped while the store is down gives its messages back: a
+// delayed nak, or on the last delivery a copy in the work queue (a nak
+// would make JetStream give it up); none is dead-lettered.
+func TestWorkerStoreOutageStop(t *testing.T) {
+	st, pub := &fakeStore{down: errors.New("connection refused")}, &fakePublisher{}
+	w := newTestWorker(t, st, pub, 0)
+	first := articleMsg(t, 1, 1, corpus.Article{ID: "a", Text: sampleText})
+	last := articleMsg(t, 2, 3, corpus.Article{ID: "b", Text: sampleText}) // maxDeliver is 3
+	stop, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	processUntil(stop, w, first, last)
 	if first.acked || first.termed || !first.naked || first.nakDelay != 2*time.Second {
 		t.Errorf("first delivery: acked %v termed %v naked %v delay %s; want a 2s nak", first.acked, first.termed, first.naked, first.nakDelay)
 	}
-	if last.acked || !last.termed || len(pub.msgs) != 1 {
-		t.Fatalf("last delivery: acked %v termed %v, %d dead letters; want it dead-lettered", last.acked, last.termed, len(pub.msgs))
+	if !last.acked || last.termed || last.naked || len(pub.msgs) != 1 {
+		t.Fatalf("last delivery: acked %v termed %v naked %v, %d published; want a copy published and the original acked", last.acked, last.termed, last.naked, len(pub.msgs))
 	}
-	if r := pub.msgs[0].Header.Get(HeaderReason); !strings.Contains(r, "store failed on delivery 3 of 3: connection refused") {
-		t.Errorf("reason %q", r)
+	m := pub.msgs[0]
+	if m.Subject != "rhetor.articles" || string(m.Data) != string(last.data) || m.Header.Get(nats.MsgIdHdr) != "retry:rhetor.articles:2:3" ||
+		!strings.Contains(m.Header.Get(HeaderRequeued), "connection refused") {
+		t.Errorf("copy on %s, body %q, headers %v", m.Subject, m.Data, m.Header)
 	}
-	if w.pauseUntil.Load() == 0 {
-		t.Error("a store failure should pause fetching")
+	if c := w.Metrics.Snapshot(); c.Processed != 0 || c.DeadLettered != 0 {
+		t.Errorf("counters %+v", c)
 	}
-	if c := w.Metrics.Snapshot(); c.Processed != 0 || c.Failed != 2 || c.DeadLettered != 1 {
+}
+
+// A record the store refuses (while it answers) is isolated: the rest of
+// its group is stored and acknowledged, and only it is dead-lettered.
+func TestWorkerIsolatesRefusedRecord(t *testing.T) {
+	st, pub := &fakeStore{refuse: "bad"}, &fakePublisher{}
+	w := newTestWorker(t, st, pub, 0)
+	var msgs []*fakeMsg
+	for i := range 9 {
+		id := fmt.Sprintf("g%d", i)
+		if i == 5 {
+			id = "bad"
+		}
+		msgs = append(msgs, articleMsg(t, uint64(i+1), 1, corpus.Article{ID: id, Text: sampleText}))
+	}
+	process(w, msgs...)
+	if len(st.recs) != 8 {
+		t.Errorf("%d records stored, want the 8 good ones", len(st.recs))
+	}
+	for i, m := range msgs {
+		if i == 5 {
+			if !m.termed || m.acked {
+				t.Errorf("refused message: termed %v acked %v", m.termed, m.acked)
+			}
+			continue
+		}
+		if !m.acked || m.naked {
+			t.Errorf("message %d: acked %v naked %v", m.seq, m.acked, m.naked)
+		}
+	}
+	if len(pub.msgs) != 1 || pub.msgs[0].Header.Get(HeaderArticle) != "bad" ||
+		!strings.Contains(pub.msgs[0].Header.Get(HeaderReason), "store refused the article: index row size") {
+		t.Fatalf("dead letters %v", pub.msgs)
+	}
+	if st.calls > 9 {
+		t.Errorf("%d store calls to isolate one record among 9", st.calls)
+	}
+	if c := w.Metrics.Snapshot(); c.Processed != 8 || c.DeadLettered != 1 || c.Rejected != 1 {
 		t.Errorf("counters %+v", c)
 	}
 }
@@ -583,26 +715,39 @@ func TestWorkerStopStoresPartialGroup(t *testing.T) {
 	}
 }
 
-// A partial group the store refuses is redelivered message by message (or
-// dead-lettered on its last delivery), and fetching pauses.
-func TestWorkerStoreFailurePartialGroup(t *testing.T) {
-	st, pub := &fakeStore{err: errors.New("connection refused")}, &fakePublisher{}
+// While the store is down the worker fetches nothing more, keeps the
+// messages it holds from redelivery (in progress), and stores them when the
+// store answers again: no nak, no dead letter, whatever their deliveries.
+func TestWorkerStoreOutageRun(t *testing.T) {
+	st, pub := &fakeStore{down: errors.New("connection refused")}, &fakePublisher{}
 	r := runWorker(t, st, pub, 0, 3, map[int]uint64{2: 3}, nil) // maxDeliver is 3
-	eventually(t, "every message to be settled", func() bool { return r.w.Metrics.Failed.Load() == 3 })
-	r.finish(t)
-	if r.w.pauseUntil.Load() == 0 {
-		t.Error("a store failure should pause fetching")
+	eventually(t, "the breaker to open", r.w.breaker.isOpen)
+	r.cons.mu.Lock()
+	fetches := len(r.cons.fetches)
+	r.cons.mu.Unlock()
+	// The keep-alive runs every second (no AckWait known here).
+	eventually(t, "the held messages to be kept in progress", func() bool { return r.msgs[0].inProgress.Load() > 0 })
+	r.cons.mu.Lock()
+	if len(r.cons.fetches) != fetches {
+		t.Errorf("%d fetches while the store was down", len(r.cons.fetches)-fetches)
 	}
-	for _, m := range r.msgs[:2] {
-		if m.acked || m.termed || !m.naked || m.nakDelay != 2*time.Second {
-			t.Errorf("message %d: acked %v termed %v naked %v delay %s; want a 2s nak", m.seq, m.acked, m.termed, m.naked, m.nakDelay)
+	r.cons.mu.Unlock()
+	if !r.w.counters().StoreDown {
+		t.Error("the heartbeat's counters do not say that the store is down")
+	}
+	st.setDown(nil)
+	eventually(t, "every message to be stored", func() bool { return r.w.Metrics.Processed.Load() == 3 })
+	r.finish(t)
+	for _, m := range r.msgs {
+		if !m.acked || m.termed || m.naked {
+			t.Errorf("message %d: acked %v termed %v naked %v; want acked", m.seq, m.acked, m.termed, m.naked)
 		}
 	}
-	if last := r.msgs[2]; last.acked || !last.termed || len(pub.msgs) != 1 {
-		t.Errorf("last delivery: acked %v termed %v, %d dead letters; want it dead-lettered", last.acked, last.termed, len(pub.msgs))
+	if len(pub.msgs) != 0 {
+		t.Errorf("%d dead letters", len(pub.msgs))
 	}
-	if c := r.w.Metrics.Snapshot(); c.Processed != 0 || c.Failed != 3 || c.DeadLettered != 1 || c.InFlight != 0 || r.w.Metrics.Batches.Load() != 0 {
-		t.Errorf("counters %+v, batches %d", c, r.w.Metrics.Batches.Load())
+	if c := r.w.Metrics.Snapshot(); c.Failed != 0 || c.DeadLettered != 0 || c.InFlight != 0 || c.StoreErrors == 0 {
+		t.Errorf("counters %+v", c)
 	}
 }
 
@@ -686,10 +831,50 @@ func TestMetricsText(t *testing.T) {
 	body := rec.Body.String()
 	for _, want := range []string{"rhetor_worker_processed_total 5\n", "rhetor_worker_failed_total 0\n",
 		"rhetor_worker_dead_lettered_total 0\n", "rhetor_worker_redelivered_total 0\n", "rhetor_worker_lag 12\n",
-		"# TYPE rhetor_worker_lag gauge\n"} {
+		"# TYPE rhetor_worker_lag gauge\n", "rhetor_worker_store_up 1\n", "rhetor_worker_nats_up 0\n",
+		"rhetor_worker_heartbeat_ok 0\n", `rhetor_worker_errors_total{kind="store_down"} 0`,
+		"# TYPE rhetor_worker_store_seconds histogram\n", "# TYPE rhetor_worker_analysis_seconds histogram\n",
+		"go_goroutines ", "process_start_time_seconds "} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q:\n%s", want, body)
 		}
+	}
+}
+
+// A worker's metrics follow its store and its errors; its health handler
+// answers liveness always and readiness only while the store answers.
+func TestWorkerHealthAndMetrics(t *testing.T) {
+	st := &fakeStore{refuse: "bad"}
+	w := newTestWorker(t, st, &fakePublisher{}, 0)
+	up := func() bool { return !w.breaker.isOpen() }
+	w.Metrics.storeUp.Store(&up)
+	process(w, articleMsg(t, 1, 1, corpus.Article{ID: "bad", Text: sampleText}), articleMsg(t, 2, 1, corpus.Article{ID: "ok", Text: sampleText}),
+		&fakeMsg{data: []byte("{"), seq: 3, deliveries: 1})
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		w.HealthHandler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Code, rec.Body.String()
+	}
+	_, body := get("/metrics")
+	for _, want := range []string{`rhetor_worker_errors_total{kind="store_refused"} 3`, `rhetor_worker_errors_total{kind="poison"} 1`,
+		"rhetor_worker_rejected_total 1\n", "rhetor_worker_analysis_seconds_count 2\n", "rhetor_worker_store_seconds_count 4\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q:\n%s", want, body)
+		}
+	}
+	if code, body := get("/readyz"); code != 200 || body != "ready\n" {
+		t.Errorf("readyz: %d %q", code, body)
+	}
+	st.setDown(errors.New("connection refused"))
+	w.breaker.trip()
+	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "store: connection refused") {
+		t.Errorf("readyz with the store down: %d %q", code, body)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Errorf("healthz with the store down: %d", code)
+	}
+	if _, body := get("/metrics"); !strings.Contains(body, "rhetor_worker_store_up 0\n") {
+		t.Error("rhetor_worker_store_up is not 0 with the breaker open")
 	}
 }
 
@@ -753,6 +938,18 @@ func BenchmarkWorkerBatch(b *testing.B) {
 
 type discardStore struct{}
 
+func (discardStore) Ping(context.Context) error { return nil }
+
 func (discardStore) PutMany(ctx context.Context, recs []store.Record) (int, error) {
 	return len(recs), nil
+}
+
+func TestStoreTimeout(t *testing.T) {
+	for aw, want := range map[time.Duration]time.Duration{0: 2 * time.Minute, time.Second: 2 * time.Second,
+		60 * time.Second: 30 * time.Second, 10 * time.Minute: 2 * time.Minute} {
+		w := &Worker{ackWait: aw}
+		if got := w.storeTimeout(); got != want {
+			t.Errorf("AckWait %s: store timeout %s, want %s", aw, got, want)
+		}
+	}
 }

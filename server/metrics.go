@@ -1,175 +1,139 @@
 package server
 
 import (
-	"bufio"
-	"fmt"
-	"io"
+	"context"
 	"net/http"
-	"runtime"
 	rtmetrics "runtime/metrics"
-	"sort"
 	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // latencyBuckets are the upper bounds, in seconds, of the latency histograms.
 var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
 
-// metrics are the server's counters, written in the Prometheus text format.
+// metrics are the server's metrics, in a registry of the server's own
+// (never Prometheus's global one), served by /metrics.
 type metrics struct {
-	start  time.Time
+	reg    *prometheus.Registry
 	routes map[string]*routeMetrics
-	names  []string
 	// analyses counts completed analyses; storeWrites articles written or
 	// deleted; internalErrors the requests that failed with a 500.
-	analyses, storeWrites, internalErrors atomic.Uint64
+	analyses, storeWrites, internalErrors counter
+	// storeUp is 1 when the store answered the last readiness check
+	// (/readyz, or a scrape), 0 when it did not.
+	storeUp prometheus.Gauge
 }
 
-// routeMetrics are one route's counters.
+// routeMetrics are one route's series, looked up once.
 type routeMetrics struct {
-	inFlight atomic.Int64
-	mu       sync.Mutex
-	codes    map[int]uint64
-	buckets  []uint64 // cumulative counts are computed when written
-	count    uint64
-	sum      float64
+	inFlight prometheus.Gauge
+	duration prometheus.Observer
+	route    string
+	requests *prometheus.CounterVec
+	errors   *prometheus.CounterVec
 }
 
-func newMetrics(names []string) *metrics {
-	m := &metrics{start: time.Now(), routes: map[string]*routeMetrics{}, names: names}
-	for _, n := range names {
-		m.routes[n] = &routeMetrics{codes: map[int]uint64{}, buckets: make([]uint64, len(latencyBuckets))}
+// newMetrics registers the server's metrics for the routes names; ping
+// tells whether the store answers (for rhetor_store_up at scrape time).
+func newMetrics(names []string, ping func(context.Context) error) *metrics {
+	reg := prometheus.NewRegistry()
+	f := func(c prometheus.Collector) { reg.MustRegister(c) }
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rhetor_http_requests_total",
+		Help: "HTTP requests answered, by route and status code."}, []string{"route", "code"})
+	errs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rhetor_http_request_errors_total",
+		Help: "HTTP requests answered with a 4xx or 5xx status, by route and class."}, []string{"route", "class"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rhetor_http_request_duration_seconds",
+		Help: "Time from receiving a request's headers to the end of its handler, by route.", Buckets: latencyBuckets}, []string{"route"})
+	inFlight := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "rhetor_http_requests_in_flight",
+		Help: "Requests being handled now, by route."}, []string{"route"})
+	m := &metrics{reg: reg, routes: map[string]*routeMetrics{},
+		analyses:       counter{prometheus.NewCounter(prometheus.CounterOpts{Name: "rhetor_analyses_total", Help: "Articles analysed."})},
+		storeWrites:    counter{prometheus.NewCounter(prometheus.CounterOpts{Name: "rhetor_store_writes_total", Help: "Articles written to or deleted from the store."})},
+		internalErrors: counter{prometheus.NewCounter(prometheus.CounterOpts{Name: "rhetor_internal_errors_total", Help: "Requests that failed with an internal error (logged)."})},
+		storeUp:        prometheus.NewGauge(prometheus.GaugeOpts{Name: "rhetor_store_up", Help: "1 when the store answered the last check (a ping at each scrape and /readyz), else 0."}),
 	}
+	for _, n := range names {
+		m.routes[n] = &routeMetrics{inFlight: inFlight.WithLabelValues(n), duration: duration.WithLabelValues(n),
+			route: n, requests: requests, errors: errs}
+		inFlight.WithLabelValues(n).Set(0)
+		duration.WithLabelValues(n)
+	}
+	f(requests)
+	f(errs)
+	f(duration)
+	f(inFlight)
+	f(m.analyses.c)
+	f(m.storeWrites.c)
+	f(m.internalErrors.c)
+	f(&pingCollector{gauge: m.storeUp, ping: ping})
+	f(collectors.NewGoCollector())
+	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	f(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "go_gc_cycles_total", Help: "Completed GC cycles."}, gcCycles))
 	return m
 }
 
+// counter is a Prometheus counter counted in whole numbers.
+type counter struct{ c prometheus.Counter }
+
+// Add adds n to the counter.
+func (c counter) Add(n uint64) { c.c.Add(float64(n)) }
+
 // observe records a finished request.
 func (rm *routeMetrics) observe(code int, d time.Duration) {
-	sec := d.Seconds()
-	i := sort.SearchFloat64s(latencyBuckets, sec)
-	rm.mu.Lock()
-	rm.codes[code]++
-	if i < len(rm.buckets) {
-		rm.buckets[i]++
+	c := strconv.Itoa(code)
+	rm.requests.WithLabelValues(rm.route, c).Inc()
+	switch {
+	case code >= 500:
+		rm.errors.WithLabelValues(rm.route, "5xx").Inc()
+	case code >= 400:
+		rm.errors.WithLabelValues(rm.route, "4xx").Inc()
 	}
-	rm.count++
-	rm.sum += sec
-	rm.mu.Unlock()
+	rm.duration.Observe(d.Seconds())
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	bw := bufio.NewWriter(w)
-	s.metrics.write(bw)
-	bw.Flush()
+	s.metricsHandler.ServeHTTP(w, r)
 }
 
-// write prints every metric in the Prometheus text exposition format.
-func (m *metrics) write(w io.Writer) {
-	header := func(name, typ, help string) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+// gcCycles reads the completed GC cycles from the runtime.
+func gcCycles() float64 {
+	s := []rtmetrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	rtmetrics.Read(s)
+	if s[0].Value.Kind() != rtmetrics.KindUint64 {
+		return 0
 	}
-	header("rhetor_http_requests_total", "counter", "HTTP requests answered, by route and status code.")
-	for _, n := range m.names {
-		rm := m.routes[n]
-		rm.mu.Lock()
-		codes := make([]int, 0, len(rm.codes))
-		for c := range rm.codes {
-			codes = append(codes, c)
-		}
-		sort.Ints(codes)
-		for _, c := range codes {
-			fmt.Fprintf(w, "rhetor_http_requests_total{route=%s,code=\"%d\"} %d\n", quote(n), c, rm.codes[c])
-		}
-		rm.mu.Unlock()
-	}
-	header("rhetor_http_request_errors_total", "counter", "HTTP requests answered with a 4xx or 5xx status, by route and class.")
-	for _, n := range m.names {
-		rm := m.routes[n]
-		var c4, c5 uint64
-		rm.mu.Lock()
-		for c, k := range rm.codes {
-			switch {
-			case c >= 500:
-				c5 += k
-			case c >= 400:
-				c4 += k
-			}
-		}
-		rm.mu.Unlock()
-		if c4 > 0 {
-			fmt.Fprintf(w, "rhetor_http_request_errors_total{route=%s,class=\"4xx\"} %d\n", quote(n), c4)
-		}
-		if c5 > 0 {
-			fmt.Fprintf(w, "rhetor_http_request_errors_total{route=%s,class=\"5xx\"} %d\n", quote(n), c5)
-		}
-	}
-	header("rhetor_http_request_duration_seconds", "histogram", "Time from receiving a request's headers to the end of its handler, by route.")
-	for _, n := range m.names {
-		rm := m.routes[n]
-		rm.mu.Lock()
-		var cum uint64
-		for i, b := range latencyBuckets {
-			cum += rm.buckets[i]
-			fmt.Fprintf(w, "rhetor_http_request_duration_seconds_bucket{route=%s,le=\"%s\"} %d\n", quote(n), strconv.FormatFloat(b, 'g', -1, 64), cum)
-		}
-		fmt.Fprintf(w, "rhetor_http_request_duration_seconds_bucket{route=%s,le=\"+Inf\"} %d\n", quote(n), rm.count)
-		fmt.Fprintf(w, "rhetor_http_request_duration_seconds_sum{route=%s} %s\n", quote(n), strconv.FormatFloat(rm.sum, 'g', -1, 64))
-		fmt.Fprintf(w, "rhetor_http_request_duration_seconds_count{route=%s} %d\n", quote(n), rm.count)
-		rm.mu.Unlock()
-	}
-	header("rhetor_http_requests_in_flight", "gauge", "Requests being handled now, by route.")
-	for _, n := range m.names {
-		fmt.Fprintf(w, "rhetor_http_requests_in_flight{route=%s} %d\n", quote(n), m.routes[n].inFlight.Load())
-	}
-	header("rhetor_analyses_total", "counter", "Articles analysed.")
-	fmt.Fprintf(w, "rhetor_analyses_total %d\n", m.analyses.Load())
-	header("rhetor_store_writes_total", "counter", "Articles written to or deleted from the store.")
-	fmt.Fprintf(w, "rhetor_store_writes_total %d\n", m.storeWrites.Load())
-	header("rhetor_internal_errors_total", "counter", "Requests that failed with an internal error (logged).")
-	fmt.Fprintf(w, "rhetor_internal_errors_total %d\n", m.internalErrors.Load())
-	m.writeRuntime(w, header)
+	return float64(s[0].Value.Uint64())
 }
 
-// runtimeSamples are the Go runtime metrics exported, with their names here.
-var runtimeSamples = []struct{ key, name, typ, help string }{
-	{"/sched/goroutines:goroutines", "go_goroutines", "gauge", "Goroutines that currently exist."},
-	{"/memory/classes/heap/objects:bytes", "go_memstats_heap_alloc_bytes", "gauge", "Bytes of allocated heap objects."},
-	{"/memory/classes/total:bytes", "go_memstats_sys_bytes", "gauge", "Bytes of memory obtained from the OS."},
-	{"/gc/cycles/total:gc-cycles", "go_gc_cycles_total", "counter", "Completed GC cycles."},
-	{"/gc/heap/allocs:bytes", "go_memstats_alloc_bytes_total", "counter", "Bytes allocated on the heap, cumulative."},
-	{"/sched/gomaxprocs:threads", "go_sched_gomaxprocs_threads", "gauge", "GOMAXPROCS."},
+// pingCollector sets a gauge from a ping of the store at each scrape (at
+// most a second), so that the gauge says whether the store answers now.
+type pingCollector struct {
+	gauge prometheus.Gauge
+	ping  func(context.Context) error
 }
 
-func (m *metrics) writeRuntime(w io.Writer, header func(name, typ, help string)) {
-	samples := make([]rtmetrics.Sample, len(runtimeSamples))
-	for i, rs := range runtimeSamples {
-		samples[i].Name = rs.key
-	}
-	rtmetrics.Read(samples)
-	for i, rs := range runtimeSamples {
-		var v uint64
-		if samples[i].Value.Kind() == rtmetrics.KindUint64 {
-			v = samples[i].Value.Uint64()
+func (c *pingCollector) Describe(ch chan<- *prometheus.Desc) { c.gauge.Describe(ch) }
+
+func (c *pingCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.ping != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		up := 0.0
+		if c.ping(ctx) == nil {
+			up = 1
 		}
-		header(rs.name, rs.typ, rs.help)
-		fmt.Fprintf(w, "%s %d\n", rs.name, v)
+		cancel()
+		c.gauge.Set(up)
 	}
-	header("go_info", "gauge", "The Go version the server was built with.")
-	fmt.Fprintf(w, "go_info{version=%s} 1\n", quote(runtime.Version()))
-	header("process_start_time_seconds", "gauge", "Start time of the server since the Unix epoch, in seconds.")
-	fmt.Fprintf(w, "process_start_time_seconds %d\n", m.start.Unix())
-	if cpu, ok := processCPUSeconds(); ok {
-		header("process_cpu_seconds_total", "counter", "User and system CPU time the server has used, in seconds.")
-		fmt.Fprintf(w, "process_cpu_seconds_total %g\n", cpu)
-	}
+	c.gauge.Collect(ch)
 }
 
-// labelEscaper applies the escapes the text format requires in label values.
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-// quote writes a label value with the escapes the text format requires.
-func quote(s string) string { return `"` + labelEscaper.Replace(s) + `"` }
+// newMetricsHandler serves reg in the Prometheus text format 0.0.4, as
+// before (OpenMetrics is not offered), uncompressed, and counts its own
+// errors in reg (promhttp_metric_handler_errors_total).
+func newMetricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, DisableCompression: true})
+}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"rhetor/store"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // doReq sends req on the env's client and returns the finished response.
@@ -186,8 +188,8 @@ func TestTruncatedBody(t *testing.T) {
 		r := response{resp.StatusCode, resp.Header, b}
 		r.wantError(t, http.StatusBadRequest, "ended after 20 of the 1000 bytes")
 	}
-	if n := e.srv.metrics.internalErrors.Load(); n != 0 {
-		t.Errorf("%d internal errors counted", n)
+	if n := testutil.ToFloat64(e.srv.metrics.internalErrors.c); n != 0 {
+		t.Errorf("%g internal errors counted", n)
 	}
 }
 
@@ -304,7 +306,7 @@ func TestImportBatches(t *testing.T) {
 	req := e.request("POST", "/v1/articles", strings.Join(lines, "\n"))
 	req.Header.Set("Content-Type", "application/x-ndjson")
 	req.Header.Set("Accept", "application/x-ndjson")
-	analyses := e.srv.metrics.analyses.Load()
+	analyses := testutil.ToFloat64(e.srv.metrics.analyses.c)
 	r = e.doReq(req)
 	if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/x-ndjson" {
 		t.Fatalf("progress: %d %q %s", r.status, r.header.Get("Content-Type"), r.body)
@@ -325,8 +327,8 @@ func TestImportBatches(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("progress %+v, want %+v", got, want)
 	}
-	if a := e.srv.metrics.analyses.Load() - analyses; a != 50 {
-		t.Errorf("%d analyses on resuming, want the 50 not stored", a)
+	if a := testutil.ToFloat64(e.srv.metrics.analyses.c) - analyses; a != 50 {
+		t.Errorf("%g analyses on resuming, want the 50 not stored", a)
 	}
 	if c := e.count(); c != n {
 		t.Errorf("%d articles stored, want %d", c, n)

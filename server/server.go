@@ -96,6 +96,8 @@ type Server struct {
 	handler             http.Handler
 	routes              []route
 	metrics             *metrics
+	// metricsHandler serves metrics at /metrics.
+	metricsHandler http.Handler
 	// slots holds one token per analysis allowed to run; heavy one per
 	// heavy analysis (which takes a slot too).
 	slots, heavy chan struct{}
@@ -187,6 +189,7 @@ func New(cfg Config) (*Server, error) {
 		{"GET", "/v1/fragments", read, s.handleFragments},
 		{"GET", "/v1/taxonomy", open, s.handleTaxonomy},
 		{"GET", "/healthz", open, s.handleHealth},
+		{"GET", "/readyz", open, s.handleReady},
 		{"GET", "/metrics", open, s.handleMetrics},
 		{"GET", "/openapi.json", open, s.handleOpenAPI},
 		{"GET", "/", open, web.Handler(s.notFoundJSON).ServeHTTP},
@@ -196,7 +199,8 @@ func New(cfg Config) (*Server, error) {
 		names = append(names, r.pattern())
 	}
 	names = append(names, fallbackRoute)
-	s.metrics = newMetrics(names)
+	s.metrics = newMetrics(names, cfg.Store.Ping)
+	s.metricsHandler = newMetricsHandler(s.metrics.reg)
 	mux := http.NewServeMux()
 	for _, r := range s.routes {
 		mux.Handle(r.pattern(), s.wrap(r.pattern(), r.access, r.handler))
@@ -273,10 +277,10 @@ func (s *Server) wrap(name string, acc access, h http.HandlerFunc) http.Handler 
 	rm := s.metrics.routes[name]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rm.inFlight.Add(1)
+		rm.inFlight.Inc()
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
-			rm.inFlight.Add(-1)
+			rm.inFlight.Dec()
 			rm.observe(sw.code(), time.Since(start))
 		}()
 		if !s.authorized(r, acc) {

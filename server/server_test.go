@@ -15,6 +15,8 @@ import (
 	"rhetor/analyze"
 	"rhetor/corpus"
 	"rhetor/store"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func TestAnalyze(t *testing.T) {
@@ -310,15 +312,15 @@ func testNDJSON(t *testing.T, e *testEnv) {
 		t.Errorf("RFC 3339 date stored as %q", rec.Date)
 	}
 	// The same import again: every article is unchanged, none analysed.
-	analyses := e.srv.metrics.analyses.Load()
+	analyses := testutil.ToFloat64(e.srv.metrics.analyses.c)
 	e.do("POST", "/v1/articles", good, h...).decode(t, &ir)
-	if ir != (ImportResponse{Articles: 3, Done: 3, Unchanged: 3}) || e.srv.metrics.analyses.Load() != analyses {
-		t.Errorf("re-import: %+v, %d analyses", ir, e.srv.metrics.analyses.Load()-analyses)
+	if ir != (ImportResponse{Articles: 3, Done: 3, Unchanged: 3}) || testutil.ToFloat64(e.srv.metrics.analyses.c) != analyses {
+		t.Errorf("re-import: %+v, %g analyses", ir, testutil.ToFloat64(e.srv.metrics.analyses.c)-analyses)
 	}
 	// A changed source is a changed input: that article is analysed again.
 	changed := strings.Replace(good, `"source":"S"`, `"source":"T"`, 1)
 	e.do("POST", "/v1/articles", changed, h...).decode(t, &ir)
-	if ir != (ImportResponse{Articles: 3, Done: 3, Replaced: 1, Unchanged: 2}) || e.srv.metrics.analyses.Load() != analyses+1 {
+	if ir != (ImportResponse{Articles: 3, Done: 3, Replaced: 1, Unchanged: 2}) || testutil.ToFloat64(e.srv.metrics.analyses.c) != analyses+1 {
 		t.Errorf("import with one changed source: %+v", ir)
 	}
 	// A bad line fails the whole import: nothing of it is stored.
@@ -354,10 +356,11 @@ func TestHealthMetricsUI(t *testing.T) {
 	}
 	text := string(r.body)
 	for _, want := range []string{
-		`rhetor_http_requests_total{route="POST /v1/analyze",code="200"} 1`,
-		`rhetor_http_requests_total{route="POST /v1/analyze",code="400"} 1`,
-		`rhetor_http_requests_total{route="POST /v1/articles",code="201"} 1`,
-		`rhetor_http_request_errors_total{route="POST /v1/analyze",class="4xx"} 1`,
+		`rhetor_http_requests_total{code="200",route="POST /v1/analyze"} 1`,
+		`rhetor_http_requests_total{code="400",route="POST /v1/analyze"} 1`,
+		`rhetor_http_requests_total{code="201",route="POST /v1/articles"} 1`,
+		`rhetor_http_request_errors_total{class="4xx",route="POST /v1/analyze"} 1`,
+		"rhetor_store_up 1",
 		`rhetor_http_request_duration_seconds_count{route="POST /v1/analyze"} 2`,
 		`rhetor_http_request_duration_seconds_bucket{route="POST /v1/analyze",le="+Inf"} 2`,
 		`rhetor_http_requests_in_flight{route="GET /metrics"} 1`,

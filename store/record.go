@@ -46,6 +46,9 @@ func NewRecord(art corpus.Article, res *analyze.Result) (Record, error) {
 	if id == "" {
 		return Record{}, errors.New("new record: the article has no id")
 	}
+	if len(id) > corpus.MaxIDBytes {
+		return Record{}, fmt.Errorf("new record: article id of %d bytes, over the limit of %d", len(id), corpus.MaxIDBytes)
+	}
 	if res.ID != "" && res.ID != id {
 		return Record{}, fmt.Errorf("new record: article id %q but result id %q", id, res.ID)
 	}

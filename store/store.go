@@ -85,6 +85,80 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return s, nil
 }
 
+// OpenExisting opens the database named by dsn (as Open) without creating
+// or migrating anything, for commands that only read (rhetor status): a
+// SQLite file that does not exist, or a schema older than this rhetor's, is
+// an error that says to run rhetor migrate.
+func OpenExisting(ctx context.Context, dsn string) (*Store, error) {
+	var s *Store
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		s, err = openPostgres(ctx, dsn)
+	case dsn == "" || strings.Contains(dsn, "://") || dsn == ":memory:" || strings.HasPrefix(dsn, "file:"):
+		return Open(ctx, dsn) // refused there, with the reason
+	default:
+		if _, err := os.Stat(dsn); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		s, err = openSQLite(ctx, dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ms, err := migrations(s.Backend())
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	current, err := s.currentVersion(ctx, s.db)
+	if err == nil && current > len(ms) {
+		err = newerSchema(current, len(ms))
+	}
+	if err == nil && current < len(ms) {
+		err = fmt.Errorf("database schema version %d, this rhetor needs %d: run rhetor migrate", current, len(ms))
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return s, nil
+}
+
+// Migrate brings the schema of the database named by dsn up to date (as
+// Open does) and returns its versions before and after.
+func Migrate(ctx context.Context, dsn string) (from, to int, err error) {
+	s, err := OpenExisting(ctx, dsn)
+	if err == nil {
+		v, verr := s.SchemaVersion(ctx)
+		s.Close()
+		return v, v, verr
+	}
+	// Older, or no schema at all: read the version, then migrate.
+	var raw *Store
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		raw, err = openPostgres(ctx, dsn)
+	case dsn == "" || strings.Contains(dsn, "://") || dsn == ":memory:" || strings.HasPrefix(dsn, "file:"):
+		_, err = Open(ctx, dsn)
+		return 0, 0, err
+	default:
+		raw, err = openSQLite(ctx, dsn)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	defer raw.Close()
+	if from, err = raw.currentVersion(ctx, raw.db); err != nil {
+		return 0, 0, fmt.Errorf("migrate: %w", err)
+	}
+	if err := raw.migrate(ctx); err != nil {
+		return from, from, fmt.Errorf("migrate: %w", err)
+	}
+	to, err = raw.SchemaVersion(ctx)
+	return from, to, err
+}
+
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {

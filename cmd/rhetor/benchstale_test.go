@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"rhetor/internal/natstest"
 )
 
 func TestBenchStreamName(t *testing.T) {
@@ -32,8 +32,8 @@ func TestRemoveStaleBenchStreams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
-	sfx := fmt.Sprintf("t%d%d", time.Now().UnixNano()%1e9, os.Getpid()%1e4)
+	t.Cleanup(nc.Close) // registered first: runs after the deletions below
+	sfx := natstest.Suffix()
 	bench := []string{"RHETOR_BENCH_" + sfx, "RHETOR_BENCH_DEAD_" + sfx, "KV_rhetor_bench_" + sfx}
 	other := "RHETOR_TEST_KEEP_" + sfx
 	for _, name := range []string{bench[0], bench[1], other} {

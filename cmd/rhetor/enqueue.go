@@ -49,7 +49,7 @@ func runEnqueue(ctx context.Context, stdio IO, args []string) error {
 	if len(inputs) == 0 {
 		inputs = []string{"-"}
 	}
-	nc, q, err := qf.setup(ctx, "rhetor enqueue", jetstream.WithPublishAsyncMaxPending(*inFlight))
+	nc, q, err := qf.setup(ctx, stdio.Stderr, "rhetor enqueue", jetstream.WithPublishAsyncMaxPending(*inFlight))
 	if err != nil {
 		return err
 	}
@@ -92,6 +92,13 @@ func runEnqueue(ctx context.Context, stdio IO, args []string) error {
 	fmt.Fprintf(stdio.Stdout, "enqueued %d articles to %s in %s (%.0f/s): %d new, %d duplicates dropped by the stream, %d dead-lettered to %s, %d failed\n",
 		read, cfg.Stream, elapsed.Round(time.Millisecond), float64(read)/max(elapsed.Seconds(), 1e-9),
 		s.Published, s.Duplicates, s.DeadLettered, cfg.DeadSubject, s.Failed)
+	if s.Replaced > 0 {
+		fmt.Fprintf(stdio.Stdout, "%d articles repeated an id of an earlier line: the later line replaced the earlier one\n", s.Replaced)
+	}
+	if s.Duplicates > 0 {
+		fmt.Fprintf(stdio.Stderr, "rhetor: %d articles dropped: %s saw their ids within its duplicate window (%s); dead letters are retried with rhetor requeue, which the window does not stop\n",
+			s.Duplicates, cfg.Stream, q.Articles.CachedInfo().Config.Duplicates)
+	}
 	if failed > 0 {
 		return partialError{failed: failed, total: read}
 	}
@@ -108,7 +115,7 @@ func enqueueInput(ctx context.Context, stdio IO, in string, enq *queue.Enqueuer,
 		f, err := os.Open(in)
 		if err != nil {
 			report(in, withoutName(in, err))
-			return 0, nil
+			return 1, nil // an input that failed as a whole counts as one
 		}
 		defer f.Close()
 		r, name = f, in
@@ -127,7 +134,7 @@ func enqueueInput(ctx context.Context, stdio IO, in string, enq *queue.Enqueuer,
 		if errors.As(err, &le) {
 			n++
 			where := fmt.Sprintf("%s:%d", le.Name, le.Line)
-			if err := enq.DeadLetter(ctx, queue.DeadLetter{Reason: le.Err.Error(), Source: where}); err != nil {
+			if err := enq.DeadLetter(ctx, queue.DeadLetter{Reason: le.Err.Error(), Source: where, ArticleID: le.ID}); err != nil {
 				return n, err
 			}
 			continue
@@ -153,12 +160,13 @@ type queueFlags struct {
 	db    string       // --db, else $RHETOR_DB (when the command has --db)
 	hasDB bool         // whether --db is registered
 	cfg   queue.Config // --stream, --subject, --consumer...
+	fs    *flag.FlagSet
 }
 
 // newQueueFlags registers --nats and the queue's flags on fs, and --db with
 // dbUsage unless that is empty. Call resolve once fs is parsed.
 func newQueueFlags(fs *flag.FlagSet, dbUsage string) *queueFlags {
-	qf := &queueFlags{cfg: queue.DefaultConfig(), hasDB: dbUsage != ""}
+	qf := &queueFlags{cfg: queue.DefaultConfig(), hasDB: dbUsage != "", fs: fs}
 	fs.StringVar(&qf.nats, "nats", "", "NATS server `URL`, comma-separated for a cluster (default $RHETOR_NATS or nats://127.0.0.1:4222)")
 	if qf.hasDB {
 		fs.StringVar(&qf.db, "db", "", dbUsage)
@@ -194,8 +202,10 @@ func connectJetStream(url, name string, opts ...jetstream.JetStreamOpt) (*nats.C
 
 // setup connects as connectJetStream does and creates the queue's streams,
 // consumer and bucket where they are missing; the caller closes the
-// connection.
-func (qf *queueFlags) setup(ctx context.Context, name string, opts ...jetstream.JetStreamOpt) (*nats.Conn, *queue.Queue, error) {
+// connection. When --ack-wait or --max-deliver was given and the existing
+// consumer has other settings (and --update-consumer was not given), it
+// says on stderr that they were left as they are.
+func (qf *queueFlags) setup(ctx context.Context, stderr io.Writer, name string, opts ...jetstream.JetStreamOpt) (*nats.Conn, *queue.Queue, error) {
 	nc, js, err := connectJetStream(qf.nats, name, opts...)
 	if err != nil {
 		return nil, nil, err
@@ -204,6 +214,17 @@ func (qf *queueFlags) setup(ctx context.Context, name string, opts ...jetstream.
 	if err != nil {
 		nc.Close()
 		return nil, nil, fmt.Errorf("set up the queue on %s: %w", qf.nats, err)
+	}
+	if q.Consumer != nil && !qf.cfg.UpdateConsumer {
+		have := q.Consumer.CachedInfo().Config
+		qf.fs.Visit(func(f *flag.Flag) {
+			switch {
+			case f.Name == "ack-wait" && have.AckWait != qf.cfg.AckWait:
+				fmt.Fprintf(stderr, "rhetor: consumer %s exists with ack wait %s: --ack-wait %s not applied (add --update-consumer to change it)\n", qf.cfg.Consumer, have.AckWait, qf.cfg.AckWait)
+			case f.Name == "max-deliver" && have.MaxDeliver != qf.cfg.MaxDeliver:
+				fmt.Fprintf(stderr, "rhetor: consumer %s exists with max deliver %d: --max-deliver %d not applied (add --update-consumer to change it)\n", qf.cfg.Consumer, have.MaxDeliver, qf.cfg.MaxDeliver)
+			}
+		})
 	}
 	return nc, q, nil
 }

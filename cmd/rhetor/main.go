@@ -55,6 +55,8 @@ func commands() []command {
 		{"enqueue", "publish JSONL articles to the NATS JetStream work queue", runEnqueue},
 		{"worker", "analyse articles from the NATS work queue into the store", runWorker},
 		{"status", "show the work queue: depth, live workers, throughput, dead letters", runStatus},
+		{"requeue", "publish dead letters (by reason or id) to the work queue again", runRequeue},
+		{"migrate", "bring the store's schema up to date (before a rolling upgrade)", runMigrate},
 		{"version", "print the version and the default model's description", runVersion},
 		{"serve", "serve the web workbench and the JSON API over a corpus store", runServe},
 		{"loadtest", "measure a running server's /v1/analyze throughput and latency", runLoadtest},

@@ -27,6 +27,7 @@ import (
 
 	"rhetor/corpus"
 	"rhetor/internal/clitest"
+	"rhetor/internal/natstest"
 	"rhetor/internal/pgtest"
 	"rhetor/queue"
 	"rhetor/store"
@@ -40,16 +41,30 @@ func queueTestNATS(t *testing.T) string {
 }
 
 // queueTestNames returns queue names of their own for this run, with the
-// flags that select them, and deletes the streams at the end.
+// flags that select them, and deletes the streams at the end, on a
+// connection of its own (the test's may be closed by then); TestMain
+// checks that nothing was left.
 func queueTestNames(t *testing.T, js jetstream.JetStream) (queue.Config, []string) {
 	t.Helper()
-	sfx := fmt.Sprintf("%d%04d", time.Now().UnixNano()%1e9, os.Getpid()%1e4)
+	sfx := natstest.Suffix()
 	c := queue.DefaultConfig()
 	c.Stream, c.Subject = "RHETOR_T"+sfx, "rhetor.t"+sfx+".articles"
 	c.DeadStream, c.DeadSubject = "RHETOR_TD"+sfx, "rhetor.t"+sfx+".dead"
 	c.Consumer, c.Bucket = "rhetor-t"+sfx, "rhetor_t"+sfx
 	c.AckWait = 4 * time.Second
+	url := js.Conn().ConnectedUrl()
 	t.Cleanup(func() {
+		nc, err := nats.Connect(url)
+		if err != nil {
+			t.Errorf("delete the test's streams: connect to %s: %v", url, err)
+			return
+		}
+		defer nc.Close()
+		js, err := jetstream.New(nc)
+		if err != nil {
+			t.Error(err)
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		queue.Delete(ctx, js, c)
@@ -150,7 +165,7 @@ func TestQueueKillOneWorker(t *testing.T) {
 	if err != nil {
 		t.Fatalf("connect to %s: %v", natsURL, err)
 	}
-	t.Cleanup(nc.Close) // after queueTestNames's cleanup, which needs it
+	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	if err != nil {
 		t.Fatal(err)
@@ -422,3 +437,8 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// TestMain fails the run when a test left a stream on the NATS server of
+// RHETOR_TEST_NATS (each keeps its storage reserved until the server
+// refuses new ones).
+func TestMain(m *testing.M) { os.Exit(natstest.CheckCleanup(m)) }

@@ -3,14 +3,17 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 
 	"rhetor/corpus"
 	"rhetor/lang"
+	"rhetor/text"
 )
 
 // scanOutput reads a JSONL output file of `rhetor analyze --jsonl` and calls
@@ -20,7 +23,7 @@ import (
 // newline, or whose JSON is broken, is not part of it (a run killed while
 // writing it leaves such a line). A broken line followed by others means the
 // file is not such an output: that is an error naming the line.
-func scanOutput(r io.Reader, name string, fn func(id string)) (complete int64, lines int64, err error) {
+func scanOutput(r io.Reader, name string, fn func(id string, line []byte) error) (complete int64, lines int64, err error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var off int64
 	for {
@@ -41,7 +44,9 @@ func scanOutput(r io.Reader, name string, fn func(id string)) (complete int64, l
 		lines++
 		off += int64(len(line))
 		if fn != nil {
-			fn(id)
+			if err := fn(id, line); err != nil {
+				return 0, 0, fmt.Errorf("%s:%d: %w", name, lines, err)
+			}
 		}
 	}
 }
@@ -80,10 +85,100 @@ func resultID(line []byte) (string, error) {
 type resumer struct {
 	name    string
 	ordered bool
-	held    int64            // complete result lines the output held at the start
-	skipped int64            // input units skipped so far (ordered: output lines matched)
-	ids     *bufio.Reader    // ordered: the complete part of the output
-	counts  map[string]int64 // unordered: lines per id not yet matched
+	held    int64                  // complete result lines the output held at the start
+	skipped int64                  // input units skipped so far (ordered: output lines matched)
+	ids     *bufio.Reader          // ordered: the complete part of the output
+	counts  map[string][]resultKey // unordered: per id, the keys of the lines not yet matched
+}
+
+// resultKey is what a resumed run checks a written result against, beside
+// its id: the language it was analysed in (the code when it was given, ""
+// when identified) and a hash of the paragraphs (line numbers and texts)
+// it was analysed from. A result whose article now has another text, or
+// is now given another language (--lang or the "lang" field), is not the
+// result this run would write: the run refuses to resume, and says why.
+type resultKey struct {
+	lang string
+	text uint64
+}
+
+// paragraphsHash hashes the line numbers and texts of paragraphs.
+func paragraphsHash(next func(yield func(line int, text string) bool)) uint64 {
+	h := fnv.New64a()
+	var buf [8]byte
+	next(func(line int, text string) bool {
+		binary.LittleEndian.PutUint64(buf[:], uint64(line))
+		h.Write(buf[:])
+		binary.LittleEndian.PutUint64(buf[:], uint64(len(text)))
+		h.Write(buf[:])
+		h.Write([]byte(text))
+		return true
+	})
+	return h.Sum64()
+}
+
+// articleKey is the key of the result an article gets.
+func articleKey(a corpus.Article) resultKey {
+	k := resultKey{}
+	if a.Lang != "" {
+		k.lang, _ = lang.Normalize(a.Lang) // analysable: it normalises
+	}
+	k.text = paragraphsHash(func(yield func(int, string) bool) {
+		for _, p := range text.Paragraphs(a.Text) {
+			if !yield(p.Line, p.Text) {
+				return
+			}
+		}
+	})
+	return k
+}
+
+// resultLineKey reads the key of a result line.
+func resultLineKey(line []byte) (resultKey, error) {
+	var v struct {
+		Language struct {
+			Code  string `json:"code"`
+			Given bool   `json:"given"`
+		} `json:"language"`
+		Paragraphs []struct {
+			Line int    `json:"line"`
+			Text string `json:"text"`
+		} `json:"paragraphs"`
+	}
+	if err := json.Unmarshal(line, &v); err != nil {
+		return resultKey{}, fmt.Errorf("invalid JSON: %w", err)
+	}
+	k := resultKey{}
+	if v.Language.Given {
+		k.lang = v.Language.Code
+	}
+	k.text = paragraphsHash(func(yield func(int, string) bool) {
+		for _, p := range v.Paragraphs {
+			if !yield(p.Line, p.Text) {
+				return
+			}
+		}
+	})
+	return k, nil
+}
+
+// keyMismatch explains why a written result (have) is not what the run
+// would write for article a (want), or returns nil.
+func keyMismatch(where, input string, a corpus.Article, have, want resultKey) error {
+	switch {
+	case have.lang != want.lang:
+		was, now := "identified", "identified"
+		if have.lang != "" {
+			was = "given as " + have.lang
+		}
+		if want.lang != "" {
+			now = "given as " + want.lang
+		}
+		return fmt.Errorf("resume: %s holds article %q analysed with its language %s, but this run has it %s (%s; --lang or the \"lang\" field): run again without --resume to redo the whole output, or with the same languages", where, a.ID, was, now, input)
+	case have.text != want.text:
+		return fmt.Errorf("resume: %s holds article %q analysed from another text than the input has now (%s): run again without --resume to redo the whole output", where, a.ID, input)
+	}
+	return nil
 }
 
 // openResume prepares an output file for a resumed run: it scans the file
@@ -95,10 +190,17 @@ func openResume(path string, ordered bool) (*os.File, *resumer, error) {
 		return nil, nil, err
 	}
 	rs := &resumer{name: path, ordered: ordered}
-	var fn func(string)
+	var fn func(string, []byte) error
 	if !ordered {
-		rs.counts = map[string]int64{}
-		fn = func(id string) { rs.counts[id]++ }
+		rs.counts = map[string][]resultKey{}
+		fn = func(id string, line []byte) error {
+			k, err := resultLineKey(line)
+			if err != nil {
+				return err
+			}
+			rs.counts[id] = append(rs.counts[id], k)
+			return nil
+		}
 	}
 	complete, lines, err := scanOutput(f, path, fn)
 	if err != nil {
@@ -129,10 +231,14 @@ func (rs *resumer) skip(input string, a corpus.Article) (bool, error) {
 		return false, nil
 	}
 	if !rs.ordered {
-		if rs.counts[a.ID] == 0 {
+		keys := rs.counts[a.ID]
+		if len(keys) == 0 {
 			return false, nil
 		}
-		if rs.counts[a.ID]--; rs.counts[a.ID] == 0 {
+		if err := keyMismatch(rs.name, input, a, keys[0], articleKey(a)); err != nil {
+			return false, err
+		}
+		if rs.counts[a.ID] = keys[1:]; len(keys) == 1 {
 			delete(rs.counts, a.ID)
 		}
 		rs.skipped++
@@ -152,6 +258,13 @@ func (rs *resumer) skip(input string, a corpus.Article) (bool, error) {
 	}
 	if id != a.ID {
 		return false, fmt.Errorf("resume: %s:%d holds article %q but the input has %q there (%s): the output was not written from this input in order (an --unordered output resumes with --unordered)", rs.name, n, id, a.ID, input)
+	}
+	have, err := resultLineKey(line)
+	if err != nil {
+		return false, fmt.Errorf("resume: %s:%d: %w", rs.name, n, err)
+	}
+	if err := keyMismatch(fmt.Sprintf("%s:%d", rs.name, n), input, a, have, articleKey(a)); err != nil {
+		return false, err
 	}
 	rs.skipped++
 	return true, nil

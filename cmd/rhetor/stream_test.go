@@ -219,7 +219,7 @@ func TestResumeRefusesForeignOutput(t *testing.T) {
 func TestScanOutput(t *testing.T) {
 	data := "{\"id\":\"a\"}\n{\"id\":\"b\",\"x\":[1]}\n{\"id\":\"c\""
 	var ids []string
-	n, lines, err := scanOutput(strings.NewReader(data), "out", func(id string) { ids = append(ids, id) })
+	n, lines, err := scanOutput(strings.NewReader(data), "out", func(id string, _ []byte) error { ids = append(ids, id); return nil })
 	if err != nil || n != int64(strings.LastIndex(data, "\n")+1) || lines != 2 || !slices.Equal(ids, []string{"a", "b"}) {
 		t.Fatalf("got %d, %d lines, %v, %v", n, lines, ids, err)
 	}
@@ -235,7 +235,7 @@ func FuzzScanOutput(f *testing.F) {
 	f.Add([]byte(""))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var ids []string
-		n, lines, err := scanOutput(bytes.NewReader(data), "out", func(id string) { ids = append(ids, id) })
+		n, lines, err := scanOutput(bytes.NewReader(data), "out", func(id string, _ []byte) error { ids = append(ids, id); return nil })
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "out:") {
 				t.Fatalf("error does not name the line: %v", err)
