@@ -16,7 +16,11 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden want.json files")
 
 // TestGolden analyses each testdata/<case>/input.txt with the embedded default
-// model and compares the JSON result with want.json. After retraining the
+// model and compares the JSON result with want.json. These are snapshots of
+// the model's own output, kept for the stability of the JSON format (field
+// order, offsets, rounding): a case's name says what its input is, not what
+// the model must answer (the model calls the en-opinion case satire).
+// Agreement with annotators is TestReference's job. After retraining the
 // default model, review and refresh them with `go test ./analyze -run Golden -update`.
 func TestGolden(t *testing.T) {
 	m, err := model.Default()
