@@ -69,7 +69,7 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return fmt.Errorf("write model: %w", err)
 	}
-	fmt.Fprintf(stdio.Stderr, "wrote %s (%.1f MB) in %s\n", *out, float64(buf.Len())/1e6, time.Since(start).Round(time.Second))
+	fmt.Fprintf(stdio.Stderr, "wrote %s (%.1f MB) in %s, peak RSS %s\n", *out, float64(buf.Len())/1e6, time.Since(start).Round(time.Second), peakRSS())
 	fmt.Fprintf(stdio.Stderr, "frame thresholds: %v\ntechnique thresholds: %v\ngenre offsets: %v\n",
 		m.Frames.Thresholds, m.Techniques.Thresholds, m.Genre.Offsets)
 	fmt.Fprintf(stdio.Stderr, "languages without training data: genre offsets %v\n", m.Genre.UnseenOffsets)
