@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"rhetor/story"
 )
 
 // Put stores rec, replacing the article of the same id with its labels, in
@@ -49,7 +51,7 @@ func (s *Store) PutMany(ctx context.Context, recs []Record) (created int, err er
 				created++
 			}
 		}
-		return nil
+		return s.groupTx(ctx, tx, ws)
 	})
 	if err != nil {
 		return 0, err
@@ -67,6 +69,8 @@ type prepared struct {
 	// compact is set.
 	result  []byte
 	compact bool
+	// keys are the article's story signals (story.Extract).
+	keys []story.Key
 }
 
 // prepare returns the writes of recs, in id order. Records of the same id
@@ -96,7 +100,7 @@ func prepare(recs []Record, pg bool) []prepared {
 			search = searchVector
 		}
 		result, compact := r.storedResult()
-		ws = append(ws, prepared{rec: r, title: title, words: words, search: search(r.Text), result: result, compact: compact})
+		ws = append(ws, prepared{rec: r, title: title, words: words, search: search(r.Text), result: result, compact: compact, keys: story.Extract(r.Text)})
 	}
 	return ws
 }

@@ -16,8 +16,9 @@ type Doc struct {
 
 // Options tune the grouping. Zero fields take the defaults.
 type Options struct {
-	// Threshold is the cosine similarity at which an article joins the
-	// story of an earlier one (default 0.25).
+	// Threshold is the score at which an article joins a story of
+	// earlier articles (default 0.19): the mean of its best cosine
+	// similarity with one of them and its mean similarity with all.
 	Threshold float64
 	// WindowDays: two dated articles further apart are never grouped
 	// directly (default 21).
@@ -37,7 +38,7 @@ type Options struct {
 // DefaultOptions returns the options Group uses for zero fields, chosen on
 // the check set (see the package tests).
 func DefaultOptions() Options {
-	return Options{Threshold: 0.25, WindowDays: 21, MaxPostings: 400, MaxShare: 0.05, MaxKeys: 40}
+	return Options{Threshold: 0.19, WindowDays: 21, MaxPostings: 400, MaxShare: 0.05, MaxKeys: 40}
 }
 
 func (o Options) withDefaults() Options {
@@ -61,14 +62,14 @@ func (o Options) withDefaults() Options {
 }
 
 // IDF is the inverse document frequency of a signal found in df of n
-// articles: ln((n+1)/(df+1)), or 0 for a signal of only one article (it
+// articles: ln(1+n/df), or 0 for a signal of only one article (it
 // relates nothing) or, in corpora of 100 articles or more, one in more
 // than maxShare of them.
 func IDF(df, n int, maxShare float64) float64 {
 	if df < 2 || n >= 100 && float64(df) > maxShare*float64(n) {
 		return 0
 	}
-	return math.Log(float64(n+1) / float64(df+1))
+	return math.Log(1 + float64(n)/float64(df))
 }
 
 // Less orders articles for grouping: dated ones first, by date, then
@@ -98,7 +99,10 @@ type posting struct {
 	w   float32
 }
 
-// Group assigns each of docs to a story and returns, per doc, the index of
+// Group assigns each of docs to a story in one pass, in the order of
+// Less: a doc joins the story of earlier docs that scores best (see
+// Options.Threshold) when the score reaches the threshold, or starts a
+// story. It returns, per doc, the index of
 // its story's first article in docs (so two docs are in one story exactly
 // when they get the same number). The result does not depend on the order
 // of docs: they are taken in the order of Less.
@@ -135,11 +139,12 @@ func Group(docs []Doc, opt Options) []int {
 	weights := make([][]float32, n)
 	norms := make([]float64, n)
 	for i, d := range docs {
-		weights[i] = make([]float32, len(d.Keys))
-		for j, k := range d.Keys {
-			weights[i][j] = float32(k.Weight * idf[terms[i][j]])
+		ws, norm := Weights(d.Keys, func(j int) float64 { return idf[terms[i][j]] }, opt.MaxKeys)
+		weights[i] = make([]float32, len(ws))
+		for j, w := range ws {
+			weights[i][j] = float32(w)
 		}
-		norms[i] = keepHeaviest(weights[i], opt.MaxKeys)
+		norms[i] = norm
 	}
 	days := make([]int, n)
 	dated := make([]bool, n)
@@ -150,6 +155,8 @@ func Group(docs []Doc, opt Options) []int {
 	postings := make([][]posting, len(df))
 	story := make([]int, n)
 	acc := make([]float64, n)
+	size := make([]int, n)
+	storyMax, storySum := map[int]float64{}, map[int]float64{}
 	var touched []int32
 	for _, d := range order {
 		touched = touched[:0]
@@ -165,22 +172,36 @@ func Group(docs []Doc, opt Options) []int {
 				acc[p.doc] += float64(w) * float64(p.w)
 			}
 		}
-		best, bestSim := -1, 0.0
+		// Each story's score: the mean of the best similarity of its
+		// members and their mean similarity (members not found count 0),
+		// so that one similar article does not chain two events.
+		clear(storyMax)
+		clear(storySum)
 		for _, p := range touched {
 			sim := acc[p] / (norms[d] * norms[p])
 			acc[p] = 0
 			if dated[d] && dated[p] && abs(days[d]-days[int(p)]) > opt.WindowDays {
 				continue
 			}
-			if sim > bestSim || sim == bestSim && best >= 0 && Less(docs[p], docs[best]) {
-				best, bestSim = int(p), sim
+			st := story[p]
+			storySum[st] += sim
+			if sim > storyMax[st] {
+				storyMax[st] = sim
 			}
 		}
-		if best >= 0 && bestSim >= opt.Threshold {
-			story[d] = story[best]
+		best, bestScore := -1, 0.0
+		for st, mx := range storyMax {
+			score := (mx + storySum[st]/float64(size[st])) / 2
+			if score > bestScore || score == bestScore && best >= 0 && Less(docs[st], docs[best]) {
+				best, bestScore = st, score
+			}
+		}
+		if best >= 0 && bestScore >= opt.Threshold {
+			story[d] = best
 		} else {
 			story[d] = d
 		}
+		size[story[d]]++
 		for j, t := range terms[d] {
 			if weights[d][j] != 0 {
 				postings[t] = append(postings[t], posting{int32(d), weights[d][j]})
@@ -197,22 +218,28 @@ func abs(x int) int {
 	return x
 }
 
-// keepHeaviest sets to zero all but the max heaviest of ws (ties: the
-// earlier) and returns the Euclidean norm of what is left.
-func keepHeaviest(ws []float32, max int) float64 {
-	if len(ws) > max {
+// Weights returns the weights of an article's signals in the similarity
+// (each key's weight times idf(i), i its index in keys), all but the
+// maxKeys heaviest set to zero (ties: the earlier kept), and the Euclidean
+// norm of the result.
+func Weights(keys []Key, idf func(i int) float64, maxKeys int) ([]float64, float64) {
+	ws := make([]float64, len(keys))
+	for i, k := range keys {
+		ws[i] = k.Weight * idf(i)
+	}
+	if len(ws) > maxKeys {
 		idx := make([]int, len(ws))
 		for i := range idx {
 			idx[i] = i
 		}
 		sort.SliceStable(idx, func(a, b int) bool { return ws[idx[a]] > ws[idx[b]] })
-		for _, i := range idx[max:] {
+		for _, i := range idx[maxKeys:] {
 			ws[i] = 0
 		}
 	}
 	var sum float64
 	for _, w := range ws {
-		sum += float64(w) * float64(w)
+		sum += w * w
 	}
-	return math.Sqrt(sum)
+	return ws, math.Sqrt(sum)
 }
