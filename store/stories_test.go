@@ -190,7 +190,7 @@ func testStoryDetail(t *testing.T, open opener) {
 	for _, a := range d.Articles {
 		got = append(got, a.ID)
 	}
-	if !slices.Equal(got, []string{"kz1", "kz2", "kz3"}) || d.Size != 3 {
+	if !slices.Equal(got, []string{"kz1", "kz2", "kz3"}) || d.Story.Size != 3 {
 		t.Fatalf("articles %v", got)
 	}
 	if len(d.Tellings) != 3 {

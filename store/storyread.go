@@ -45,7 +45,7 @@ type StoryPage struct {
 // StoryDetail is a story with its articles and, per source and language,
 // how they told it.
 type StoryDetail struct {
-	Story
+	Story    Story     `json:"story"`
 	Articles []Summary `json:"articles"`
 	Tellings []Telling `json:"tellings"`
 }

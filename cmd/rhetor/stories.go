@@ -190,9 +190,10 @@ func dateRange(from, to string) string {
 
 // printStory prints a story and, per source and language, how it was told.
 func printStory(w io.Writer, d store.StoryDetail) error {
-	fmt.Fprintf(w, "story %s: %d articles, languages %s, sources %s, dates %s\n", d.ID, d.Size,
-		strings.Join(d.Languages, ","), orDash(strings.Join(d.Sources, ",")), orDash(dateRange(d.From, d.To)))
-	fmt.Fprintf(w, "title (article %s): %s\n\narticles:\n", d.Central, d.Title)
+	s := d.Story
+	fmt.Fprintf(w, "story %s: %d articles, languages %s, sources %s, dates %s\n", s.ID, s.Size,
+		strings.Join(s.Languages, ","), orDash(strings.Join(s.Sources, ",")), orDash(dateRange(s.From, s.To)))
+	fmt.Fprintf(w, "title (article %s): %s\n\narticles:\n", s.Central, s.Title)
 	for _, a := range d.Articles {
 		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", a.ID, a.Lang, orDash(a.Source), orDash(a.Date), a.Title)
 	}

@@ -96,8 +96,8 @@ func TestStoriesSamples(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("rebuild %v: the samples' story %s holds %v, want %v", rebuild, id, got, want)
 		}
-		if !slices.Equal(d.Languages, []string{"fr", "it"}) || len(d.Tellings) != 2 {
-			t.Errorf("rebuild %v: languages %v, %d tellings", rebuild, d.Languages, len(d.Tellings))
+		if !slices.Equal(d.Story.Languages, []string{"fr", "it"}) || len(d.Tellings) != 2 {
+			t.Errorf("rebuild %v: languages %v, %d tellings", rebuild, d.Story.Languages, len(d.Tellings))
 		}
 		total := 0
 		for _, s := range page.Stories {
