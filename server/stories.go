@@ -63,7 +63,7 @@ func (s *Server) handleListStories(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if format == "csv" {
-		writeCSV(w, "stories.csv", storiesCSV(page.Stories))
+		writeCSV(w, "rhetor-stories.csv", storiesCSV(page.Stories))
 		return
 	}
 	s.writeJSON(w, http.StatusOK, page)

@@ -67,7 +67,8 @@ type Telling struct {
 	Techniques map[string]float64 `json:"techniques"`
 	// Fragments are the located fragments of its most frequent techniques
 	// (up to TellingTechniques techniques, TellingFragments fragments each,
-	// the highest scores first, distinct texts).
+	// distinct texts: those of at most ShortFragment code points first,
+	// then by score), which shows what each outlet calls the actors.
 	Fragments []Fragment `json:"fragments"`
 }
 
@@ -90,6 +91,7 @@ const (
 	TellingTechniques = 3
 	TellingFragments  = 5
 	ContextRunes      = 160
+	ShortFragment     = 80
 )
 
 // ListStories returns one page of the stories of at least minSize
@@ -452,7 +454,13 @@ func (s *Store) fragments(ctx context.Context, ids, techniques []string) ([]Frag
 	}
 	for _, t := range techniques {
 		fs := want[t]
-		sort.SliceStable(fs, func(a, b int) bool { return fs[a].Score > fs[b].Score })
+		sort.SliceStable(fs, func(a, b int) bool {
+			la, lb := fs[a].End-fs[a].Start > ShortFragment, fs[b].End-fs[b].Start > ShortFragment
+			if la != lb {
+				return lb
+			}
+			return fs[a].Score > fs[b].Score
+		})
 		seen := map[string]bool{}
 		n := 0
 		for _, f := range fs {
@@ -476,6 +484,10 @@ func fragmentContext(para string, start, end int) string {
 	}
 	room := max(0, (ContextRunes-(end-start))/2)
 	lo, hi := max(0, start-room), min(len(rs), end+room)
+	if end-start > ContextRunes {
+		// A long fragment is its own context, cut.
+		lo, hi = start, start+ContextRunes
+	}
 	out := string(rs[lo:hi])
 	if lo > 0 {
 		out = "…" + out

@@ -9,6 +9,7 @@ import { analyseView } from "./analyse.js";
 import { corpusView } from "./corpus.js";
 import { compareView } from "./compare.js";
 import { articleView } from "./articleview.js";
+import { storiesView, storyView } from "./stories.js";
 import { route, href } from "./route.js";
 
 function tokenField() {
@@ -34,7 +35,8 @@ async function start() {
   const render = async () => {
     const r = route(location.hash);
     for (const a of document.querySelectorAll("nav a[data-view]")) {
-      const on = a.dataset.view === r.view || (r.view === "article" && a.dataset.view === "corpus");
+      const on = a.dataset.view === r.view || (r.view === "article" && a.dataset.view === "corpus") ||
+        (r.view === "story" && a.dataset.view === "stories");
       if (on) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     }
@@ -49,6 +51,14 @@ async function start() {
       case "compare":
         document.title = "Compare · rhetor";
         main.append(compareView(ctx, r.params));
+        break;
+      case "stories":
+        document.title = "Stories · rhetor";
+        main.append(storiesView(ctx, r.params));
+        break;
+      case "story":
+        document.title = `Story ${r.arg} · rhetor`;
+        main.append(storyView(ctx, r.arg));
         break;
       case "article":
         document.title = `Article ${r.arg} · rhetor`;
