@@ -1,12 +1,15 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +36,16 @@ var ErrInvalidCorrection = errors.New("invalid correction")
 // storyCandidates bounds the articles whose similarity a new article's
 // grouping computes in full (the best by the partial dot product).
 const storyCandidates = 200
+
+// storyDFCap bounds the count of a key's articles when a new article is
+// grouped: a key held by storyDFCap articles or more is taken as too
+// common to count (weight 0), as story.IDF drops keys held by more than
+// story.Options.MaxShare of the articles.
+const storyDFCap = 1000
+
+// storyProposers bounds the keys of a new article whose posting lists
+// propose candidates: its heaviest ones.
+const storyProposers = 24
 
 // storyKeyRows bounds the rows of one multi-row insert into story_keys.
 const storyKeyRows = 250
@@ -80,7 +93,13 @@ func (s *Store) groupOne(ctx context.Context, tx *sql.Tx, opt story.Options, id,
 	if err != nil {
 		return err
 	}
-	ws, norm := story.Weights(keys, func(i int) float64 { return story.IDF(df[i]+1, n, opt.MaxShare) }, opt.MaxKeys)
+	idf := func(i int) float64 {
+		if df[i] >= storyDFCap {
+			return 0
+		}
+		return story.IDF(df[i]+1, n, opt.MaxShare)
+	}
+	ws, norm := story.Weights(keys, idf, opt.MaxKeys)
 	target := id
 	var split bool
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) > 0 FROM story_corrections WHERE kind = 'split' AND article_id = ?`), id).Scan(&split); err != nil {
@@ -102,7 +121,9 @@ func (s *Store) groupOne(ctx context.Context, tx *sql.Tx, opt story.Options, id,
 	return err
 }
 
-// frequencies returns, per key, the number of stored articles holding it.
+// frequencies returns, per key, the number of stored articles holding it,
+// counted up to storyDFCap (a key held by more counts storyDFCap), so that
+// counting the commonest keys of a large store stays cheap.
 func (s *Store) frequencies(ctx context.Context, tx *sql.Tx, keys []story.Key) ([]int, error) {
 	df := make([]int, len(keys))
 	if len(keys) == 0 {
@@ -114,7 +135,9 @@ func (s *Store) frequencies(ctx context.Context, tx *sql.Tx, keys []story.Key) (
 		index[k.Term] = i
 		args[i] = k.Term
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT key, COUNT(*) FROM story_keys WHERE key IN (`+placeholders(len(keys))+`) GROUP BY key`), args...)
+	values := strings.TrimSuffix(strings.Repeat("(?), ", len(keys)), ", ")
+	rows, err := tx.QueryContext(ctx, s.q(`WITH q (k) AS (VALUES `+values+`)
+		SELECT q.k, (SELECT COUNT(*) FROM (SELECT 1 FROM story_keys s WHERE s.key = q.k LIMIT `+strconv.Itoa(storyDFCap)+`) c) FROM q`), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -139,14 +162,22 @@ func (s *Store) frequencies(ctx context.Context, tx *sql.Tx, keys []story.Key) (
 // the holder of a signal the new article is the first to share gets that
 // signal's weight added to its norm here.
 func (s *Store) bestMatch(ctx context.Context, tx *sql.Tx, opt story.Options, date string, keys []story.Key, ws []float64, df []int, n int, norm float64) (string, error) {
+	var proposers []int
+	for i := range keys {
+		if ws[i] != 0 && df[i] != 0 && df[i] <= opt.MaxPostings {
+			proposers = append(proposers, i)
+		}
+	}
+	sort.SliceStable(proposers, func(a, b int) bool { return ws[proposers[a]] > ws[proposers[b]] })
+	if len(proposers) > storyProposers {
+		proposers = proposers[:storyProposers]
+	}
 	var args []any
 	weight := map[string]float64{} // the new article's weight, per proposing key
 	idf := map[string]float64{}
 	first := map[string]bool{} // keys held by one stored article so far
-	for i, k := range keys {
-		if ws[i] == 0 || df[i] == 0 || df[i] > opt.MaxPostings {
-			continue
-		}
+	for _, i := range proposers {
+		k := keys[i]
 		args = append(args, k.Term)
 		weight[k.Term] = ws[i]
 		idf[k.Term] = story.IDF(df[i]+1, n, opt.MaxShare)
@@ -192,13 +223,13 @@ func (s *Store) bestMatch(ctx context.Context, tx *sql.Tx, opt story.Options, da
 	for aid := range dot {
 		cands = append(cands, aid)
 	}
-	sort.Slice(cands, func(a, b int) bool {
-		if dot[cands[a]] != dot[cands[b]] {
-			return dot[cands[a]] > dot[cands[b]]
-		}
-		return cands[a] < cands[b]
-	})
 	if len(cands) > storyCandidates {
+		slices.SortFunc(cands, func(a, b string) int {
+			if c := cmp.Compare(dot[b], dot[a]); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
 		cands = cands[:storyCandidates]
 	}
 	if len(cands) == 0 {
