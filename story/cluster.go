@@ -156,7 +156,11 @@ func Group(docs []Doc, opt Options) []int {
 	story := make([]int, n)
 	acc := make([]float64, n)
 	size := make([]int, n)
-	storyMax, storySum := map[int]float64{}, map[int]float64{}
+	// Per story, while one doc is scored: its members found, the sum and
+	// the best of their similarities; stories lists those found.
+	storyHit := make([]int32, n)
+	storyMax, storySum := make([]float64, n), make([]float64, n)
+	var stories []int
 	var touched []int32
 	for _, d := range order {
 		touched = touched[:0]
@@ -175,8 +179,7 @@ func Group(docs []Doc, opt Options) []int {
 		// Each story's score: the mean of the best similarity of its
 		// members and their mean similarity (members not found count 0),
 		// so that one similar article does not chain two events.
-		clear(storyMax)
-		clear(storySum)
+		stories = stories[:0]
 		for _, p := range touched {
 			sim := acc[p] / (norms[d] * norms[p])
 			acc[p] = 0
@@ -184,17 +187,20 @@ func Group(docs []Doc, opt Options) []int {
 				continue
 			}
 			st := story[p]
-			storySum[st] += sim
-			if sim > storyMax[st] {
-				storyMax[st] = sim
+			if storyHit[st] == 0 {
+				stories = append(stories, st)
 			}
+			storyHit[st]++
+			storySum[st] += sim
+			storyMax[st] = max(storyMax[st], sim)
 		}
 		best, bestScore := -1, 0.0
-		for st, mx := range storyMax {
-			score := (mx + storySum[st]/float64(size[st])) / 2
+		for _, st := range stories {
+			score := (storyMax[st] + storySum[st]/float64(size[st])) / 2
 			if score > bestScore || score == bestScore && best >= 0 && Less(docs[st], docs[best]) {
 				best, bestScore = st, score
 			}
+			storyHit[st], storySum[st], storyMax[st] = 0, 0, 0
 		}
 		if best >= 0 && bestScore >= opt.Threshold {
 			story[d] = best
