@@ -29,7 +29,18 @@ const (
 	kindWord = "w:"
 )
 
-var kindWeights = map[string]float64{kindEntity: 1, kindNumber: 1, kindDate: 1.5, kindWord: 0.35}
+// kindWeight returns the weight of a kind of signal.
+func kindWeight(kind string) float64 {
+	switch kind {
+	case kindEntity, kindNumber:
+		return 1
+	case kindDate:
+		return 1.5
+	case kindWord:
+		return 0.35
+	}
+	return 0
+}
 
 // minWordRunes is the length from which a lower-case word is a signal.
 const minWordRunes = 8
@@ -168,7 +179,7 @@ func Extract(text string) []Key {
 	keys := make([]Key, 0, len(counts))
 	for term, n := range counts {
 		kind := term[:2]
-		keys = append(keys, Key{Term: term, Weight: kindWeights[kind] * (1 + math.Log(float64(n)))})
+		keys = append(keys, Key{Term: term, Weight: kindWeight(kind) * (1 + math.Log(float64(n)))})
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].Term < keys[j].Term })
 	return keys

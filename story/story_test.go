@@ -86,7 +86,7 @@ func TestExtract(t *testing.T) {
 		t.Errorf("Extract: e:bdn missing from %v", got)
 	}
 	for _, k := range Extract("Kyiv, and Kyiv, and Kyiv said Odesa.") {
-		if k.Term == "e:kv" && k.Weight <= kindWeights[kindEntity] {
+		if k.Term == "e:kv" && k.Weight <= kindWeight(kindEntity) {
 			t.Errorf("weight of a signal seen 3 times = %v, want more than once", k.Weight)
 		}
 	}

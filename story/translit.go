@@ -2,62 +2,265 @@ package story
 
 import "strings"
 
-// latinFold maps the accented Latin letters of the release's languages (and
+// foldLatin maps the accented Latin letters of the release's languages (and
 // their neighbours) to ASCII. Letters outside it are kept.
-var latinFold = map[rune]string{
-	'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'ä': "a", 'å': "a", 'ā': "a", 'ą': "a", 'ă': "a",
-	'ç': "c", 'ć': "c", 'č': "c", 'ĉ': "c",
-	'ď': "d", 'đ': "d", 'ð': "d",
-	'è': "e", 'é': "e", 'ê': "e", 'ë': "e", 'ē': "e", 'ę': "e", 'ě': "e", 'ė': "e",
-	'ì': "i", 'í': "i", 'î': "i", 'ï': "i", 'ī': "i", 'ı': "i",
-	'ł': "l", 'ľ': "l", 'ĺ': "l",
-	'ñ': "n", 'ń': "n", 'ň': "n",
-	'ò': "o", 'ó': "o", 'ô': "o", 'õ': "o", 'ö': "o", 'ø': "o", 'ō': "o", 'ő': "o",
-	'ř': "r", 'ŕ': "r",
-	'ś': "s", 'š': "s", 'ş': "s", 'ș': "s",
-	'ť': "t", 'ţ': "t", 'ț': "t",
-	'ù': "u", 'ú': "u", 'û': "u", 'ü': "u", 'ū': "u", 'ů': "u", 'ű': "u",
-	'ý': "y", 'ÿ': "y",
-	'ź': "z", 'ż': "z", 'ž': "z",
-	'ß': "ss", 'æ': "ae", 'œ': "oe", 'þ': "th",
+func foldLatin(r rune) (string, bool) {
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā', 'ą', 'ă':
+		return "a", true
+	case 'ç', 'ć', 'č', 'ĉ':
+		return "c", true
+	case 'ď', 'đ', 'ð':
+		return "d", true
+	case 'è', 'é', 'ê', 'ë', 'ē', 'ę', 'ě', 'ė':
+		return "e", true
+	case 'ì', 'í', 'î', 'ï', 'ī', 'ı':
+		return "i", true
+	case 'ł', 'ľ', 'ĺ':
+		return "l", true
+	case 'ñ', 'ń', 'ň':
+		return "n", true
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō', 'ő':
+		return "o", true
+	case 'ř', 'ŕ':
+		return "r", true
+	case 'ś', 'š', 'ş', 'ș':
+		return "s", true
+	case 'ť', 'ţ', 'ț':
+		return "t", true
+	case 'ù', 'ú', 'û', 'ü', 'ū', 'ů', 'ű':
+		return "u", true
+	case 'ý', 'ÿ':
+		return "y", true
+	case 'ź', 'ż', 'ž':
+		return "z", true
+	case 'ß':
+		return "ss", true
+	case 'æ':
+		return "ae", true
+	case 'œ':
+		return "oe", true
+	case 'þ':
+		return "th", true
+	}
+	return "", false
 }
 
-// cyrillic transliterates lower-case Cyrillic letters (Russian, Ukrainian,
+// fromCyrillic transliterates lower-case Cyrillic letters (Russian, Ukrainian,
 // Belarusian, Serbian, Bulgarian) to Latin.
-var cyrillic = map[rune]string{
-	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh",
-	'з': "z", 'и': "i", 'й': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o",
-	'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts",
-	'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y", 'ь': "", 'э': "e", 'ю': "yu",
-	'я': "ya", 'і': "i", 'ї': "i", 'є': "e", 'ґ': "g", 'ў': "u", 'ј': "j", 'љ': "lj",
-	'њ': "nj", 'ћ': "c", 'ђ': "dj", 'џ': "dz", 'ѕ': "dz",
+func fromCyrillic(r rune) (string, bool) {
+	switch r {
+	case 'а':
+		return "a", true
+	case 'б':
+		return "b", true
+	case 'в':
+		return "v", true
+	case 'г', 'ґ':
+		return "g", true
+	case 'д':
+		return "d", true
+	case 'е', 'ё', 'э', 'є':
+		return "e", true
+	case 'ж':
+		return "zh", true
+	case 'з':
+		return "z", true
+	case 'и', 'й', 'і', 'ї':
+		return "i", true
+	case 'к':
+		return "k", true
+	case 'л':
+		return "l", true
+	case 'м':
+		return "m", true
+	case 'н':
+		return "n", true
+	case 'о':
+		return "o", true
+	case 'п':
+		return "p", true
+	case 'р':
+		return "r", true
+	case 'с':
+		return "s", true
+	case 'т':
+		return "t", true
+	case 'у', 'ў':
+		return "u", true
+	case 'ф':
+		return "f", true
+	case 'х':
+		return "kh", true
+	case 'ц':
+		return "ts", true
+	case 'ч':
+		return "ch", true
+	case 'ш':
+		return "sh", true
+	case 'щ':
+		return "shch", true
+	case 'ъ', 'ь':
+		return "", true
+	case 'ы':
+		return "y", true
+	case 'ю':
+		return "yu", true
+	case 'я':
+		return "ya", true
+	case 'ј':
+		return "j", true
+	case 'љ':
+		return "lj", true
+	case 'њ':
+		return "nj", true
+	case 'ћ':
+		return "c", true
+	case 'ђ':
+		return "dj", true
+	case 'џ', 'ѕ':
+		return "dz", true
+	}
+	return "", false
 }
 
-// greek transliterates lower-case Greek letters (accents removed first) to
-// Latin; the digraphs are handled by greekDigraphs.
-var greek = map[rune]string{
-	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "z", 'η': "i", 'θ': "th",
-	'ι': "i", 'κ': "k", 'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "ks", 'ο': "o", 'π': "p",
-	'ρ': "r", 'σ': "s", 'ς': "s", 'τ': "t", 'υ': "i", 'φ': "f", 'χ': "kh", 'ψ': "ps",
-	'ω': "o",
-	'ά': "a", 'έ': "e", 'ή': "i", 'ί': "i", 'ό': "o", 'ύ': "i", 'ώ': "o", 'ϊ': "i",
-	'ϋ': "i", 'ΐ': "i", 'ΰ': "i",
+// fromGreek transliterates lower-case Greek letters (accents removed first)
+// to Latin; the digraphs are handled by fromGreekDigraph.
+func fromGreek(r rune) (string, bool) {
+	switch r {
+	case 'α', 'ά':
+		return "a", true
+	case 'β':
+		return "v", true
+	case 'γ':
+		return "g", true
+	case 'δ':
+		return "d", true
+	case 'ε', 'έ':
+		return "e", true
+	case 'ζ':
+		return "z", true
+	case 'η', 'ι', 'υ', 'ή', 'ί', 'ύ', 'ϊ', 'ϋ', 'ΐ', 'ΰ':
+		return "i", true
+	case 'θ':
+		return "th", true
+	case 'κ':
+		return "k", true
+	case 'λ':
+		return "l", true
+	case 'μ':
+		return "m", true
+	case 'ν':
+		return "n", true
+	case 'ξ':
+		return "ks", true
+	case 'ο', 'ω', 'ό', 'ώ':
+		return "o", true
+	case 'π':
+		return "p", true
+	case 'ρ':
+		return "r", true
+	case 'σ', 'ς':
+		return "s", true
+	case 'τ':
+		return "t", true
+	case 'φ':
+		return "f", true
+	case 'χ':
+		return "kh", true
+	case 'ψ':
+		return "ps", true
+	}
+	return "", false
 }
 
-// greekDigraphs are the two-letter Greek spellings read as one sound.
-var greekDigraphs = map[string]string{
-	"ου": "u", "ού": "u", "αι": "e", "αί": "e", "ει": "i", "εί": "i", "οι": "i", "οί": "i",
-	"αυ": "av", "αύ": "av", "ευ": "ev", "εύ": "ev", "μπ": "b", "ντ": "d", "γκ": "g", "γγ": "ng",
+// fromGreekDigraph reads the two-letter Greek spellings read as one sound.
+func fromGreekDigraph(r string) (string, bool) {
+	switch r {
+	case "ου", "ού":
+		return "u", true
+	case "αι", "αί":
+		return "e", true
+	case "ει", "εί", "οι", "οί":
+		return "i", true
+	case "αυ", "αύ":
+		return "av", true
+	case "ευ", "εύ":
+		return "ev", true
+	case "μπ":
+		return "b", true
+	case "ντ":
+		return "d", true
+	case "γκ":
+		return "g", true
+	case "γγ":
+		return "ng", true
+	}
+	return "", false
 }
 
-// georgian transliterates the Mkhedruli alphabet (which has no case) to
+// fromGeorgian transliterates the Mkhedruli alphabet (which has no case) to
 // Latin, following the national system.
-var georgian = map[rune]string{
-	'ა': "a", 'ბ': "b", 'გ': "g", 'დ': "d", 'ე': "e", 'ვ': "v", 'ზ': "z", 'თ': "t",
-	'ი': "i", 'კ': "k", 'ლ': "l", 'მ': "m", 'ნ': "n", 'ო': "o", 'პ': "p", 'ჟ': "zh",
-	'რ': "r", 'ს': "s", 'ტ': "t", 'უ': "u", 'ფ': "p", 'ქ': "k", 'ღ': "gh", 'ყ': "q",
-	'შ': "sh", 'ჩ': "ch", 'ც': "ts", 'ძ': "dz", 'წ': "ts", 'ჭ': "ch", 'ხ': "kh", 'ჯ': "j",
-	'ჰ': "h",
+func fromGeorgian(r rune) (string, bool) {
+	switch r {
+	case 'ა':
+		return "a", true
+	case 'ბ':
+		return "b", true
+	case 'გ':
+		return "g", true
+	case 'დ':
+		return "d", true
+	case 'ე':
+		return "e", true
+	case 'ვ':
+		return "v", true
+	case 'ზ':
+		return "z", true
+	case 'თ', 'ტ':
+		return "t", true
+	case 'ი':
+		return "i", true
+	case 'კ', 'ქ':
+		return "k", true
+	case 'ლ':
+		return "l", true
+	case 'მ':
+		return "m", true
+	case 'ნ':
+		return "n", true
+	case 'ო':
+		return "o", true
+	case 'პ', 'ფ':
+		return "p", true
+	case 'ჟ':
+		return "zh", true
+	case 'რ':
+		return "r", true
+	case 'ს':
+		return "s", true
+	case 'უ':
+		return "u", true
+	case 'ღ':
+		return "gh", true
+	case 'ყ':
+		return "q", true
+	case 'შ':
+		return "sh", true
+	case 'ჩ', 'ჭ':
+		return "ch", true
+	case 'ც', 'წ':
+		return "ts", true
+	case 'ძ':
+		return "dz", true
+	case 'ხ':
+		return "kh", true
+	case 'ჯ':
+		return "j", true
+	case 'ჰ':
+		return "h", true
+	}
+	return "", false
 }
 
 // isGeorgian reports whether r is a Mkhedruli letter.
@@ -83,20 +286,22 @@ func Latin(word string) string {
 		case isGreek(r):
 			r = greekBase(r)
 			if i+1 < len(rs) {
-				if s, ok := greekDigraphs[string([]rune{r, greekBase(rs[i+1])})]; ok {
+				if s, ok := fromGreekDigraph(string([]rune{r, greekBase(rs[i+1])})); ok {
 					b.WriteString(s)
 					i++
 					continue
 				}
 			}
-			b.WriteString(greek[r])
+			t, _ := fromGreek(r)
+			b.WriteString(t)
 		case isGeorgian(r):
-			b.WriteString(georgian[r])
+			t, _ := fromGeorgian(r)
+			b.WriteString(t)
 		default:
-			if s, ok := cyrillic[r]; ok {
-				b.WriteString(s)
-			} else if s, ok := latinFold[r]; ok {
-				b.WriteString(s)
+			if t, ok := fromCyrillic(r); ok {
+				b.WriteString(t)
+			} else if t, ok := foldLatin(r); ok {
+				b.WriteString(t)
 			}
 		}
 	}
