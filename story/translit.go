@@ -336,9 +336,10 @@ func greekBase(r rune) rune {
 }
 
 // skeletonRules rewrite spellings of one sound that differ between the
-// languages' transliterations (applied in order, on ASCII).
+// languages' transliterations (applied in order, on ASCII); a Replacer is
+// immutable and safe for concurrent use.
 var skeletonRules = strings.NewReplacer(
-	"shch", "s", "tsch", "c", "sch", "s", "sh", "s", "zh", "z", "kh", "k", "ch", "k",
+	"shch", "s", "tsch", "k", "sch", "s", "sh", "s", "zh", "z", "kh", "k", "ch", "k",
 	"ck", "k", "ph", "f", "th", "t", "dz", "s", "w", "v", "c", "k", "q", "k", "x", "ks",
 	"z", "s", "j", "i", "y", "i",
 )
