@@ -48,8 +48,13 @@ func (s *Server) handleListStories(w http.ResponseWriter, r *http.Request) {
 	}
 	rest := url.Values{}
 	for k, v := range q {
-		if k != "min_size" {
+		switch k {
+		case "min_size":
+		case "lang", "source", "from", "to", "genre", "frame", "technique", "q", "format", "limit", "offset":
 			rest[k] = v
+		default:
+			s.fail(w, r, badRequest("unknown query parameter %q (known: lang, source, from, to, genre, frame, technique, q, min_size, limit, offset, format)", k))
+			return
 		}
 	}
 	f, format, _, err := parseQuery(rest, true)
@@ -171,6 +176,12 @@ func decodeCorrection(r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
+	return decodeObject(data, v)
+}
+
+// decodeObject decodes data, which must be one JSON object of valid UTF-8
+// with only the fields of v, into v. Errors are client errors.
+func decodeObject(data []byte, v any) error {
 	if !utf8.Valid(data) {
 		return badRequest("body is not valid UTF-8")
 	}

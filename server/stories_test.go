@@ -1,9 +1,11 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"rhetor/store"
 )
@@ -49,7 +51,7 @@ func TestStoriesAPI(t *testing.T) {
 	for path, msg := range map[string]string{
 		"/v1/stories?min_size=0":            "min_size",
 		"/v1/stories?min_size=1&min_size=2": "min_size",
-		"/v1/stories?bogus=x":               "unknown query parameter",
+		"/v1/stories?bogus=x":               "known: lang, source, from, to, genre, frame, technique, q, min_size",
 		"/v1/stories?from=yesterday":        "from",
 		"/v1/stories/kz1?x=1":               "no query parameters",
 	} {
@@ -92,4 +94,29 @@ func TestStoriesAPI(t *testing.T) {
 	if page.Total != 1 || page.Stories[0].ID != "kz2" || page.Stories[0].Size != 3 {
 		t.Errorf("after merge and split: %s", r.body)
 	}
+}
+
+// FuzzDecodeObject checks that any body either decodes into a correction
+// request from valid UTF-8 or fails with a client error, and never panics.
+func FuzzDecodeObject(f *testing.F) {
+	for _, seed := range []string{
+		`{"into": "a", "from": "b"}`, `{"into": "a"}`, `{}`, `[]`, `null`, `{"into": 1}`, `{"into": "a", "x": 1}`,
+		`{"into": "a"} {}`, "{\"into\": \"\xff\"}", `{"into": "\ud800"}`, "", "{",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var req MergeRequest
+		err := decodeObject(data, &req)
+		if err != nil {
+			var re requestError
+			if !errors.As(err, &re) || err.Error() == "" {
+				t.Fatalf("error %v is not a client error", err)
+			}
+			return
+		}
+		if !utf8.Valid(data) || !utf8.ValidString(req.Into) || !utf8.ValidString(req.From) {
+			t.Fatalf("accepted %q as %+v", data, req)
+		}
+	})
 }

@@ -147,6 +147,13 @@ func testStoriesIncremental(t *testing.T, open opener) {
 	if page.Total != 8 || len(page.Stories) != 1 || page.Stories[0].ID != "ns1" {
 		t.Errorf("ListStories(limit 1, offset 1) = %+v", page)
 	}
+	page, err = s.ListStories(ctx, Filter{Query: "Токаев"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total != 1 || page.Stories[0].ID != "kz1" || page.Stories[0].Size != 3 {
+		t.Errorf("ListStories(q=Токаев) = %+v", page)
+	}
 	if _, err := s.ListStories(ctx, Filter{From: "2022"}, 1); !errors.Is(err, ErrInvalidFilter) {
 		t.Errorf("bad date: %v", err)
 	}
