@@ -18,7 +18,7 @@ import (
 // title), the story page with one column per outlet and language (genre,
 // frames, technique profile, key fragments in context linked to their
 // articles), the CSV and JSON exports, and the corrections (split an
-// article out, merge it back).
+// article out, merge it back); a source holding markup stays text.
 func TestStoriesView(t *testing.T) {
 	arts := samples(t)
 	keys := slices.Sorted(maps.Keys(arts))
@@ -27,6 +27,9 @@ func TestStoriesView(t *testing.T) {
 	for i, k := range keys {
 		batch = append(batch, article{ID: fmt.Sprintf("kz%d", i), Text: arts[k], Source: fmt.Sprintf("outlet-%d", i), Date: fmt.Sprintf("2022-01-%02d", 6+i)})
 	}
+	// A source that is markup stays text.
+	const payload = `"><svg onload=alert(1)><img src=x onerror=alert(2)>`
+	batch[4].Source = payload
 	for i, text := range []string{
 		"The mayor of Lisbon opened a library in Belém; 300 children visited it on Saturday.",
 		"Quito hosted the Andean chess championship; Ecuador won 4 medals and Peru 2.",
@@ -41,7 +44,7 @@ func TestStoriesView(t *testing.T) {
 		t.Fatalf("%d stories listed, want 1 (single articles hidden)", n)
 	}
 	row := evalJS[[]string](e, `[...document.querySelectorAll(".stories-list tbody tr td")].map((td) => td.textContent)`)
-	if len(row) != 5 || row[0] == "" || row[1] != "5" || row[2] != "fr, it" || row[4] != "2022-01-06 – 2022-01-10" {
+	if len(row) != 5 || row[0] == "" || row[1] != "5" || row[2] != "fr, it" || !strings.Contains(row[3], payload) || row[4] != "2022-01-06 – 2022-01-10" {
 		t.Errorf("story row %q", row)
 	}
 	if cur := evalJS[string](e, `document.querySelector('nav a[aria-current="page"]').dataset.view`); cur != "stories" {
@@ -78,6 +81,16 @@ func TestStoriesView(t *testing.T) {
 		if text == "" || !strings.HasPrefix(link, "#/article/kz") {
 			t.Errorf("fragment %q", f)
 		}
+	}
+	heads := evalJS[[]string](e, `[...document.querySelectorAll(".telling h3")].map((h) => h.textContent)`)
+	if !slices.Contains(heads, payload+" · fr") && !slices.Contains(heads, payload+" · it") {
+		t.Errorf("telling headers %q do not show the source %q as text", heads, payload)
+	}
+	if n := e.count(".story-view svg, .story-view img"); n != 0 {
+		t.Errorf("the source became markup: %d svg/img elements", n)
+	}
+	if n := e.dialogCount(); n != 0 {
+		t.Errorf("%d dialogs opened", n)
 	}
 	if n := e.count(".story-articles tbody tr"); n != 5 {
 		t.Errorf("%d articles listed, want 5", n)
