@@ -50,9 +50,57 @@ const storyProposers = 24
 // storyKeyRows bounds the rows of one multi-row insert into story_keys.
 const storyKeyRows = 250
 
-// groupTx groups the articles of ws, written in tx, one after the other.
+// regroupMax is the size up to which a store is grouped again whole (from
+// its stored signals, as a rebuild groups it) at every write: grouping one
+// article after another is coarse while a store holds few articles (the
+// signal frequencies say little yet), and regrouping a small store is
+// cheap. Larger stores group each new article incrementally.
+const regroupMax = 200
+
+// groupTx groups the articles of ws, written in tx: by regrouping a small
+// store whole, or one after the other.
 func (s *Store) groupTx(ctx context.Context, tx *sql.Tx, ws []prepared) error {
 	opt := story.DefaultOptions()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM story_members`).Scan(&n); err != nil {
+		return fmt.Errorf("group: %w", err)
+	}
+	limit := regroupMax
+	if s.regroupLimit != 0 {
+		limit = s.regroupLimit
+	}
+	if s.pg && n+len(ws) <= limit {
+		// Concurrent writers regroup one after the other (each rewrites
+		// all of story_members), each seeing what the others committed.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7261636575)`); err != nil {
+			return fmt.Errorf("group: lock: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM story_members`).Scan(&n); err != nil {
+			return fmt.Errorf("group: %w", err)
+		}
+	}
+	if n+len(ws) <= limit {
+		extra := make([]story.Doc, len(ws))
+		for i, w := range ws {
+			for _, q := range []string{`DELETE FROM story_members WHERE article_id = ?`, `DELETE FROM story_keys WHERE article_id = ?`} {
+				if _, err := tx.ExecContext(ctx, s.q(q), w.rec.ID); err != nil {
+					return fmt.Errorf("group %s: %w", w.rec.ID, err)
+				}
+			}
+			if err := s.insertKeys(ctx, tx, w.rec.ID, w.keys); err != nil {
+				return fmt.Errorf("group %s: %w", w.rec.ID, err)
+			}
+			extra[i] = story.Doc{ID: w.rec.ID, Date: w.rec.Date, Keys: w.keys}
+		}
+		docs, err := s.storedDocs(ctx, tx, extra)
+		if err != nil {
+			return fmt.Errorf("group: %w", err)
+		}
+		if _, err := s.regroup(ctx, tx, opt, docs); err != nil {
+			return fmt.Errorf("group: %w", err)
+		}
+		return nil
+	}
 	for _, w := range ws {
 		if err := s.groupOne(ctx, tx, opt, w.rec.ID, w.rec.Date, w.keys); err != nil {
 			return fmt.Errorf("group %s: %w", w.rec.ID, err)
@@ -454,36 +502,20 @@ func (s *Store) RebuildStories(ctx context.Context) (RebuildResult, error) {
 		return res, fmt.Errorf("rebuild stories: read articles: %w", err)
 	}
 	opt := story.DefaultOptions()
-	group := story.Group(docs, opt)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res = RebuildResult{Articles: len(docs)}
-		label, applied, err := s.applyCorrections(ctx, tx, docs, group)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM story_keys`); err != nil {
 			return err
 		}
-		res.Corrections = applied
-		names := storyNames(docs, label)
-		res.Stories = len(names)
-		df := map[string]int{}
 		for _, d := range docs {
-			for _, k := range d.Keys {
-				df[k.Term]++
-			}
-		}
-		for _, q := range []string{`DELETE FROM story_members`, `DELETE FROM story_keys`} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		for i, d := range docs {
-			_, norm := story.Weights(d.Keys, func(j int) float64 { return story.IDF(df[d.Keys[j].Term], len(docs), opt.MaxShare) }, opt.MaxKeys)
 			if err := s.insertKeys(ctx, tx, d.ID, d.Keys); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_members (article_id, story, norm2) VALUES (?, ?, ?)`), d.ID, names[label[i]], norm*norm); err != nil {
-				return err
-			}
 		}
+		r, err := s.regroup(ctx, tx, opt, docs)
+		if err != nil {
+			return err
+		}
+		res = r
 		// Articles stored since they were read.
 		late, err := s.ungrouped(ctx, tx)
 		if err != nil {
@@ -501,6 +533,88 @@ func (s *Store) RebuildStories(ctx context.Context) (RebuildResult, error) {
 		return RebuildResult{}, fmt.Errorf("rebuild stories: %w", err)
 	}
 	return res, nil
+}
+
+// regroup groups docs (all the grouped articles, with their signals) in
+// one pass, applies the recorded corrections, names each story after its
+// first article and rewrites story_members.
+func (s *Store) regroup(ctx context.Context, tx *sql.Tx, opt story.Options, docs []story.Doc) (RebuildResult, error) {
+	group := story.Group(docs, opt)
+	label, applied, err := s.applyCorrections(ctx, tx, docs, group)
+	if err != nil {
+		return RebuildResult{}, err
+	}
+	names := storyNames(docs, label)
+	df := map[string]int{}
+	for _, d := range docs {
+		for _, k := range d.Keys {
+			df[k.Term]++
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM story_members`); err != nil {
+		return RebuildResult{}, err
+	}
+	for lo := 0; lo < len(docs); lo += storyKeyRows {
+		chunk := docs[lo:min(len(docs), lo+storyKeyRows)]
+		args := make([]any, 0, 3*len(chunk))
+		for i, d := range chunk {
+			_, norm := story.Weights(d.Keys, func(j int) float64 { return story.IDF(df[d.Keys[j].Term], len(docs), opt.MaxShare) }, opt.MaxKeys)
+			args = append(args, d.ID, names[label[lo+i]], norm*norm)
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)), ", ")
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_members (article_id, story, norm2) VALUES `+values), args...); err != nil {
+			return RebuildResult{}, err
+		}
+	}
+	return RebuildResult{Articles: len(docs), Stories: len(names), Corrections: applied}, nil
+}
+
+// storedDocs returns the grouped articles (those with a story), with their
+// stored signals, and the docs of extra (being grouped), in id order.
+func (s *Store) storedDocs(ctx context.Context, tx *sql.Tx, extra []story.Doc) ([]story.Doc, error) {
+	byID := map[string]*story.Doc{}
+	var docs []story.Doc
+	rows, err := tx.QueryContext(ctx, `SELECT m.article_id, a.date FROM story_members m JOIN articles a ON a.id = m.article_id`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var d story.Doc
+		if err := rows.Scan(&d.ID, &d.Date); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		docs = append(docs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range docs {
+		byID[docs[i].ID] = &docs[i]
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT k.article_id, k.key, k.weight FROM story_keys k
+		JOIN story_members m ON m.article_id = k.article_id ORDER BY k.article_id, k.key`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var k story.Key
+		if err := rows.Scan(&id, &k.Term, &k.Weight); err != nil {
+			return nil, err
+		}
+		if d := byID[id]; d != nil {
+			d.Keys = append(d.Keys, k)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	docs = append(docs, extra...)
+	sort.Slice(docs, func(a, b int) bool { return docs[a].ID < docs[b].ID })
+	return docs, nil
 }
 
 // applyCorrections returns the story label of each doc (group, with the

@@ -96,11 +96,13 @@ func seedStories(b *testing.B, s *Store, n int, paras [][]story.Key) {
 
 // BenchmarkStoryAdd stores one new article (a release article; Put: the
 // article, its labels, its full-text index and its grouping) into a store
-// already holding 10,000 or 100,000 grouped articles.
+// already holding 190 grouped articles (the largest size regrouped whole
+// at every write, as each new article stays in the store), 10,000 or
+// 100,000.
 func BenchmarkStoryAdd(b *testing.B) {
 	paras, texts := releaseParagraphs(b)
 	for _, be := range backends() {
-		for _, n := range []int{10_000, 100_000} {
+		for _, n := range []int{190, 10_000, 100_000} {
 			b.Run(fmt.Sprintf("%s/n=%d", be.name, n), func(b *testing.B) {
 				s, _ := be.open(b)
 				seedStories(b, s, n, paras)

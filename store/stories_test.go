@@ -8,14 +8,27 @@ import (
 	"testing"
 )
 
+// TestStories runs the story tests on each backend twice: as a small
+// store groups (regrouped whole at every write) and as a large one does
+// (each article grouped incrementally).
 func TestStories(t *testing.T) {
 	for _, b := range backends() {
-		t.Run(b.name, func(t *testing.T) {
-			t.Run("Incremental", func(t *testing.T) { testStoriesIncremental(t, b.open) })
-			t.Run("Detail", func(t *testing.T) { testStoryDetail(t, b.open) })
-			t.Run("Corrections", func(t *testing.T) { testStoryCorrections(t, b.open) })
-			t.Run("Rebuild", func(t *testing.T) { testStoriesRebuild(t, b.open) })
-		})
+		for _, mode := range []struct {
+			name    string
+			regroup int
+		}{{"small", 0}, {"large", -1}} {
+			open := func(t testing.TB) (*Store, string) {
+				s, dsn := b.open(t)
+				s.regroupLimit = mode.regroup
+				return s, dsn
+			}
+			t.Run(b.name+"/"+mode.name, func(t *testing.T) {
+				t.Run("Incremental", func(t *testing.T) { testStoriesIncremental(t, open) })
+				t.Run("Detail", func(t *testing.T) { testStoryDetail(t, open) })
+				t.Run("Corrections", func(t *testing.T) { testStoryCorrections(t, open) })
+				t.Run("Rebuild", func(t *testing.T) { testStoriesRebuild(t, open) })
+			})
+		}
 	}
 }
 
@@ -161,7 +174,7 @@ func testStoriesIncremental(t *testing.T, open opener) {
 	// Replacing an article regroups it; deleting it takes it out.
 	r := recs[1]
 	r.Text = "Le maire de Lisbonne a ouvert une bibliothèque à Belém; 300 enfants l'ont visitée."
-	r.Date = "2022-05-01"
+	r.Date = "2022-05-02"
 	mustPut(t, s, r)
 	if st := storyMap(t, s, "kz2")["kz2"]; st != "z0" {
 		t.Errorf("replaced article kz2 in story %s, want z0", st)

@@ -27,8 +27,8 @@ type Options struct {
 	// proposes no candidates (it still counts in the similarity of
 	// candidates found through other signals); default 400.
 	MaxPostings int
-	// MaxShare: a signal in more than this share of all articles (in
-	// corpora of 100 articles or more) is ignored (default 0.05).
+	// MaxShare: a signal in more than this share of all articles (and
+	// in more than MinCommon) is ignored (default 0.05).
 	MaxShare float64
 	// MaxKeys: only an article's MaxKeys heaviest signals (weight times
 	// IDF) count (default 40).
@@ -63,14 +63,19 @@ func (o Options) withDefaults() Options {
 
 // IDF is the inverse document frequency of a signal found in df of n
 // articles: ln(1+n/df), or 0 for a signal of only one article (it
-// relates nothing) or, in corpora of 100 articles or more, one in more
-// than maxShare of them.
+// relates nothing) or one in more than maxShare of them and more than
+// MinCommon (too common to tell events apart; the floor keeps a small
+// corpus about one event groupable).
 func IDF(df, n int, maxShare float64) float64 {
-	if df < 2 || n >= 100 && float64(df) > maxShare*float64(n) {
+	if df < 2 || df > MinCommon && float64(df) > maxShare*float64(n) {
 		return 0
 	}
 	return math.Log(1 + float64(n)/float64(df))
 }
+
+// MinCommon is the number of articles a signal may always be found in
+// without being too common (see IDF).
+const MinCommon = 10
 
 // Less orders articles for grouping: dated ones first, by date, then
 // undated ones, each by id.

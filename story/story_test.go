@@ -198,8 +198,11 @@ func TestIDF(t *testing.T) {
 	if IDF(60, 1000, 0.05) != 0 {
 		t.Error("a signal of 6% of the articles has weight")
 	}
-	if IDF(60, 50, 0.05) == 0 {
-		t.Error("small corpora: a frequent signal has no weight")
+	if IDF(10, 50, 0.05) == 0 {
+		t.Error("small corpora: a signal of MinCommon articles has no weight")
+	}
+	if IDF(11, 50, 0.05) != 0 {
+		t.Error("small corpora: a signal of 22% of the articles has weight")
 	}
 	if !(IDF(2, 1000, 0.05) > IDF(20, 1000, 0.05)) {
 		t.Error("IDF does not fall with the document frequency")
