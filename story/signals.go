@@ -118,13 +118,26 @@ func allDigits(s string) bool {
 	return true
 }
 
-// Extract returns the signals of an article's text, sorted by term: the
+// MaxTextBytes is how much of an article's text Extract reads (about
+// 40,000 words).
+const MaxTextBytes = 256 << 10
+
+// Extract returns the signals of the first MaxTextBytes of an article's
+// text, sorted by term: the
 // capitalised expressions that are not merely the first word of a sentence
 // (or that also occur inside one), every word of five letters or more of a
 // script without case, numbers of two or more digits, day-month dates, and
 // long lower-case words. Headlines set in title case (most words
 // capitalised) give no capitalised expressions.
 func Extract(text string) []Key {
+	if len(text) > MaxTextBytes {
+		// The event is named early; this bounds time and memory.
+		cut := MaxTextBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	counts := map[string]int{}
 	inner := map[string]bool{}  // entities seen inside a sentence
 	initial := map[string]int{} // entities seen only as a sentence's first word

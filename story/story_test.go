@@ -98,6 +98,11 @@ func TestExtract(t *testing.T) {
 	if len(Extract("")) != 0 {
 		t.Error("Extract(\"\") is not empty")
 	}
+	// Only the first MaxTextBytes are read, cut on a character.
+	long := strings.Repeat("é", MaxTextBytes/2-1) + "x Kyiv and Almaty"
+	if got := terms(Extract(long)); slices.Contains(got, "e:almt") {
+		t.Errorf("Extract read past MaxTextBytes: %v", got)
+	}
 }
 
 func TestMonth(t *testing.T) {
