@@ -111,6 +111,11 @@ func TestStoriesView(t *testing.T) {
 		t.Errorf("story CSV %q (%v)", storyCSV, err)
 	}
 	e.screenshot("story.png")
+	// At 420 px wide the columns stack and nothing scrolls sideways.
+	e.run("narrow window", chromedp.EmulateViewport(420, 900))
+	e.waitJS("the narrow layout", `document.documentElement.scrollWidth <= window.innerWidth + 1`)
+	e.viewportShot("story-narrow.png")
+	e.run("wide window", chromedp.EmulateViewport(1400, 1000))
 
 	// Split the last article out: the page shows its own story.
 	e.run("split", chromedp.Click(chromedp.CSS(`.story-articles tbody tr:last-child button`)))
