@@ -104,7 +104,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 		m, path, _ := strings.Cut(p, " ")
 		path = strings.ReplaceAll(path, "{id}", "none")
 		r := e.do(m, path, "")
-		if r.status == http.StatusNotFound && path != "/v1/articles/none" || r.status == http.StatusMethodNotAllowed {
+		if r.status == http.StatusNotFound && path != "/v1/articles/none" && path != "/v1/stories/none" || r.status == http.StatusMethodNotAllowed {
 			t.Errorf("%s: status %d", p, r.status)
 		}
 	}
@@ -130,6 +130,10 @@ func TestOpenAPISchemas(t *testing.T) {
 		"ErrorResponse":   reflect.TypeFor[ErrorResponse](),
 		"Taxonomy":        reflect.TypeFor[Taxonomy](),
 		"Health":          reflect.TypeFor[Health](),
+		"StoryPage":       reflect.TypeFor[store.StoryPage](),
+		"StoryDetail":     reflect.TypeFor[store.StoryDetail](),
+		"MergeRequest":    reflect.TypeFor[MergeRequest](),
+		"SplitRequest":    reflect.TypeFor[SplitRequest](),
 	}
 	c := &schemaChecker{t: t, schemas: doc.Components.Schemas, checked: map[string]reflect.Type{}}
 	for name, typ := range types {
@@ -154,6 +158,10 @@ func TestOpenAPISchemas(t *testing.T) {
 		"get /v1/articles/{id} 404":    "ErrorResponse",
 		"post /v1/articles 400":        "ErrorResponse",
 		"delete /v1/articles/{id} 401": "ErrorResponse",
+		"get /v1/stories 200":          "StoryPage",
+		"get /v1/stories/{id} 200":     "StoryDetail",
+		"post /v1/stories/merge 200":   "StoryDetail",
+		"post /v1/stories/split 200":   "StoryDetail",
 	}
 	for key, name := range want {
 		f := strings.Fields(key)

@@ -46,6 +46,9 @@ type Store struct {
 	// connection, so that writers of this process queue in Go instead of
 	// contending for the file lock; for PostgreSQL both are the same pool.
 	db, wdb *sql.DB
+	// regroupLimit overrides regroupMax when non-zero (negative: never
+	// regroup, group every article incrementally); for tests.
+	regroupLimit int
 }
 
 // Open opens the database named by dsn, creating it (and, for SQLite, its

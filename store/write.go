@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"rhetor/story"
 )
 
 // Put stores rec, replacing the article of the same id with its labels, in
@@ -49,7 +51,7 @@ func (s *Store) PutMany(ctx context.Context, recs []Record) (created int, err er
 				created++
 			}
 		}
-		return nil
+		return s.groupTx(ctx, tx, ws)
 	})
 	if err != nil {
 		return 0, err
@@ -71,6 +73,8 @@ type prepared struct {
 	// counts.
 	reliable         bool
 	paragraphs, uses int
+	// keys are the article's story signals (story.Extract).
+	keys []story.Key
 }
 
 // prepare returns the writes of recs, in id order. Records of the same id
@@ -106,7 +110,7 @@ func prepare(recs []Record, pg bool) []prepared {
 			uses += n
 		}
 		ws = append(ws, prepared{rec: r, title: title, words: words, search: search(r.Text), result: result, compact: compact,
-			reliable: reliable, paragraphs: paragraphs, uses: uses})
+			reliable: reliable, paragraphs: paragraphs, uses: uses, keys: story.Extract(r.Text)})
 	}
 	return ws
 }

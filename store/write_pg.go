@@ -60,7 +60,7 @@ func (s *Store) putManyPG(ctx context.Context, ws []prepared) (created int, err 
 			created += n
 			lo = hi
 		}
-		return nil
+		return s.groupTx(ctx, tx, ws)
 	})
 	if err != nil {
 		return 0, err

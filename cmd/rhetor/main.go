@@ -51,6 +51,7 @@ func commands() []command {
 		{"train", "train a model from SemEval-layout directories", runTrain},
 		{"cv", "cross-validate training settings by article", runCV},
 		{"import", "analyse articles and store them in a database (SQLite or PostgreSQL)", runImport},
+		{"stories", "list a store's stories (articles grouped by event across languages), correct and rebuild them", runStories},
 		{"bench", "measure analysis speed, model load time and memory", runBench},
 		{"enqueue", "publish JSONL articles to the NATS JetStream work queue", runEnqueue},
 		{"worker", "analyse articles from the NATS work queue into the store", runWorker},

@@ -101,4 +101,8 @@ export const api = {
   remove: (id) => request("DELETE", `/v1/articles/${encodeURIComponent(id)}`),
   stats: (filter) => request("GET", `/v1/stats${query(filter)}`),
   fragments: (filter) => request("GET", `/v1/fragments${query(filter)}`),
+  stories: (filter) => request("GET", `/v1/stories${query(filter)}`),
+  story: (id) => request("GET", `/v1/stories/${encodeURIComponent(id)}`),
+  mergeStories: (into, from) => request("POST", "/v1/stories/merge", { body: { into, from } }),
+  splitArticle: (article) => request("POST", "/v1/stories/split", { body: { article } }),
 };

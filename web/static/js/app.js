@@ -10,6 +10,7 @@ import { corpusView } from "./corpus.js";
 import { compareView } from "./compare.js";
 import { articleView } from "./articleview.js";
 import { fragmentsView } from "./fragments.js";
+import { storiesView, storyView } from "./stories.js";
 import { route, href } from "./route.js";
 
 function tokenField() {
@@ -35,7 +36,8 @@ async function start() {
   const render = async () => {
     const r = route(location.hash);
     for (const a of document.querySelectorAll("nav a[data-view]")) {
-      const on = a.dataset.view === r.view || (r.view === "article" && a.dataset.view === "corpus");
+      const on = a.dataset.view === r.view || (r.view === "article" && a.dataset.view === "corpus") ||
+        (r.view === "story" && a.dataset.view === "stories");
       if (on) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     }
@@ -54,6 +56,14 @@ async function start() {
       case "fragments":
         document.title = "Fragments · rhetor";
         main.append(fragmentsView(ctx, r.params));
+        break;
+      case "stories":
+        document.title = "Stories · rhetor";
+        main.append(storiesView(ctx, r.params));
+        break;
+      case "story":
+        document.title = `Story ${r.arg} · rhetor`;
+        main.append(storyView(ctx, r.arg));
         break;
       case "article":
         document.title = `Article ${r.arg} · rhetor`;
