@@ -1,8 +1,10 @@
 package story
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"rhetor/internal/testenv"
 	"sort"
 	"strings"
 	"testing"
@@ -24,7 +26,7 @@ func loadRelease(tb testing.TB) []releaseArticle {
 	tb.Helper()
 	dirs, _ := filepath.Glob(filepath.Join(releaseDir, "*", "*-articles-subtask-3"))
 	if len(dirs) == 0 {
-		tb.Skipf("the SemEval-2023 Task 3 release is not at %s", releaseDir)
+		testenv.Missing(tb, testenv.RequireData, fmt.Sprintf("the SemEval-2023 Task 3 release is not at %s", releaseDir))
 	}
 	sort.Strings(dirs)
 	var arts []releaseArticle

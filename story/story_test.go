@@ -1,10 +1,12 @@
 package story
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"rhetor/internal/testenv"
 	"slices"
 	"strings"
 	"testing"
@@ -296,7 +298,7 @@ func TestSamplesStory(t *testing.T) {
 	arts := loadRelease(t)
 	samples, _ := filepath.Glob("../../shared/samples/*.txt")
 	if len(samples) != 5 {
-		t.Skipf("want the 5 sample articles in ../../shared/samples, found %d", len(samples))
+		testenv.Missing(t, testenv.RequireData, fmt.Sprintf("want the 5 sample articles in ../../shared/samples, found %d", len(samples)))
 	}
 	var docs []Doc
 	for _, a := range arts {

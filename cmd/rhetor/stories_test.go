@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"rhetor/internal/testenv"
 	"rhetor/store"
 )
 
@@ -32,7 +33,7 @@ func releaseFolders(t *testing.T, kinds ...string) []string {
 		dirs = append(dirs, d...)
 	}
 	if len(dirs) == 0 {
-		t.Skipf("the SemEval-2023 Task 3 release is not at %s", releaseRoot)
+		testenv.Missing(t, testenv.RequireData, fmt.Sprintf("the SemEval-2023 Task 3 release is not at %s", releaseRoot))
 	}
 	return dirs
 }
@@ -46,7 +47,7 @@ func TestStoriesSamples(t *testing.T) {
 	dirs := releaseFolders(t, "test")
 	samples, _ := filepath.Glob(filepath.Join(samplesDir, "*.txt"))
 	if len(samples) != 5 {
-		t.Skipf("want the 5 sample articles in %s, found %d", samplesDir, len(samples))
+		testenv.Missing(t, testenv.RequireData, fmt.Sprintf("want the 5 sample articles in %s, found %d", samplesDir, len(samples)))
 	}
 	if len(dirs) != 9 {
 		t.Fatalf("want the test articles of 9 languages, found %d folders", len(dirs))

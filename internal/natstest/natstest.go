@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"rhetor/internal/testenv"
 	"syscall"
 	"testing"
 	"time"
@@ -35,12 +36,10 @@ type Server struct {
 // server is killed at cleanup.
 func Start(t testing.TB, jetstream string) *Server {
 	t.Helper()
-	if os.Getenv("RHETOR_TEST_NATS") == "" {
-		t.Skip("set RHETOR_TEST_NATS: see .ci/services")
-	}
+	testenv.Service(t, "RHETOR_TEST_NATS")
 	bin, err := exec.LookPath("nats-server")
 	if err != nil {
-		t.Skip("nats-server is not on PATH: see .ci/services")
+		testenv.Missing(t, testenv.RequireServices, "nats-server is not on PATH: see .ci/services")
 	}
 	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
