@@ -118,7 +118,7 @@ func (d Decoder) Locate(para string, toks []text.Token, tokScores [][]float64, t
 		if !ok {
 			return nil
 		}
-		frags := Fragments(toks, tags, e, tech)
+		frags := Fragments(toks, tags, e, tech, g.scale(tech))
 		if g.Modes != nil {
 			switch g.Modes[tech] {
 			case Sentence:

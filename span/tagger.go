@@ -43,6 +43,10 @@ type Tagging struct {
 	// (Words keeps them as tagged; nil: Words for all). Chosen on held-out
 	// folds, for techniques whose annotators mark whole claims.
 	Modes []Mode `json:"modes,omitempty"`
+	// Scale[k] is technique k's typical margin (the mean of its words'
+	// larger B or I margin on held-out folds): a fragment's score is the
+	// logistic of its mean margin over O in that unit (nil: unit 1).
+	Scale []float64 `json:"scale,omitempty"`
 }
 
 // NewTagging returns a tagging for n techniques with zero scores.
@@ -70,6 +74,14 @@ func (g *Tagging) Validate(n int) error {
 		}
 		if !finite(g.Bias[k]) || !finite(g.Force[k]) || !finite(g.Shift[k]) {
 			return fmt.Errorf("fragment tagger: technique %d: a setting is not finite", k)
+		}
+	}
+	if g.Scale != nil && len(g.Scale) != n {
+		return fmt.Errorf("fragment tagger: %d margin scales for %d techniques", len(g.Scale), n)
+	}
+	for k, s := range g.Scale {
+		if !finite(s) || s <= 0 {
+			return fmt.Errorf("fragment tagger: technique %d: margin scale %v is not positive", k, s)
 		}
 	}
 	if g.Modes != nil {
@@ -218,6 +230,14 @@ func (g *Tagging) ViterbiForced(e Emissions, k int) ([]int, float64) {
 	return tags, score[n-1][last]
 }
 
+// scale returns technique k's margin unit.
+func (g *Tagging) scale(k int) float64 {
+	if g.Scale == nil {
+		return 1
+	}
+	return g.Scale[k]
+}
+
 // Tag returns the tagging of technique k that Locate draws: the best one,
 // or, when it has no fragment, the best one with a fragment if it scores
 // within Force[k] of it. ok is false when no fragment is drawn.
@@ -240,8 +260,11 @@ func (g *Tagging) Tag(e Emissions, k int) (tags []int, ok bool) {
 
 // Fragments turns a tagging into fragments of technique k (byte offsets of
 // the paragraph). A fragment's score is the logistic of the mean margin of
-// its words' tags over O.
-func Fragments(toks []text.Token, tags []int, e Emissions, k int) []Fragment {
+// its words' tags over O, in units of scale (the technique's typical
+// margin), so that scores spread over (0, 1) rather than sit at its ends:
+// above 0.5 the words chose the fragment on their own, below it the
+// fragment was forced.
+func Fragments(toks []text.Token, tags []int, e Emissions, k int, scale float64) []Fragment {
 	var out []Fragment
 	for i := 0; i < len(tags); {
 		if tags[i] == TagO {
@@ -254,7 +277,7 @@ func Fragments(toks []text.Token, tags []int, e Emissions, k int) []Fragment {
 			sum += e[j][TagI] - e[j][TagO]
 			j++
 		}
-		out = append(out, Fragment{Technique: k, Start: toks[i].Start, End: toks[j-1].End, Score: 1 / (1 + math.Exp(-sum/float64(j-i)))})
+		out = append(out, Fragment{Technique: k, Start: toks[i].Start, End: toks[j-1].End, Score: 1 / (1 + math.Exp(-sum/float64(j-i)/scale))})
 		i = j
 	}
 	return out

@@ -120,12 +120,12 @@ func TestFragmentsAndBIO(t *testing.T) {
 	}
 	tags := []int{0, 0, TagB, TagI, TagI, 0, TagB}
 	e := make(Emissions, len(toks))
-	got := Fragments(toks, tags, e, 3)
+	got := Fragments(toks, tags, e, 3, 1)
 	if len(got) != 2 || para[got[0].Start:got[0].End] != "traitors and liars" || para[got[1].Start:got[1].End] != "he" {
 		t.Fatalf("Fragments = %+v", got)
 	}
 	// Two fragments back to back: B B.
-	if got := Fragments(toks, []int{TagB, TagB, 0, 0, 0, 0, 0}, e, 1); len(got) != 2 || got[0].Score != 0.5 {
+	if got := Fragments(toks, []int{TagB, TagB, 0, 0, 0, 0, 0}, e, 1, 1); len(got) != 2 || got[0].Score != 0.5 {
 		t.Fatalf("adjacent fragments: %+v", got)
 	}
 }

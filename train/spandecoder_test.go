@@ -132,7 +132,7 @@ func TestBestTaggingSearch(t *testing.T) {
 		}
 	}
 	techTh := map[string]float64{"en": 0.5}
-	bias, force, shift, _ := bestTagging(p, s, func(int) bool { return true }, techTh)
+	bias, force, shift, _, _ := bestTagging(p, s, func(int) bool { return true }, techTh)
 	tg := &span.Tagging{Trans: s.Tagging[0].Trans, Start: s.Tagging[0].Start, Bias: bias, Force: force, Shift: shift}
 	if err := tg.Validate(nt); err != nil {
 		t.Fatal(err)
@@ -211,7 +211,7 @@ func TestBestTaggingNeverWorse(t *testing.T) {
 			}
 		}
 		techTh := map[string]float64{"en": 0.5, "fr": 0.4}
-		bias, force, shift, _ := bestTagging(p, s, func(int) bool { return true }, techTh)
+		bias, force, shift, _, _ := bestTagging(p, s, func(int) bool { return true }, techTh)
 		b0, f0s, s0 := startSettings()
 		f0, f1 := spanF1(p, s, techTh, b0, f0s, s0), spanF1(p, s, techTh, bias, force, shift)
 		t.Logf("seed %d: span F1 %.3f, starting settings %.3f", seed, f1, f0)

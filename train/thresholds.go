@@ -19,11 +19,12 @@ type thresholds struct {
 	// technique threshold under which a listed technique is not located.
 	tagBias, tagForce, tagShift []float64
 	tagModes                    []span.Mode
+	tagScale                    []float64
 }
 
 // tagging returns the tagger of the transitions of trans with th's settings.
 func (th thresholds) tagging(trans *span.Tagging) *span.Tagging {
-	return &span.Tagging{Trans: trans.Trans, Start: trans.Start, Bias: th.tagBias, Force: th.tagForce, Shift: th.tagShift, Modes: th.tagModes}
+	return &span.Tagging{Trans: trans.Trans, Start: trans.Start, Bias: th.tagBias, Force: th.tagForce, Shift: th.tagShift, Modes: th.tagModes, Scale: th.tagScale}
 }
 
 // grid are the candidate probability thresholds.
@@ -60,7 +61,7 @@ func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool, spans bool) 
 	}
 	th.genreOffsets = bestGenreOffsets(p, s, use)
 	if spans {
-		th.tagBias, th.tagForce, th.tagShift, th.tagModes = bestTagging(p, s, use, th.techniques)
+		th.tagBias, th.tagForce, th.tagShift, th.tagModes, th.tagScale = bestTagging(p, s, use, th.techniques)
 	}
 	return th
 }
@@ -76,7 +77,7 @@ func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool, spans bool) 
 // whether to widen fragments to their clause or sentence. (A score floor
 // for fragments and a limit of fragments per paragraph, searched the same
 // way, changed the cross-validated F1 by less than 0.001: not kept.)
-func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string]float64) (bias, force, shift []float64, modes []span.Mode) {
+func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string]float64) (bias, force, shift []float64, modes []span.Mode, scale []float64) {
 	var gold []corpus.Span
 	var docs []int
 	for i, d := range p.Docs {
@@ -87,7 +88,7 @@ func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string
 	}
 	n := len(corpus.Techniques)
 	bias, force, shift, modes = make([]float64, n), make([]float64, n), make([]float64, n), make([]span.Mode, n)
-	scale := marginScales(p, s, docs)
+	scale = marginScales(p, s, docs)
 	for k := range force {
 		force[k] = always
 	}
@@ -173,7 +174,7 @@ func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string
 	for k := range n {
 		try(k, func(v float64) { shift[k] = v }, shift[k], []float64{0.05, 0.1, 0.2, 0.3, 1})
 	}
-	return bias, force, shift, modes
+	return bias, force, shift, modes, scale
 }
 
 // langKeyed returns spans whose ids carry the language too: the span
