@@ -40,6 +40,8 @@ type Analyzer struct {
 	// vector, so that each feature is looked up once; techniques is the
 	// technique head; fragments the token-level span head.
 	article, techniques, fragments *table
+	// scripts are the scripts of the model's training languages (see Coverage).
+	scripts map[string]bool
 }
 
 // New returns an Analyzer for m.
@@ -47,7 +49,8 @@ func New(m *model.Model, opt Options) *Analyzer {
 	a := &Analyzer{m: m, evidence: opt.Evidence,
 		article:    newTable(m.Genre.Weights, m.Frames.Weights),
 		techniques: newTable(m.Techniques.Weights),
-		fragments:  newTable(m.Fragments.Weights)}
+		fragments:  newTable(m.Fragments.Weights),
+		scripts:    trainedScripts(m)}
 	if a.evidence == 0 {
 		a.evidence = 3
 	}
@@ -109,6 +112,7 @@ func (a *Analyzer) Analyze(ctx context.Context, art corpus.Article) (*Result, er
 		res.Warnings = append(res.Warnings, fmt.Sprintf("language identification is unsure (%.2f)", l.Confidence))
 	}
 	a.decide(res, art.Text, s)
+	a.abstain(res, art.Text)
 	return res, nil
 }
 

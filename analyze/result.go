@@ -18,6 +18,14 @@ type Result struct {
 	// detected with low confidence; Warnings then say why.
 	Reliable bool     `json:"reliable"`
 	Warnings []string `json:"warnings,omitempty"`
+	// Coverage is the share of the text's letters written in the scripts
+	// of the model's training languages (see Coverage).
+	Coverage float64 `json:"coverage"`
+	// Abstentions name the subtasks the model cannot tell for this text
+	// (its features barely cover it): their decisions are left empty (no
+	// genre label, no frame selected, no technique), which then means "cannot
+	// tell", not "none found". The result is then not Reliable.
+	Abstentions []Abstention `json:"abstentions,omitempty"`
 	// Genre is the subtask-1 decision.
 	Genre Genre `json:"genre"`
 	// Frames lists all 14 frames by descending score; Selected marks the
@@ -110,4 +118,14 @@ type Thresholds struct {
 	Techniques float64 `json:"techniques"`
 	// Spans is the token-probability threshold of the span decoder.
 	Spans float64 `json:"spans"`
+}
+
+// Abstention says that the model cannot tell one subtask for an article.
+type Abstention struct {
+	// Subtask is "genre", "frames" or "techniques".
+	Subtask string `json:"subtask"`
+	// Reason says why, in words.
+	Reason string `json:"reason"`
+	// Coverage is the Result's coverage figure the decision was taken on.
+	Coverage float64 `json:"coverage"`
 }

@@ -36,12 +36,12 @@ func parseQuery(q url.Values, list bool) (f store.Filter, format, table string, 
 			if !list {
 				return f, "", "", badRequest("query parameter %q applies to /v1/articles only", k)
 			}
-		case "table", "step", "over_time_by":
+		case "table", "step", "over_time_by", "abstained":
 			if list {
 				return f, "", "", badRequest("query parameter %q applies to /v1/stats only", k)
 			}
 		default:
-			return f, "", "", badRequest("unknown query parameter %s (known: lang, source, from, to, genre, frame, technique, q, reliable, format%s)", quoteCut(k), map[bool]string{true: ", limit, offset, sort", false: ", table, step, over_time_by"}[list])
+			return f, "", "", badRequest("unknown query parameter %s (known: lang, source, from, to, genre, frame, technique, q, reliable, format%s)", quoteCut(k), map[bool]string{true: ", limit, offset, sort", false: ", table, step, over_time_by, abstained"}[list])
 		}
 	}
 	f = store.Filter{Source: q.Get("source"), From: q.Get("from"), To: q.Get("to"), Genre: q.Get("genre"),
@@ -59,6 +59,13 @@ func parseQuery(q url.Values, list bool) (f store.Filter, format, table string, 
 			return f, "", "", badRequest("sort %s is not one of %s (a leading - sorts descending)", quoteCut(sk), strings.Join(store.SortKeys, ", "))
 		}
 		f.Sort = sk
+	}
+	switch ab := q.Get("abstained"); ab {
+	case "", "false":
+	case "true":
+		f.Abstained = true
+	default:
+		return f, "", "", badRequest("abstained %s is not true or false", quoteCut(ab))
 	}
 	switch st := q.Get("step"); st {
 	case "", "month", "week":

@@ -107,6 +107,10 @@ type Filter struct {
 	Step string
 	// OverTimeBySource asks Stats for OverTimeBySource too.
 	OverTimeBySource bool
+	// Abstained makes Stats count the articles whose analysis abstained
+	// (the model could not tell their genre, frames and techniques; stored
+	// without a genre), which it leaves out by default. List ignores it.
+	Abstained bool
 	// Limit (default 50, at most 1000) and Offset paginate List.
 	Limit, Offset int
 }
@@ -127,6 +131,9 @@ type Stats struct {
 	// Unreliable counts the articles that match the filter's other fields
 	// and are not reliable: with Reliable true, those left out.
 	Unreliable int `json:"unreliable"`
+	// Abstained counts the articles that match the filter's other fields
+	// and whose analysis abstained: unless Filter.Abstained, those left out.
+	Abstained int `json:"abstained"`
 	// BySource and ByLanguage give, per group, the article count and per
 	// label the number of articles using it.
 	BySource   []Group `json:"by_source"`

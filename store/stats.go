@@ -17,6 +17,15 @@ func (s *Store) Stats(ctx context.Context, f Filter) (Stats, error) {
 	if err != nil {
 		return Stats{}, fmt.Errorf("stats: %w", err)
 	}
+	// An analysis that abstained stores no genre (analyze.Result.Abstentions).
+	aw, err := s.compile(f)
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	aw.add("a.genre = ?", "")
+	if !f.Abstained {
+		w.add("a.genre <> ?", "")
+	}
 	if _, err := s.periodStart(f.Step); err != nil {
 		return Stats{}, fmt.Errorf("stats: %w", err)
 	}
@@ -26,6 +35,9 @@ func (s *Store) Stats(ctx context.Context, f Filter) (Stats, error) {
 	}
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM articles a`+w.sql()), w.args...).Scan(&st.Articles); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM articles a`+aw.sql()), aw.args...).Scan(&st.Abstained); err != nil {
 			return err
 		}
 		// The unreliable articles among those the other fields select.

@@ -604,7 +604,7 @@ func testStats(t *testing.T, open opener) {
 		t.Errorf("filtered Stats = %s", mustJSON(st))
 	}
 	st, err = s.Stats(ctx, Filter{Lang: "none"})
-	if err != nil || mustJSON(st) != `{"articles":0,"unreliable":0,"by_source":[],"by_language":[],"genres":{},"over_time":[]}` {
+	if err != nil || mustJSON(st) != `{"articles":0,"unreliable":0,"abstained":0,"by_source":[],"by_language":[],"genres":{},"over_time":[]}` {
 		t.Errorf("empty Stats = %s, %v", mustJSON(st), err)
 	}
 }

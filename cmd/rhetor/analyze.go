@@ -299,9 +299,23 @@ func (v textView) article(r *analyze.Result) {
 	for _, g := range corpus.Genres {
 		gp = append(gp, fmt.Sprintf("%s %.2f", g, r.Genre.Probabilities[g]))
 	}
-	fmt.Fprintf(w, "  genre     %s  (%s)\n", v.style("1", r.Genre.Label), strings.Join(gp, ", "))
-	fmt.Fprintf(w, "  frames    (threshold %.2f; * = selected)\n", r.Thresholds.Frames)
+	cannot := func(sub string) bool {
+		if !r.Abstained(sub) {
+			return false
+		}
+		fmt.Fprintf(w, "  %-9s %s\n", sub, v.style("33", fmt.Sprintf("cannot tell (coverage %.2f, under %.2f)", r.Coverage, analyze.MinCoverage)))
+		return true
+	}
+	if !cannot("genre") {
+		fmt.Fprintf(w, "  genre     %s  (%s)\n", v.style("1", r.Genre.Label), strings.Join(gp, ", "))
+	}
+	if !cannot("frames") {
+		fmt.Fprintf(w, "  frames    (threshold %.2f; * = selected)\n", r.Thresholds.Frames)
+	}
 	for _, f := range r.Frames {
+		if r.Abstained("frames") {
+			break
+		}
 		if !f.Selected && f.Score < r.Thresholds.Frames/2 {
 			continue
 		}
@@ -313,7 +327,11 @@ func (v textView) article(r *analyze.Result) {
 		}
 		fmt.Fprintf(w, "   %s %-44s %.2f %s%s\n", mark, name, f.Score, bar(f.Score), evidenceText(f.Evidence))
 	}
-	fmt.Fprintf(w, "  paragraphs (techniques at or above %.2f)\n", r.Thresholds.Techniques)
+	if r.Abstained("techniques") {
+		fmt.Fprintf(w, "  paragraphs (techniques: %s)\n", v.style("33", fmt.Sprintf("cannot tell, coverage %.2f", r.Coverage)))
+	} else {
+		fmt.Fprintf(w, "  paragraphs (techniques at or above %.2f)\n", r.Thresholds.Techniques)
+	}
 	for _, p := range r.Paragraphs {
 		if len(p.Spans) == 0 {
 			fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.style("2", truncate(p.Text, 100)))

@@ -14,12 +14,14 @@ import (
 
 // runCV implements `rhetor cv`.
 func runCV(ctx context.Context, stdio IO, args []string) error {
-	fs := newFlagSet("cv", stdio.Stderr, "--data DIR [--data DIR...] [--folds K]")
+	fs := newFlagSet("cv", stdio.Stderr, "--data DIR [--data DIR...] [--folds K | --hold-out-language L...]")
 	var s trainSettings
 	s.register(fs)
 	folds := fs.Int("folds", 5, "number of folds (split by article, per language)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	perLabel := fs.Bool("labels", false, "also print per-label scores of each language")
+	var holdOut multiFlag
+	fs.Var(&holdOut, "hold-out-language", "train on the other languages and score `L` as a language without training data (repeatable; replaces --folds)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -32,10 +34,17 @@ func runCV(ctx context.Context, stdio IO, args []string) error {
 	if err := s.validate(); err != nil {
 		return err
 	}
+	held, err := holdOutLanguages(holdOut)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	p, err := s.prepare(ctx, stdio.Stderr)
 	if err != nil {
 		return err
+	}
+	if len(held) > 0 {
+		return runHoldOut(ctx, stdio, p, held, s.config("", stdio.Stderr), *asJSON, *perLabel, start)
 	}
 	rep, err := train.CrossValidate(ctx, p, *folds, s.config("", stdio.Stderr))
 	if err != nil {

@@ -35,11 +35,12 @@ export function renderResult(r, tax, opts = {}) {
       h("section", { class: "card article", "aria-labelledby": "article-h" },
         h("div", { class: "card-head" },
           h("h3", { id: "article-h", text: "Article" }),
-          h("span", { class: "muted small", text: summaryLine(paras, counts) }),
+          h("span", { class: "muted small", text: abstention(r, "techniques") ? "techniques: cannot tell" : summaryLine(paras, counts) }),
           opts.actions || null,
           jsonLink(r, `rhetor-${r.id || "result"}.json`, "JSON")),
         h("div", { class: "highlight-controls no-print" }, slider, shownCount,
           h("p", { class: "muted small keys", text: "Keys: j / k next / previous highlight · t hide its technique · a show all techniques · + / − raise / lower the minimum score" })),
+        cannotTell(r, "techniques"),
         body),
       legend.el),
     h("p", { class: "muted small footnote" },
@@ -155,6 +156,22 @@ function languageCard(r) {
       : null);
 }
 
+// abstention returns the result's abstention on subtask ("genre", "frames"
+// or "techniques"), or undefined: the model cannot tell, which is not the
+// same as finding nothing.
+function abstention(r, subtask) {
+  return (r.abstentions || []).find((a) => a && a.subtask === subtask);
+}
+
+// cannotTell renders the abstention on subtask, or nothing.
+function cannotTell(r, subtask) {
+  const a = abstention(r, subtask);
+  if (!a) return null;
+  return h("div", { class: "abstained", role: "note", dataset: { subtask } },
+    h("strong", { text: "Cannot tell. " }),
+    `${a.reason} (coverage ${pct(a.coverage || 0)}).`);
+}
+
 function genreCard(r, tax) {
   const g = r.genre || {};
   const probs = g.probabilities || {};
@@ -162,7 +179,8 @@ function genreCard(r, tax) {
   const rows = names.map((n) => ({ label: n, value: probs[n] || 0, emphasis: n === g.label, text: pct(probs[n] || 0) }));
   return h("section", { class: "card genre", "aria-labelledby": "genre-h" },
     h("h3", { id: "genre-h", text: "Genre" }),
-    h("p", { class: "big", text: label(g.label || "?") }),
+    h("p", { class: "big", text: abstention(r, "genre") ? "Cannot tell" : label(g.label || "?") }),
+    cannotTell(r, "genre"),
     h("figure", { class: "chart-box small-chart" },
       hbar(rows, { title: "Genre probabilities", max: 1, width: 300, labelWidth: 80, valueWidth: 44, labelChars: 12 })));
 }
@@ -173,7 +191,9 @@ function framesCard(r) {
   const selected = frames.filter((f) => f.selected).map((f) => label(f.label));
   return h("section", { class: "card frames", "aria-labelledby": "frames-h" },
     h("h3", { id: "frames-h", text: "Frames" }),
-    h("p", { class: "muted" }, selected.length ? `Selected: ${selected.join(", ")}` : "No frame selected."),
+    abstention(r, "frames")
+      ? cannotTell(r, "frames")
+      : h("p", { class: "muted" }, selected.length ? `Selected: ${selected.join(", ")}` : "No frame selected."),
     h("figure", { class: "chart-box frames-chart" },
       hbar(rows, { title: "Frame scores (selected frames emphasised)", max: 1, threshold: r.thresholds?.frames, format: (v) => pct(v) }),
       h("figcaption", { class: "muted small", text: "Dark bars: selected frames; dashed line: the decision threshold." })));

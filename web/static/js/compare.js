@@ -18,15 +18,18 @@ export function compareView(ctx, params) {
   // Unreliable articles (untrained languages, unsure identifications) are
   // left out unless asked for: their labels would skew the comparison.
   const step = params.step === "week" ? "week" : "month";
-  const stats = api.stats({ ...apiFilters(filters, true), step: step === "week" ? "week" : "", over_time_by: "source" });
-  load(ctx, filters, stats, body, step);
+  // Articles whose analysis abstained (the model could not tell) are left
+  // out too unless asked for (abstained=true in the hash).
+  const abstained = params.abstained === "true";
+  const stats = api.stats({ ...apiFilters(filters, true), step: step === "week" ? "week" : "", over_time_by: "source", abstained: abstained ? "true" : "" });
+  load(ctx, filters, stats, body, step, abstained);
   return h("div", { class: "view compare" },
     h("h2", { text: "Compare" }),
     filterForm(ctx, params, "compare"),
     body);
 }
 
-async function load(ctx, filters, stats, body, step) {
+async function load(ctx, filters, stats, body, step, abstained) {
   let st;
   try {
     st = await stats;
@@ -35,8 +38,9 @@ async function load(ctx, filters, stats, body, step) {
     return;
   }
   const note = reliabilityNote(ctx, filters, st);
+  const abstainedNote = abstentionNote(ctx, filters, st, abstained);
   if (!st || !st.articles) {
-    clear(body).append(h("p", { class: "empty", text: `No article matches. ${describe(filters)}` }), note || "");
+    clear(body).append(h("p", { class: "empty", text: `No article matches. ${describe(filters)}` }), note || "", abstainedNote || "");
     return;
   }
   const mode = h("select", { "aria-label": "Values" },
@@ -77,6 +81,7 @@ async function load(ctx, filters, stats, body, step) {
       print,
       exports(jsonLink(st, "rhetor-stats.json", "JSON (all)"))),
     note || "",
+    abstainedNote || "",
     pickers,
     charts);
 }
@@ -125,6 +130,22 @@ function reliabilityNote(ctx, filters, st) {
   return h("p", { class: "note reliability", dataset: { unreliable: n } },
     `${n} unreliable ${plural} (${why}) left out. `,
     h("a", { href: ctx.href("compare", { ...filters, reliable: "all" }), text: "Include them" }));
+}
+
+// abstentionNote says how many articles whose analysis abstained (the
+// model's features barely cover their text, so it could not tell their
+// genre, frames and techniques) the view left out or holds, with a link
+// that includes or leaves them out.
+function abstentionNote(ctx, filters, st, included) {
+  const n = st?.abstained || 0;
+  if (!n) return null;
+  const plural = n === 1 ? "article" : "articles";
+  return h("p", { class: "note abstained-note", dataset: { abstained: n } },
+    included
+      ? [`Including ${n} ${plural} the model could not tell (its features barely cover the text): counted without labels. `,
+        h("a", { href: ctx.href("compare", { ...filters }), text: "Leave them out" })]
+      : [`${n} ${plural} the model could not tell (its features barely cover the text) left out. `,
+        h("a", { href: ctx.href("compare", { ...filters, abstained: "true" }), text: "Include them" })]);
 }
 
 function drawAll(ctx, st, view) {

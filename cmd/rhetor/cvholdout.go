@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"rhetor/corpus"
+	"rhetor/lang"
+	"rhetor/train"
+)
+
+// holdOutLanguages normalises the languages of `cv --hold-out-language`
+// (task codes such as "ge" or ISO codes), without duplicates.
+func holdOutLanguages(names []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		c, err := lang.Normalize(n)
+		if err != nil {
+			return nil, usagef("--hold-out-language %q: %v", n, err)
+		}
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// runHoldOut is `rhetor cv --hold-out-language`: trains without the held-out
+// languages and reports their official metrics and label rates.
+func runHoldOut(ctx context.Context, stdio IO, p *train.Prepared, held []string, cfg train.Config, asJSON, perLabel bool, start time.Time) error {
+	rep, err := train.HoldOut(ctx, p, held, cfg)
+	if err != nil {
+		return fmt.Errorf("hold out: %w", err)
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdio.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	w := stdio.Stdout
+	fmt.Fprintf(w, "held-out languages %s, trained on %s (%s)\n", strings.Join(held, " "), strings.Join(rep.Train, " "), time.Since(start).Round(time.Second))
+	fmt.Fprintf(w, "thresholds for languages without training data (leave-one-language-out on the training languages): frames %.2f, techniques %.2f; no genre offsets\n", rep.FrameThreshold, rep.TechniqueThreshold)
+	fmt.Fprintln(w, "official metrics: subtask 1 macro-F1, subtasks 2 and 3 micro-F1")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "lang\tdecisions\tarticles\tparagraphs\t1 genre\t2 frames\t3 techniques\tframe thr\ttechnique thr\t")
+	score := func(l train.LangScores, metric int, v float64) string {
+		if !l.Scored[metric] {
+			return "-"
+		}
+		return fmt.Sprintf("%.3f", v)
+	}
+	row := func(name string, l train.LangScores) {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%.3f\t%.3f\t\n", l.Lang, name, l.Articles, l.Paragraphs,
+			score(l, 0, l.GenreMacroF1), score(l, 1, l.FramesMicroF1), score(l, 2, l.TechniquesMicroF1), l.FrameThreshold, l.TechniqueThreshold)
+	}
+	for _, l := range rep.Langs {
+		row("unseen thresholds", l.Scores)
+		row("rate-matched", l.RateMatched)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nlabel rates (techniques per paragraph, share of paragraphs with a technique, frames per article, genres):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "lang\trates\ttechniques/paragraph\tparagraphs with one\tframes/article\tgenres\t")
+	rates := func(l, name string, r train.Rates) {
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.1f%%\t%.2f\t%s\t\n", l, name, r.TechniquesPerParagraph, 100*r.ParagraphsWithTechnique, r.FramesPerArticle, genreShares(r.Genres))
+	}
+	rates(strings.Join(rep.Train, "+"), "gold (training)", rep.TrainGold)
+	for _, l := range rep.Langs {
+		lc := l.Scores.Lang
+		rates(lc, "gold", l.Gold)
+		rates(lc, "predicted", l.Predicted)
+		rates(lc, "rate-matched", l.RateMatchedRates)
+	}
+	tw.Flush()
+	if perLabel {
+		for _, l := range rep.Langs {
+			printTechniqueLabels(w, l.Scores)
+		}
+	}
+	return nil
+}
+
+// genreShares prints genre shares in the taxonomy's order.
+func genreShares(g map[string]float64) string {
+	var parts []string
+	for _, name := range corpus.Genres {
+		if v, ok := g[name]; ok {
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", name, 100*v))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// printTechniqueLabels prints the per-technique scores of one language.
+func printTechniqueLabels(w io.Writer, l train.LangScores) {
+	fmt.Fprintf(w, "\n%s techniques:\n", l.Lang)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "label\tP\tR\tF1\tsupport\tpredicted\t")
+	for _, ls := range l.Techniques.PerLabel {
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t%d\t\n", ls.Label, ls.Precision, ls.Recall, ls.F1, ls.Support, ls.Predicted)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,292 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+
+	"rhetor/corpus"
+	"rhetor/eval"
+	"rhetor/model"
+)
+
+// Rates are how many labels a set of articles carries, gold or predicted.
+type Rates struct {
+	Articles   int `json:"articles"`
+	Paragraphs int `json:"paragraphs"`
+	// TechniquesPerParagraph is the mean number of techniques of a
+	// paragraph, ParagraphsWithTechnique the share of paragraphs with at
+	// least one (articles with subtask-3 labels).
+	TechniquesPerParagraph  float64 `json:"techniques_per_paragraph"`
+	ParagraphsWithTechnique float64 `json:"paragraphs_with_technique"`
+	// FramesPerArticle is the mean number of frames of an article (articles
+	// with subtask-2 labels).
+	FramesPerArticle float64 `json:"frames_per_article"`
+	// Genres is the share of each genre (articles with subtask-1 labels).
+	Genres map[string]float64 `json:"genres"`
+}
+
+// HoldOutLang is the outcome for one held-out language.
+type HoldOutLang struct {
+	// Scores are the official metrics of the decisions a model trained
+	// without the language makes with its thresholds for languages without
+	// training data.
+	Scores LangScores `json:"scores"`
+	// Gold and Predicted are the label rates of the language's articles.
+	Gold      Rates `json:"gold"`
+	Predicted Rates `json:"predicted"`
+	// RateMatched are the metrics and rates when the frame and technique
+	// thresholds are instead set, on the held-out language's own scores, so
+	// that its predicted label rates equal the training languages' gold
+	// rates (calibration by rate matching over the batch; genre unchanged).
+	RateMatched      LangScores `json:"rate_matched"`
+	RateMatchedRates Rates      `json:"rate_matched_rates"`
+	// RateMatchedFrameThreshold and RateMatchedTechniqueThreshold are the
+	// thresholds rate matching chose.
+	RateMatchedFrameThreshold     float64 `json:"rate_matched_frame_threshold"`
+	RateMatchedTechniqueThreshold float64 `json:"rate_matched_technique_threshold"`
+}
+
+// HoldOutReport is the outcome of HoldOut.
+type HoldOutReport struct {
+	// Train lists the training languages, Langs the held-out ones.
+	Train []string      `json:"train"`
+	Langs []HoldOutLang `json:"langs"`
+	// TrainGold are the gold label rates of the training languages pooled.
+	TrainGold Rates `json:"train_gold"`
+	// FrameThreshold and TechniqueThreshold are the thresholds for
+	// languages without training data, chosen by leave-one-language-out on
+	// the training languages, as Train chooses them.
+	FrameThreshold     float64 `json:"frame_threshold"`
+	TechniqueThreshold float64 `json:"technique_threshold"`
+}
+
+// HoldOut trains on the documents of every language but those of held and
+// scores each held-out language as a language without training data: the
+// heads are trained on the other languages, and the decisions use the
+// thresholds that Train gives unseen languages (chosen on
+// leave-one-language-out scores of the training languages; no genre
+// offsets). It needs at least two training languages.
+func HoldOut(ctx context.Context, p *Prepared, held []string, cfg Config) (*HoldOutReport, error) {
+	if len(held) == 0 {
+		return nil, errors.New("hold out: no language named")
+	}
+	out := map[string]bool{}
+	for _, l := range held {
+		out[l] = true
+	}
+	present := map[string]bool{}
+	trainP, testP := *p, *p
+	trainP.Docs, testP.Docs = nil, nil
+	for _, d := range p.Docs {
+		present[d.Lang] = true
+		if out[d.Lang] {
+			testP.Docs = append(testP.Docs, d)
+		} else {
+			trainP.Docs = append(trainP.Docs, d)
+		}
+	}
+	rep := &HoldOutReport{}
+	for _, l := range held {
+		if !present[l] {
+			return nil, fmt.Errorf("hold out: no training article in language %q", l)
+		}
+	}
+	for l := range present {
+		if !out[l] {
+			rep.Train = append(rep.Train, l)
+		}
+	}
+	sort.Strings(rep.Train)
+	if len(rep.Train) < 2 {
+		return nil, fmt.Errorf("hold out %v: %d training languages left (%v); the thresholds for unseen languages are chosen by leaving one of at least two out", held, len(rep.Train), rep.Train)
+	}
+	th, err := unseenThresholds(ctx, &trainP, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("hold out: thresholds: %w", err)
+	}
+	rep.FrameThreshold, rep.TechniqueThreshold = th.frames[""], th.techniques[""]
+	step := func() {}
+	if cfg.Progress != nil {
+		n := 0
+		step = func() { n++; cfg.Progress("held-out model", n, cfg.Options.Epochs*max(1, cfg.Options.Workers)) }
+	}
+	all := func(int) bool { return true }
+	h, err := trainHeads(ctx, &trainP, all, cfg, step, false)
+	if err != nil {
+		return nil, fmt.Errorf("hold out: %w", err)
+	}
+	s := newScores(len(testP.Docs))
+	testP.score(h, s, all)
+
+	var trainIdx []int
+	for i := range trainP.Docs {
+		trainIdx = append(trainIdx, i)
+	}
+	rep.TrainGold = goldRates(&trainP, trainIdx)
+	// Unseen languages get no genre offsets (Train's UnseenOffsets are zeros).
+	noOffsets := make([]float64, len(corpus.Genres))
+	sorted := slices.Clone(held)
+	sort.Strings(sorted)
+	for _, l := range sorted {
+		var idx []int
+		for i, d := range testP.Docs {
+			if d.Lang == l {
+				idx = append(idx, i)
+			}
+		}
+		hl := HoldOutLang{Gold: goldRates(&testP, idx)}
+		hl.Scores, hl.Predicted = decideAndScore(&testP, s, idx, l, noOffsets, rep.FrameThreshold, rep.TechniqueThreshold)
+		hl.RateMatchedFrameThreshold = matchFrameRate(&testP, s, idx, rep.TrainGold.FramesPerArticle)
+		hl.RateMatchedTechniqueThreshold = matchTechniqueRate(&testP, s, idx, rep.TrainGold.TechniquesPerParagraph)
+		hl.RateMatched, hl.RateMatchedRates = decideAndScore(&testP, s, idx, l, noOffsets, hl.RateMatchedFrameThreshold, hl.RateMatchedTechniqueThreshold)
+		rep.Langs = append(rep.Langs, hl)
+	}
+	return rep, nil
+}
+
+// decideAndScore applies the thresholds to the scores of the documents idx
+// and returns the official metrics and the predicted label rates.
+func decideAndScore(p *Prepared, s *Scores, idx []int, lang string, offsets []float64, frameT, techT float64) (LangScores, Rates) {
+	ls := LangScores{Lang: lang, FrameThreshold: frameT, TechniqueThreshold: techT}
+	pred := Rates{Genres: map[string]float64{}}
+	var gg, gp []string
+	var fg, fp, tg, tp [][]int
+	nGenre := 0
+	for _, i := range idx {
+		d := p.Docs[i]
+		ls.Articles++
+		pred.Articles++
+		if d.Genre >= 0 {
+			g := model.SelectGenre(s.Genre[i], offsets)
+			gg = append(gg, corpus.Genres[d.Genre])
+			gp = append(gp, corpus.Genres[g])
+			pred.Genres[corpus.Genres[g]]++
+			nGenre++
+		}
+		if d.HasFrames {
+			f := model.SelectFrames(s.Frames[i], frameT)
+			fg = append(fg, d.Frames)
+			fp = append(fp, f)
+			pred.FramesPerArticle += float64(len(f))
+		}
+		if d.HasTechniques {
+			for j := range d.Paras {
+				t := model.SelectTechniques(s.Techniques[i][j], techT)
+				tg = append(tg, d.Techniques[j])
+				tp = append(tp, t)
+				pred.TechniquesPerParagraph += float64(len(t))
+				if len(t) > 0 {
+					pred.ParagraphsWithTechnique++
+				}
+			}
+			ls.Paragraphs += len(d.Paras)
+			pred.Paragraphs += len(d.Paras)
+		}
+	}
+	ls.Scored = [4]bool{len(gg) > 0, len(fg) > 0, len(tg) > 0, false}
+	if ls.Scored[0] {
+		ls.Genre, _ = eval.ScoreSingleLabel(gg, gp)
+		ls.GenreMacroF1 = ls.Genre.MacroF1
+	}
+	if ls.Scored[1] {
+		ls.Frames, _ = eval.ScoreMultiLabel(corpus.Frames, fg, fp)
+		ls.FramesMicroF1 = ls.Frames.MicroF1
+	}
+	if ls.Scored[2] {
+		ls.Techniques, _ = eval.ScoreMultiLabel(corpus.Techniques, tg, tp)
+		ls.TechniquesMicroF1 = ls.Techniques.MicroF1
+	}
+	normalise(&pred, nGenre, len(fg), len(tg))
+	return ls, pred
+}
+
+// goldRates are the annotators' label rates of the documents idx.
+func goldRates(p *Prepared, idx []int) Rates {
+	r := Rates{Genres: map[string]float64{}}
+	nGenre, nFrames, nParas := 0, 0, 0
+	for _, i := range idx {
+		d := p.Docs[i]
+		r.Articles++
+		if d.Genre >= 0 {
+			r.Genres[corpus.Genres[d.Genre]]++
+			nGenre++
+		}
+		if d.HasFrames {
+			r.FramesPerArticle += float64(len(d.Frames))
+			nFrames++
+		}
+		if d.HasTechniques {
+			for _, t := range d.Techniques {
+				r.TechniquesPerParagraph += float64(len(t))
+				if len(t) > 0 {
+					r.ParagraphsWithTechnique++
+				}
+			}
+			nParas += len(d.Paras)
+			r.Paragraphs += len(d.Paras)
+		}
+	}
+	normalise(&r, nGenre, nFrames, nParas)
+	return r
+}
+
+// normalise turns the counts of r into rates.
+func normalise(r *Rates, nGenre, nFrames, nParas int) {
+	for g := range r.Genres {
+		r.Genres[g] /= float64(nGenre)
+	}
+	if nFrames > 0 {
+		r.FramesPerArticle /= float64(nFrames)
+	}
+	if nParas > 0 {
+		r.TechniquesPerParagraph /= float64(nParas)
+		r.ParagraphsWithTechnique /= float64(nParas)
+	}
+}
+
+// matchTechniqueRate returns the technique threshold under which the
+// paragraphs of the documents idx get, on average, perParagraph techniques:
+// the score of rank round(perParagraph × paragraphs) among all their
+// paragraph-technique scores.
+func matchTechniqueRate(p *Prepared, s *Scores, idx []int, perParagraph float64) float64 {
+	var all []float64
+	for _, i := range idx {
+		if !p.Docs[i].HasTechniques {
+			continue
+		}
+		for _, row := range s.Techniques[i] {
+			all = append(all, row...)
+		}
+	}
+	n := len(all) / max(1, len(corpus.Techniques))
+	return rankThreshold(all, int(perParagraph*float64(n)+0.5))
+}
+
+// matchFrameRate returns the frame threshold under which the documents idx
+// get, on average, perArticle frames (before SelectFrames adds the best
+// frame to an article with none).
+func matchFrameRate(p *Prepared, s *Scores, idx []int, perArticle float64) float64 {
+	var all []float64
+	n := 0
+	for _, i := range idx {
+		if p.Docs[i].HasFrames {
+			all = append(all, s.Frames[i]...)
+			n++
+		}
+	}
+	return rankThreshold(all, int(perArticle*float64(n)+0.5))
+}
+
+// rankThreshold returns a threshold that k of the scores reach: the k-th
+// largest (1 when k is 0, so none does; the smallest when k exceeds them).
+func rankThreshold(scores []float64, k int) float64 {
+	if k <= 0 || len(scores) == 0 {
+		return 1
+	}
+	sorted := slices.Clone(scores)
+	sort.Sort(sort.Reverse(sort.Float64Slice(sorted)))
+	return sorted[min(k, len(sorted))-1]
+}
