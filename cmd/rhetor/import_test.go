@@ -210,6 +210,30 @@ func TestImportHTML(t *testing.T) {
 	}
 }
 
+// TestImportHTMLDirectory: a directory's HTML pages are imported beside its
+// text articles.
+func TestImportHTMLDirectory(t *testing.T) {
+	m := testModel(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "vote.html"), []byte(`<!doctype html><html><head><title>Budget voted</title></head>
+<body><article><p>The parliament voted on the budget on Monday after a long and bitter debate between the parties.</p>
+<p>The opposition called the law a disgrace and promised to repeal it as soon as it wins the next election.</p></article></body></html>`), 0o644)
+	os.WriteFile(filepath.Join(dir, "note.txt"), []byte("The ministry said the figures would be published next week.\n"), 0o644)
+	db := filepath.Join(t.TempDir(), "r.db")
+	code, out, errs := cli("", "import", "--db", db, "--model", m, dir)
+	if code != 0 || out != db+" (sqlite): 2 new, 0 replaced, 0 unchanged, 0 failed\n" {
+		t.Fatalf("import: exit %d, %q %s", code, out, errs)
+	}
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if r, err := st.Get(context.Background(), "vote"); err != nil || !strings.HasPrefix(r.Text, "Budget voted\n\nThe parliament") {
+		t.Errorf("the HTML page: %v, %+v", err, r)
+	}
+}
+
 // FuzzReadFileList checks that the names read are the non-blank lines,
 // trimmed, in order, and that a list is refused only for a control
 // character or invalid UTF-8 (or a line too long).

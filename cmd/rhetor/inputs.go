@@ -72,11 +72,27 @@ func (s articleSource) each(ctx context.Context, inputs []string, fn articleFunc
 // articleFunc receives an article and the name of the input it came from.
 type articleFunc func(input string, a corpus.Article) error
 
+// dirFiles lists a directory's inputs: its JSONL files, or its articles
+// (corpus.ArticleFiles) followed by its HTML pages (.html, .htm), each in
+// name order.
 func (s articleSource) dirFiles(dir string) ([]string, error) {
-	if !s.jsonl {
-		return corpus.ArticleFiles(dir)
+	if s.jsonl {
+		return filepath.Glob(filepath.Join(dir, "*.jsonl"))
 	}
-	return filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	files, err := corpus.ArticleFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries { // ReadDir sorts by name
+		if !e.IsDir() && isHTML(e.Name()) {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	return files, nil
 }
 
 func (s articleSource) file(ctx context.Context, path string, fn articleFunc, fail func(string, error)) error {
