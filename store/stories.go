@@ -72,7 +72,9 @@ func (s *Store) groupTx(ctx context.Context, tx *sql.Tx, ws []prepared) error {
 	if s.pg && n+len(ws) <= limit {
 		// Concurrent writers regroup one after the other (each rewrites
 		// all of story_members), each seeing what the others committed.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7261636575)`); err != nil {
+		// The lock is the schema's: advisory locks are database-wide, and
+		// stores in other schemas of the database must not wait for it.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('rhetor stories ' || current_schema()))`); err != nil {
 			return fmt.Errorf("group: lock: %w", err)
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM story_members`).Scan(&n); err != nil {
