@@ -90,7 +90,7 @@ func (a *Analyzer) Analyze(ctx context.Context, art corpus.Article) (*Result, er
 		return nil, fmt.Errorf("article %s: %w", art.ID, err)
 	}
 	res.Language = l
-	s := a.score(art.Text, l.Code)
+	s := a.score(art.Text, l.Code, feature.AllParts, len(art.Text) > MaxEvidenceBytes)
 	res.Reliable = true
 	switch {
 	case l.Code == lang.Undetermined:
@@ -127,20 +127,42 @@ func (a *Analyzer) language(art corpus.Article) (Language, error) {
 }
 
 // Score computes the raw scores of a text whose language is langCode.
-func (a *Analyzer) Score(textStr, langCode string) *Scores { return a.score(textStr, langCode) }
+func (a *Analyzer) Score(textStr, langCode string) *Scores {
+	return a.score(textStr, langCode, feature.AllParts, false)
+}
 
-func (a *Analyzer) score(txt, langCode string) *Scores {
+// ScoreSubtask computes only the scores that subtask st reads: Genre and
+// Frames for subtasks 1 and 2 (the article's vector only), Techniques and
+// Paragraphs for subtask 3 (no article character features, no genre or
+// frame head). The scores it computes are Score's, bit for bit.
+func (a *Analyzer) ScoreSubtask(textStr, langCode string, st corpus.Subtask) *Scores {
+	parts := feature.ArticleParts
+	if st == corpus.Persuasion {
+		parts = feature.ParagraphParts
+	}
+	return a.score(textStr, langCode, parts, false)
+}
+
+// score computes the scores that parts allow; skipArticleTrace leaves out
+// the article's word trace (frame evidence is not given for the text).
+func (a *Analyzer) score(txt, langCode string, parts feature.Parts, skipArticleTrace bool) *Scores {
 	m := a.m
 	b := a.builders.Get().(*feature.Builder)
 	paras := text.Paragraphs(txt)
+	b.Parts, b.SkipArticleTrace = parts, skipArticleTrace
 	doc := b.Document(paras)
+	b.Parts, b.SkipArticleTrace = feature.AllParts, false
 	a.builders.Put(b)
 	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc}
-	art := a.article.margins(doc.Article)
-	ng := len(m.Genre.Labels)
-	s.Genre = widen(art[:ng])
-	s.Frames = sigmoids(widen(art[ng:]))
-	s.Techniques = a.techniqueProbs(doc)
+	if parts != feature.ParagraphParts {
+		art := a.article.margins(doc.Article)
+		ng := len(m.Genre.Labels)
+		s.Genre = widen(art[:ng])
+		s.Frames = sigmoids(widen(art[ng:]))
+	}
+	if parts != feature.ArticleParts {
+		s.Techniques = a.techniqueProbs(doc)
+	}
 	return s
 }
 
@@ -258,6 +280,10 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		var pex *explainer
 		if wordLevel && a.evidence > 0 {
 			pex = newExplainer(p.Text, p.Start, toks, s.doc.Traces[i], runes, stop)
+		}
+		if s.doc.Traces != nil {
+			// Read once: let the collector take it while the result grows.
+			s.doc.Traces[i] = nil
 		}
 		for _, k := range ts {
 			t := Technique{Technique: m.Techniques.Labels[k], Score: round(s.Techniques[i][k]), Evidence: []Evidence{}}
