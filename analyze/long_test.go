@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -123,6 +124,38 @@ func TestLongArticlesUnchanged(t *testing.T) {
 	for _, n := range longSizes {
 		if got[n] != want[n] {
 			t.Errorf("%d-word article: JSON digest %s, want %s: the result changed", n, got[n], want[n])
+		}
+	}
+}
+
+// TestScoreSubtaskSame checks that the scores ScoreSubtask computes for
+// each subtask are Score's, bit for bit, and that it leaves the others out.
+func TestScoreSubtaskSame(t *testing.T) {
+	m, err := model.Default()
+	if err != nil {
+		t.Fatalf("the embedded default model does not decode: %v", err)
+	}
+	an := New(m, Options{Evidence: -1})
+	for _, n := range []int{300, 20000} {
+		txt := longArticle(t, n)
+		full := an.Score(txt, "fr")
+		for _, st := range []corpus.Subtask{corpus.Genre, corpus.Framing, corpus.Persuasion} {
+			s := an.ScoreSubtask(txt, "fr", st)
+			if st == corpus.Persuasion {
+				if !reflect.DeepEqual(s.Techniques, full.Techniques) || !reflect.DeepEqual(s.Paragraphs, full.Paragraphs) {
+					t.Errorf("%d words, subtask %d: techniques differ from Score's", n, st)
+				}
+				if s.Genre != nil || s.Frames != nil {
+					t.Errorf("%d words, subtask %d: genre or frames computed", n, st)
+				}
+				continue
+			}
+			if !reflect.DeepEqual(s.Genre, full.Genre) || !reflect.DeepEqual(s.Frames, full.Frames) {
+				t.Errorf("%d words, subtask %d: genre or frames differ from Score's", n, st)
+			}
+			if s.Techniques != nil {
+				t.Errorf("%d words, subtask %d: techniques computed", n, st)
+			}
 		}
 	}
 }
