@@ -275,7 +275,6 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		var tokProbs [][]float64
 		if wordLevel {
 			toks = text.Tokenize(nil, p.Text)
-			tokProbs = a.tokenScores(p.Text, toks)
 		}
 		var pex *explainer
 		if wordLevel && a.evidence > 0 {
@@ -297,6 +296,11 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 				t.NotLocated = "the technique's score is too close to its threshold for the fragment model to place it"
 			}
 			if t.NotLocated == "" {
+				if tokProbs == nil {
+					// The span head runs only for paragraphs that have a
+					// technique to locate.
+					tokProbs = a.tokenScores(p.Text, toks)
+				}
 				for _, f := range m.Decoder.Locate(p.Text, toks, tokProbs, k) {
 					out.Spans = append(out.Spans, Span{
 						Technique: t.Technique,
@@ -326,11 +330,23 @@ func (a *Analyzer) tokenScores(para string, toks []text.Token) [][]float64 {
 	vecs := a.m.Spans.Vectors(para, toks)
 	out := make([][]float64, len(vecs))
 	tagger := a.m.Decoder.Tagging != nil
+	t := a.fragments
+	L := t.labels
+	// One backing array for every token's scores, one scratch row: the
+	// allocations of a row per token were a fifth of an analysis's.
+	flat := make([]float64, len(vecs)*L)
+	row := make([]float32, L)
 	for n, x := range vecs {
-		out[n] = widen(a.fragments.margins(x))
-		if !tagger {
-			sigmoids(out[n])
+		copy(row, t.bias)
+		t.accumulate(row, x, 0, ^uint32(0), 1)
+		o := flat[n*L : (n+1)*L : (n+1)*L]
+		for l, v := range row {
+			o[l] = float64(v)
 		}
+		if !tagger {
+			sigmoids(o)
+		}
+		out[n] = o
 	}
 	return out
 }
