@@ -73,6 +73,8 @@ type Scores struct {
 	Techniques [][]float64
 	Paragraphs []text.Paragraph
 	doc        feature.Document
+	// lateTraces: doc has no traces, decide computes those it needs.
+	lateTraces bool
 }
 
 // Analyze analyses one article. art.Lang, when set, overrides language
@@ -143,17 +145,21 @@ func (a *Analyzer) ScoreSubtask(textStr, langCode string, st corpus.Subtask) *Sc
 	return a.score(textStr, langCode, parts, false)
 }
 
-// score computes the scores that parts allow; skipArticleTrace leaves out
-// the article's word trace (frame evidence is not given for the text).
-func (a *Analyzer) score(txt, langCode string, parts feature.Parts, skipArticleTrace bool) *Scores {
+// score computes the scores that parts allow. long marks an article over
+// MaxEvidenceBytes: it gets no frame evidence, and its paragraphs' traces
+// are not kept, all at once, but computed again for the paragraphs that
+// have techniques (decide), so that memory stays low.
+func (a *Analyzer) score(txt, langCode string, parts feature.Parts, long bool) *Scores {
 	m := a.m
 	b := a.builders.Get().(*feature.Builder)
 	paras := text.Paragraphs(txt)
-	b.Parts, b.SkipArticleTrace = parts, skipArticleTrace
+	traced := b.Trace
+	b.Parts = parts
+	b.Trace = traced && !long
 	doc := b.Document(paras)
-	b.Parts, b.SkipArticleTrace = feature.AllParts, false
+	b.Parts, b.Trace = feature.AllParts, traced
 	a.builders.Put(b)
-	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc}
+	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc, lateTraces: traced && long}
 	if parts != feature.ParagraphParts {
 		art := a.article.margins(doc.Article)
 		ng := len(m.Genre.Labels)
@@ -267,6 +273,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	// Techniques per paragraph, with their fragments.
 	res.Thresholds.Spans = m.Decoder.Threshold
 	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
+	var late *feature.Builder // computes the traces of a long article's paragraphs
 	for i, p := range s.Paragraphs {
 		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
@@ -278,7 +285,17 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		}
 		var pex *explainer
 		if wordLevel && a.evidence > 0 {
-			pex = newExplainer(p.Text, p.Start, toks, s.doc.Traces[i], runes, stop)
+			var tr []feature.Occurrence
+			if s.lateTraces {
+				if late == nil {
+					late = a.builders.Get().(*feature.Builder)
+					defer a.builders.Put(late)
+				}
+				tr = late.ParagraphTrace(s.Paragraphs, i)
+			} else {
+				tr = s.doc.Traces[i]
+			}
+			pex = newExplainer(p.Text, p.Start, toks, tr, runes, stop)
 		}
 		if s.doc.Traces != nil {
 			// Read once: let the collector take it while the result grows.

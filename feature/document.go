@@ -47,26 +47,12 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 	}
 	for i, p := range paras {
 		b.tracing = b.Trace && len(p.Text) <= MaxTraceBytes
-		if b.cfg.WordN > 0 {
-			b.cfg.visitWords(p.Text, b.add)
+		b.visitParagraph(p, i, len(paras), func() {
 			d.ParagraphWords[i], _ = b.cur.emit(Vector{}, false)
 			if articleTrace {
 				wordOccs[i] = len(b.trace)
 			}
-		}
-		if b.cfg.CharMax > 0 {
-			b.cfg.visitChars(p.Text, b.add)
-		}
-		b.AddMarker(positionMarker(i, len(paras)))
-		if strings.ContainsRune(p.Text, '?') {
-			b.AddMarker("#q")
-		}
-		if strings.ContainsRune(p.Text, '!') {
-			b.AddMarker("#x")
-		}
-		if strings.ContainsAny(p.Text, "\"«»“”„") {
-			b.AddMarker("#quote")
-		}
+		})
 		var scales [2]float64
 		d.Paragraphs[i], scales = b.cur.emit(Vector{}, true)
 		if b.Trace {
@@ -128,6 +114,54 @@ func (b *Builder) articleOnly(paras []text.Paragraph) Document {
 	d.Article, _ = b.art.emit(Vector{}, true)
 	b.art.reset()
 	return d
+}
+
+// visitParagraph counts the features of paragraph i of n: its words (then
+// calls afterWords, when words are counted), its characters, its markers.
+func (b *Builder) visitParagraph(p text.Paragraph, i, n int, afterWords func()) {
+	if b.cfg.WordN > 0 {
+		b.cfg.visitWords(p.Text, b.add)
+		if afterWords != nil {
+			afterWords()
+		}
+	}
+	if b.cfg.CharMax > 0 {
+		b.cfg.visitChars(p.Text, b.add)
+	}
+	b.AddMarker(positionMarker(i, n))
+	if strings.ContainsRune(p.Text, '?') {
+		b.AddMarker("#q")
+	}
+	if strings.ContainsRune(p.Text, '!') {
+		b.AddMarker("#x")
+	}
+	if strings.ContainsAny(p.Text, "\"«»“”„") {
+		b.AddMarker("#quote")
+	}
+}
+
+// ParagraphTrace returns the trace of paragraph i of paras, as a traced
+// Document records it (nil for a paragraph over MaxTraceBytes), computed
+// for that paragraph alone: for callers that build an untraced Document
+// of a long article and explain only some of its paragraphs, rather than
+// hold every paragraph's trace at once.
+func (b *Builder) ParagraphTrace(paras []text.Paragraph, i int) []Occurrence {
+	p := paras[i]
+	if len(p.Text) > MaxTraceBytes {
+		return nil
+	}
+	b.tracing = true
+	b.visitParagraph(p, i, len(paras), nil)
+	b.tracing = false
+	_, scales := b.cur.emit(Vector{}, true)
+	tr := make([]Occurrence, len(b.trace))
+	for j, o := range b.trace {
+		o.Val = b.cur.value(o.Kind, o.Bucket, scales)
+		tr[j] = o
+	}
+	b.trace = b.trace[:0]
+	b.cur.reset()
+	return tr
 }
 
 func positionMarker(i, n int) string {

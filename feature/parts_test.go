@@ -53,6 +53,12 @@ func TestDocumentParts(t *testing.T) {
 			t.Errorf("bits %d: SkipArticleTrace changed more than ArticleTrace", c.Bits)
 		}
 		b.SkipArticleTrace = false
+		// A paragraph's trace computed alone is the Document's.
+		for i := range paras {
+			if got := b.ParagraphTrace(paras, i); !reflect.DeepEqual(got, full.Traces[i]) {
+				t.Errorf("bits %d: ParagraphTrace(%d) differs from the document's trace", c.Bits, i)
+			}
+		}
 		// The builder is left clean: the next full document is the same.
 		if again := b.Document(paras); !reflect.DeepEqual(again, full) {
 			t.Errorf("bits %d: a full document after partial ones differs", c.Bits)
