@@ -80,6 +80,19 @@ type Scores struct {
 // Analyze analyses one article. art.Lang, when set, overrides language
 // identification (task codes such as "ge" and ISO codes are accepted).
 func (a *Analyzer) Analyze(ctx context.Context, art corpus.Article) (*Result, error) {
+	return a.analyze(ctx, art, feature.AllParts)
+}
+
+// AnalyzeParagraphs is Analyze without the article's decisions: the
+// result's genre and frames are left empty, and their work (the article's
+// character n-grams, the genre and frame heads, frame evidence) is not
+// done. Everything else is Analyze's, byte for byte. It serves callers
+// that read only the paragraphs, such as `rhetor predict --spans`.
+func (a *Analyzer) AnalyzeParagraphs(ctx context.Context, art corpus.Article) (*Result, error) {
+	return a.analyze(ctx, art, feature.ParagraphParts)
+}
+
+func (a *Analyzer) analyze(ctx context.Context, art corpus.Article, parts feature.Parts) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -92,7 +105,7 @@ func (a *Analyzer) Analyze(ctx context.Context, art corpus.Article) (*Result, er
 		return nil, fmt.Errorf("article %s: %w", art.ID, err)
 	}
 	res.Language = l
-	s := a.score(art.Text, l.Code, feature.AllParts, len(art.Text) > MaxEvidenceBytes)
+	s := a.score(art.Text, l.Code, parts, len(art.Text) > MaxEvidenceBytes)
 	res.Reliable = true
 	switch {
 	case l.Code == lang.Undetermined:
@@ -233,42 +246,9 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	runes := text.NewRuneIndex(txt)
 	stop := lang.StopwordsFor(s.Lang)
 
-	// Genre: the largest offset margin; probabilities normalised over the three heads.
-	offsets := m.Genre.OffsetsFor(s.Lang)
-	g := model.SelectGenre(s.Genre, offsets)
-	res.Genre = Genre{Label: m.Genre.Labels[g], Probabilities: map[string]float64{}}
-	var sum float64
-	ps := make([]float64, len(s.Genre))
-	for k, z := range s.Genre {
-		if offsets != nil {
-			z += offsets[k]
-		}
-		ps[k] = linear.Sigmoid(z)
-		sum += ps[k]
+	if s.Genre != nil {
+		a.decideArticle(res, txt, s, runes, stop)
 	}
-	for k, p := range ps {
-		res.Genre.Probabilities[m.Genre.Labels[k]] = round(p / sum)
-	}
-
-	// Frames.
-	sel := model.SelectFrames(s.Frames, ft)
-	var ex *explainer
-	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes {
-		// Frame evidence comes from word features only: the article's
-		// character n-grams are many and say little to a reader.
-		ex = newExplainer(txt, 0, text.Tokenize(nil, txt), s.doc.ArticleTrace, runes, stop)
-	}
-	for k, p := range s.Frames {
-		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
-		if slices.Contains(sel, k) {
-			lb.Selected = true
-			if ex != nil {
-				lb.Evidence = ex.top(a.article, len(m.Genre.Labels)+k, a.evidence)
-			}
-		}
-		res.Frames = append(res.Frames, lb)
-	}
-	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
 
 	// Techniques per paragraph, with their fragments.
 	res.Thresholds.Spans = m.Decoder.Threshold
@@ -338,6 +318,48 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		sort.SliceStable(out.Spans, func(x, y int) bool { return out.Spans[x].Start < out.Spans[y].Start })
 		res.Paragraphs[i] = out
 	}
+}
+
+// decideArticle fills the genre and the frames, with the frames' evidence.
+func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text.RuneIndex, stop *lang.Stopwords) {
+	m := a.m
+	ft := res.Thresholds.Frames
+	// Genre: the largest offset margin; probabilities normalised over the three heads.
+	offsets := m.Genre.OffsetsFor(s.Lang)
+	g := model.SelectGenre(s.Genre, offsets)
+	res.Genre = Genre{Label: m.Genre.Labels[g], Probabilities: map[string]float64{}}
+	var sum float64
+	ps := make([]float64, len(s.Genre))
+	for k, z := range s.Genre {
+		if offsets != nil {
+			z += offsets[k]
+		}
+		ps[k] = linear.Sigmoid(z)
+		sum += ps[k]
+	}
+	for k, p := range ps {
+		res.Genre.Probabilities[m.Genre.Labels[k]] = round(p / sum)
+	}
+
+	// Frames.
+	sel := model.SelectFrames(s.Frames, ft)
+	var ex *explainer
+	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes {
+		// Frame evidence comes from word features only: the article's
+		// character n-grams are many and say little to a reader.
+		ex = newExplainer(txt, 0, text.Tokenize(nil, txt), s.doc.ArticleTrace, runes, stop)
+	}
+	for k, p := range s.Frames {
+		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
+		if slices.Contains(sel, k) {
+			lb.Selected = true
+			if ex != nil {
+				lb.Evidence = ex.top(a.article, len(m.Genre.Labels)+k, a.evidence)
+			}
+		}
+		res.Frames = append(res.Frames, lb)
+	}
+	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
 }
 
 // tokenScores returns, for every token of a paragraph, what the span

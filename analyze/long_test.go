@@ -159,3 +159,35 @@ func TestScoreSubtaskSame(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeParagraphsSame checks that AnalyzeParagraphs gives Analyze's
+// result without the genre and frames, byte for byte otherwise.
+func TestAnalyzeParagraphsSame(t *testing.T) {
+	m, err := model.Default()
+	if err != nil {
+		t.Fatalf("the embedded default model does not decode: %v", err)
+	}
+	for _, opt := range []Options{{}, {Evidence: -1}} {
+		an := New(m, opt)
+		for _, n := range []int{300, 200000} {
+			art := corpus.Article{ID: "p", Text: longArticle(t, n)}
+			full, err := an.Analyze(context.Background(), art)
+			if err != nil {
+				t.Fatal(err)
+			}
+			par, err := an.AnalyzeParagraphs(context.Background(), art)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if par.Genre.Label != "" || par.Frames != nil {
+				t.Errorf("%d words: AnalyzeParagraphs decided the genre or frames", n)
+			}
+			full.Genre, full.Frames = Genre{}, nil
+			a, _ := json.Marshal(full)
+			b, _ := json.Marshal(par)
+			if string(a) != string(b) {
+				t.Errorf("%d words, evidence %d: AnalyzeParagraphs differs from Analyze beyond genre and frames", n, opt.Evidence)
+			}
+		}
+	}
+}

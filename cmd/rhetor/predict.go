@@ -150,7 +150,7 @@ func (p *predictor) predict(ctx context.Context, in predictInput) ([]byte, error
 	w := bufio.NewWriter(&buf)
 	if p.spans {
 		a.Lang = code
-		res, err := p.an.Analyze(ctx, a)
+		res, err := p.an.AnalyzeParagraphs(ctx, a)
 		if err != nil {
 			return nil, fileError{file: in.file, err: err}
 		}
