@@ -34,9 +34,9 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 	modelB := fs.String("model-b", "", "compare with this second model `FILE`, in interleaved rounds")
 	against := fs.String("against", "", "compare with this rhetor `BINARY` (one that has bench --json), in interleaved rounds, both run as child processes")
 	rounds := fs.Int("rounds", 5, "passes over the articles (each article analysed once a pass)")
-	subtask := fs.Int("subtask", 0, "measure what `predict --subtask N` computes (language, then that subtask's scores) instead of the full analysis")
+	subtask := fs.Int("subtask", 0, "measure what predict computes for subtask `N` (language, then that subtask's scores) instead of the full analysis")
 	asJSON := fs.Bool("json", false, "print the measurement as JSON (what --against reads)")
-	stream := fs.String("stream", "", "measure the `rhetor analyze --jsonl` pipeline on this JSONL `FILE` instead")
+	stream := fs.String("stream", "", "measure the rhetor analyze --jsonl pipeline on this JSONL `FILE` instead")
 	workers := fs.String("workers", "1,2", "with --stream: worker counts to measure, comma-separated")
 	repeat := fs.Int("repeat", 1, "with --stream: read the input this many times (a longer stream, for memory)")
 	if err := parseFlags(fs, args); err != nil {
