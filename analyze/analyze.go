@@ -254,6 +254,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	res.Thresholds.Spans = m.Decoder.Threshold
 	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
 	var late *feature.Builder // computes the traces of a long article's paragraphs
+	var tokBuf []text.Token
 	for i, p := range s.Paragraphs {
 		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
@@ -261,7 +262,10 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		var toks []text.Token
 		var tokProbs [][]float64
 		if wordLevel {
-			toks = text.Tokenize(nil, p.Text)
+			// The tokens live as long as the paragraph's decisions: one
+			// buffer serves every paragraph.
+			toks = text.Tokenize(tokBuf[:0], p.Text)
+			tokBuf = toks
 		}
 		var pex *explainer
 		if wordLevel && a.evidence > 0 {
