@@ -105,7 +105,7 @@ func (a *Analyzer) analyze(ctx context.Context, art corpus.Article, parts featur
 		return nil, fmt.Errorf("article %s: %w", art.ID, err)
 	}
 	res.Language = l
-	s := a.score(art.Text, l.Code, parts, len(art.Text) > MaxEvidenceBytes)
+	s := a.score(art.Text, l.Code, parts, true, len(art.Text) > MaxEvidenceBytes)
 	res.Reliable = true
 	switch {
 	case l.Code == lang.Undetermined:
@@ -143,7 +143,7 @@ func (a *Analyzer) language(art corpus.Article) (Language, error) {
 
 // Score computes the raw scores of a text whose language is langCode.
 func (a *Analyzer) Score(textStr, langCode string) *Scores {
-	return a.score(textStr, langCode, feature.AllParts, false)
+	return a.score(textStr, langCode, feature.AllParts, false, false)
 }
 
 // ScoreSubtask computes only the scores that subtask st reads: Genre and
@@ -155,24 +155,25 @@ func (a *Analyzer) ScoreSubtask(textStr, langCode string, st corpus.Subtask) *Sc
 	if st == corpus.Persuasion {
 		parts = feature.ParagraphParts
 	}
-	return a.score(textStr, langCode, parts, false)
+	return a.score(textStr, langCode, parts, false, false)
 }
 
-// score computes the scores that parts allow. long marks an article over
-// MaxEvidenceBytes: it gets no frame evidence, and its paragraphs' traces
-// are not kept, all at once, but computed again for the paragraphs that
-// have techniques (decide), so that memory stays low.
-func (a *Analyzer) score(txt, langCode string, parts feature.Parts, long bool) *Scores {
+// score computes the scores that parts allow, and with explain the feature
+// traces that evidence reads (Score and ScoreSubtask give no evidence).
+// long marks an article over MaxEvidenceBytes: it gets no frame evidence,
+// and its paragraphs' traces are not kept, all at once, but computed again
+// for the paragraphs that have techniques (decide), so that memory stays low.
+func (a *Analyzer) score(txt, langCode string, parts feature.Parts, explain, long bool) *Scores {
 	m := a.m
 	b := a.builders.Get().(*feature.Builder)
 	paras := text.Paragraphs(txt)
 	traced := b.Trace
 	b.Parts = parts
-	b.Trace = traced && !long
+	b.Trace = traced && explain && !long
 	doc := b.Document(paras)
 	b.Parts, b.Trace = feature.AllParts, traced
 	a.builders.Put(b)
-	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc, lateTraces: traced && long}
+	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc, lateTraces: traced && explain && long}
 	if parts != feature.ParagraphParts {
 		art := a.article.margins(doc.Article)
 		ng := len(m.Genre.Labels)
