@@ -17,9 +17,6 @@ type Builder struct {
 	// Trace makes Document record every feature occurrence of each
 	// paragraph of at most MaxTraceBytes (Document.Traces), for explanations.
 	Trace bool
-	// SkipArticleTrace makes a traced Document leave ArticleTrace empty
-	// (for articles too long to explain: it would grow with the text).
-	SkipArticleTrace bool
 	// Parts selects the vectors Document builds (zero: all of them).
 	Parts   Parts
 	tracing bool

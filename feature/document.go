@@ -40,7 +40,7 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 	d := Document{Paragraphs: make([]Vector, len(paras)), ParagraphWords: make([]Vector, len(paras))}
 	b.toArticle = true
 	defer func() { b.toArticle = false }()
-	articleTrace := b.Trace && !b.SkipArticleTrace && b.Parts == AllParts
+	articleTrace := b.Trace && b.Parts == AllParts
 	var wordOccs []int
 	if articleTrace {
 		wordOccs = make([]int, len(paras))

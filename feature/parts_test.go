@@ -10,7 +10,7 @@ import (
 
 // TestDocumentParts checks that a Document built for some of its parts has
 // those parts bit for bit as a full Document has them, and nothing else;
-// and that SkipArticleTrace leaves only ArticleTrace out.
+// and that a paragraph's trace computed alone is the Document's.
 func TestDocumentParts(t *testing.T) {
 	txt := strings.Repeat("Le président a dit « non » ! Pourquoi ?\n\nThe minister said the war was a crime, a crime.\nCe n'est pas fini.\n", 3)
 	paras := text.Paragraphs(txt)
@@ -43,16 +43,6 @@ func TestDocumentParts(t *testing.T) {
 		}
 
 		b.Parts = AllParts
-		b.SkipArticleTrace = true
-		skip := b.Document(paras)
-		if skip.ArticleTrace != nil {
-			t.Errorf("bits %d: SkipArticleTrace: ArticleTrace built", c.Bits)
-		}
-		skip.ArticleTrace = full.ArticleTrace
-		if !reflect.DeepEqual(skip, full) {
-			t.Errorf("bits %d: SkipArticleTrace changed more than ArticleTrace", c.Bits)
-		}
-		b.SkipArticleTrace = false
 		// A paragraph's trace computed alone is the Document's.
 		for i := range paras {
 			if got := b.ParagraphTrace(paras, i); !reflect.DeepEqual(got, full.Traces[i]) {
