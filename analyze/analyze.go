@@ -76,11 +76,26 @@ type Scores struct {
 	Techniques [][]float64
 	Paragraphs []text.Paragraph
 	doc        feature.Document
+	// lateTraces: doc has no traces, decide computes those it needs.
+	lateTraces bool
 }
 
 // Analyze analyses one article. art.Lang, when set, overrides language
 // identification (task codes such as "ge" and ISO codes are accepted).
 func (a *Analyzer) Analyze(ctx context.Context, art corpus.Article) (*Result, error) {
+	return a.analyze(ctx, art, feature.AllParts)
+}
+
+// AnalyzeParagraphs is Analyze without the article's decisions: the
+// result's genre and frames are left empty, and their work (the article's
+// character n-grams, the genre and frame heads, frame evidence) is not
+// done. Everything else is Analyze's, byte for byte. It serves callers
+// that read only the paragraphs, such as `rhetor predict --spans`.
+func (a *Analyzer) AnalyzeParagraphs(ctx context.Context, art corpus.Article) (*Result, error) {
+	return a.analyze(ctx, art, feature.ParagraphParts)
+}
+
+func (a *Analyzer) analyze(ctx context.Context, art corpus.Article, parts feature.Parts) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -93,7 +108,7 @@ func (a *Analyzer) Analyze(ctx context.Context, art corpus.Article) (*Result, er
 		return nil, fmt.Errorf("article %s: %w", art.ID, err)
 	}
 	res.Language = l
-	s := a.score(art.Text, l.Code)
+	s := a.score(art.Text, l.Code, parts, true, len(art.Text) > MaxEvidenceBytes)
 	res.Reliable = true
 	switch {
 	case l.Code == lang.Undetermined:
@@ -131,20 +146,47 @@ func (a *Analyzer) language(art corpus.Article) (Language, error) {
 }
 
 // Score computes the raw scores of a text whose language is langCode.
-func (a *Analyzer) Score(textStr, langCode string) *Scores { return a.score(textStr, langCode) }
+func (a *Analyzer) Score(textStr, langCode string) *Scores {
+	return a.score(textStr, langCode, feature.AllParts, false, false)
+}
 
-func (a *Analyzer) score(txt, langCode string) *Scores {
+// ScoreSubtask computes only the scores that subtask st reads: Genre and
+// Frames for subtasks 1 and 2 (the article's vector only), Techniques and
+// Paragraphs for subtask 3 (no article character features, no genre or
+// frame head). The scores it computes are Score's, bit for bit.
+func (a *Analyzer) ScoreSubtask(textStr, langCode string, st corpus.Subtask) *Scores {
+	parts := feature.ArticleParts
+	if st == corpus.Persuasion {
+		parts = feature.ParagraphParts
+	}
+	return a.score(textStr, langCode, parts, false, false)
+}
+
+// score computes the scores that parts allow, and with explain the feature
+// traces that evidence reads (Score and ScoreSubtask give no evidence).
+// long marks an article over MaxEvidenceBytes: it gets no frame evidence,
+// and its paragraphs' traces are not kept, all at once, but computed again
+// for the paragraphs that have techniques (decide), so that memory stays low.
+func (a *Analyzer) score(txt, langCode string, parts feature.Parts, explain, long bool) *Scores {
 	m := a.m
 	b := a.builders.Get().(*feature.Builder)
 	paras := text.Paragraphs(txt)
+	traced := b.Trace
+	b.Parts = parts
+	b.Trace = traced && explain && !long
 	doc := b.Document(paras)
+	b.Parts, b.Trace = feature.AllParts, traced
 	a.builders.Put(b)
-	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc}
-	art := a.article.margins(doc.Article)
-	ng := len(m.Genre.Labels)
-	s.Genre = widen(art[:ng])
-	s.Frames = sigmoids(widen(art[ng:]))
-	s.Techniques = a.techniqueProbs(doc)
+	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc, lateTraces: traced && explain && long}
+	if parts != feature.ParagraphParts {
+		art := a.article.margins(doc.Article)
+		ng := len(m.Genre.Labels)
+		s.Genre = widen(art[:ng])
+		s.Frames = sigmoids(widen(art[ng:]))
+	}
+	if parts != feature.ArticleParts {
+		s.Techniques = a.techniqueProbs(doc)
+	}
 	return s
 }
 
@@ -209,6 +251,88 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	runes := text.NewRuneIndex(txt)
 	stop := lang.StopwordsFor(s.Lang)
 
+	if s.Genre != nil {
+		a.decideArticle(res, txt, s, runes, stop)
+	}
+
+	// Techniques per paragraph, with their fragments.
+	res.Thresholds.Spans = m.Decoder.Threshold
+	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
+	var late *feature.Builder // computes the traces of a long article's paragraphs
+	var tokBuf []text.Token
+	for i, p := range s.Paragraphs {
+		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
+		ts := model.SelectTechniques(s.Techniques[i], tt)
+		wordLevel := len(ts) > 0 && len(p.Text) <= feature.MaxTraceBytes
+		var toks []text.Token
+		var tokProbs [][]float64
+		if wordLevel {
+			// The tokens live as long as the paragraph's decisions: one
+			// buffer serves every paragraph.
+			toks = text.Tokenize(tokBuf[:0], p.Text)
+			tokBuf = toks
+		}
+		var pex *explainer
+		if wordLevel && a.evidence > 0 {
+			var tr []feature.Occurrence
+			if s.lateTraces {
+				if late == nil {
+					late = a.builders.Get().(*feature.Builder)
+					defer a.builders.Put(late)
+				}
+				tr = late.ParagraphTrace(s.Paragraphs, i)
+			} else {
+				tr = s.doc.Traces[i]
+			}
+			pex = newExplainer(p.Text, p.Start, toks, tr, runes, stop)
+		}
+		if s.doc.Traces != nil {
+			// Read once: let the collector take it while the result grows.
+			s.doc.Traces[i] = nil
+		}
+		for _, k := range ts {
+			t := Technique{Technique: m.Techniques.Labels[k], Score: round(s.Techniques[i][k]), Evidence: []Evidence{}}
+			if pex != nil {
+				t.Evidence = pex.top(a.techniques, k, a.evidence)
+			}
+			switch {
+			case !wordLevel:
+				t.NotLocated = fmt.Sprintf("the paragraph is longer than %d KiB: fragments are located in shorter paragraphs only", feature.MaxTraceBytes>>10)
+			case s.Techniques[i][k] < tt+spanShift(m, k):
+				t.NotLocated = "the technique's score is too close to its threshold for the fragment model to place it"
+			}
+			if t.NotLocated == "" {
+				if tokProbs == nil {
+					// The span head runs only for paragraphs that have a
+					// technique to locate.
+					tokProbs = a.tokenScores(p.Text, toks)
+				}
+				for _, f := range m.Decoder.Locate(p.Text, toks, tokProbs, k) {
+					out.Spans = append(out.Spans, Span{
+						Technique: t.Technique,
+						Start:     runes.At(p.Start + f.Start),
+						End:       runes.At(p.Start + f.End),
+						Text:      p.Text[f.Start:f.End],
+						Score:     round(f.Score),
+					})
+					t.Located = true
+				}
+				if !t.Located {
+					t.NotLocated = "the fragment model finds no words that carry it"
+				}
+			}
+			out.Techniques = append(out.Techniques, t)
+		}
+		sort.SliceStable(out.Techniques, func(x, y int) bool { return out.Techniques[x].Score > out.Techniques[y].Score })
+		sort.SliceStable(out.Spans, func(x, y int) bool { return out.Spans[x].Start < out.Spans[y].Start })
+		res.Paragraphs[i] = out
+	}
+}
+
+// decideArticle fills the genre and the frames, with the frames' evidence.
+func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text.RuneIndex, stop *lang.Stopwords) {
+	m := a.m
+	ft := res.Thresholds.Frames
 	// Genre: the largest offset margin; probabilities normalised over the three heads.
 	offsets := m.Genre.OffsetsFor(s.Lang)
 	g := model.SelectGenre(s.Genre, offsets)
@@ -245,56 +369,6 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		res.Frames = append(res.Frames, lb)
 	}
 	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
-
-	// Techniques per paragraph, with their fragments.
-	res.Thresholds.Spans = m.Decoder.Threshold
-	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
-	for i, p := range s.Paragraphs {
-		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
-		ts := model.SelectTechniques(s.Techniques[i], tt)
-		wordLevel := len(ts) > 0 && len(p.Text) <= feature.MaxTraceBytes
-		var toks []text.Token
-		var tokProbs [][]float64
-		if wordLevel {
-			toks = text.Tokenize(nil, p.Text)
-			tokProbs = a.tokenScores(p.Text, toks)
-		}
-		var pex *explainer
-		if wordLevel && a.evidence > 0 {
-			pex = newExplainer(p.Text, p.Start, toks, s.doc.Traces[i], runes, stop)
-		}
-		for _, k := range ts {
-			t := Technique{Technique: m.Techniques.Labels[k], Score: round(s.Techniques[i][k]), Evidence: []Evidence{}}
-			if pex != nil {
-				t.Evidence = pex.top(a.techniques, k, a.evidence)
-			}
-			switch {
-			case !wordLevel:
-				t.NotLocated = fmt.Sprintf("the paragraph is longer than %d KiB: fragments are located in shorter paragraphs only", feature.MaxTraceBytes>>10)
-			case s.Techniques[i][k] < tt+spanShift(m, k):
-				t.NotLocated = "the technique's score is too close to its threshold for the fragment model to place it"
-			}
-			if t.NotLocated == "" {
-				for _, f := range m.Decoder.Locate(p.Text, toks, tokProbs, k) {
-					out.Spans = append(out.Spans, Span{
-						Technique: t.Technique,
-						Start:     runes.At(p.Start + f.Start),
-						End:       runes.At(p.Start + f.End),
-						Text:      p.Text[f.Start:f.End],
-						Score:     round(f.Score),
-					})
-					t.Located = true
-				}
-				if !t.Located {
-					t.NotLocated = "the fragment model finds no words that carry it"
-				}
-			}
-			out.Techniques = append(out.Techniques, t)
-		}
-		sort.SliceStable(out.Techniques, func(x, y int) bool { return out.Techniques[x].Score > out.Techniques[y].Score })
-		sort.SliceStable(out.Spans, func(x, y int) bool { return out.Spans[x].Start < out.Spans[y].Start })
-		res.Paragraphs[i] = out
-	}
 }
 
 // tokenScores returns, for every token of a paragraph, what the span
@@ -304,11 +378,23 @@ func (a *Analyzer) tokenScores(para string, toks []text.Token) [][]float64 {
 	vecs := a.m.Spans.Vectors(para, toks)
 	out := make([][]float64, len(vecs))
 	tagger := a.m.Decoder.Tagging != nil
+	t := a.fragments
+	L := t.labels
+	// One backing array for every token's scores, one scratch row: the
+	// allocations of a row per token were a fifth of an analysis's.
+	flat := make([]float64, len(vecs)*L)
+	row := make([]float32, L)
 	for n, x := range vecs {
-		out[n] = widen(a.fragments.margins(x))
-		if !tagger {
-			sigmoids(out[n])
+		copy(row, t.bias)
+		t.accumulate(row, x, 0, ^uint32(0), 1)
+		o := flat[n*L : (n+1)*L : (n+1)*L]
+		for l, v := range row {
+			o[l] = float64(v)
 		}
+		if !tagger {
+			sigmoids(o)
+		}
+		out[n] = o
 	}
 	return out
 }

@@ -2,8 +2,10 @@ package analyze
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -90,5 +92,59 @@ func BenchmarkNew(b *testing.B) {
 	}
 	for b.Loop() {
 		_ = New(m, Options{})
+	}
+}
+
+// benchSizes are the article lengths, in words, of the length benchmarks.
+var benchSizes = []int{1000, 10000, 100000, 1000000}
+
+// BenchmarkAnalyzeLength measures a full analysis of articles of 1k to 1M
+// words built from the samples' real paragraphs (longArticle), reporting
+// the time and the bytes allocated per word: both must stay flat as the
+// article grows (linear time, memory bounded by the article's size).
+// Run with -cpu 1 -benchtime 2s (a 1M-word analysis takes seconds).
+func BenchmarkAnalyzeLength(b *testing.B) {
+	benchLength(b, func(an *Analyzer, txt string) error {
+		_, err := an.Analyze(context.Background(), corpus.Article{ID: "bench", Text: txt})
+		return err
+	})
+}
+
+// BenchmarkScoreLength is BenchmarkAnalyzeLength for the scores behind
+// `rhetor predict` (no evidence, no fragments).
+func BenchmarkScoreLength(b *testing.B) {
+	benchLength(b, func(an *Analyzer, txt string) error {
+		an.Score(txt, "en")
+		return nil
+	})
+}
+
+func benchLength(b *testing.B, run func(*Analyzer, string) error) {
+	m, err := model.Default()
+	if err != nil {
+		b.Skipf("no default model: %v", err)
+	}
+	an := New(m, Options{})
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("words=%d", n), func(b *testing.B) {
+			txt := longArticle(b, n)
+			b.SetBytes(int64(len(txt)))
+			b.ReportAllocs()
+			// One untimed analysis first: the builders' arrays and the
+			// tables' pages are then in place, as in a running process.
+			if err := run(an, txt); err != nil {
+				b.Fatal(err)
+			}
+			var ms0, ms1 runtime.MemStats
+			runtime.ReadMemStats(&ms0)
+			for b.Loop() {
+				if err := run(an, txt); err != nil {
+					b.Fatal(err)
+				}
+			}
+			runtime.ReadMemStats(&ms1)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/word")
+			b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(b.N)/float64(n), "B/word")
+		})
 	}
 }

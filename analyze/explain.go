@@ -18,6 +18,17 @@ type explainer struct {
 	occ   []occurrence
 	// stop tells function words, which are never shown alone.
 	stop *lang.Stopwords
+	// word, pair, used and cands are top's buffers, reused from one
+	// decision to the next.
+	word, pair []float64
+	used       []bool
+	cands      []candidate
+}
+
+// candidate is a word (first == last) or a two-word phrase that top may show.
+type candidate struct {
+	first, last int
+	w           float64
 }
 
 type occurrence struct {
@@ -63,8 +74,16 @@ func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurr
 // top returns up to k non-overlapping words or phrases with the largest
 // positive contribution to label's margin.
 func (e *explainer) top(t *table, label, k int) []Evidence {
-	word := make([]float64, len(e.toks))
-	pair := make([]float64, len(e.toks))
+	if e.word == nil {
+		e.word = make([]float64, len(e.toks))
+		e.pair = make([]float64, len(e.toks))
+		e.used = make([]bool, len(e.toks))
+	} else {
+		clear(e.word)
+		clear(e.pair)
+		clear(e.used)
+	}
+	word, pair := e.word, e.pair
 	for _, o := range e.occ {
 		c := float64(t.weight(o.bucket, label) * o.val)
 		if o.bigram {
@@ -73,25 +92,22 @@ func (e *explainer) top(t *table, label, k int) []Evidence {
 			word[o.tok] += c
 		}
 	}
-	type cand struct {
-		first, last int
-		w           float64
-	}
-	var cands []cand
+	cands := e.cands[:0]
+	defer func() { e.cands = cands[:0] }()
 	for i, w := range word {
 		stop := e.stop.Contains(e.toks[i].Term)
 		if w > 0 && !stop {
-			cands = append(cands, cand{i, i, w})
+			cands = append(cands, candidate{i, i, w})
 		}
 		if i+1 < len(word) && pair[i] > 0 && !(stop && e.stop.Contains(e.toks[i+1].Term)) {
 			if w2 := pair[i] + word[i] + word[i+1]; w2 > 0 {
-				cands = append(cands, cand{i, i + 1, w2})
+				cands = append(cands, candidate{i, i + 1, w2})
 			}
 		}
 	}
 	// Pick the best candidates one at a time (k is small): highest weight
 	// first, skipping overlaps and words already shown.
-	used := make([]bool, len(e.toks))
+	used := e.used
 	seen := map[string]bool{}
 	out := []Evidence{}
 	for len(out) < k {

@@ -16,10 +16,29 @@ type Builder struct {
 	toArticle bool
 	// Trace makes Document record every feature occurrence of each
 	// paragraph of at most MaxTraceBytes (Document.Traces), for explanations.
-	Trace   bool
+	Trace bool
+	// Parts selects the vectors Document builds (zero: all of them).
+	Parts   Parts
 	tracing bool
 	trace   []Occurrence
 }
+
+// Parts selects the vectors of a Document, so that a caller that needs
+// only some of them skips the work of the others. The vectors it builds are
+// those a full Document has, bit for bit.
+type Parts uint8
+
+const (
+	// AllParts builds every vector (the zero value).
+	AllParts Parts = 0
+	// ArticleParts builds only Article: no paragraph vectors, no
+	// ArticleWords, no traces.
+	ArticleParts Parts = 1
+	// ParagraphParts builds Paragraphs, ParagraphWords and ArticleWords
+	// (the technique head's inputs), leaving Article empty and the
+	// article's character features uncounted.
+	ParagraphParts Parts = 2
+)
 
 // MaxTraceBytes bounds the paragraphs whose feature occurrences Document
 // records: beyond it, memory would grow with the text for little use.
@@ -78,11 +97,13 @@ func (b *Builder) Add(s string) { b.cfg.Visit(s, b.add) }
 
 func (b *Builder) add(k Kind, h uint32, start, end int) {
 	i := h & b.mask
-	b.cur.add(k, i)
+	if !b.toArticle || b.Parts != ArticleParts {
+		b.cur.add(k, i)
+	}
 	if b.tracing {
 		b.trace = append(b.trace, Occurrence{Bucket: i, Kind: k, Start: int32(start), End: int32(end)})
 	}
-	if b.toArticle {
+	if b.toArticle && (k == Word || b.Parts != ParagraphParts) {
 		b.art.add(k, i)
 	}
 }

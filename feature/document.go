@@ -34,59 +34,134 @@ type Document struct {
 // paragraphs). Paragraph vectors also carry shape markers: position (title,
 // early, late), question and exclamation marks, quotation marks.
 func (b *Builder) Document(paras []text.Paragraph) Document {
+	if b.Parts == ArticleParts {
+		return b.articleOnly(paras)
+	}
 	d := Document{Paragraphs: make([]Vector, len(paras)), ParagraphWords: make([]Vector, len(paras))}
 	b.toArticle = true
 	defer func() { b.toArticle = false }()
-	wordOccs := make([]int, len(paras))
+	articleTrace := b.Trace && b.Parts == AllParts
+	var wordOccs []int
+	if articleTrace {
+		wordOccs = make([]int, len(paras))
+	}
 	for i, p := range paras {
 		b.tracing = b.Trace && len(p.Text) <= MaxTraceBytes
-		if b.cfg.WordN > 0 {
-			b.cfg.visitWords(p.Text, b.add)
+		b.visitParagraph(p, i, len(paras), func() {
 			d.ParagraphWords[i], _ = b.cur.emit(Vector{}, false)
-			wordOccs[i] = len(b.trace)
-		}
-		if b.cfg.CharMax > 0 {
-			b.cfg.visitChars(p.Text, b.add)
-		}
-		b.AddMarker(positionMarker(i, len(paras)))
-		if strings.ContainsRune(p.Text, '?') {
-			b.AddMarker("#q")
-		}
-		if strings.ContainsRune(p.Text, '!') {
-			b.AddMarker("#x")
-		}
-		if strings.ContainsAny(p.Text, "\"«»“”„") {
-			b.AddMarker("#quote")
-		}
+			if articleTrace {
+				wordOccs[i] = len(b.trace)
+			}
+		})
 		var scales [2]float64
 		d.Paragraphs[i], scales = b.cur.emit(Vector{}, true)
 		if b.Trace {
-			// Untraced (over-long) paragraphs get a nil trace.
-			for j := range b.trace {
-				o := &b.trace[j]
-				o.Val = b.cur.value(o.Kind, o.Bucket, scales)
+			// Untraced (over-long) paragraphs get a nil trace. The trace
+			// is built in a reused buffer and kept at its exact size: a
+			// long article holds every paragraph's trace at once.
+			var tr []Occurrence
+			if b.tracing {
+				tr = make([]Occurrence, len(b.trace))
+				for j, o := range b.trace {
+					o.Val = b.cur.value(o.Kind, o.Bucket, scales)
+					tr[j] = o
+				}
 			}
-			d.Traces = append(d.Traces, b.trace)
-			b.trace = nil
+			d.Traces = append(d.Traces, tr)
+			b.trace = b.trace[:0]
 		}
 		b.cur.reset()
 	}
 	b.tracing = false
-	var scales [2]float64
-	d.Article, scales = b.art.emit(Vector{}, true)
-	if b.Trace {
-		for i, p := range paras {
-			for _, o := range d.Traces[i][:wordOccs[i]] {
-				o.Start += int32(p.Start)
-				o.End += int32(p.Start)
-				o.Val = b.art.value(o.Kind, o.Bucket, scales)
-				d.ArticleTrace = append(d.ArticleTrace, o)
+	if b.Parts == AllParts {
+		var scales [2]float64
+		d.Article, scales = b.art.emit(Vector{}, true)
+		if articleTrace {
+			n := 0
+			for i := range paras {
+				n += wordOccs[i]
+			}
+			d.ArticleTrace = make([]Occurrence, 0, n)
+			for i, p := range paras {
+				for _, o := range d.Traces[i][:wordOccs[i]] {
+					o.Start += int32(p.Start)
+					o.End += int32(p.Start)
+					o.Val = b.art.value(o.Kind, o.Bucket, scales)
+					d.ArticleTrace = append(d.ArticleTrace, o)
+				}
 			}
 		}
 	}
 	d.ArticleWords, _ = b.art.emit(Vector{}, false)
 	b.art.reset()
 	return d
+}
+
+// articleOnly is Document for ArticleParts: every feature counted for the
+// article only.
+func (b *Builder) articleOnly(paras []text.Paragraph) Document {
+	b.toArticle = true
+	defer func() { b.toArticle = false }()
+	for _, p := range paras {
+		if b.cfg.WordN > 0 {
+			b.cfg.visitWords(p.Text, b.add)
+		}
+		if b.cfg.CharMax > 0 {
+			b.cfg.visitChars(p.Text, b.add)
+		}
+	}
+	var d Document
+	d.Article, _ = b.art.emit(Vector{}, true)
+	b.art.reset()
+	return d
+}
+
+// visitParagraph counts the features of paragraph i of n: its words (then
+// calls afterWords, when words are counted), its characters, its markers.
+func (b *Builder) visitParagraph(p text.Paragraph, i, n int, afterWords func()) {
+	if b.cfg.WordN > 0 {
+		b.cfg.visitWords(p.Text, b.add)
+		if afterWords != nil {
+			afterWords()
+		}
+	}
+	if b.cfg.CharMax > 0 {
+		b.cfg.visitChars(p.Text, b.add)
+	}
+	b.AddMarker(positionMarker(i, n))
+	if strings.ContainsRune(p.Text, '?') {
+		b.AddMarker("#q")
+	}
+	if strings.ContainsRune(p.Text, '!') {
+		b.AddMarker("#x")
+	}
+	if strings.ContainsAny(p.Text, "\"«»“”„") {
+		b.AddMarker("#quote")
+	}
+}
+
+// ParagraphTrace returns the trace of paragraph i of paras, as a traced
+// Document records it (nil for a paragraph over MaxTraceBytes), computed
+// for that paragraph alone: for callers that build an untraced Document
+// of a long article and explain only some of its paragraphs, rather than
+// hold every paragraph's trace at once.
+func (b *Builder) ParagraphTrace(paras []text.Paragraph, i int) []Occurrence {
+	p := paras[i]
+	if len(p.Text) > MaxTraceBytes {
+		return nil
+	}
+	b.tracing = true
+	b.visitParagraph(p, i, len(paras), nil)
+	b.tracing = false
+	_, scales := b.cur.emit(Vector{}, true)
+	tr := make([]Occurrence, len(b.trace))
+	for j, o := range b.trace {
+		o.Val = b.cur.value(o.Kind, o.Bucket, scales)
+		tr[j] = o
+	}
+	b.trace = b.trace[:0]
+	b.cur.reset()
+	return tr
 }
 
 func positionMarker(i, n int) string {

@@ -149,7 +149,9 @@ type imported struct {
 }
 
 // run analyses the articles of inputs on workers goroutines and stores them
-// in batches, in the order their analyses complete.
+// in batches, in input order (package batch keeps it): the store ends as a
+// one-goroutine import leaves it, even where an id comes twice (the later
+// one wins), and failures are reported in input order.
 func (imp *importer) run(ctx context.Context, inputs []string, workers int, bar *progress.Bar, fail *failures) (importSummary, error) {
 	var sum importSummary
 	var pending []store.Record
@@ -207,7 +209,7 @@ func (imp *importer) run(ctx context.Context, inputs []string, workers int, bar 
 		}
 		return flush()
 	}
-	err := batch.Run(ctx, batch.Options{Workers: workers, Unordered: true}, source, work, emit)
+	err := batch.Run(ctx, batch.Options{Workers: workers}, source, work, emit)
 	if storeErr == nil {
 		// The last batch; after an interruption, the store refuses it.
 		if ferr := flush(); ferr != nil {

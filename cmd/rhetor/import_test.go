@@ -377,3 +377,47 @@ func TestImportPostgres(t *testing.T) {
 		t.Errorf("%d articles stored, want 8", n)
 	}
 }
+
+// TestImportParallelInputOrder checks that an import on several workers
+// stores in input order: where an id comes twice, the later article wins
+// as in a one-worker import, even when the earlier one, much longer,
+// finishes its analysis last; and failures are reported in input order.
+func TestImportParallelInputOrder(t *testing.T) {
+	m := testModel(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.jsonl")
+	long := strings.Repeat("The minister said the plan would fail, and the opposition called it a disgrace. ", 4000)
+	lines := []string{
+		`{"id":"dup","text":"` + long + `"}`,
+		`{"id":"a","text":"Another article about the budget."}`,
+		`{"id":"bad1",`,
+		`{"id":"b","text":"The war goes on, the generals say."}`,
+		`{"id":"bad2",`,
+		`{"id":"dup","text":"The short version wins."}`,
+	}
+	if err := os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []string{"1", "4"} {
+		db := filepath.Join(t.TempDir(), "r.db")
+		code, out, errs := cli("", "import", "--db", db, "--model", m, "--lang", "en", "--input", "jsonl", "--batch", "1", "--workers", workers, in)
+		if code != 1 {
+			t.Fatalf("workers %s: exit %d, want 1\n%s%s", workers, code, out, errs)
+		}
+		if want := db + " (sqlite): 3 new, 1 replaced, 0 unchanged, 2 failed\n"; out != want {
+			t.Errorf("workers %s: summary %q, want %q", workers, out, want)
+		}
+		if i1, i2 := strings.Index(errs, in+":3:"), strings.Index(errs, in+":5:"); i1 < 0 || i2 < i1 {
+			t.Errorf("workers %s: failures not reported in input order:\n%s", workers, errs)
+		}
+		st, err := store.Open(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := st.Get(context.Background(), "dup")
+		st.Close()
+		if err != nil || r.Text != "The short version wins." {
+			t.Errorf("workers %s: dup = %.40q, %v; want the later article", workers, r.Text, err)
+		}
+	}
+}

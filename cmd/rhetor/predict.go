@@ -6,9 +6,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 
 	"rhetor/analyze"
+	"rhetor/batch"
 	"rhetor/corpus"
 	"rhetor/lang"
 	"rhetor/model"
@@ -21,6 +23,7 @@ func runPredict(ctx context.Context, stdio IO, args []string) error {
 	modelPath := fs.String("model", "", "model `FILE` (default: the embedded model)")
 	langFlag := fs.String("lang", "", "language of every article (default: identified per article); ge, po, gr and ISO codes accepted")
 	outPath := fs.String("out", "", "write to `FILE` instead of standard output")
+	workers := fs.Int("workers", runtime.NumCPU(), "articles predicted at once (the output keeps the input order)")
 	spans := fs.Bool("spans", false, "with --subtask 3: write the located fragments, ID<TAB>TECHNIQUE<TAB>START<TAB>END (code points)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -37,6 +40,9 @@ func runPredict(ctx context.Context, stdio IO, args []string) error {
 			return usagef("flag-like argument %q after the directories: put flags before the directories", a)
 		}
 	}
+	if *workers < 1 {
+		return usagef("--workers must be at least 1")
+	}
 	if *spans && st != corpus.Persuasion {
 		return usagef("--spans goes with --subtask 3")
 	}
@@ -49,52 +55,11 @@ func runPredict(ctx context.Context, stdio IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	an := analyze.New(m, analyze.Options{Evidence: -1})
+	p := predictor{m: m, an: analyze.New(m, analyze.Options{Evidence: -1}), st: st, lang: *langFlag, spans: *spans}
 	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
 	fail := &failures{w: stdio.Stderr}
-	total := 0
-	for _, dir := range fs.Args() {
-		files, err := corpus.ArticleFiles(dir)
-		if err != nil {
-			total++ // the directory is one failed input
-			fail.report(dir, err)
-			continue
-		}
-		if len(files) == 0 {
-			total++
-			fail.report(dir, fmt.Errorf("no article<ID>.txt files"))
-			continue
-		}
-		for _, f := range files {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			total++
-			a, err := corpus.ReadArticle(f)
-			if err != nil {
-				fail.report("", err)
-				continue
-			}
-			code := *langFlag
-			if code == "" {
-				code = lang.Detect(a.Text).Code
-			}
-			code, _ = lang.Normalize(code)
-			if *spans {
-				a.Lang = code
-				res, err := an.Analyze(ctx, a)
-				if err != nil {
-					fail.report(f, err)
-					continue
-				}
-				writeSpans(w, res)
-				continue
-			}
-			writePrediction(w, m, st, a.ID, an.Score(a.Text, code))
-		}
-	}
-	if err := w.Flush(); err != nil {
+	total, err := p.run(ctx, fs.Args(), *workers, &buf, fail)
+	if err != nil {
 		return err
 	}
 	if *outPath == "" {
@@ -109,6 +74,104 @@ func runPredict(ctx context.Context, stdio IO, args []string) error {
 	}
 	return nil
 }
+
+// predictor writes the predictions of one subtask.
+type predictor struct {
+	m     *model.Model
+	an    *analyze.Analyzer
+	st    corpus.Subtask
+	lang  string // given language, or "" to identify each article's
+	spans bool
+}
+
+// predictInput is an article file to predict, or an input that failed
+// before any article was read (a directory), reported in its place.
+type predictInput struct {
+	input string // what a failure names ("" for a file that could not be read)
+	file  string
+	err   error
+}
+
+// run predicts the articles of dirs on workers goroutines (package batch),
+// writing their lines to w in input order: the output is the one a single
+// goroutine writes. Failures are reported in the same order. It returns the
+// number of inputs (articles and failed directories).
+func (p *predictor) run(ctx context.Context, dirs []string, workers int, w *bytes.Buffer, fail *failures) (int, error) {
+	source := func(ctx context.Context, put func(predictInput) error) error {
+		for _, dir := range dirs {
+			files, err := corpus.ArticleFiles(dir)
+			if err == nil && len(files) == 0 {
+				err = fmt.Errorf("no article<ID>.txt files")
+			}
+			if err != nil { // the directory is one failed input
+				if err := put(predictInput{input: dir, err: err}); err != nil {
+					return err
+				}
+				continue
+			}
+			for _, f := range files {
+				if err := put(predictInput{file: f}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	total := 0
+	emit := func(r batch.Result[predictInput, []byte]) error {
+		total++
+		if r.Err != nil {
+			fail.report(r.Input.input, r.Err)
+			return nil
+		}
+		w.Write(r.Output)
+		return nil
+	}
+	err := batch.Run(ctx, batch.Options{Workers: workers}, source, p.predict, emit)
+	return total, err
+}
+
+// predict returns the lines of one input. An error names its input in
+// in.input (set here for an analysis that fails).
+func (p *predictor) predict(ctx context.Context, in predictInput) ([]byte, error) {
+	if in.err != nil {
+		return nil, in.err
+	}
+	a, err := corpus.ReadArticle(in.file)
+	if err != nil {
+		return nil, err
+	}
+	code := p.lang
+	if code == "" {
+		code = lang.Detect(a.Text).Code
+	}
+	code, _ = lang.Normalize(code)
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	if p.spans {
+		a.Lang = code
+		res, err := p.an.AnalyzeParagraphs(ctx, a)
+		if err != nil {
+			return nil, fileError{file: in.file, err: err}
+		}
+		writeSpans(w, res)
+	} else {
+		writePrediction(w, p.m, p.st, a.ID, p.an.ScoreSubtask(a.Text, code, p.st))
+	}
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// fileError is an analysis error, reported with its file's name.
+type fileError struct {
+	file string
+	err  error
+}
+
+func (e fileError) Error() string { return e.file + ": " + e.err.Error() }
+func (e fileError) Unwrap() error { return e.err }
 
 func writePrediction(w *bufio.Writer, m *model.Model, st corpus.Subtask, id string, s *analyze.Scores) {
 	switch st {
