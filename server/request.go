@@ -37,9 +37,6 @@ type ArticleRequest struct {
 	line int
 }
 
-// MaxIDBytes bounds article ids.
-const MaxIDBytes = 256
-
 // requestError is a client error: its message is shown to the client with
 // status 400.
 type requestError struct{ msg string }
@@ -136,8 +133,8 @@ func (req *ArticleRequest) check() error {
 	if req.ID == "" {
 		req.ID = DeriveID(req.Text)
 	}
-	if len(req.ID) > MaxIDBytes {
-		return badRequest("field \"id\" is longer than %d bytes", MaxIDBytes)
+	if len(req.ID) > corpus.MaxIDBytes {
+		return badRequest("field \"id\" is longer than %d bytes", corpus.MaxIDBytes)
 	}
 	if strings.TrimSpace(req.ID) != req.ID || strings.ContainsFunc(req.ID, unicode.IsControl) {
 		return badRequest("field \"id\" %s has surrounding spaces or control characters", quoteCut(req.ID))
