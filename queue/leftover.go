@@ -146,10 +146,7 @@ func (w *Worker) sweepLeftovers(ctx context.Context) (stored, dead int, err erro
 				Worker:    w.opt.ID,
 				Body:      l.raw.Data,
 			}
-			pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			_, perr := w.dead.PublishMsg(pctx, d.Msg(w.deadSubj, w.maxPayload))
-			cancel()
-			if perr != nil {
+			if perr := w.publish(ctx, d.Msg(w.deadSubj, w.maxPayload)); perr != nil {
 				return stored, dead, fmt.Errorf("dead-letter leftover message %d: %w", l.Sequence, perr)
 			}
 			w.Metrics.DeadLettered.Add(1)

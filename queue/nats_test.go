@@ -24,15 +24,7 @@ func TestMain(m *testing.M) { os.Exit(natstest.CheckCleanup(m)) }
 func testQueue(t *testing.T, edit func(*Config)) (*Queue, *nats.Conn) {
 	t.Helper()
 	url := testenv.Service(t, "RHETOR_TEST_NATS")
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", url, err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := natstest.Connect(t, url)
 	sfx := natstest.Suffix()
 	c := DefaultConfig()
 	c.Stream, c.Subject = "RHETOR_UT"+sfx, "rhetor.ut"+sfx+".articles"
@@ -47,7 +39,7 @@ func testQueue(t *testing.T, edit func(*Config)) (*Queue, *nats.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return q, nc
+	return q, js.Conn()
 }
 
 func TestSetupEnqueueStatus(t *testing.T) {

@@ -6,9 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"rhetor/internal/natstest"
 )
 
@@ -17,15 +14,7 @@ import (
 // the queue again works: Setup looks the streams up before creating.
 func TestSetupOnSizedServer(t *testing.T) {
 	srv := natstest.Start(t, "max_file_store: 6GB")
-	nc, err := nats.Connect(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := natstest.Connect(t, srv.URL)
 	ctx := context.Background()
 	for i := range 3 {
 		if _, err := Setup(ctx, js, DefaultConfig()); err != nil {

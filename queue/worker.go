@@ -702,6 +702,12 @@ func (w *Worker) requeueCopy(ctx context.Context, it *item, cause error) error {
 	m.Data = it.msg.Data()
 	m.Header.Set(nats.MsgIdHdr, fmt.Sprintf("retry:%s:%d:%d", it.msg.Subject(), it.seq, it.deliveries))
 	m.Header.Set(HeaderRequeued, headerValue(truncateUTF8("store unavailable: "+cause.Error(), 512)))
+	return w.publish(ctx, m)
+}
+
+// publish publishes m through the worker's dead-letter publisher (its
+// dead letters and requeued copies), giving it at most 30 seconds.
+func (w *Worker) publish(ctx context.Context, m *nats.Msg) error {
 	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	_, err := w.dead.PublishMsg(pctx, m)
@@ -758,10 +764,7 @@ func records(items []*item) []store.Record {
 func (w *Worker) deadLetter(ctx context.Context, it *item, reason string) {
 	d := DeadLetter{Reason: reason, Subject: it.msg.Subject(), Sequence: it.seq, Deliveries: it.deliveries,
 		ArticleID: it.art.ID, Worker: w.opt.ID, Body: it.msg.Data()}
-	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	_, err := w.dead.PublishMsg(pctx, d.Msg(w.deadSubj, w.maxPayload))
-	cancel()
-	if err != nil {
+	if err := w.publish(ctx, d.Msg(w.deadSubj, w.maxPayload)); err != nil {
 		w.Metrics.Errors.WithLabelValues(errDeadLetter).Inc()
 		w.log.Printf("dead-letter message %d (%s): %v (redelivering)", it.seq, reason, err)
 		_ = it.msg.NakWithDelay(nakDelay(it.deliveries))

@@ -1,16 +1,11 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
-	"rhetor/corpus"
 	"rhetor/extract"
 )
 
@@ -28,21 +23,7 @@ type ExtractRequest struct {
 // client.
 func DecodeExtract(data []byte) (ExtractRequest, error) {
 	var req ExtractRequest
-	if len(bytes.TrimSpace(data)) == 0 {
-		return req, badRequest("empty body: send a JSON object such as {\"html\": \"<html>…\"}")
-	}
-	if !utf8.Valid(data) {
-		return req, badRequest("body is not valid UTF-8 (first bad byte at offset %d)", corpus.InvalidUTF8(data))
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return ExtractRequest{}, jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return ExtractRequest{}, badRequest("body must hold a single JSON object, but more follows it (at byte %d)", dec.InputOffset())
-	}
-	if err := duplicateKey(data); err != nil {
+	if err := decodeRequest(data, &req, "empty body: send a JSON object such as {\"html\": \"<html>…\"}"); err != nil {
 		return ExtractRequest{}, err
 	}
 	if strings.TrimSpace(req.HTML) == "" {

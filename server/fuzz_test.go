@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"rhetor/corpus"
 )
 
 // FuzzDecodeArticle checks that any body either decodes into a valid
@@ -37,7 +39,7 @@ func FuzzDecodeArticle(f *testing.F) {
 		if !utf8.Valid(data) || !utf8.ValidString(req.Text) || strings.TrimSpace(req.Text) == "" {
 			t.Fatalf("accepted %q as %+v", data, req)
 		}
-		if req.ID == "" || len(req.ID) > MaxIDBytes {
+		if req.ID == "" || len(req.ID) > corpus.MaxIDBytes {
 			t.Fatalf("accepted id %q", req.ID)
 		}
 		if req.Date != "" && len(req.Date) != 10 {

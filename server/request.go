@@ -37,9 +37,6 @@ type ArticleRequest struct {
 	line int
 }
 
-// MaxIDBytes bounds article ids.
-const MaxIDBytes = 256
-
 // requestError is a client error: its message is shown to the client with
 // status 400.
 type requestError struct{ msg string }
@@ -83,28 +80,46 @@ func readBody(r *http.Request) ([]byte, error) {
 // text. Errors are meant for the client.
 func DecodeArticle(data []byte) (ArticleRequest, error) {
 	var req ArticleRequest
-	if len(bytes.TrimSpace(data)) == 0 {
-		return req, badRequest("empty body: send a JSON object such as {\"text\": \"...\"}")
-	}
-	// encoding/json would silently replace invalid UTF-8 with U+FFFD.
-	if !utf8.Valid(data) {
-		return req, badRequest("body is not valid UTF-8 (first bad byte at offset %d)", corpus.InvalidUTF8(data))
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return ArticleRequest{}, jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return ArticleRequest{}, badRequest("body must hold a single JSON object, but more follows it (at byte %d)", dec.InputOffset())
-	}
-	if err := duplicateKey(data); err != nil {
+	if err := decodeRequest(data, &req, "empty body: send a JSON object such as {\"text\": \"...\"}"); err != nil {
 		return ArticleRequest{}, err
 	}
 	if err := req.check(); err != nil {
 		return ArticleRequest{}, err
 	}
 	return req, nil
+}
+
+// decodeRequest decodes data strictly into v, a pointer to a request
+// struct: one JSON object of valid UTF-8 with only the known fields, each
+// given once. A blank body gives the error empty. Errors are meant for the
+// client; after one, v may be partly filled and is not to be used.
+func decodeRequest(data []byte, v any, empty string) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return badRequest("%s", empty)
+	}
+	// encoding/json would silently replace invalid UTF-8 with U+FFFD.
+	if !utf8.Valid(data) {
+		return badRequest("body is not valid UTF-8 (first bad byte at offset %d)", corpus.InvalidUTF8(data))
+	}
+	if err := decodeSingle(data, v); err != nil {
+		return err
+	}
+	return duplicateKey(data)
+}
+
+// decodeSingle decodes data, which must hold a single JSON value and
+// nothing after it, into v, refusing fields v does not have. Errors are
+// meant for the client.
+func decodeSingle(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badRequest("body must hold a single JSON object, but more follows it (at byte %d)", dec.InputOffset())
+	}
+	return nil
 }
 
 // check validates the fields and derives a missing id.
@@ -118,8 +133,8 @@ func (req *ArticleRequest) check() error {
 	if req.ID == "" {
 		req.ID = DeriveID(req.Text)
 	}
-	if len(req.ID) > MaxIDBytes {
-		return badRequest("field \"id\" is longer than %d bytes", MaxIDBytes)
+	if len(req.ID) > corpus.MaxIDBytes {
+		return badRequest("field \"id\" is longer than %d bytes", corpus.MaxIDBytes)
 	}
 	if strings.TrimSpace(req.ID) != req.ID || strings.ContainsFunc(req.ID, unicode.IsControl) {
 		return badRequest("field \"id\" %s has surrounding spaces or control characters", quoteCut(req.ID))

@@ -1,11 +1,8 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -185,13 +182,5 @@ func decodeObject(data []byte, v any) error {
 	if !utf8.Valid(data) {
 		return badRequest("body is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return badRequest("body must hold a single JSON object, but more follows it (at byte %d)", dec.InputOffset())
-	}
-	return nil
+	return decodeSingle(data, v)
 }

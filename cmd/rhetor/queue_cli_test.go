@@ -7,9 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"rhetor/queue"
 )
 
@@ -89,20 +86,9 @@ func TestPrintStatusDeadLetters(t *testing.T) {
 // model file that cannot be read still fails it (exit status 1, the file
 // named) once both answered, and nothing is consumed.
 func TestWorkerBadModel(t *testing.T) {
-	url := queueTestNATS(t)
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, flags := queueTestNames(t, js)
+	q := newQueueTest(t)
 	missing := filepath.Join(t.TempDir(), "missing.rhm")
-	args := append([]string{"worker", "--nats", url, "--db", filepath.Join(t.TempDir(), "w.db"),
-		"--metrics-addr", "", "--model", missing}, flags...)
+	args := q.command("worker", "--db", filepath.Join(t.TempDir(), "w.db"), "--metrics-addr", "", "--model", missing)
 	code, _, stderr := cli("", args...)
 	if code != 1 || !strings.Contains(stderr, missing) || strings.Contains(stderr, "consuming") {
 		t.Errorf("worker with a missing model: exit %d, stderr %q", code, stderr)

@@ -72,6 +72,110 @@ func queueTestNames(t *testing.T, js jetstream.JetStream) (queue.Config, []strin
 	return c, append(queueNameFlags(c), "--ack-wait", c.AckWait.String())
 }
 
+// queueTest is an integration test's queue on the NATS server of
+// RHETOR_TEST_NATS: the server's URL, a connection to it, and queue
+// names of the test's own (see queueTestNames).
+type queueTest struct {
+	url   string
+	js    jetstream.JetStream
+	cfg   queue.Config
+	names []string // the flags that select cfg's names
+}
+
+// newQueueTest connects to the NATS server of the integration tests (or
+// skips the test) and gives the test queue names of its own.
+func newQueueTest(t *testing.T) queueTest {
+	t.Helper()
+	q := queueTest{url: queueTestNATS(t)}
+	q.js = natstest.Connect(t, q.url)
+	q.cfg, q.names = queueTestNames(t, q.js)
+	return q
+}
+
+// command returns the arguments of `rhetor name` on the test's queue:
+// --nats and the name flags, then args (flags, then inputs).
+func (q queueTest) command(name string, args ...string) []string {
+	return append(append([]string{name, "--nats", q.url}, q.names...), args...)
+}
+
+// idle reports whether the queue's consumer has no message waiting or in
+// progress.
+func (q queueTest) idle(ctx context.Context, cons jetstream.Consumer) bool {
+	ci, err := cons.Info(ctx)
+	return err == nil && ci.NumPending == 0 && ci.NumAckPending == 0
+}
+
+// work runs `rhetor worker --metrics-addr "" args...` on the test's queue
+// in this process until st holds want articles and the queue is idle (for
+// at most timeout), then stops it; the test fails unless the queue
+// drained and the worker exited 0. It returns the worker's stderr.
+func (q queueTest) work(t *testing.T, ctx context.Context, st *store.Store, want int, timeout time.Duration, args ...string) string {
+	t.Helper()
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan int, 1)
+	var stderr clitest.Buffer
+	go func() {
+		done <- run(wctx, IO{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &stderr},
+			q.command("worker", append([]string{"--metrics-addr", ""}, args...)...))
+	}()
+	cons, err := q.js.Consumer(ctx, q.cfg.Stream, q.cfg.Consumer)
+	if err != nil {
+		stop()
+		<-done
+		t.Fatal(err)
+	}
+	ok := clitest.Poll(timeout, func() bool { return storedCount(ctx, st) == want && q.idle(ctx, cons) })
+	stop()
+	if code := <-done; code != 0 || !ok {
+		t.Fatalf("worker: exit %d, drained %v with %d stored\n%s", code, ok, storedCount(ctx, st), stderr.String())
+	}
+	return stderr.String()
+}
+
+// openStore opens the store of dsn (migrating it) for the test; it is
+// closed at cleanup.
+func openStore(t *testing.T, ctx context.Context, dsn string) *store.Store {
+	t.Helper()
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// storedCount is the number of articles st holds, -1 when it cannot be
+// read.
+func storedCount(ctx context.Context, st *store.Store) int {
+	c, err := st.Count(ctx, time.Time{})
+	if err != nil {
+		return -1
+	}
+	return c
+}
+
+// writeInput writes data to in.jsonl in a temporary directory of the test
+// and returns its path.
+func writeInput(t *testing.T, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// writeArticles writes arts as JSONL (writeInput) and returns the path.
+func writeArticles(t *testing.T, arts []corpus.Article) string {
+	t.Helper()
+	var b bytes.Buffer
+	for _, a := range arts {
+		b.Write(mustJSON(t, a))
+		b.WriteByte('\n')
+	}
+	return writeInput(t, b.Bytes())
+}
+
 // multilingual sentences for synthetic articles.
 var queueSentences = [][]string{
 	{"The government announced a new budget on Monday.", "Critics called the plan a catastrophe for ordinary families.", "Officials said the figures would be published next week.", "These traitors have sold the country to foreign banks.", "The minister allegedly ignored the warnings of his advisers."},
@@ -122,10 +226,17 @@ func startWorker(t *testing.T, bin string, args ...string) *workerProc {
 	go func() { p.done <- p.cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = p.cmd.Process.Kill()
-		<-p.done
-		p.done <- nil
+		_ = p.wait()
 	})
 	return p
+}
+
+// wait waits for the worker to exit and returns how it did; done is
+// refilled, so that a later wait (the cleanup's) returns at once.
+func (p *workerProc) wait() error {
+	err := <-p.done
+	p.done <- nil
+	return err
 }
 
 var metricsURL = regexp.MustCompile(`metrics (http://\S+/metrics)`)
@@ -159,20 +270,9 @@ var summaryLine = regexp.MustCompile(`(\d+) processed, (\d+) failed, (\d+) dead-
 // single-process `rhetor analyze` prints, and the dead-letter stream holds
 // exactly the poison messages injected.
 func TestQueueKillOneWorker(t *testing.T) {
-	natsURL := queueTestNATS(t)
+	q := newQueueTest(t)
 	dsn := pgtest.DSN(t)
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", natsURL, err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, names := queueTestNames(t, js)
 	bin := clitest.Build(t)
-	dir := t.TempDir()
 
 	const n = 5000
 	const maxText = 4000
@@ -187,14 +287,11 @@ func TestQueueKillOneWorker(t *testing.T) {
 	}
 	big, _ := json.Marshal(corpus.Article{ID: "too-long", Text: strings.Repeat("long text ", maxText/10+1)})
 	in.Write(append(big, '\n')) // dead-lettered by enqueue
-	inPath := filepath.Join(dir, "in.jsonl")
-	if err := os.WriteFile(inPath, in.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	inPath := writeInput(t, in.Bytes())
 
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	enq := exec.CommandContext(ctx, bin, append(append([]string{"enqueue", "--nats", natsURL, "--max-text", strconv.Itoa(maxText)}, names...), inPath)...)
+	enq := exec.CommandContext(ctx, bin, q.command("enqueue", "--max-text", strconv.Itoa(maxText), inPath)...)
 	out, err := enq.CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
@@ -211,18 +308,14 @@ func TestQueueKillOneWorker(t *testing.T) {
 		string(mustJSON(t, corpus.Article{ID: "p4", Text: strings.Repeat("x", maxText+1)})): "over the limit",
 	}
 	for body := range poison {
-		if _, err := js.Publish(ctx, cfg.Subject, []byte(body)); err != nil {
+		if _, err := q.js.Publish(ctx, q.cfg.Subject, []byte(body)); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	wargs := append([]string{"--nats", natsURL, "--db", dsn, "--workers", "1", "--batch", "16",
-		"--max-text", strconv.Itoa(maxText), "--metrics-addr", "127.0.0.1:0"}, names...)
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	wargs := append([]string{"--nats", q.url, "--db", dsn, "--workers", "1", "--batch", "16",
+		"--max-text", strconv.Itoa(maxText), "--metrics-addr", "127.0.0.1:0"}, q.names...)
+	st := openStore(t, ctx, dsn)
 	var workers []*workerProc
 	for i := range 3 {
 		workers = append(workers, startWorker(t, bin, append(wargs, "--id", fmt.Sprintf("w%d", i+1))...))
@@ -248,14 +341,13 @@ func TestQueueKillOneWorker(t *testing.T) {
 	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-victim.done
-	victim.done <- nil
+	_ = victim.wait()
 	killedAt, _ := st.Count(ctx, time.Time{})
 	t.Logf("killed w1 with %d articles stored", killedAt)
 	workers = append(workers[1:], startWorker(t, bin, append(wargs, "--id", "w4")...))
 
 	// Wait until the queue is drained and everything is stored.
-	cons, err := js.Consumer(ctx, cfg.Stream, cfg.Consumer)
+	cons, err := q.js.Consumer(ctx, q.cfg.Stream, q.cfg.Consumer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +370,7 @@ func TestQueueKillOneWorker(t *testing.T) {
 	}
 
 	// rhetor status sees the three live workers and the dead letters.
-	statusOut, err := exec.CommandContext(ctx, bin, append([]string{"status", "--json", "--nats", natsURL, "--db", dsn, "--dead", "10"}, names...)...).Output()
+	statusOut, err := exec.CommandContext(ctx, bin, q.command("status", "--json", "--db", dsn, "--dead", "10")...).Output()
 	if err != nil {
 		t.Fatalf("status: %v", err)
 	}
@@ -294,11 +386,11 @@ func TestQueueKillOneWorker(t *testing.T) {
 		t.Errorf("status: workers %v, %d pending, %+v stored, %d dead; want w2 w3 w4, 0, %d, 6\n%s", live, status.Pending, status.Store, status.Dead, n, statusOut)
 	}
 
-	text, err := exec.CommandContext(ctx, bin, append([]string{"status", "--nats", natsURL, "--db", dsn}, names...)...).Output()
+	text, err := exec.CommandContext(ctx, bin, q.command("status", "--db", dsn)...).Output()
 	if err != nil {
 		t.Fatalf("status: %v", err)
 	}
-	for _, want := range []string{"waiting        0", fmt.Sprintf("store total    %d articles", n), "dead letters: 6 in " + cfg.DeadStream, "w4 "} {
+	for _, want := range []string{"waiting        0", fmt.Sprintf("store total    %d articles", n), "dead letters: 6 in " + q.cfg.DeadStream, "w4 "} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("status lacks %q:\n%s", want, text)
 		}
@@ -397,7 +489,7 @@ func TestQueueKillOneWorker(t *testing.T) {
 	}
 
 	// The dead-letter stream holds exactly the six poison messages.
-	dead, err := js.Stream(ctx, cfg.DeadStream)
+	dead, err := q.js.Stream(ctx, q.cfg.DeadStream)
 	if err != nil {
 		t.Fatal(err)
 	}

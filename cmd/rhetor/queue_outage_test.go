@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,12 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"rhetor/internal/clitest"
 	"rhetor/internal/pgtest"
-	"rhetor/store"
 )
 
 // outageProxy forwards TCP connections from a loopback port to a server;
@@ -139,6 +134,19 @@ func (p *outageProxy) down() {
 	}
 }
 
+// proxyDSN starts an outageProxy to the server of the PostgreSQL DSN dsn
+// and returns it with the DSN that reaches the server through it.
+func proxyDSN(t *testing.T, dsn string) (*outageProxy, string) {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newOutageProxy(t, u.Host)
+	u.Host = p.addr
+	return p, u.String()
+}
+
 // up listens on the same port again.
 func (p *outageProxy) up() {
 	ln, err := net.Listen("tcp", p.addr)
@@ -169,13 +177,8 @@ func outageDuration(t *testing.T, def time.Duration) time.Duration {
 // the work queue, and the workers exit 0 on SIGTERM.
 func TestQueueStoreOutage(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := newOutageProxy(t, u.Host)
-	u.Host = p.addr
-	runStoreOutage(t, dsn, u.String(), outageDuration(t, 8*time.Second), p.down, p.up)
+	p, proxied := proxyDSN(t, dsn)
+	runStoreOutage(t, dsn, proxied, outageDuration(t, 8*time.Second), p.down, p.up)
 }
 
 // TestQueuePostgresStop is TestQueueStoreOutage with PostgreSQL itself
@@ -212,58 +215,25 @@ func TestQueuePostgresStop(t *testing.T) {
 // ends the same way, and nothing is redelivered.
 func TestQueueStoreSilent(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := newOutageProxy(t, u.Host)
-	u.Host = p.addr
-	runStoreOutage(t, dsn, u.String(), max(outageDuration(t, 30*time.Second), 30*time.Second), p.hang, p.recover)
+	p, proxied := proxyDSN(t, dsn)
+	runStoreOutage(t, dsn, proxied, max(outageDuration(t, 30*time.Second), 30*time.Second), p.hang, p.recover)
 }
 
 func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, down, up func()) {
-	natsURL := queueTestNATS(t)
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, names := queueTestNames(t, js)
+	q := newQueueTest(t)
 	bin := clitest.Build(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute+outage)
 	defer cancel()
-	st, err := store.Open(ctx, dsn) // migrated before the workers start
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t, ctx, dsn) // migrated before the workers start
 
 	const n = 1200
-	in := filepath.Join(t.TempDir(), "in.jsonl")
-	var b strings.Builder
-	for _, a := range queueArticles(n) {
-		b.Write(mustJSON(t, a))
-		b.WriteByte('\n')
-	}
-	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.CommandContext(ctx, bin, append(append([]string{"enqueue", "--nats", natsURL}, names...), "--max-deliver", "2", "--ack-wait", "20s", in)...).CombinedOutput(); err != nil {
+	in := writeArticles(t, queueArticles(n))
+	if out, err := exec.CommandContext(ctx, bin, q.command("enqueue", "--max-deliver", "2", "--ack-wait", "20s", in)...).CombinedOutput(); err != nil {
 		t.Fatalf("enqueue: %v\n%s", err, out)
 	}
-	wargs := append(append([]string{"--nats", natsURL, "--db", workerDSN, "--workers", "1", "--batch", "16", "--metrics-addr", ""}, names...), "--ack-wait", "20s")
+	wargs := append(append([]string{"--nats", q.url, "--db", workerDSN, "--workers", "1", "--batch", "16", "--metrics-addr", ""}, q.names...), "--ack-wait", "20s")
 	workers := []*workerProc{startWorker(t, bin, append(wargs, "--id", "o1")...), startWorker(t, bin, append(wargs, "--id", "o2")...)}
-	stored := func() int {
-		c, err := st.Count(ctx, time.Time{})
-		if err != nil && ctx.Err() == nil {
-			return -1 // the store is down for the test too
-		}
-		return c
-	}
+	stored := func() int { return storedCount(ctx, st) } // -1 while the store is down for the test too
 	clitest.WaitFor(t, 2*time.Minute, "the workers to store 150 articles", func() bool { return stored() >= 150 })
 	before := stored()
 	down()
@@ -274,13 +244,13 @@ func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, d
 	sawDown, statusOK := false, false
 	for time.Now().Before(deadline) {
 		if !sawDown {
-			out, _ := exec.CommandContext(ctx, bin, append([]string{"status", "--json", "--nats", natsURL, "--db", workerDSN}, names...)...).Output()
+			out, _ := exec.CommandContext(ctx, bin, q.command("status", "--json", "--db", workerDSN)...).Output()
 			var s queueStatus
 			if json.Unmarshal(out, &s) == nil {
 				for _, w := range s.Workers {
 					sawDown = sawDown || w.StoreDown
 				}
-				statusOK = s.StoreError != "" && s.NATSError == "" && s.Stream == cfg.Stream && len(s.Workers) == 2
+				statusOK = s.StoreError != "" && s.NATSError == "" && s.Stream == q.cfg.Stream && len(s.Workers) == 2
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -290,14 +260,11 @@ func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, d
 	}
 	up()
 	t.Logf("store back")
-	cons, err := js.Consumer(ctx, cfg.Stream, cfg.Consumer)
+	cons, err := q.js.Consumer(ctx, q.cfg.Stream, q.cfg.Consumer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clitest.WaitFor(t, 3*time.Minute, "the queue to drain", func() bool {
-		ci, err := cons.Info(ctx)
-		return err == nil && ci.NumPending == 0 && ci.NumAckPending == 0 && stored() >= n
-	})
+	clitest.WaitFor(t, 3*time.Minute, "the queue to drain", func() bool { return q.idle(ctx, cons) && stored() >= n })
 	if !sawDown {
 		t.Error("rhetor status never showed a worker whose store was down")
 	}
@@ -305,10 +272,9 @@ func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, d
 		_ = w.cmd.Process.Signal(syscall.SIGTERM)
 	}
 	for _, w := range workers {
-		if err := <-w.done; err != nil {
+		if err := w.wait(); err != nil {
 			t.Errorf("worker: %v\n%s", err, w.stderr.String())
 		}
-		w.done <- nil
 		if !strings.Contains(w.stderr.String(), "the store does not answer") {
 			t.Errorf("the worker did not notice the outage:\n%s", w.stderr.String())
 		}
@@ -320,8 +286,8 @@ func runStoreOutage(t *testing.T, dsn, workerDSN string, outage time.Duration, d
 	if got := stored(); got != n {
 		t.Errorf("%d articles stored, want %d", got, n)
 	}
-	for _, name := range []string{cfg.Stream, cfg.DeadStream} {
-		s, err := js.Stream(ctx, name)
+	for _, name := range []string{q.cfg.Stream, q.cfg.DeadStream} {
+		s, err := q.js.Stream(ctx, name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,22 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"rhetor/internal/clitest"
 	"rhetor/internal/natstest"
 	"rhetor/internal/pgtest"
 	"rhetor/queue"
-	"rhetor/store"
 )
 
 // TestQueueNATSRestart runs workers against a nats-server of the test's
@@ -34,11 +28,7 @@ func TestQueueNATSRestart(t *testing.T) {
 	bin := clitest.Build(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t, ctx, dsn)
 
 	srv.Stop()
 	wargs := []string{"--nats", srv.URL, "--db", dsn, "--workers", "1", "--batch", "16", "--metrics-addr", ""}
@@ -48,23 +38,12 @@ func TestQueueNATSRestart(t *testing.T) {
 	clitest.WaitFor(t, time.Minute, "w1 to start consuming", func() bool { return strings.Contains(w1.stderr.String(), "consuming") })
 
 	const n = 3000
-	in := filepath.Join(t.TempDir(), "in.jsonl")
-	var b strings.Builder
-	for _, a := range queueArticles(n) {
-		b.Write(mustJSON(t, a))
-		b.WriteByte('\n')
-	}
-	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	in := writeArticles(t, queueArticles(n))
 	if out, err := exec.CommandContext(ctx, bin, "enqueue", "--nats", srv.URL, in).CombinedOutput(); err != nil {
 		t.Fatalf("enqueue: %v\n%s", err, out)
 	}
 	w2 := startWorker(t, bin, append(wargs, "--id", "r2")...)
-	stored := func() int {
-		c, _ := st.Count(ctx, time.Time{})
-		return c
-	}
+	stored := func() int { return storedCount(ctx, st) }
 	clitest.WaitFor(t, 2*time.Minute, "500 articles stored", func() bool { return stored() >= 500 })
 	srv.Kill()
 	t.Logf("NATS killed with %d articles stored", stored())
@@ -92,15 +71,7 @@ func TestQueueNATSRestart(t *testing.T) {
 		t.Errorf("live workers after the NATS restart: %q, want r1 r2\nw1:\n%s", live(status()), w1.stderr.String())
 	}
 
-	nc, err := nats.Connect(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := natstest.Connect(t, srv.URL)
 	q, err := queue.Lookup(ctx, js, queue.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -124,8 +95,7 @@ func TestQueueNATSRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	killed := time.Now()
-	<-w2.done
-	w2.done <- nil
+	_ = w2.wait()
 	if !clitest.Poll(15*time.Second, func() bool { return live(status()) == "r1" }) {
 		t.Fatalf("live workers after killing r2: %q", live(status()))
 	}
@@ -134,8 +104,7 @@ func TestQueueNATSRestart(t *testing.T) {
 	}
 	t.Logf("r2 left the live list %s after it was killed; w1:\n%s", time.Since(killed).Round(100*time.Millisecond), w1.stderr.String())
 	_ = w1.cmd.Process.Signal(syscall.SIGTERM)
-	if err := <-w1.done; err != nil {
+	if err := w1.wait(); err != nil {
 		t.Errorf("w1: %v", err)
 	}
-	w1.done <- nil
 }

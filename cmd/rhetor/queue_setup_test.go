@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"rhetor/internal/clitest"
 	"rhetor/internal/natstest"
@@ -24,10 +20,7 @@ import (
 func TestQueueSizedServerCLI(t *testing.T) {
 	srv := natstest.Start(t, "max_file_store: 6GB")
 	dir := t.TempDir()
-	in := filepath.Join(dir, "in.jsonl")
-	if err := os.WriteFile(in, []byte(`{"id":"z1","text":"The government announced a new budget on Monday."}`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	in := writeInput(t, []byte(`{"id":"z1","text":"The government announced a new budget on Monday."}`+"\n"))
 	enqueue := func(args ...string) string {
 		t.Helper()
 		code, stdout, stderr := cli("", append(append([]string{"enqueue", "--nats", srv.URL}, args...), in)...)
@@ -56,15 +49,7 @@ func TestQueueSizedServerCLI(t *testing.T) {
 	if code := <-done; code != 0 || !ok {
 		t.Fatalf("worker on the sized server: exit %d\n%s", code, werr.String())
 	}
-	nc, err := nats.Connect(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := natstest.Connect(t, srv.URL)
 	settings := func() (time.Duration, int) {
 		c, err := js.Consumer(context.Background(), queue.DefaultStream, queue.DefaultConsumer)
 		if err != nil {

@@ -8,9 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"rhetor/internal/pgtest"
 	"rhetor/queue"
 	"rhetor/store"
@@ -24,18 +21,8 @@ func TestStatusUnreachable(t *testing.T) {
 		!strings.Contains(stderr, "NATS and the store could not be read") {
 		t.Errorf("both unreachable: exit %d\n%s%s", code, stdout, stderr)
 	}
-	natsURL := queueTestNATS(t)
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, names := queueTestNames(t, js)
-	code, stdout, stderr = cli("", append([]string{"status", "--nats", natsURL, "--db", "postgres://x:y@127.0.0.1:1/x?connect_timeout=2"}, names...)...)
+	q := newQueueTest(t)
+	code, stdout, stderr = cli("", q.command("status", "--db", "postgres://x:y@127.0.0.1:1/x?connect_timeout=2")...)
 	if code != 1 || strings.Contains(stdout, "NATS UNREACHABLE") || !strings.Contains(stdout, "STORE UNREACHABLE") ||
 		!strings.Contains(stdout, "waiting        0") || !strings.Contains(stdout, "dead letters: 0") {
 		t.Errorf("store unreachable: exit %d\n%s%s", code, stdout, stderr)

@@ -15,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Server is a nats-server process of the test's own.
@@ -119,6 +122,22 @@ func (s *Server) signal(sig syscall.Signal) {
 		_ = s.cmd.Process.Kill()
 		<-s.done
 	}
+}
+
+// Connect connects to the NATS server at url for the test and returns
+// its JetStream; the connection is closed at cleanup.
+func Connect(t testing.TB, url string) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", url, err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }
 
 // Suffix returns a suffix for the names of a test's streams, consumers and

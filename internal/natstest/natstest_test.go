@@ -6,22 +6,13 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // removeMarked finds and deletes exactly the streams that carry the mark.
 func TestRemoveMarked(t *testing.T) {
 	srv := Start(t, "")
-	nc, err := nats.Connect(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := Connect(t, srv.URL)
 	ctx := context.Background()
 	sfx := Suffix()
 	for _, name := range []string{"LEFT" + sfx, "KEEP_p1_x"} {
