@@ -304,8 +304,15 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			if t.NotLocated == "" {
 				if tokProbs == nil {
 					// The span head runs only for paragraphs that have a
-					// technique to locate.
-					tokProbs = a.tokenScores(p.Text, toks)
+					// technique to locate, and only for the labels of
+					// the techniques to locate.
+					var locate []int
+					for _, k2 := range ts {
+						if s.Techniques[i][k2] >= tt+spanShift(m, k2) {
+							locate = append(locate, k2)
+						}
+					}
+					tokProbs = a.tokenScores(p.Text, toks, locate)
 				}
 				for _, f := range m.Decoder.Locate(p.Text, toks, tokProbs, k) {
 					out.Spans = append(out.Spans, Span{
@@ -374,19 +381,31 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 // tokenScores returns, for every token of a paragraph, what the span
 // decoder reads: the span head's margins (a tagger's B and I of every
 // technique), or its probability of each technique (older models).
-func (a *Analyzer) tokenScores(para string, toks []text.Token) [][]float64 {
+//
+// Only the labels that locate the techniques techs are computed (the B and
+// I labels of each with a tagger, its own label otherwise); the others
+// hold the biases.
+func (a *Analyzer) tokenScores(para string, toks []text.Token, techs []int) [][]float64 {
 	vecs := a.m.Spans.Vectors(para, toks)
 	out := make([][]float64, len(vecs))
 	tagger := a.m.Decoder.Tagging != nil
 	t := a.fragments
 	L := t.labels
+	cols := make([]int, 0, 2*len(techs))
+	for _, k := range techs {
+		if tagger {
+			cols = append(cols, 2*k, 2*k+1)
+		} else {
+			cols = append(cols, k)
+		}
+	}
 	// One backing array for every token's scores, one scratch row: the
 	// allocations of a row per token were a fifth of an analysis's.
 	flat := make([]float64, len(vecs)*L)
 	row := make([]float32, L)
 	for n, x := range vecs {
 		copy(row, t.bias)
-		t.accumulate(row, x, 0, ^uint32(0), 1)
+		t.accumulateCols(row, x, cols)
 		o := flat[n*L : (n+1)*L : (n+1)*L]
 		for l, v := range row {
 			o[l] = float64(v)

@@ -17,11 +17,13 @@ import (
 func (c Config) moreFeatures(idx []uint32, para string, toks []text.Token, terms []uint32, i int, mask uint32) []uint32 {
 	add := func(h uint32) { idx = append(idx, feature.Mix(h)&mask) }
 	t := toks[i]
-	w := []rune(t.Term)
+	// Prefixes and suffixes of 2, 3 and 4 letters of words longer than
+	// that, hashed in place (the bytes of the first or last k runes).
+	n := utf8.RuneCountInString(t.Term)
 	for _, k := range [...]int{2, 3, 4} {
-		if len(w) > k {
-			add(feature.HashString(0x70726566+uint32(k), string(w[:k])))
-			add(feature.HashString(0x73756666+uint32(k), string(w[len(w)-k:])))
+		if n > k {
+			add(feature.HashString(0x70726566+uint32(k), t.Term[:runeOffset(t.Term, k)]))
+			add(feature.HashString(0x73756666+uint32(k), t.Term[runeOffset(t.Term, n-k):]))
 		}
 	}
 	before := punctBefore(para, t.Start, prevEnd(toks, i))
@@ -44,8 +46,19 @@ func (c Config) moreFeatures(idx []uint32, para string, toks []text.Token, terms
 	case unicode.IsUpper(r) && !start:
 		add(0x4e414d45)
 	}
-	add(0x6c656e00 + uint32(min(len(w), 12)))
+	add(0x6c656e00 + uint32(min(n, 12)))
 	return idx
+}
+
+// runeOffset returns the byte offset of rune k of s.
+func runeOffset(s string, k int) int {
+	for i := range s {
+		if k == 0 {
+			return i
+		}
+		k--
+	}
+	return len(s)
 }
 
 // Punctuation classes around a word.

@@ -82,15 +82,20 @@ func (c Config) Vectors(para string, toks []text.Token) []feature.Vector {
 		if i+1 < n {
 			add((terms[i]*31 ^ terms[i+1]) * 0x165667b1)
 		}
-		// Character 3-grams of the word with boundary marks.
-		w := []rune(" " + t.Term + " ")
-		for k := 0; k+3 <= len(w); k++ {
-			h := uint32(0xc2b2ae35)
-			for _, r := range w[k : k+3] {
-				h = (h ^ uint32(r)) * fnvPrime
+		// Character 3-grams of the word with boundary marks (" word "),
+		// read in one pass without building the marked word.
+		a, b, seen := rune(0), rune(' '), 1
+		tri := func(r rune) {
+			if seen >= 2 {
+				add((((uint32(0xc2b2ae35)^uint32(a))*fnvPrime^uint32(b))*fnvPrime ^ uint32(r)) * fnvPrime)
 			}
-			add(h)
+			a, b = b, r
+			seen++
 		}
+		for _, r := range t.Term {
+			tri(r)
+		}
+		tri(' ')
 		word := para[t.Start:t.End]
 		shape := uint32(0)
 		if r, _ := utf8.DecodeRuneInString(word); unicode.IsUpper(r) {
