@@ -124,19 +124,8 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 				sp = append(sp, spans[i]...)
 			}
 		}
-		ls.Scored = [4]bool{len(gg) > 0, len(fg) > 0, len(tg) > 0, len(sg) > 0}
-		if ls.Scored[0] {
-			ls.Genre, _ = eval.ScoreSingleLabel(gg, gp)
-			ls.GenreMacroF1 = ls.Genre.MacroF1
-		}
-		if ls.Scored[1] {
-			ls.Frames, _ = eval.ScoreMultiLabel(corpus.Frames, fg, fp)
-			ls.FramesMicroF1 = ls.Frames.MicroF1
-		}
-		if ls.Scored[2] {
-			ls.Techniques, _ = eval.ScoreMultiLabel(corpus.Techniques, tg, tp)
-			ls.TechniquesMicroF1 = ls.Techniques.MicroF1
-		}
+		ls.scoreSubtasks(gg, gp, fg, fp, tg, tp)
+		ls.Scored[3] = len(sg) > 0
 		if ls.Scored[3] {
 			sr := eval.ScoreSpans(sg, sp)
 			ls.SpanAwareF1, ls.SpanAgnosticF1 = sr.Aware.F1, sr.Agnostic.F1
@@ -168,6 +157,25 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 		rep.Mean.SpanAgnosticF1 += ls.SpanAgnosticF1 / max(1, n[3])
 	}
 	return rep, nil
+}
+
+// scoreSubtasks sets the official metrics of subtasks 1 to 3 from the gold
+// and predicted labels (genre names; frame and technique indices), and
+// marks which of them had gold labels.
+func (ls *LangScores) scoreSubtasks(gg, gp []string, fg, fp, tg, tp [][]int) {
+	ls.Scored[0], ls.Scored[1], ls.Scored[2] = len(gg) > 0, len(fg) > 0, len(tg) > 0
+	if ls.Scored[0] {
+		ls.Genre, _ = eval.ScoreSingleLabel(gg, gp)
+		ls.GenreMacroF1 = ls.Genre.MacroF1
+	}
+	if ls.Scored[1] {
+		ls.Frames, _ = eval.ScoreMultiLabel(corpus.Frames, fg, fp)
+		ls.FramesMicroF1 = ls.Frames.MicroF1
+	}
+	if ls.Scored[2] {
+		ls.Techniques, _ = eval.ScoreMultiLabel(corpus.Techniques, tg, tp)
+		ls.TechniquesMicroF1 = ls.Techniques.MicroF1
+	}
 }
 
 func lookup(m map[string]float64, lang string) float64 {

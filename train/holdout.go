@@ -8,7 +8,6 @@ import (
 	"sort"
 
 	"rhetor/corpus"
-	"rhetor/eval"
 	"rhetor/model"
 )
 
@@ -186,19 +185,7 @@ func decideAndScore(p *Prepared, s *Scores, idx []int, lang string, offsets []fl
 			pred.Paragraphs += len(d.Paras)
 		}
 	}
-	ls.Scored = [4]bool{len(gg) > 0, len(fg) > 0, len(tg) > 0, false}
-	if ls.Scored[0] {
-		ls.Genre, _ = eval.ScoreSingleLabel(gg, gp)
-		ls.GenreMacroF1 = ls.Genre.MacroF1
-	}
-	if ls.Scored[1] {
-		ls.Frames, _ = eval.ScoreMultiLabel(corpus.Frames, fg, fp)
-		ls.FramesMicroF1 = ls.Frames.MicroF1
-	}
-	if ls.Scored[2] {
-		ls.Techniques, _ = eval.ScoreMultiLabel(corpus.Techniques, tg, tp)
-		ls.TechniquesMicroF1 = ls.Techniques.MicroF1
-	}
+	ls.scoreSubtasks(gg, gp, fg, fp, tg, tp)
 	normalise(&pred, nGenre, len(fg), len(tg))
 	return ls, pred
 }
