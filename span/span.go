@@ -9,7 +9,6 @@ package span
 
 import (
 	"fmt"
-	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -140,21 +139,6 @@ func inQuotes(para string, toks []text.Token) []bool {
 	}
 	for ; k < len(toks); k++ {
 		out[k] = open
-	}
-	return out
-}
-
-// Labels returns, for every token, the indices of the techniques whose
-// fragments overlap it. frags are byte ranges of the paragraph with a
-// technique index each.
-func Labels(toks []text.Token, frags []Fragment) [][]int {
-	out := make([][]int, len(toks))
-	for i, t := range toks {
-		for _, f := range frags {
-			if f.Start < t.End && t.Start < f.End && !slices.Contains(out[i], f.Technique) {
-				out[i] = append(out[i], f.Technique)
-			}
-		}
 	}
 	return out
 }

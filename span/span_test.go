@@ -7,17 +7,6 @@ import (
 	"rhetor/text"
 )
 
-func TestLabels(t *testing.T) {
-	para := "They are traitors and liars, said he."
-	toks := text.Tokenize(nil, para)
-	// "traitors and liars" with technique 3; "said" with 5.
-	got := Labels(toks, []Fragment{{Technique: 3, Start: 9, End: 27}, {Technique: 5, Start: 29, End: 33}})
-	want := [][]int{nil, nil, {3}, {3}, {3}, {5}, nil}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("Labels = %v, want %v", got, want)
-	}
-}
-
 func TestDecode(t *testing.T) {
 	para := "a b c d e f g"
 	toks := text.Tokenize(nil, para)
