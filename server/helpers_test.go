@@ -79,14 +79,7 @@ type response struct {
 // do sends a request; body is a string or nil; hdr holds header pairs.
 func (e *testEnv) do(method, path string, body string, hdr ...string) response {
 	e.t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, e.http.URL+path, r)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	req := e.newRequest(method, path, body)
 	if method == "POST" || method == "PUT" || method == "PATCH" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -103,6 +96,21 @@ func (e *testEnv) do(method, path string, body string, hdr ...string) response {
 		e.t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
 	return response{resp.StatusCode, resp.Header, b}
+}
+
+// newRequest builds a request to the env with body (none when empty) and
+// no headers.
+func (e *testEnv) newRequest(method, path, body string) *http.Request {
+	e.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.http.URL+path, r)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return req
 }
 
 // auth returns the header pair carrying the env's token.

@@ -35,14 +35,7 @@ func (e *testEnv) doReq(req *http.Request) response {
 // request builds a request to the env with a JSON body (or none).
 func (e *testEnv) request(method, path, body string) *http.Request {
 	e.t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, e.http.URL+path, r)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	req := e.newRequest(method, path, body)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -4,23 +4,11 @@ import (
 	"context"
 	"testing"
 
-	"rhetor/feature"
-	"rhetor/internal/testmodel"
 	"rhetor/linear"
-	"rhetor/model"
-	"rhetor/span"
 	"rhetor/train"
 )
 
-func prepared(t *testing.T) *train.Prepared {
-	t.Helper()
-	p, err := train.Prepare(context.Background(), testmodel.Datasets(), feature.Config{Bits: 12, WordN: 2, CharMin: 2, CharMax: 4},
-		model.Layout{ContextBits: 8, ArticleBits: 8, ContextScale: 0.5, ArticleScale: 0.5}, span.Config{Bits: 12, Window: 2}, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func prepared(t *testing.T) *train.Prepared { return preparedWith(t, 2) }
 
 func TestFolds(t *testing.T) {
 	p := prepared(t)

@@ -123,20 +123,36 @@ func TestServeToken(t *testing.T) {
 	base := startServe(t)
 	body := `{"text": "the outrageous budget"}`
 	for tok, want := range map[string]int{"": http.StatusUnauthorized, "envtok": http.StatusCreated} {
-		req, _ := http.NewRequest("POST", base+"/v1/articles", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("token %q: status %d, want %d", tok, resp.StatusCode, want)
+		if got := statusWithToken(t, "POST", base+"/v1/articles", body, tok); got != want {
+			t.Errorf("token %q: status %d, want %d", tok, got, want)
 		}
 	}
+}
+
+// statusWithToken sends a request (a JSON body when body is not empty)
+// with tok as its bearer token (none when empty) and returns the status.
+func statusWithToken(t *testing.T, method, url, body, tok string) int {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // TestServeInsecureWarns checks that --insecure on a non-loopback address
@@ -157,17 +173,8 @@ func TestServeInsecureWarns(t *testing.T) {
 		t.Fatalf("serve did not come up:\n%s", stderr.String())
 	}
 	for tok, want := range map[string]int{"": http.StatusUnauthorized, "0123456789abcdef-read": http.StatusOK} {
-		req, _ := http.NewRequest("GET", base+"/v1/articles", nil)
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("read token %q: status %d, want %d", tok, resp.StatusCode, want)
+		if got := statusWithToken(t, "GET", base+"/v1/articles", "", tok); got != want {
+			t.Errorf("read token %q: status %d, want %d", tok, got, want)
 		}
 	}
 	cancel()
