@@ -44,6 +44,12 @@ type Info struct {
 	ArticleEpochs int `json:"article_epochs"`
 	// ArticleL2 is the L2 strength of the genre and frame heads (0: Options.L2).
 	ArticleL2 float64 `json:"article_l2,omitempty"`
+	// ArticlePosPower is the positive-class weight exponent of the genre
+	// and frame heads (0: Options.PosPower).
+	ArticlePosPower float64 `json:"article_pos_power,omitempty"`
+	// ArticleBag is the number of genre and frame heads averaged into the
+	// model's (0: one).
+	ArticleBag int `json:"article_bag,omitempty"`
 	// Folds is the number of cross-validation folds used to choose thresholds.
 	Folds int `json:"folds"`
 }

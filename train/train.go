@@ -23,6 +23,15 @@ type Config struct {
 	ArticleEpochs int
 	// ArticleL2 is the L2 strength of the article-level heads; 0 means Options.L2.
 	ArticleL2 float64
+	// ArticlePosPower is the positive-class weight exponent of the
+	// article-level heads; 0 means Options.PosPower.
+	ArticlePosPower float64
+	// ArticleBag is the number of article-level heads, each trained with
+	// its own example order, whose weights are averaged into the one the
+	// model keeps (0 or 1: a single head). With about a thousand training
+	// articles, one order's stochastic-gradient noise moves the genre
+	// decision of many articles; the average does not.
+	ArticleBag int
 	// Folds is the number of held-out folds used to choose thresholds (>= 2).
 	Folds int
 	// Name is recorded in the model.
@@ -84,6 +93,9 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	if cfg.ArticleL2 > 0 {
 		aopt.L2 = cfg.ArticleL2
 	}
+	if cfg.ArticlePosPower > 0 {
+		aopt.PosPower = cfg.ArticlePosPower
+	}
 	var h heads
 	var genre, frames, techs []linear.Example
 	nTok := 0
@@ -116,10 +128,10 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	}
 	var err error
 	dim := p.Features.Dim()
-	if h.genre, err = linear.Train(ctx, dim, len(corpus.Genres), genre, aopt, nil); err != nil {
+	if h.genre, err = trainBagged(ctx, dim, len(corpus.Genres), genre, aopt, cfg.ArticleBag); err != nil {
 		return h, fmt.Errorf("genre head: %w", err)
 	}
-	if h.frames, err = linear.Train(ctx, dim, len(corpus.Frames), frames, aopt, nil); err != nil {
+	if h.frames, err = trainBagged(ctx, dim, len(corpus.Frames), frames, aopt, cfg.ArticleBag); err != nil {
 		return h, fmt.Errorf("frame head: %w", err)
 	}
 	if h.techniques, err = linear.Train(ctx, p.Layout.Dim(p.Features), len(corpus.Techniques), techs, opt, progress); err != nil {
@@ -138,6 +150,40 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	h.frames = model.Quantised(h.frames)
 	h.techniques = model.Quantised(h.techniques)
 	return h, nil
+}
+
+// trainBagged trains bag heads (at least one) on data, head b with the seed
+// opt.Seed+1000·b, and returns the head of their mean weights and biases.
+func trainBagged(ctx context.Context, dim, nLabels int, data []linear.Example, opt linear.Options, bag int) (*linear.Model, error) {
+	bag = max(1, bag)
+	var sum *linear.Model
+	for b := range bag {
+		o := opt
+		o.Seed = opt.Seed + 1000*uint64(b)
+		m, err := linear.Train(ctx, dim, nLabels, data, o, nil)
+		if err != nil {
+			return nil, err
+		}
+		if sum == nil {
+			sum = m
+			continue
+		}
+		for i, w := range m.W {
+			sum.W[i] += w
+		}
+		for i, w := range m.B {
+			sum.B[i] += w
+		}
+	}
+	if bag > 1 {
+		for i := range sum.W {
+			sum.W[i] /= float32(bag)
+		}
+		for i := range sum.B {
+			sum.B[i] /= float32(bag)
+		}
+	}
+	return sum, nil
 }
 
 // paragraphInput builds the input of paragraph j of d, sorted by index so
@@ -255,7 +301,8 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := model.Info{Name: cfg.Name, Languages: map[string]int{}, Options: cfg.Options, ArticleEpochs: cfg.ArticleEpochs, ArticleL2: cfg.ArticleL2, Folds: cfg.Folds}
+	info := model.Info{Name: cfg.Name, Languages: map[string]int{}, Options: cfg.Options, ArticleEpochs: cfg.ArticleEpochs, ArticleL2: cfg.ArticleL2,
+		ArticlePosPower: cfg.ArticlePosPower, ArticleBag: cfg.ArticleBag, Folds: cfg.Folds}
 	for _, d := range p.Docs {
 		info.Languages[d.Lang]++
 		if d.HasTechniques {

@@ -25,6 +25,8 @@ type trainSettings struct {
 	epochs       int
 	artEpochs    int
 	artL2        float64
+	artPosPower  float64
+	artBag       int
 	eta, l2      float64
 	posPower     float64
 	bits         int
@@ -43,7 +45,9 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&s.seed, "seed", o.Seed, "random seed (folds and example order)")
 	fs.IntVar(&s.epochs, "epochs", o.Epochs, "training epochs of the technique head")
 	fs.IntVar(&s.artEpochs, "article-epochs", 5, "training epochs of the genre and frame heads")
-	fs.Float64Var(&s.artL2, "article-l2", 0, "L2 regularisation of the genre and frame heads (0: same as --l2)")
+	fs.Float64Var(&s.artL2, "article-l2", 1e-5, "L2 regularisation of the genre and frame heads (0: same as --l2)")
+	fs.Float64Var(&s.artPosPower, "article-pos-power", 1, "positive class weight exponent of the genre and frame heads (0: same as --pos-power)")
+	fs.IntVar(&s.artBag, "article-bag", 4, "genre and frame heads trained with different example orders and averaged into one")
 	fs.Float64Var(&s.eta, "eta", o.Eta, "initial SGD learning rate")
 	fs.Float64Var(&s.l2, "l2", o.L2, "L2 regularisation")
 	fs.Float64Var(&s.posPower, "pos-power", o.PosPower, "positive class weight exponent: (neg/pos)^p")
@@ -69,6 +73,10 @@ func (s *trainSettings) validate() error {
 		return usagef("--eta must be a positive number")
 	case !nonNeg(s.l2):
 		return usagef("--l2 must not be negative")
+	case s.artBag < 1 || s.artBag > 32:
+		return usagef("--article-bag must be within 1..32")
+	case !nonNeg(s.artPosPower):
+		return usagef("--article-pos-power must not be negative")
 	case !nonNeg(s.artL2):
 		return usagef("--article-l2 must not be negative")
 	case !nonNeg(s.posPower):
@@ -107,7 +115,7 @@ func (s *trainSettings) options() linear.Options {
 }
 
 func (s *trainSettings) config(name string, stderr io.Writer) train.Config {
-	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, Name: name, Progress: trainProgress(stderr)}
+	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, ArticlePosPower: s.artPosPower, ArticleBag: s.artBag, Name: name, Progress: trainProgress(stderr)}
 }
 
 // prepare loads the data directories and featurises them.
