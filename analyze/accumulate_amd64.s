@@ -102,3 +102,61 @@ next:
 done:
 	MOVQ BX, ret+72(FP)
 	RET
+
+// func accumulateColsKernel(o *float32, w *uint16, labels, rows int, idx *uint32, val *float32, n int, cols *int, ncols int) int
+TEXT ·accumulateColsKernel(SB), NOSPLIT, $0-80
+	MOVQ o+0(FP), DI
+	MOVQ w+8(FP), SI
+	MOVQ labels+16(FP), CX
+	MOVQ rows+24(FP), R10
+	MOVQ idx+32(FP), R8
+	MOVQ val+40(FP), R9
+	MOVQ cols+56(FP), R11
+	MOVQ ncols+64(FP), R13
+	XORQ BX, BX
+
+cloop:
+	CMPQ BX, n+48(FP)
+	JGE  cdone
+
+	// Prefetch the row of feature j+8: its first and last weight and
+	// one in the middle (rows of up to 32 labels span at most three lines).
+	LEAQ 8(BX), AX
+	CMPQ AX, n+48(FP)
+	JGE  crow
+	MOVL (R8)(AX*4), DX
+	IMULQ CX, DX
+	LEAQ (SI)(DX*2), AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 -2(AX)(CX*2)
+	PREFETCHT0 (AX)(CX*1)
+
+crow:
+	MOVL (R8)(BX*4), DX
+	CMPQ DX, R10
+	JAE  cdone
+	IMULQ CX, DX
+	LEAQ (SI)(DX*2), AX   // the row
+	MOVSS (R9)(BX*4), X0  // v = val[j]
+	XORQ R12, R12
+
+ccol:
+	CMPQ R12, R13
+	JGE  cnext
+	MOVQ (R11)(R12*8), DX // c = cols[i]
+	PINSRW $0, (AX)(DX*2), X1
+	PUNPCKLWL X1, X1
+	PSLLL $16, X1
+	MULSS X0, X1
+	ADDSS (DI)(DX*4), X1
+	MOVSS X1, (DI)(DX*4)
+	INCQ R12
+	JMP  ccol
+
+cnext:
+	INCQ BX
+	JMP  cloop
+
+cdone:
+	MOVQ BX, ret+72(FP)
+	RET

@@ -72,3 +72,44 @@ func TestAccumulateRowsOutOfRange(t *testing.T) {
 	out := make([]float32, 3)
 	accumulateRows(out, make([]uint16, 30), 3, []uint32{2, 10}, []float32{1, 1}, 0, ^uint32(0), 1)
 }
+
+// TestAccumulateColsRowsMatchesGo checks accumulateColsRows against
+// accumulateColsGo bit for bit, on random tables and column subsets.
+func TestAccumulateColsRowsMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 2))
+	for trial := range 2000 {
+		labels := 1 + rng.IntN(60)
+		rows := 1 + rng.IntN(3000)
+		w := make([]uint16, rows*labels)
+		for i := range w {
+			w[i] = bf16(float32(rng.NormFloat64() * math.Exp(rng.NormFloat64()*3)))
+		}
+		var cols []int
+		for c := range labels {
+			if rng.IntN(3) == 0 {
+				cols = append(cols, c)
+			}
+		}
+		rng.Shuffle(len(cols), func(i, j int) { cols[i], cols[j] = cols[j], cols[i] })
+		n := rng.IntN(100)
+		idx := make([]uint32, n)
+		val := make([]float32, n)
+		for j := range idx {
+			idx[j] = uint32(rng.IntN(rows))
+			val[j] = float32(rng.NormFloat64())
+		}
+		start := make([]float32, labels)
+		for l := range start {
+			start[l] = float32(rng.NormFloat64() * 10)
+		}
+		got := append([]float32(nil), start...)
+		want := append([]float32(nil), start...)
+		accumulateColsRows(got, w, labels, idx, val, cols)
+		accumulateColsGo(want, w, labels, idx, val, cols)
+		for l := range want {
+			if math.Float32bits(got[l]) != math.Float32bits(want[l]) {
+				t.Fatalf("trial %d (labels %d, cols %v): label %d is %x, want %x", trial, labels, cols, l, math.Float32bits(got[l]), math.Float32bits(want[l]))
+			}
+		}
+	}
+}
