@@ -177,7 +177,9 @@ func (a *Analyzer) score(txt, langCode string, parts feature.Parts, explain, lon
 	doc := b.Document(paras)
 	b.Parts, b.Trace = feature.AllParts, traced
 	a.builders.Put(b)
-	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc, lateTraces: traced && explain && long}
+	// Decisions read the traces only: the vectors (8 bytes a feature, most
+	// of a long article's live heap) are not kept past scoring.
+	s := &Scores{Lang: langCode, Paragraphs: paras, doc: feature.Document{Traces: doc.Traces, ArticleTrace: doc.ArticleTrace}, lateTraces: traced && explain && long}
 	if parts != feature.ParagraphParts {
 		art := a.article.margins(doc.Article)
 		ng := len(m.Genre.Labels)
