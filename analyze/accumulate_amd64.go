@@ -29,31 +29,3 @@ func accumulateRows(o []float32, w []uint16, labels int, idx []uint32, val []flo
 		panic(fmt.Sprintf("analyze: feature %d maps to row %d of %d", done, base+(idx[done]&mask), rows))
 	}
 }
-
-// accumulateColsKernel is accumulateColsGo in assembly, with the same
-// prefetch as accumulateKernel; it stops at the first index not under rows
-// and returns the number of features it added. Every column must be under
-// labels.
-//
-//go:noescape
-func accumulateColsKernel(o *float32, w *uint16, labels, rows int, idx *uint32, val *float32, n int, cols *int, ncols int) int
-
-// accumulateColsRows adds x's contribution to o for the labels cols only
-// (labels weights a row in w).
-func accumulateColsRows(o []float32, w []uint16, labels int, idx []uint32, val []float32, cols []int) {
-	n := len(idx)
-	if n == 0 || len(cols) == 0 {
-		return
-	}
-	o = o[:labels]
-	val = val[:n]
-	for _, c := range cols {
-		if c < 0 || c >= labels {
-			panic(fmt.Sprintf("analyze: column %d of %d labels", c, labels))
-		}
-	}
-	rows := len(w) / labels
-	if done := accumulateColsKernel(&o[0], &w[0], labels, rows, &idx[0], &val[0], n, &cols[0], len(cols)); done != n {
-		panic(fmt.Sprintf("analyze: feature %d maps to row %d of %d", done, idx[done], rows))
-	}
-}

@@ -7,9 +7,3 @@ package analyze
 func accumulateRows(o []float32, w []uint16, labels int, idx []uint32, val []float32, base, mask uint32, scale float32) {
 	accumulateGo(o, w, labels, idx, val, base, mask, scale)
 }
-
-// accumulateColsRows adds x's contribution to o for the labels cols only
-// (labels weights a row in w).
-func accumulateColsRows(o []float32, w []uint16, labels int, idx []uint32, val []float32, cols []int) {
-	accumulateColsGo(o, w, labels, idx, val, cols)
-}

@@ -88,17 +88,12 @@ func accumulateGo(out []float32, w []uint16, labels int, idx []uint32, val []flo
 // in the same order of operations as accumulate (base 0, no mask, scale
 // 1), so those labels get exactly accumulate's values.
 func (t *table) accumulateCols(out []float32, x feature.Vector, cols []int) {
-	accumulateColsRows(out, t.w, t.labels, x.Idx, x.Val, cols)
-}
-
-// accumulateColsGo is accumulateColsRows in Go.
-func accumulateColsGo(out []float32, w []uint16, labels int, idx []uint32, val []float32, cols []int) {
-	L := labels
-	for j, i := range idx {
-		row := w[int(i)*L:][:L]
-		v := val[j]
+	L := t.labels
+	for j, idx := range x.Idx {
+		row := t.w[int(idx)*L:][:L]
+		v := x.Val[j]
 		for _, c := range cols {
-			out[c] += float32(math.Float32frombits(uint32(row[c])<<16) * v)
+			out[c] += math.Float32frombits(uint32(row[c])<<16) * v
 		}
 	}
 }
