@@ -177,7 +177,9 @@ func (a *Analyzer) score(txt, langCode string, parts feature.Parts, explain, lon
 	doc := b.Document(paras)
 	b.Parts, b.Trace = feature.AllParts, traced
 	a.builders.Put(b)
-	s := &Scores{Lang: langCode, Paragraphs: paras, doc: doc, lateTraces: traced && explain && long}
+	// Decisions read the traces only: the vectors (8 bytes a feature, most
+	// of a long article's live heap) are not kept past scoring.
+	s := &Scores{Lang: langCode, Paragraphs: paras, doc: feature.Document{Traces: doc.Traces, ArticleTrace: doc.ArticleTrace}, lateTraces: traced && explain && long}
 	if parts != feature.ParagraphParts {
 		art := a.article.margins(doc.Article)
 		ng := len(m.Genre.Labels)
@@ -290,10 +292,14 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			// Read once: let the collector take it while the result grows.
 			s.doc.Traces[i] = nil
 		}
-		for _, k := range ts {
+		var evidence [][]Evidence
+		if pex != nil {
+			evidence = pex.tops(a.techniques, ts, a.evidence)
+		}
+		for n, k := range ts {
 			t := Technique{Technique: m.Techniques.Labels[k], Score: round(s.Techniques[i][k]), Evidence: []Evidence{}}
 			if pex != nil {
-				t.Evidence = pex.top(a.techniques, k, a.evidence)
+				t.Evidence = evidence[n]
 			}
 			switch {
 			case !wordLevel:
@@ -359,18 +365,23 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 
 	// Frames.
 	sel := model.SelectFrames(s.Frames, ft)
-	var ex *explainer
-	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes {
+	var evidence [][]Evidence
+	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes && len(sel) > 0 {
 		// Frame evidence comes from word features only: the article's
 		// character n-grams are many and say little to a reader.
-		ex = newExplainer(txt, 0, text.Tokenize(nil, txt), s.doc.ArticleTrace, runes, stop)
+		ex := newExplainer(txt, 0, text.Tokenize(nil, txt), s.doc.ArticleTrace, runes, stop)
+		labels := make([]int, len(sel))
+		for n, k := range sel {
+			labels[n] = len(m.Genre.Labels) + k
+		}
+		evidence = ex.tops(a.article, labels, a.evidence)
 	}
 	for k, p := range s.Frames {
 		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
-		if slices.Contains(sel, k) {
+		if n := slices.Index(sel, k); n >= 0 {
 			lb.Selected = true
-			if ex != nil {
-				lb.Evidence = ex.top(a.article, len(m.Genre.Labels)+k, a.evidence)
+			if evidence != nil {
+				lb.Evidence = evidence[n]
 			}
 		}
 		res.Frames = append(res.Frames, lb)

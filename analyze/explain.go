@@ -16,16 +16,18 @@ type explainer struct {
 	runes *text.RuneIndex
 	toks  []text.Token
 	occ   []occurrence
-	// stop tells function words, which are never shown alone.
-	stop *lang.Stopwords
-	// word, pair, used and cands are top's buffers, reused from one
+	// stop tells function words, which are never shown alone; stops[i]
+	// whether token i is one (computed once, on first use).
+	stop  *lang.Stopwords
+	stops []bool
+	// word, pair, used and cands are tops' buffers, reused from one
 	// decision to the next.
 	word, pair []float64
 	used       []bool
 	cands      []candidate
 }
 
-// candidate is a word (first == last) or a two-word phrase that top may show.
+// candidate is a word (first == last) or a two-word phrase that tops may show.
 type candidate struct {
 	first, last int
 	w           float64
@@ -71,35 +73,70 @@ func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurr
 	return e
 }
 
-// top returns up to k non-overlapping words or phrases with the largest
-// positive contribution to label's margin.
-func (e *explainer) top(t *table, label, k int) []Evidence {
-	if e.word == nil {
-		e.word = make([]float64, len(e.toks))
-		e.pair = make([]float64, len(e.toks))
+// tops returns, for each of labels, up to k non-overlapping words or
+// phrases with the largest positive contribution to the label's margin. The weights of an
+// occurrence's bucket share a row of t, so it reads each row once for up to
+// topGroup labels at a time, where top would read it once a label.
+func (e *explainer) tops(t *table, labels []int, k int) [][]Evidence {
+	out := make([][]Evidence, len(labels))
+	n := len(e.toks)
+	L := t.labels
+	for g := 0; g < len(labels); g += topGroup {
+		group := labels[g:min(g+topGroup, len(labels))]
+		if len(e.word) < len(group)*n {
+			e.word = make([]float64, len(group)*n)
+			e.pair = make([]float64, len(group)*n)
+		} else {
+			clear(e.word[:len(group)*n])
+			clear(e.pair[:len(group)*n])
+		}
+		for _, o := range e.occ {
+			row := t.w[int(o.bucket)*L:][:L]
+			at := int(o.tok)
+			sums := e.word
+			if o.bigram {
+				sums = e.pair
+			}
+			for _, l := range group {
+				sums[at] += float64(fromBF16(row[l]) * o.val)
+				at += n
+			}
+		}
+		for i := range group {
+			out[g+i] = e.pick(e.word[i*n:(i+1)*n], e.pair[i*n:(i+1)*n], k)
+		}
+	}
+	return out
+}
+
+// topGroup is the number of labels tops sums at once: their sums take
+// 16 bytes a token each.
+const topGroup = 4
+
+// pick returns up to k non-overlapping words or phrases with the largest
+// positive weight, given each token's weight as a word (word) and as the
+// start of a two-word phrase (pair).
+func (e *explainer) pick(word, pair []float64, k int) []Evidence {
+	if len(e.used) < len(e.toks) {
 		e.used = make([]bool, len(e.toks))
 	} else {
-		clear(e.word)
-		clear(e.pair)
 		clear(e.used)
-	}
-	word, pair := e.word, e.pair
-	for _, o := range e.occ {
-		c := float64(t.weight(o.bucket, label) * o.val)
-		if o.bigram {
-			pair[o.tok] += c
-		} else {
-			word[o.tok] += c
-		}
 	}
 	cands := e.cands[:0]
 	defer func() { e.cands = cands[:0] }()
+	if e.stops == nil {
+		e.stops = make([]bool, len(e.toks))
+		for i, tok := range e.toks {
+			e.stops[i] = e.stop.Contains(tok.Term)
+		}
+	}
+	stops := e.stops
 	for i, w := range word {
-		stop := e.stop.Contains(e.toks[i].Term)
+		stop := stops[i]
 		if w > 0 && !stop {
 			cands = append(cands, candidate{i, i, w})
 		}
-		if i+1 < len(word) && pair[i] > 0 && !(stop && e.stop.Contains(e.toks[i+1].Term)) {
+		if i+1 < len(word) && pair[i] > 0 && !(stop && stops[i+1]) {
 			if w2 := pair[i] + word[i] + word[i+1]; w2 > 0 {
 				cands = append(cands, candidate{i, i + 1, w2})
 			}

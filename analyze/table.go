@@ -65,13 +65,21 @@ func (t *table) weight(i uint32, l int) float32 { return fromBF16(t.w[int(i)*t.l
 // accumulate adds x's contribution to out, mapping each index to
 // base + (idx & mask) and scaling values by scale.
 func (t *table) accumulate(out []float32, x feature.Vector, base, mask uint32, scale float32) {
-	L := t.labels
+	accumulateRows(out, t.w, t.labels, x.Idx, x.Val, base, mask, scale)
+}
+
+// accumulateGo is accumulateRows in Go: for each feature in turn, its row's
+// weights times its value (times scale), added label by label. Every
+// product is rounded to float32 before the sum, as the assembly kernel
+// rounds it, so that no compiler may fuse the two.
+func accumulateGo(out []float32, w []uint16, labels int, idx []uint32, val []float32, base, mask uint32, scale float32) {
+	L := labels
 	o := out[:L]
-	for j, idx := range x.Idx {
-		row := t.w[int(base+(idx&mask))*L:][:L]
-		v := x.Val[j] * scale
+	for j, i := range idx {
+		row := w[int(base+(i&mask))*L:][:L]
+		v := val[j] * scale
 		for l, h := range row {
-			o[l] += math.Float32frombits(uint32(h)<<16) * v
+			o[l] += float32(math.Float32frombits(uint32(h)<<16) * v)
 		}
 	}
 }

@@ -6,7 +6,7 @@ import "math"
 // normalised sparse vectors. It has two slots: the text being built (a
 // paragraph) and, while a Document is built, the whole article, so that
 // every feature is hashed once. A Builder is not safe for concurrent use;
-// reuse one per goroutine (it holds four arrays of Config.Dim() float32).
+// reuse one per goroutine (it holds two arrays of Config.Dim() uint32).
 type Builder struct {
 	cfg  Config
 	mask uint32
@@ -65,7 +65,13 @@ func (c Config) Trace(s string) []Occurrence {
 }
 
 type slot struct {
-	counts  [2][]float32
+	// counts holds both groups' counts of each bucket in one word, so
+	// that a slot is one array of Config.Dim() uint32 (half the cache
+	// footprint of a float32 array a group): the word count in the low 16
+	// bits, the character count in the high 16. A count that reaches
+	// 0xffff stays there and goes on in over.
+	counts  []uint32
+	over    map[uint64]uint32
 	touched [2][]uint32
 	// pos[i] is the index in dst of word bucket i as emitted by the current
 	// emit call; allocated on first use. Entries are only read for buckets
@@ -74,16 +80,40 @@ type slot struct {
 	pos []int32
 }
 
+// fullCount is a 16-bit count that goes on in slot.over.
+const fullCount = 0xffff
+
+// maxCount is the largest count a float32 counter reaches by adding 1: the
+// counts were float32 once, and counting past 2^24 stays at 2^24.
+const maxCount = 1 << 24
+
 func newSlot(d int) slot {
-	return slot{counts: [2][]float32{make([]float32, d), make([]float32, d)}}
+	return slot{counts: make([]uint32, d)}
 }
 
 func (s *slot) add(k Kind, i uint32) {
-	c := s.counts[k]
-	if c[i] == 0 {
+	sh := 16 * uint(k)
+	switch s.counts[i] >> sh & fullCount {
+	case 0:
 		s.touched[k] = append(s.touched[k], i)
+	case fullCount:
+		if s.over == nil {
+			s.over = map[uint64]uint32{}
+		}
+		s.over[uint64(k)<<32|uint64(i)]++
+		return
 	}
-	c[i]++
+	s.counts[i] += 1 << sh
+}
+
+// count returns group k's count of bucket i, as a float32 counter would
+// hold it.
+func (s *slot) count(k Kind, i uint32) float32 {
+	c := s.counts[i] >> (16 * uint(k)) & fullCount
+	if c == fullCount {
+		return float32(min(uint64(c)+uint64(s.over[uint64(k)<<32|uint64(i)]), maxCount))
+	}
+	return float32(c)
 }
 
 // NewBuilder returns a Builder for cfg.
@@ -141,13 +171,12 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 	// entry: remember where each word bucket went.
 	track := chars && len(s.touched[Word]) > 0 && len(s.touched[Char]) > 0
 	if track && s.pos == nil {
-		s.pos = make([]int32, len(s.counts[Word]))
+		s.pos = make([]int32, len(s.counts))
 	}
 	for k := range kinds {
-		c := s.counts[k]
 		var norm float64
 		for _, i := range s.touched[k] {
-			w := tfWeight(c[i])
+			w := tfWeight(s.count(Kind(k), i))
 			norm += w * w
 		}
 		if norm == 0 {
@@ -156,8 +185,8 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 		scale := 1 / math.Sqrt(norm)
 		scales[k] = scale
 		for _, i := range s.touched[k] {
-			w := float32(tfWeight(c[i]) * scale)
-			if k == int(Char) && s.counts[Word][i] != 0 {
+			w := float32(tfWeight(s.count(Kind(k), i)) * scale)
+			if k == int(Char) && s.counts[i]&fullCount != 0 {
 				// Collision with a word bucket emitted above: fold into it.
 				dst.Val[s.pos[i]] += w
 				continue
@@ -175,7 +204,7 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 // value is the weight one occurrence of bucket i of group k contributes to
 // the slot's vector, given emit's normalisation factors.
 func (s *slot) value(k Kind, i uint32, scales [2]float64) float32 {
-	c := s.counts[k][i]
+	c := s.count(k, i)
 	if c == 0 {
 		return 0
 	}
@@ -183,11 +212,14 @@ func (s *slot) value(k Kind, i uint32, scales [2]float64) float32 {
 }
 
 func (s *slot) reset() {
-	for k := range s.counts {
+	for k := range s.touched {
 		for _, i := range s.touched[k] {
-			s.counts[k][i] = 0
+			s.counts[i] = 0
 		}
 		s.touched[k] = s.touched[k][:0]
+	}
+	if len(s.over) > 0 {
+		clear(s.over)
 	}
 }
 

@@ -81,3 +81,34 @@ func TestVectorCollisionsFold(t *testing.T) {
 		}
 	}
 }
+
+// TestSlotCountsAsFloat32 checks that a slot's packed 16-bit counts, with
+// their overflow, read as the float32 counters they replaced would: exact up
+// to 2^24, then stuck there, each group apart.
+func TestSlotCountsAsFloat32(t *testing.T) {
+	s := newSlot(8)
+	var word, char float32
+	for n := range maxCount + 3 {
+		s.add(Word, 5)
+		word++
+		if n%3 == 0 {
+			s.add(Char, 5)
+			char++
+		}
+		if n < 70000 || n%1000003 == 0 || n > maxCount {
+			if got := s.count(Word, 5); got != word {
+				t.Fatalf("after %d: word count %v, want %v", n+1, got, word)
+			}
+			if got := s.count(Char, 5); got != char {
+				t.Fatalf("after %d: character count %v, want %v", n+1, got, char)
+			}
+		}
+	}
+	if s.count(Word, 4) != 0 || len(s.touched[Word]) != 1 || len(s.touched[Char]) != 1 {
+		t.Fatalf("other buckets touched: %v", s.touched)
+	}
+	s.reset()
+	if s.count(Word, 5) != 0 || s.count(Char, 5) != 0 || len(s.over) != 0 {
+		t.Fatal("reset left counts")
+	}
+}
