@@ -129,8 +129,12 @@ func (a *Analyzer) analyze(ctx context.Context, art corpus.Article, parts featur
 	}
 	a.decide(res, art.Text, s)
 	a.abstain(res, art.Text)
-	if c := res.Thresholds.Calibrated; len(c) > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("calibrated: the %s threshold for languages without training data was moved for this article, so that its label rate stays near the training languages'", strings.Join(c, " and ")))
+	if c := res.Thresholds.Calibrated; len(c) > 0 && len(res.Abstentions) == 0 {
+		what := "threshold for languages without training data was"
+		if len(c) > 1 {
+			what = "thresholds for languages without training data were"
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("calibrated: the %s %s moved for this article, so that its label rates stay near the training languages'", strings.Join(c, " and "), what))
 	}
 	return res, nil
 }

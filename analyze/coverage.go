@@ -83,7 +83,6 @@ func (a *Analyzer) abstain(res *Result, txt string) {
 		res.Abstentions = append(res.Abstentions, Abstention{Subtask: sub, Reason: why, Coverage: res.Coverage})
 	}
 	res.Genre.Label = ""
-	res.Thresholds.Calibrated = nil
 	for i := range res.Frames {
 		res.Frames[i].Selected, res.Frames[i].Evidence = false, nil
 	}
