@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"rhetor/corpus"
@@ -128,6 +129,13 @@ func (a *Analyzer) analyze(ctx context.Context, art corpus.Article, parts featur
 	}
 	a.decide(res, art.Text, s)
 	a.abstain(res, art.Text)
+	if c := res.Thresholds.Calibrated; len(c) > 0 && len(res.Abstentions) == 0 {
+		what := "threshold for languages without training data was"
+		if len(c) > 1 {
+			what = "thresholds for languages without training data were"
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("calibrated: the %s %s moved for this article, so that its label rates stay near the training languages'", strings.Join(c, " and "), what))
+	}
 	return res, nil
 }
 
@@ -248,8 +256,12 @@ func round(x float64) float64 { return math.Round(x*10000) / 10000 }
 func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	m := a.m
 	ft, _ := m.Frames.Threshold(s.Lang)
-	tt, _ := m.Techniques.Threshold(s.Lang)
-	res.Thresholds = Thresholds{Frames: ft, Techniques: tt}
+	var fcal bool
+	if s.Frames != nil {
+		ft, fcal = m.Frames.ThresholdFor(s.Lang, [][]float64{s.Frames})
+	}
+	tt, tcal := m.Techniques.ThresholdFor(s.Lang, s.Techniques)
+	res.Thresholds = Thresholds{Frames: ft, Techniques: tt, Calibrated: calibratedHeads(fcal, tcal)}
 	runes := text.NewRuneIndex(txt)
 	stop := lang.StopwordsFor(s.Lang)
 
@@ -340,6 +352,18 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		sort.SliceStable(out.Spans, func(x, y int) bool { return out.Spans[x].Start < out.Spans[y].Start })
 		res.Paragraphs[i] = out
 	}
+}
+
+// calibratedHeads names the heads whose threshold calibration moved.
+func calibratedHeads(frames, techniques bool) []string {
+	var out []string
+	if frames {
+		out = append(out, subtaskFrames)
+	}
+	if techniques {
+		out = append(out, subtaskTechniques)
+	}
+	return out
 }
 
 // decideArticle fills the genre and the frames, with the frames' evidence.

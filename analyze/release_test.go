@@ -189,3 +189,53 @@ func TestReleaseSpanOffsets(t *testing.T) {
 	}
 	t.Logf("%d articles checked", n)
 }
+
+// TestReleaseUnseenRates: on the release's test articles of the languages
+// without training data, each subtask is either abstained from (Greek and
+// Georgian: another script) or answered at rates near the training
+// languages' (3.7 frames per article, 54% of lines with a technique): 2 to
+// 6 frames per article on average, 25% to 80% of lines with a technique.
+func TestReleaseUnseenRates(t *testing.T) {
+	root, an := releaseAnalyzer(t)
+	for _, folder := range []string{"es", "gr", "ka"} {
+		files, err := corpus.ArticleFiles(filepath.Join(root, folder, "test-articles-subtask-3"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var articles, frames, lines, withTech, abstainedF, abstainedT int
+		for _, f := range files {
+			_, res := analyzeFile(t, an, f)
+			articles++
+			if res.Abstained("frames") {
+				abstainedF++
+			} else {
+				for _, fr := range res.Frames {
+					if fr.Selected {
+						frames++
+					}
+				}
+			}
+			if res.Abstained("techniques") {
+				abstainedT++
+				continue
+			}
+			for _, p := range res.Paragraphs {
+				lines++
+				if len(p.Techniques) > 0 {
+					withTech++
+				}
+			}
+		}
+		answeredF := articles - abstainedF
+		fpa := float64(frames) / float64(max(1, answeredF))
+		share := float64(withTech) / float64(max(1, lines))
+		t.Logf("%s: %d articles; frames: %d abstained, %.2f per answered article; techniques: %d abstained, %d of %d lines (%.1f%%) with one",
+			folder, articles, abstainedF, fpa, abstainedT, withTech, lines, 100*share)
+		if answeredF > 0 && (fpa < 2 || fpa > 6) {
+			t.Errorf("%s: %.2f frames per article, want 2 to 6 (or an abstention)", folder, fpa)
+		}
+		if lines > 0 && (share < 0.25 || share > 0.80) {
+			t.Errorf("%s: %.1f%% of lines with a technique, want 25%% to 80%% (or an abstention)", folder, 100*share)
+		}
+	}
+}

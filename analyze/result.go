@@ -118,6 +118,11 @@ type Thresholds struct {
 	Techniques float64 `json:"techniques"`
 	// Spans is the token-probability threshold of the span decoder.
 	Spans float64 `json:"spans"`
+	// Calibrated names the heads ("frames", "techniques") whose threshold
+	// was moved for this article: its language has no training data, and
+	// under the threshold for such languages its label rate fell outside
+	// the band around the training languages' rate (model.Calibration).
+	Calibrated []string `json:"calibrated,omitempty"`
 }
 
 // Abstention says that the model cannot tell one subtask for an article.

@@ -69,6 +69,9 @@ type headHeader struct {
 	Thresholds map[string]float64 `json:"thresholds"`
 	Offsets    []float64          `json:"offsets,omitempty"`
 	Unseen     []float64          `json:"unseen_offsets,omitempty"`
+	// Calibration is absent from models trained before it (and from heads
+	// without one): they read as before.
+	Calibration *Calibration `json:"calibration,omitempty"`
 }
 
 var headNames = [4]string{"genre", "frames", "techniques", "spans"}
@@ -90,6 +93,7 @@ func (m *Model) Write(w io.Writer) error {
 		h.Heads = append(h.Heads, headHeader{
 			Name: headNames[i], Labels: hd.Labels, Dim: w.Dim,
 			Bias: w.Bias, Scale: w.Scale, Thresholds: hd.Thresholds, Offsets: hd.Offsets, Unseen: hd.UnseenOffsets,
+			Calibration: hd.Calibration,
 		})
 	}
 	hdr, err := json.Marshal(h)
@@ -134,6 +138,11 @@ func (m *Model) validate() error {
 		}
 		if (hd.Offsets != nil && len(hd.Offsets) != L) || (hd.UnseenOffsets != nil && len(hd.UnseenOffsets) != L) {
 			return fmt.Errorf("%s head: %d offsets for %d labels", headNames[i], len(hd.Offsets), L)
+		}
+		if hd.Calibration != nil {
+			if err := hd.Calibration.Validate(); err != nil {
+				return fmt.Errorf("%s head: %w", headNames[i], err)
+			}
 		}
 	}
 	return m.checkDecoder()
@@ -235,6 +244,12 @@ func Decode(data []byte) (*Model, error) {
 			Thresholds:    hh.Thresholds,
 			Offsets:       hh.Offsets,
 			UnseenOffsets: hh.Unseen,
+			Calibration:   hh.Calibration,
+		}
+		if hh.Calibration != nil {
+			if err := hh.Calibration.Validate(); err != nil {
+				return nil, fmt.Errorf("model head %q: %w", hh.Name, err)
+			}
 		}
 	}
 	if zr == nil && len(raw) > 0 {

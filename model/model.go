@@ -126,6 +126,10 @@ type Head struct {
 	// without a threshold of their own.
 	Offsets       []float64
 	UnseenOffsets []float64
+	// Calibration, when not nil, moves the "" threshold for each article
+	// of a language without training data (see ThresholdFor); models
+	// trained before it have none and apply the "" threshold as it is.
+	Calibration *Calibration
 }
 
 // OffsetsFor returns the margin offsets for a language.

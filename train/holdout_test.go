@@ -64,6 +64,18 @@ func TestHoldOut(t *testing.T) {
 	if m.FramesPerArticle < 1 || m.FramesPerArticle > 2 {
 		t.Errorf("rate-matched frames per article %v, training rate 1", m.FramesPerArticle)
 	}
+	// The product's decisions calibrate the fixed thresholds article by
+	// article to the training languages' rates; Fixed applies them as they
+	// are.
+	if rep.TechniqueCalibration.Rate != rep.TrainGold.TechniquesPerParagraph || rep.FrameCalibration.Rate != rep.TrainGold.FramesPerArticle {
+		t.Errorf("calibrations %+v %+v, training rates %+v", rep.FrameCalibration, rep.TechniqueCalibration, rep.TrainGold)
+	}
+	if math.Abs(fr.Fixed.TechniqueThreshold-rep.TechniqueThreshold) > 1e-9 || math.Abs(fr.Fixed.FrameThreshold-rep.FrameThreshold) > 1e-9 || fr.Fixed.Articles != 30 {
+		t.Errorf("fixed decisions: thresholds %v/%v, want %v/%v", fr.Fixed.FrameThreshold, fr.Fixed.TechniqueThreshold, rep.FrameThreshold, rep.TechniqueThreshold)
+	}
+	if fr.Batch.Articles != 30 || fr.BatchRates.Paragraphs != g.Paragraphs {
+		t.Errorf("batch decisions %+v", fr.BatchRates)
+	}
 	// The genre follows French's cue word only, which the heads never saw:
 	// chance (0.5), where a model that saw it scores 1.
 	if f := fr.Scores.GenreMacroF1; f > 0.75 {

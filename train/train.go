@@ -318,6 +318,13 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	// held-out languages, offsets favour the rare satire class wherever the
 	// features barely fire (other scripts), so the heads' own priors decide.
 	unseenOffsets := make([]float64, len(corpus.Genres))
+	// Languages without training data get their "" thresholds calibrated
+	// article by article to the training languages' label rates.
+	allIdx := make([]int, len(p.Docs))
+	for i := range allIdx {
+		allIdx[i] = i
+	}
+	frameCal, techCal := calibrations(goldRates(p, allIdx))
 	return &model.Model{
 		Info:       info,
 		Features:   p.Features,
@@ -326,8 +333,8 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		Fragments:  &model.Head{Labels: tagLabels(), Weights: model.Quantise(h.spans), Thresholds: map[string]float64{}},
 		Decoder:    span.Decoder{Tagging: th.tagging(h.tagging)},
 		Genre:      &model.Head{Labels: corpus.Genres, Weights: model.Quantise(h.genre), Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
-		Frames:     &model.Head{Labels: corpus.Frames, Weights: model.Quantise(h.frames), Thresholds: th.frames},
-		Techniques: &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.techniques), Thresholds: th.techniques},
+		Frames:     &model.Head{Labels: corpus.Frames, Weights: model.Quantise(h.frames), Thresholds: th.frames, Calibration: frameCal},
+		Techniques: &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.techniques), Thresholds: th.techniques, Calibration: techCal},
 	}, nil
 }
 

@@ -310,7 +310,7 @@ func (v textView) article(r *analyze.Result) {
 		fmt.Fprintf(w, "  genre     %s  (%s)\n", v.style("1", r.Genre.Label), strings.Join(gp, ", "))
 	}
 	if !cannot("frames") {
-		fmt.Fprintf(w, "  frames    (threshold %.2f; * = selected)\n", r.Thresholds.Frames)
+		fmt.Fprintf(w, "  frames    (threshold %.2f%s; * = selected)\n", r.Thresholds.Frames, calibratedNote(r, "frames"))
 	}
 	for _, f := range r.Frames {
 		if r.Abstained("frames") {
@@ -330,7 +330,7 @@ func (v textView) article(r *analyze.Result) {
 	if r.Abstained("techniques") {
 		fmt.Fprintf(w, "  paragraphs (techniques: %s)\n", v.style("33", fmt.Sprintf("cannot tell, coverage %.2f", r.Coverage)))
 	} else {
-		fmt.Fprintf(w, "  paragraphs (techniques at or above %.2f)\n", r.Thresholds.Techniques)
+		fmt.Fprintf(w, "  paragraphs (techniques at or above %.2f%s)\n", r.Thresholds.Techniques, calibratedNote(r, "techniques"))
 	}
 	for _, p := range r.Paragraphs {
 		if len(p.Spans) == 0 {
@@ -474,4 +474,12 @@ func truncate(s string, n int) string {
 		cut += size
 	}
 	return s[:cut] + "…"
+}
+
+// calibratedNote marks a threshold that calibration moved for the article.
+func calibratedNote(r *analyze.Result, head string) string {
+	if slices.Contains(r.Thresholds.Calibrated, head) {
+		return ", calibrated"
+	}
+	return ""
 }

@@ -82,7 +82,7 @@ func TestCVHoldOutLanguage(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("cv --hold-out-language: exit %d, %s", code, errs)
 	}
-	for _, want := range []string{"held-out languages fr, trained on en it", "unseen thresholds", "rate-matched", "gold (training)", "frames/article", "reporting"} {
+	for _, want := range []string{"held-out languages fr, trained on en it", "calibrated per article", "fixed thresholds", "calibrated per batch", "rate-matched batch", "calibrated (what rhetor does)", "gold (training)", "frames/article", "reporting"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

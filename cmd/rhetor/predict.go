@@ -178,10 +178,10 @@ func writePrediction(w *bufio.Writer, m *model.Model, st corpus.Subtask, id stri
 	case corpus.Genre:
 		fmt.Fprintf(w, "%s\t%s\n", id, m.Genre.Labels[model.SelectGenre(s.Genre, m.Genre.OffsetsFor(s.Lang))])
 	case corpus.Framing:
-		t, _ := m.Frames.Threshold(s.Lang)
+		t, _ := m.Frames.ThresholdFor(s.Lang, [][]float64{s.Frames})
 		fmt.Fprintf(w, "%s\t%s\n", id, names(m.Frames.Labels, model.SelectFrames(s.Frames, t)))
 	case corpus.Persuasion:
-		t, _ := m.Techniques.Threshold(s.Lang)
+		t, _ := m.Techniques.ThresholdFor(s.Lang, s.Techniques)
 		for i, p := range s.Paragraphs {
 			fmt.Fprintf(w, "%s\t%d\t%s\n", id, p.Line, names(m.Techniques.Labels, model.SelectTechniques(s.Techniques[i], t)))
 		}

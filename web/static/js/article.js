@@ -44,7 +44,7 @@ export function renderResult(r, tax, opts = {}) {
         body),
       legend.el),
     h("p", { class: "muted small footnote" },
-      `Model ${r.model || "?"}; thresholds: frames ${fmt(r.thresholds?.frames)}, techniques ${fmt(r.thresholds?.techniques)}, spans ${fmt(r.thresholds?.spans)}.`));
+      `Model ${r.model || "?"}; thresholds: frames ${fmt(r.thresholds?.frames)}, techniques ${fmt(r.thresholds?.techniques)}, spans ${fmt(r.thresholds?.spans)}${r.thresholds?.calibrated?.length ? ` (calibrated for a language without training data: ${r.thresholds.calibrated.join(", ")})` : ""}.`));
   keyboard(root, body, hidden, view, slider, () => { legend.sync(); draw(); });
   return root;
 }
