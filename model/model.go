@@ -50,6 +50,9 @@ type Info struct {
 	// ArticleBag is the number of genre and frame heads averaged into the
 	// model's (0: one).
 	ArticleBag int `json:"article_bag,omitempty"`
+	// GenreBalance is the exponent of the per-language genre balancing of
+	// the genre head's training articles (0: none).
+	GenreBalance float64 `json:"genre_balance,omitempty"`
 	// Folds is the number of cross-validation folds used to choose thresholds.
 	Folds int `json:"folds"`
 }

@@ -66,3 +66,47 @@ func TestTrainBagged(t *testing.T) {
 		t.Errorf("the bag does not learn the label: margins %v", m)
 	}
 }
+
+func TestGenreRepeats(t *testing.T) {
+	// English: 88 opinion, 9 reporting, 3 satire; French balanced.
+	var docs []*Doc
+	add := func(lang string, genre, n int) {
+		for range n {
+			docs = append(docs, &Doc{Lang: lang, Genre: genre})
+		}
+	}
+	add("en", 0, 88)
+	add("en", 1, 9)
+	add("en", 2, 3)
+	add("fr", 0, 10)
+	add("fr", 1, 10)
+	add("fr", 2, 10)
+	docs = append(docs, &Doc{Lang: "en", Genre: -1})
+	all := func(int) bool { return true }
+	c := genreCounts(docs, all)
+	if c["en"][0] != 88 || c["fr"][2] != 10 {
+		t.Fatalf("counts %v", c)
+	}
+	cases := []struct {
+		lang    string
+		genre   int
+		balance float64
+		want    int
+	}{
+		{"en", 0, 0, 1},   // off
+		{"en", 0, 1, 1},   // 100/264 rounds to 0: at least once
+		{"en", 1, 1, 4},   // 100/27 = 3.7
+		{"en", 2, 1, 10},  // 100/9 = 11.1, capped
+		{"en", 2, 0.5, 3}, // sqrt(11.1) = 3.3
+		{"fr", 1, 1, 1},   // balanced already
+	}
+	for _, tc := range cases {
+		if got := genreRepeats(&Doc{Lang: tc.lang, Genre: tc.genre}, c, tc.balance); got != tc.want {
+			t.Errorf("%s genre %d balance %g: %d repeats, want %d", tc.lang, tc.genre, tc.balance, got, tc.want)
+		}
+	}
+	// Only the selected documents count.
+	if c := genreCounts(docs, func(i int) bool { return docs[i].Lang == "fr" }); c["en"] != nil {
+		t.Errorf("unselected documents counted: %v", c)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 
@@ -26,6 +27,14 @@ type Config struct {
 	// ArticlePosPower is the positive-class weight exponent of the
 	// article-level heads; 0 means Options.PosPower.
 	ArticlePosPower float64
+	// GenreBalance, when positive, repeats the genre head's training
+	// articles so that within each language the genres weigh alike: an
+	// article of genre g in language l is given
+	// round(min(10, (n_l / (3·n_lg))^GenreBalance)) times (at least once),
+	// n_l being l's articles with a genre and n_lg those of genre g. Without
+	// it the head learns each language's genre prior (88% of the English
+	// articles are opinion) along with the text's evidence.
+	GenreBalance float64
 	// ArticleBag is the number of article-level heads, each trained with
 	// its own example order, whose weights are averaged into the one the
 	// model keeps (0 or 1: a single head). With about a thousand training
@@ -98,13 +107,16 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	}
 	var h heads
 	var genre, frames, techs []linear.Example
+	gc := genreCounts(p.Docs, use)
 	nTok := 0
 	for i, d := range p.Docs {
 		if !use(i) {
 			continue
 		}
 		if d.Genre >= 0 {
-			genre = append(genre, linear.Example{X: d.Vectors.Article, Y: []int{d.Genre}})
+			for range genreRepeats(d, gc, cfg.GenreBalance) {
+				genre = append(genre, linear.Example{X: d.Vectors.Article, Y: []int{d.Genre}})
+			}
 		}
 		if d.HasFrames {
 			frames = append(frames, linear.Example{X: d.Vectors.Article, Y: d.Frames})
@@ -150,6 +162,37 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	h.frames = model.Quantised(h.frames)
 	h.techniques = model.Quantised(h.techniques)
 	return h, nil
+}
+
+// genreCounts counts the selected documents with a genre, by language and
+// genre.
+func genreCounts(docs []*Doc, use func(i int) bool) map[string][]int {
+	out := map[string][]int{}
+	for i, d := range docs {
+		if !use(i) || d.Genre < 0 {
+			continue
+		}
+		if out[d.Lang] == nil {
+			out[d.Lang] = make([]int, len(corpus.Genres))
+		}
+		out[d.Lang][d.Genre]++
+	}
+	return out
+}
+
+// genreRepeats is how many times d is given to the genre head (see
+// Config.GenreBalance).
+func genreRepeats(d *Doc, counts map[string][]int, balance float64) int {
+	c := counts[d.Lang]
+	if balance <= 0 || c == nil || c[d.Genre] == 0 {
+		return 1
+	}
+	n := 0
+	for _, x := range c {
+		n += x
+	}
+	r := math.Pow(float64(n)/(float64(len(c))*float64(c[d.Genre])), balance)
+	return max(1, int(math.Round(math.Min(10, r))))
 }
 
 // trainBagged trains bag heads (at least one) on data, head b with the seed
@@ -302,7 +345,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		return nil, err
 	}
 	info := model.Info{Name: cfg.Name, Languages: map[string]int{}, Options: cfg.Options, ArticleEpochs: cfg.ArticleEpochs, ArticleL2: cfg.ArticleL2,
-		ArticlePosPower: cfg.ArticlePosPower, ArticleBag: cfg.ArticleBag, Folds: cfg.Folds}
+		ArticlePosPower: cfg.ArticlePosPower, ArticleBag: cfg.ArticleBag, GenreBalance: cfg.GenreBalance, Folds: cfg.Folds}
 	for _, d := range p.Docs {
 		info.Languages[d.Lang]++
 		if d.HasTechniques {

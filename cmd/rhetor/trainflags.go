@@ -27,6 +27,7 @@ type trainSettings struct {
 	artL2        float64
 	artPosPower  float64
 	artBag       int
+	genreBal     float64
 	eta, l2      float64
 	posPower     float64
 	bits         int
@@ -47,6 +48,7 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.artEpochs, "article-epochs", 5, "training epochs of the genre and frame heads")
 	fs.Float64Var(&s.artL2, "article-l2", 1e-5, "L2 regularisation of the genre and frame heads (0: same as --l2)")
 	fs.Float64Var(&s.artPosPower, "article-pos-power", 1, "positive class weight exponent of the genre and frame heads (0: same as --pos-power)")
+	fs.Float64Var(&s.genreBal, "genre-balance", 0, "weigh the genres alike within each language in the genre head's training, (n_lang/(3·n_lang,genre))^`P` repeats (0: off)")
 	fs.IntVar(&s.artBag, "article-bag", 4, "genre and frame heads trained with different example orders and averaged into one")
 	fs.Float64Var(&s.eta, "eta", o.Eta, "initial SGD learning rate")
 	fs.Float64Var(&s.l2, "l2", o.L2, "L2 regularisation")
@@ -75,6 +77,8 @@ func (s *trainSettings) validate() error {
 		return usagef("--l2 must not be negative")
 	case s.artBag < 1 || s.artBag > 32:
 		return usagef("--article-bag must be within 1..32")
+	case !nonNeg(s.genreBal) || s.genreBal > 4:
+		return usagef("--genre-balance must be within 0..4")
 	case !nonNeg(s.artPosPower):
 		return usagef("--article-pos-power must not be negative")
 	case !nonNeg(s.artL2):
@@ -115,7 +119,7 @@ func (s *trainSettings) options() linear.Options {
 }
 
 func (s *trainSettings) config(name string, stderr io.Writer) train.Config {
-	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, ArticlePosPower: s.artPosPower, ArticleBag: s.artBag, Name: name, Progress: trainProgress(stderr)}
+	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, ArticlePosPower: s.artPosPower, ArticleBag: s.artBag, GenreBalance: s.genreBal, Name: name, Progress: trainProgress(stderr)}
 }
 
 // prepare loads the data directories and featurises them.
