@@ -61,11 +61,7 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 			// long article holds every paragraph's trace at once.
 			var tr []Occurrence
 			if b.tracing {
-				tr = make([]Occurrence, len(b.trace))
-				for j, o := range b.trace {
-					o.Val = b.cur.value(o.Kind, o.Bucket, scales)
-					tr[j] = o
-				}
+				tr = b.takeTrace(scales)
 			}
 			d.Traces = append(d.Traces, tr)
 			b.trace = b.trace[:0]
@@ -154,13 +150,20 @@ func (b *Builder) ParagraphTrace(paras []text.Paragraph, i int) []Occurrence {
 	b.visitParagraph(p, i, len(paras), nil)
 	b.tracing = false
 	_, scales := b.cur.emit(Vector{}, true)
+	tr := b.takeTrace(scales)
+	b.trace = b.trace[:0]
+	b.cur.reset()
+	return tr
+}
+
+// takeTrace returns a copy of the current paragraph's trace, at its exact
+// size, with each occurrence's value under emit's factors scales.
+func (b *Builder) takeTrace(scales [2]float64) []Occurrence {
 	tr := make([]Occurrence, len(b.trace))
 	for j, o := range b.trace {
 		o.Val = b.cur.value(o.Kind, o.Bucket, scales)
 		tr[j] = o
 	}
-	b.trace = b.trace[:0]
-	b.cur.reset()
 	return tr
 }
 
