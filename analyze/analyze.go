@@ -280,11 +280,19 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		wordLevel := len(ts) > 0 && len(p.Text) <= feature.MaxTraceBytes
 		var toks []text.Token
 		var tokProbs [][]float64
+		// locate lists the techniques whose score is far enough above the
+		// threshold for the fragment model to place them.
+		var locate []int
 		if wordLevel {
 			// The tokens live as long as the paragraph's decisions: one
 			// buffer serves every paragraph.
 			toks = text.Tokenize(tokBuf[:0], p.Text)
 			tokBuf = toks
+			for _, k := range ts {
+				if s.Techniques[i][k] >= tt+spanShift(m, k) {
+					locate = append(locate, k)
+				}
+			}
 		}
 		var pex *explainer
 		if wordLevel && a.evidence > 0 {
@@ -316,7 +324,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			switch {
 			case !wordLevel:
 				t.NotLocated = fmt.Sprintf("the paragraph is longer than %d KiB: fragments are located in shorter paragraphs only", feature.MaxTraceBytes>>10)
-			case s.Techniques[i][k] < tt+spanShift(m, k):
+			case !slices.Contains(locate, k):
 				t.NotLocated = "the technique's score is too close to its threshold for the fragment model to place it"
 			}
 			if t.NotLocated == "" {
@@ -324,12 +332,6 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 					// The span head runs only for paragraphs that have a
 					// technique to locate, and only for the labels of
 					// the techniques to locate.
-					var locate []int
-					for _, k2 := range ts {
-						if s.Techniques[i][k2] >= tt+spanShift(m, k2) {
-							locate = append(locate, k2)
-						}
-					}
 					tokProbs = a.tokenScores(p.Text, toks, locate)
 				}
 				for _, f := range m.Decoder.Locate(p.Text, toks, tokProbs, k) {
