@@ -79,7 +79,7 @@ func accumulateGo(out []float32, w []uint16, labels int, idx []uint32, val []flo
 		row := w[int(base+(i&mask))*L:][:L]
 		v := val[j] * scale
 		for l, h := range row {
-			o[l] += float32(math.Float32frombits(uint32(h)<<16) * v)
+			o[l] += float32(fromBF16(h) * v)
 		}
 	}
 }
@@ -93,7 +93,7 @@ func (t *table) accumulateCols(out []float32, x feature.Vector, cols []int) {
 		row := t.w[int(idx)*L:][:L]
 		v := x.Val[j]
 		for _, c := range cols {
-			out[c] += math.Float32frombits(uint32(row[c])<<16) * v
+			out[c] += float32(fromBF16(row[c]) * v)
 		}
 	}
 }
