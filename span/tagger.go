@@ -119,46 +119,47 @@ func (g *Tagging) Emit(margins [][]float64, k int) Emissions {
 // Viterbi returns the best tagging of technique k under emissions e and its
 // score.
 func (g *Tagging) Viterbi(e Emissions, k int) ([]int, float64) {
-	n := len(e)
-	if n == 0 {
+	if len(e) == 0 {
 		return nil, 0
 	}
-	tr := &g.Trans[k]
-	score := make([][numTags]float64, n)
-	back := make([][numTags]int8, n)
-	for b := range numTags {
-		score[0][b] = math.Inf(-1)
-		if b != TagI {
-			score[0][b] = g.Start[k][b] + e[0][b]
-		}
-	}
-	for i := 1; i < n; i++ {
-		for b := range numTags {
-			best, arg := math.Inf(-1), 0
-			for a := range numTags {
-				if !allowed(a, b) {
-					continue
-				}
-				if s := score[i-1][a] + tr[a][b]; s > best {
-					best, arg = s, a
-				}
-			}
-			score[i][b], back[i][b] = best+e[i][b], int8(arg)
-		}
-	}
-	last := 0
-	for b := 1; b < numTags; b++ {
-		if score[n-1][b] > score[n-1][last] {
-			last = b
-		}
-	}
-	tags := make([]int, n)
-	tags[n-1] = last
-	for i := n - 1; i > 0; i-- {
-		tags[i-1] = int(back[i][tags[i]])
-	}
-	return tags, score[n-1][last]
+	return g.decode(e, k, &plainLattice)
 }
+
+// ViterbiForced is Viterbi restricted to taggings with at least one fragment.
+func (g *Tagging) ViterbiForced(e Emissions, k int) ([]int, float64) {
+	if len(e) == 0 {
+		return nil, math.Inf(-1)
+	}
+	return g.decode(e, k, &forcedLattice)
+}
+
+// maxStates bounds the states of a lattice.
+const maxStates = 4
+
+// lattice is the state machine a Viterbi search runs over: each state
+// emits a tag; first marks the states a tagging may start in, last those it
+// may end in, may[a][b] whether state b may follow state a.
+type lattice struct {
+	n           int
+	tag         [maxStates]int
+	first, last [maxStates]bool
+	may         [maxStates][maxStates]bool
+}
+
+// plainLattice has a state per tag: any tagging where an I continues a B
+// or an I.
+var plainLattice = func() lattice {
+	l := lattice{n: numTags}
+	for a := range numTags {
+		l.tag[a] = a
+		l.first[a] = a != TagI
+		l.last[a] = true
+		for b := range numTags {
+			l.may[a][b] = allowed(a, b)
+		}
+	}
+	return l
+}()
 
 // forced states: O before any fragment, B, I, O after one.
 const (
@@ -169,53 +170,51 @@ const (
 	numForced
 )
 
-var forcedTag = [numForced]int{TagO, TagB, TagI, TagO}
-
-// ViterbiForced is Viterbi restricted to taggings with at least one fragment.
-func (g *Tagging) ViterbiForced(e Emissions, k int) ([]int, float64) {
-	n := len(e)
-	if n == 0 {
-		return nil, math.Inf(-1)
+// forcedLattice admits the taggings with at least one fragment.
+var forcedLattice = func() lattice {
+	l := lattice{n: numForced, tag: [maxStates]int{TagO, TagB, TagI, TagO}}
+	l.first[fO0], l.first[fB] = true, true
+	l.last[fB], l.last[fI], l.last[fO1] = true, true, true
+	for a := range numForced {
+		l.may[a][fO0] = a == fO0
+		l.may[a][fB] = true
+		l.may[a][fI] = a == fB || a == fI
+		l.may[a][fO1] = a != fO0
 	}
+	return l
+}()
+
+// decode returns the best tagging of technique k under emissions e (not
+// empty) over the states of l, and its score.
+func (g *Tagging) decode(e Emissions, k int, l *lattice) ([]int, float64) {
+	n := len(e)
 	tr := &g.Trans[k]
-	// may reports whether forced state b may follow a.
-	may := func(a, b int) bool {
-		switch b {
-		case fO0:
-			return a == fO0
-		case fB:
-			return true
-		case fI:
-			return a == fB || a == fI
-		default: // fO1
-			return a != fO0
+	score := make([][maxStates]float64, n)
+	back := make([][maxStates]int8, n)
+	for b := range l.n {
+		score[0][b] = math.Inf(-1)
+		if l.first[b] {
+			score[0][b] = g.Start[k][l.tag[b]] + e[0][l.tag[b]]
 		}
 	}
-	score := make([][numForced]float64, n)
-	back := make([][numForced]int8, n)
-	for s := range numForced {
-		score[0][s] = math.Inf(-1)
-	}
-	score[0][fO0] = g.Start[k][TagO] + e[0][TagO]
-	score[0][fB] = g.Start[k][TagB] + e[0][TagB]
 	for i := 1; i < n; i++ {
-		for b := range numForced {
+		for b := range l.n {
 			best, arg := math.Inf(-1), 0
-			for a := range numForced {
-				if !may(a, b) {
+			for a := range l.n {
+				if !l.may[a][b] {
 					continue
 				}
-				if s := score[i-1][a] + tr[forcedTag[a]][forcedTag[b]]; s > best {
+				if s := score[i-1][a] + tr[l.tag[a]][l.tag[b]]; s > best {
 					best, arg = s, a
 				}
 			}
-			score[i][b], back[i][b] = best+e[i][forcedTag[b]], int8(arg)
+			score[i][b], back[i][b] = best+e[i][l.tag[b]], int8(arg)
 		}
 	}
-	last := fB
-	for _, s := range [...]int{fI, fO1} {
-		if score[n-1][s] > score[n-1][last] {
-			last = s
+	last := -1
+	for b := range l.n {
+		if l.last[b] && (last < 0 || score[n-1][b] > score[n-1][last]) {
+			last = b
 		}
 	}
 	states := make([]int, n)
@@ -223,11 +222,10 @@ func (g *Tagging) ViterbiForced(e Emissions, k int) ([]int, float64) {
 	for i := n - 1; i > 0; i-- {
 		states[i-1] = int(back[i][states[i]])
 	}
-	tags := make([]int, n)
 	for i, s := range states {
-		tags[i] = forcedTag[s]
+		states[i] = l.tag[s]
 	}
-	return tags, score[n-1][last]
+	return states, score[n-1][last]
 }
 
 // scale returns technique k's margin unit.
