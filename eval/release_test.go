@@ -3,10 +3,10 @@ package eval
 import (
 	"fmt"
 	"path/filepath"
-	"rhetor/internal/testenv"
 	"testing"
 
 	"rhetor/corpus"
+	"rhetor/internal/testenv"
 )
 
 // releaseDir finds ../shared/data/semeval2023-task3 relative to the
