@@ -83,9 +83,9 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 	if len(arts) == 0 {
 		return fmt.Errorf("no article could be read")
 	}
-	sides := []*benchSide{{name: "A", modelPath: *modelPath}}
+	sides := []*benchSide{{modelPath: *modelPath}}
 	if *modelB != "" {
-		sides = append(sides, &benchSide{name: "B", modelPath: *modelB})
+		sides = append(sides, &benchSide{modelPath: *modelB})
 	}
 	for _, s := range sides {
 		if err := s.load(*subtask); err != nil {
@@ -133,11 +133,11 @@ const benchWarmUp = 3
 
 // benchSide is one model under measurement.
 type benchSide struct {
-	name, modelPath string
-	an              *analyze.Analyzer
-	subtask         corpus.Subtask
-	loadTime        time.Duration
-	words           int
+	modelPath string
+	an        *analyze.Analyzer
+	subtask   corpus.Subtask
+	loadTime  time.Duration
+	words     int
 	// perArticle holds every timed analysis, round after round; rounds the
 	// total time of each round.
 	perArticle []benchTiming
