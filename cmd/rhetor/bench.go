@@ -16,7 +16,6 @@ import (
 
 	"rhetor/analyze"
 	"rhetor/corpus"
-	"rhetor/lang"
 	"rhetor/model"
 )
 
@@ -172,8 +171,7 @@ func (s *benchSide) analyse(ctx context.Context, a corpus.Article) error {
 		_, err := s.an.Analyze(ctx, a)
 		return err
 	}
-	code, _ := lang.Normalize(lang.Detect(a.Text).Code)
-	s.an.ScoreSubtask(a.Text, code, s.subtask)
+	s.an.ScoreSubtask(a.Text, predictLang("", a.Text), s.subtask)
 	return nil
 }
 
