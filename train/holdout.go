@@ -189,7 +189,7 @@ func (run *heldOutRun) report() *HoldOutReport {
 		hl := HoldOutLang{Gold: goldRates(testP, idx)}
 		fixed := func(int) (float64, float64) { return run.frameT, run.techT }
 		hl.Fixed, hl.FixedRates = decideAndScore(testP, s, idx, l, noOffsets, fixed)
-		hl.Scores, hl.Predicted = decideAndScore(testP, s, idx, l, noOffsets, perArticle(testP, s, run.frameT, run.techT, fc, tc))
+		hl.Scores, hl.Predicted = decideAndScore(testP, s, idx, l, noOffsets, perArticle(s, run.frameT, run.techT, fc, tc))
 		hl.Batch, hl.BatchRates = decideAndScore(testP, s, idx, l, noOffsets, perBatch(testP, s, idx, run.frameT, run.techT, fc, tc))
 		hl.RateMatchedFrameThreshold = matchFrameRate(testP, s, idx, rep.TrainGold.FramesPerArticle)
 		hl.RateMatchedTechniqueThreshold = matchTechniqueRate(testP, s, idx, rep.TrainGold.TechniquesPerParagraph)
@@ -203,7 +203,7 @@ func (run *heldOutRun) report() *HoldOutReport {
 // perArticle returns the thresholds of each article as the product
 // decides them for a language without training data: frameT and techT
 // calibrated on the article's own scores.
-func perArticle(p *Prepared, s *Scores, frameT, techT float64, fc, tc *model.Calibration) func(i int) (float64, float64) {
+func perArticle(s *Scores, frameT, techT float64, fc, tc *model.Calibration) func(i int) (float64, float64) {
 	return func(i int) (float64, float64) {
 		return fc.Threshold(frameT, [][]float64{s.Frames[i]}), tc.Threshold(techT, s.Techniques[i])
 	}

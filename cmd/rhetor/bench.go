@@ -16,7 +16,6 @@ import (
 
 	"rhetor/analyze"
 	"rhetor/corpus"
-	"rhetor/lang"
 	"rhetor/model"
 )
 
@@ -83,9 +82,9 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 	if len(arts) == 0 {
 		return fmt.Errorf("no article could be read")
 	}
-	sides := []*benchSide{{name: "A", modelPath: *modelPath}}
+	sides := []*benchSide{{modelPath: *modelPath}}
 	if *modelB != "" {
-		sides = append(sides, &benchSide{name: "B", modelPath: *modelB})
+		sides = append(sides, &benchSide{modelPath: *modelB})
 	}
 	for _, s := range sides {
 		if err := s.load(*subtask); err != nil {
@@ -133,11 +132,11 @@ const benchWarmUp = 3
 
 // benchSide is one model under measurement.
 type benchSide struct {
-	name, modelPath string
-	an              *analyze.Analyzer
-	subtask         corpus.Subtask
-	loadTime        time.Duration
-	words           int
+	modelPath string
+	an        *analyze.Analyzer
+	subtask   corpus.Subtask
+	loadTime  time.Duration
+	words     int
 	// perArticle holds every timed analysis, round after round; rounds the
 	// total time of each round.
 	perArticle []benchTiming
@@ -172,8 +171,7 @@ func (s *benchSide) analyse(ctx context.Context, a corpus.Article) error {
 		_, err := s.an.Analyze(ctx, a)
 		return err
 	}
-	code, _ := lang.Normalize(lang.Detect(a.Text).Code)
-	s.an.ScoreSubtask(a.Text, code, s.subtask)
+	s.an.ScoreSubtask(a.Text, predictLang("", a.Text), s.subtask)
 	return nil
 }
 

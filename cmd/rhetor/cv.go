@@ -59,21 +59,14 @@ func runCV(ctx context.Context, stdio IO, args []string) error {
 	fmt.Fprintln(stdio.Stdout, "official metrics: subtask 1 macro-F1, subtasks 2 and 3 micro-F1; spans: SemEval-2020 Task 11 partial-overlap F1")
 	tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "lang\tarticles\tparagraphs\t1 genre\t2 frames\t3 techniques\tspans aware\tspans agnostic\tframe thr\ttechnique thr\t")
-	// score prints "-" where the language has no gold labels for the metric.
-	score := func(l train.LangScores, metric int, v float64) string {
-		if !l.Scored[metric] {
-			return "-"
-		}
-		return fmt.Sprintf("%.3f", v)
-	}
 	for _, l := range append(rep.Langs, rep.Mean) {
 		thr := fmt.Sprintf("%.2f\t%.2f", l.FrameThreshold, l.TechniqueThreshold)
 		if l.Lang == "mean" {
 			thr = "\t"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.Lang, l.Articles, l.Paragraphs,
-			score(l, 0, l.GenreMacroF1), score(l, 1, l.FramesMicroF1), score(l, 2, l.TechniquesMicroF1),
-			score(l, 3, l.SpanAwareF1), score(l, 3, l.SpanAgnosticF1), thr)
+			scoreCell(l, 0, l.GenreMacroF1), scoreCell(l, 1, l.FramesMicroF1), scoreCell(l, 2, l.TechniquesMicroF1),
+			scoreCell(l, 3, l.SpanAwareF1), scoreCell(l, 3, l.SpanAgnosticF1), thr)
 	}
 	tw.Flush()
 	fmt.Fprintln(stdio.Stdout, "\nthresholds chosen per fold (language: frames / techniques; '*' = languages without training data):")
@@ -101,13 +94,7 @@ func runCV(ctx context.Context, stdio IO, args []string) error {
 	}
 	if *perLabel {
 		for _, l := range rep.Langs {
-			fmt.Fprintf(stdio.Stdout, "\n%s techniques:\n", l.Lang)
-			tw := tabwriter.NewWriter(stdio.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintln(tw, "label\tP\tR\tF1\tsupport\tpredicted\t")
-			for _, ls := range l.Techniques.PerLabel {
-				fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t%d\t\n", ls.Label, ls.Precision, ls.Recall, ls.F1, ls.Support, ls.Predicted)
-			}
-			tw.Flush()
+			printTechniqueLabels(stdio.Stdout, l)
 		}
 	}
 	return nil

@@ -53,15 +53,9 @@ func runHoldOut(ctx context.Context, stdio IO, p *train.Prepared, held []string,
 	fmt.Fprintln(w, "official metrics: subtask 1 macro-F1, subtasks 2 and 3 micro-F1")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "lang\tdecisions\tarticles\tparagraphs\t1 genre\t2 frames\t3 techniques\tframe thr (mean)\ttechnique thr (mean)\t")
-	score := func(l train.LangScores, metric int, v float64) string {
-		if !l.Scored[metric] {
-			return "-"
-		}
-		return fmt.Sprintf("%.3f", v)
-	}
 	row := func(name string, l train.LangScores) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%.3f\t%.3f\t\n", l.Lang, name, l.Articles, l.Paragraphs,
-			score(l, 0, l.GenreMacroF1), score(l, 1, l.FramesMicroF1), score(l, 2, l.TechniquesMicroF1), l.FrameThreshold, l.TechniqueThreshold)
+			scoreCell(l, 0, l.GenreMacroF1), scoreCell(l, 1, l.FramesMicroF1), scoreCell(l, 2, l.TechniquesMicroF1), l.FrameThreshold, l.TechniqueThreshold)
 	}
 	for _, l := range rep.Langs {
 		row("calibrated per article", l.Scores)
@@ -92,6 +86,15 @@ func runHoldOut(ctx context.Context, stdio IO, p *train.Prepared, held []string,
 		}
 	}
 	return nil
+}
+
+// scoreCell prints v, or "-" where the language has no gold labels for the
+// metric.
+func scoreCell(l train.LangScores, metric int, v float64) string {
+	if !l.Scored[metric] {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f", v)
 }
 
 // genreShares prints genre shares in the taxonomy's order.

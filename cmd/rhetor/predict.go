@@ -141,11 +141,7 @@ func (p *predictor) predict(ctx context.Context, in predictInput) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	code := p.lang
-	if code == "" {
-		code = lang.Detect(a.Text).Code
-	}
-	code, _ = lang.Normalize(code)
+	code := predictLang(p.lang, a.Text)
 	var buf bytes.Buffer
 	w := bufio.NewWriter(&buf)
 	if p.spans {
@@ -162,6 +158,16 @@ func (p *predictor) predict(ctx context.Context, in predictInput) ([]byte, error
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// predictLang returns the language predict scores text in: given, else
+// the identified one, as a normalised code.
+func predictLang(given, text string) string {
+	if given == "" {
+		given = lang.Detect(text).Code
+	}
+	code, _ := lang.Normalize(given)
+	return code
 }
 
 // fileError is an analysis error, reported with its file's name.

@@ -88,11 +88,9 @@ func runServe(ctx context.Context, stdio IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	dsn := envOr("RHETOR_DB", *db, "")
-	if dsn == "" {
-		if dsn, err = store.DefaultPath(); err != nil {
-			return fmt.Errorf("default database path: %w", err)
-		}
+	dsn, err := storeDSN(*db)
+	if err != nil {
+		return fmt.Errorf("default database path: %w", err)
 	}
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -167,4 +165,13 @@ func redactDSN(dsn string) string {
 		return u.Redacted()
 	}
 	return dsn
+}
+
+// storeDSN returns the store of --db, else $RHETOR_DB, else the default
+// SQLite file (store.DefaultPath).
+func storeDSN(flag string) (string, error) {
+	if dsn := envOr("RHETOR_DB", flag, ""); dsn != "" {
+		return dsn, nil
+	}
+	return store.DefaultPath()
 }

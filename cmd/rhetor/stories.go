@@ -53,13 +53,9 @@ func runStories(ctx context.Context, stdio IO, args []string) error {
 	if f.Limit < 1 || f.Offset < 0 {
 		return usagef("--limit must be at least 1 and --offset at least 0")
 	}
-	dsn := envOr("RHETOR_DB", *db, "")
-	if dsn == "" {
-		p, err := store.DefaultPath()
-		if err != nil {
-			return err
-		}
-		dsn = p
+	dsn, err := storeDSN(*db)
+	if err != nil {
+		return err
 	}
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
