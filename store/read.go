@@ -197,6 +197,14 @@ func addPGSearch(w *where, q string) {
 	}
 }
 
+// pageLimit is f.Limit, DefaultLimit when zero, at most MaxLimit.
+func (f Filter) pageLimit() int {
+	if f.Limit == 0 {
+		return DefaultLimit
+	}
+	return min(f.Limit, MaxLimit)
+}
+
 // List returns one page of the articles that match f, newest date first
 // (undated articles last), then by id. f.Limit is 50 when zero and at most
 // 1000; Total counts every match.
@@ -209,11 +217,7 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 	if err != nil {
 		return Page{}, fmt.Errorf("list: %w", err)
 	}
-	page := Page{Articles: []Summary{}, Limit: f.Limit, Offset: f.Offset}
-	if page.Limit == 0 {
-		page.Limit = DefaultLimit
-	}
-	page.Limit = min(page.Limit, MaxLimit)
+	page := Page{Articles: []Summary{}, Limit: f.pageLimit(), Offset: f.Offset}
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM articles a`+w.sql()), w.args...).Scan(&page.Total); err != nil {
 			return err

@@ -102,11 +102,7 @@ func (s *Store) ListStories(ctx context.Context, f Filter, minSize int) (StoryPa
 		return StoryPage{}, fmt.Errorf("list stories: %w", err)
 	}
 	minSize = max(1, minSize)
-	page := StoryPage{Stories: []Story{}, Limit: f.Limit, Offset: f.Offset}
-	if page.Limit == 0 {
-		page.Limit = DefaultLimit
-	}
-	page.Limit = min(page.Limit, MaxLimit)
+	page := StoryPage{Stories: []Story{}, Limit: f.pageLimit(), Offset: f.Offset}
 	from := `FROM story_members m`
 	args := append([]any{}, w.args...)
 	if len(w.conds) > 0 {
