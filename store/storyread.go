@@ -164,10 +164,7 @@ func (s *Store) describeStories(ctx context.Context, q queryer, ids []string) (m
 	if len(ids) == 0 {
 		return out, members, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := stringArgs(ids)
 	rows, err := q.QueryContext(ctx, s.q(`SELECT m.story, a.id, a.source, a.url, a.date, a.lang, a.title, a.words, a.genre, a.stored
 		FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story IN (`+placeholders(len(ids))+`)`), args...)
 	if err != nil {
@@ -255,10 +252,7 @@ func (s *Store) centralArticles(ctx context.Context, q queryer, members map[stri
 	keys := map[string][]kw{}
 	for lo := 0; lo < len(all); lo += 500 {
 		chunk := all[lo:min(len(all), lo+500)]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
+		args := stringArgs(chunk)
 		rows, err := q.QueryContext(ctx, s.q(`SELECT article_id, key, weight FROM story_keys WHERE article_id IN (`+placeholders(len(chunk))+`)`), args...)
 		if err != nil {
 			return nil, err
