@@ -422,13 +422,17 @@ func (s *Store) fragments(ctx context.Context, ids, techniques []string) ([]Stor
 	for _, t := range techniques {
 		want[t] = nil
 	}
+	results, err := s.results(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	for _, id := range ids {
-		rec, err := s.Get(ctx, id)
-		if err != nil {
-			return nil, err
+		result, ok := results[id]
+		if !ok {
+			return nil, fmt.Errorf("get %s: %w", id, ErrNotFound)
 		}
 		var res resultSpans
-		if err := json.Unmarshal(rec.Result, &res); err != nil {
+		if err := json.Unmarshal(result, &res); err != nil {
 			return nil, fmt.Errorf("result of %s: %w", id, err)
 		}
 		for _, p := range res.Paragraphs {
@@ -459,6 +463,42 @@ func (s *Store) fragments(ctx context.Context, ids, techniques []string) ([]Stor
 			seen[f.Text] = true
 			out = append(out, f)
 			n++
+		}
+	}
+	return out, nil
+}
+
+// results returns the whole stored results of the articles ids (compact
+// ones expanded), read in one query per 500 ids; an id not stored has none.
+func (s *Store) results(ctx context.Context, ids []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(ids))
+	for lo := 0; lo < len(ids); lo += 500 {
+		chunk := ids[lo:min(len(ids), lo+500)]
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, text, result, result_compact FROM articles
+			WHERE id IN (`+placeholders(len(chunk))+`)`), stringArgs(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, text, result string
+			var compact bool
+			if err := rows.Scan(&id, &text, &result, &compact); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			full := []byte(result)
+			if compact {
+				if full, err = expandResult(text, full); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("get %s: %w", id, err)
+				}
+			}
+			out[id] = full
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
