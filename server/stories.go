@@ -87,13 +87,7 @@ func (s *Server) handleGetStory(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("GET /v1/stories/{id} takes no query parameters"))
 		return
 	}
-	id := r.PathValue("id")
-	d, err := s.cfg.Store.GetStory(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, storyError(id, err))
-		return
-	}
-	s.writeJSON(w, http.StatusOK, d)
+	s.answerStory(w, r, r.PathValue("id"))
 }
 
 // handleMergeStories implements POST /v1/stories/merge; it answers the
@@ -147,6 +141,7 @@ func (s *Server) handleSplitArticle(w http.ResponseWriter, r *http.Request) {
 	s.answerStory(w, r, req.Article)
 }
 
+// answerStory answers the story id, or 404 when there is none.
 func (s *Server) answerStory(w http.ResponseWriter, r *http.Request, id string) {
 	d, err := s.cfg.Store.GetStory(r.Context(), id)
 	if err != nil {
