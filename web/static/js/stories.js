@@ -5,7 +5,7 @@
 // linked to its article. Corrections: merge another story into this one,
 // split an article out (POST /v1/stories/merge, /split).
 
-import { h, clear, label, pct } from "./dom.js";
+import { h, clear, label, pct, pager } from "./dom.js";
 import { api, query } from "./api.js";
 import { filterForm, pickFilters, describe } from "./filters.js";
 import { csvLink, jsonLink, apiLink, exports } from "./export.js";
@@ -57,10 +57,7 @@ function renderList(ctx, box, page, filters, minSize, offset) {
           h("td", { text: (s.languages || []).join(", ") }),
           h("td", { text: (s.sources || []).join(", ") || "–" }),
           h("td", { class: "nowrap", text: dates(s) })))))),
-    h("nav", { class: "pager", "aria-label": "Pages" },
-      offset > 0 ? h("a", { class: "button", href: nav(Math.max(0, offset - PAGE)), rel: "prev", text: "← Previous" }) : null,
-      h("span", { class: "muted", text: total ? `${offset + 1}–${offset + stories.length} of ${total}` : "no stories" }),
-      offset + PAGE < total ? h("a", { class: "button", href: nav(offset + PAGE), rel: "next", text: "Next →" }) : null));
+    pager(nav, offset, stories.length, total, PAGE, "no stories"));
 }
 
 function dates(s) {
