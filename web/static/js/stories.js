@@ -21,7 +21,7 @@ export function storiesView(ctx, params) {
   const offset = Math.max(0, Number(params.offset) || 0);
   const box = h("div", { class: "stories-table", "aria-live": "polite" }, h("p", { class: "muted", text: "Loading…" }));
   const q = { ...filters, min_size: minSize, limit: PAGE, offset };
-  api.stories(q).then((page) => renderList(ctx, box, page, filters, minSize, offset))
+  api.stories(q).then((page) => renderList(ctx, box, page, filters, minSize, offset, q))
     .catch((err) => clear(box).append(h("p", { class: "error", role: "alert", text: `Cannot list the stories: ${err.message}` })));
   return h("div", { class: "view stories" },
     h("h2", { text: "Stories" }),
@@ -30,7 +30,7 @@ export function storiesView(ctx, params) {
     box);
 }
 
-function renderList(ctx, box, page, filters, minSize, offset) {
+function renderList(ctx, box, page, filters, minSize, offset, apiQuery) {
   const stories = page.stories || [];
   const total = page.total || 0;
   const nav = (off, size = minSize) => ctx.href("stories", { ...filters, min_size: size === 2 ? "" : size, offset: off || "" });
@@ -38,7 +38,6 @@ function renderList(ctx, box, page, filters, minSize, offset) {
     [1, 2, 3, 5, 10].map((n) => h("option", { value: String(n), text: n === 1 ? "all, single articles too" : `${n} articles or more` })));
   sizeSel.value = String([1, 2, 3, 5, 10].includes(minSize) ? minSize : 2);
   sizeSel.addEventListener("change", () => ctx.go(nav(0, Number(sizeSel.value))));
-  const apiQuery = { ...filters, min_size: minSize, limit: PAGE, offset };
   clear(box).append(
     h("div", { class: "table-head" },
       h("p", { class: "muted", dataset: { total }, text: `${total} stor${total === 1 ? "y" : "ies"}. ${describe(filters)}` }),
