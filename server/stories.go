@@ -161,10 +161,7 @@ func storyError(id string, err error) error {
 // decodeCorrection decodes the JSON object of a correction strictly (one
 // object, known fields, valid UTF-8, application/json).
 func decodeCorrection(r *http.Request, v any) error {
-	if _, err := bodyType(r, false); err != nil {
-		return err
-	}
-	data, err := readBody(r)
+	_, data, err := requestBody(r, false)
 	if err != nil {
 		return err
 	}
