@@ -87,13 +87,7 @@ func (s *Server) handleGetStory(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("GET /v1/stories/{id} takes no query parameters"))
 		return
 	}
-	id := r.PathValue("id")
-	d, err := s.cfg.Store.GetStory(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, storyError(id, err))
-		return
-	}
-	s.writeJSON(w, http.StatusOK, d)
+	s.answerStory(w, r, r.PathValue("id"))
 }
 
 // handleMergeStories implements POST /v1/stories/merge; it answers the
@@ -147,6 +141,7 @@ func (s *Server) handleSplitArticle(w http.ResponseWriter, r *http.Request) {
 	s.answerStory(w, r, req.Article)
 }
 
+// answerStory answers the story id, or 404 when there is none.
 func (s *Server) answerStory(w http.ResponseWriter, r *http.Request, id string) {
 	d, err := s.cfg.Store.GetStory(r.Context(), id)
 	if err != nil {
@@ -166,10 +161,7 @@ func storyError(id string, err error) error {
 // decodeCorrection decodes the JSON object of a correction strictly (one
 // object, known fields, valid UTF-8, application/json).
 func decodeCorrection(r *http.Request, v any) error {
-	if _, err := bodyType(r, false); err != nil {
-		return err
-	}
-	data, err := readBody(r)
+	_, data, err := requestBody(r, false)
 	if err != nil {
 		return err
 	}

@@ -72,11 +72,7 @@ func (s *Store) Fragments(ctx context.Context, fq FragmentQuery) (FragmentPage, 
 	if err != nil {
 		return FragmentPage{}, fmt.Errorf("fragments: %w", err)
 	}
-	page := FragmentPage{Fragments: []Fragment{}, Limit: f.Limit, Offset: f.Offset}
-	if page.Limit == 0 {
-		page.Limit = DefaultLimit
-	}
-	page.Limit = min(page.Limit, MaxLimit)
+	page := FragmentPage{Fragments: []Fragment{}, Limit: f.pageLimit(), Offset: f.Offset}
 	words := SearchWords(f.Query)
 	for i, t := range words {
 		words[i] = strings.ToLower(t)

@@ -73,10 +73,7 @@ func (s *Store) labels(ctx context.Context, q queryer, ids []string) (map[string
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := stringArgs(ids)
 	rows, err := q.QueryContext(ctx, s.q(`SELECT article_id, kind, label, paragraphs FROM labels
 		WHERE article_id IN (`+placeholders(len(ids))+`)
 		ORDER BY article_id, kind, position`), args...)
@@ -108,6 +105,15 @@ func (s *Store) labels(ctx context.Context, q queryer, ids []string) (map[string
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// stringArgs returns ss as query arguments.
+func stringArgs(ss []string) []any {
+	args := make([]any, len(ss))
+	for i, s := range ss {
+		args[i] = s
+	}
+	return args
 }
 
 // where is a filter compiled to SQL: conditions on the articles table,
@@ -197,6 +203,14 @@ func addPGSearch(w *where, q string) {
 	}
 }
 
+// pageLimit is f.Limit, DefaultLimit when zero, at most MaxLimit.
+func (f Filter) pageLimit() int {
+	if f.Limit == 0 {
+		return DefaultLimit
+	}
+	return min(f.Limit, MaxLimit)
+}
+
 // List returns one page of the articles that match f, newest date first
 // (undated articles last), then by id. f.Limit is 50 when zero and at most
 // 1000; Total counts every match.
@@ -209,11 +223,7 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 	if err != nil {
 		return Page{}, fmt.Errorf("list: %w", err)
 	}
-	page := Page{Articles: []Summary{}, Limit: f.Limit, Offset: f.Offset}
-	if page.Limit == 0 {
-		page.Limit = DefaultLimit
-	}
-	page.Limit = min(page.Limit, MaxLimit)
+	page := Page{Articles: []Summary{}, Limit: f.pageLimit(), Offset: f.Offset}
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM articles a`+w.sql()), w.args...).Scan(&page.Total); err != nil {
 			return err
@@ -304,10 +314,7 @@ func (s *Store) InputHashes(ctx context.Context, ids []string) (map[string]strin
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 500)]
 		ids = ids[len(chunk):]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
+		args := stringArgs(chunk)
 		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, input_hash FROM articles WHERE input_hash <> '' AND id IN (`+placeholders(len(chunk))+`)`), args...)
 		if err != nil {
 			return nil, fmt.Errorf("input hashes: %w", err)

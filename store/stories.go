@@ -285,10 +285,7 @@ func (s *Store) bestMatch(ctx context.Context, tx *sql.Tx, opt story.Options, da
 	if len(cands) == 0 {
 		return "", nil
 	}
-	cargs := make([]any, len(cands))
-	for i, c := range cands {
-		cargs[i] = c
-	}
+	cargs := stringArgs(cands)
 	rows, err = tx.QueryContext(ctx, s.q(`SELECT m.article_id, m.story, m.norm2, a.date FROM story_members m
 		JOIN articles a ON a.id = m.article_id WHERE m.article_id IN (`+placeholders(len(cargs))+`)`), cargs...)
 	if err != nil {

@@ -102,11 +102,7 @@ func (s *Store) ListStories(ctx context.Context, f Filter, minSize int) (StoryPa
 		return StoryPage{}, fmt.Errorf("list stories: %w", err)
 	}
 	minSize = max(1, minSize)
-	page := StoryPage{Stories: []Story{}, Limit: f.Limit, Offset: f.Offset}
-	if page.Limit == 0 {
-		page.Limit = DefaultLimit
-	}
-	page.Limit = min(page.Limit, MaxLimit)
+	page := StoryPage{Stories: []Story{}, Limit: f.pageLimit(), Offset: f.Offset}
 	from := `FROM story_members m`
 	args := append([]any{}, w.args...)
 	if len(w.conds) > 0 {
@@ -168,10 +164,7 @@ func (s *Store) describeStories(ctx context.Context, q queryer, ids []string) (m
 	if len(ids) == 0 {
 		return out, members, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := stringArgs(ids)
 	rows, err := q.QueryContext(ctx, s.q(`SELECT m.story, a.id, a.source, a.url, a.date, a.lang, a.title, a.words, a.genre, a.stored
 		FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story IN (`+placeholders(len(ids))+`)`), args...)
 	if err != nil {
@@ -259,10 +252,7 @@ func (s *Store) centralArticles(ctx context.Context, q queryer, members map[stri
 	keys := map[string][]kw{}
 	for lo := 0; lo < len(all); lo += 500 {
 		chunk := all[lo:min(len(all), lo+500)]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
+		args := stringArgs(chunk)
 		rows, err := q.QueryContext(ctx, s.q(`SELECT article_id, key, weight FROM story_keys WHERE article_id IN (`+placeholders(len(chunk))+`)`), args...)
 		if err != nil {
 			return nil, err
@@ -432,13 +422,17 @@ func (s *Store) fragments(ctx context.Context, ids, techniques []string) ([]Stor
 	for _, t := range techniques {
 		want[t] = nil
 	}
+	results, err := s.results(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	for _, id := range ids {
-		rec, err := s.Get(ctx, id)
-		if err != nil {
-			return nil, err
+		result, ok := results[id]
+		if !ok {
+			return nil, fmt.Errorf("get %s: %w", id, ErrNotFound)
 		}
 		var res resultSpans
-		if err := json.Unmarshal(rec.Result, &res); err != nil {
+		if err := json.Unmarshal(result, &res); err != nil {
 			return nil, fmt.Errorf("result of %s: %w", id, err)
 		}
 		for _, p := range res.Paragraphs {
@@ -469,6 +463,42 @@ func (s *Store) fragments(ctx context.Context, ids, techniques []string) ([]Stor
 			seen[f.Text] = true
 			out = append(out, f)
 			n++
+		}
+	}
+	return out, nil
+}
+
+// results returns the whole stored results of the articles ids (compact
+// ones expanded), read in one query per 500 ids; an id not stored has none.
+func (s *Store) results(ctx context.Context, ids []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(ids))
+	for lo := 0; lo < len(ids); lo += 500 {
+		chunk := ids[lo:min(len(ids), lo+500)]
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, text, result, result_compact FROM articles
+			WHERE id IN (`+placeholders(len(chunk))+`)`), stringArgs(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, text, result string
+			var compact bool
+			if err := rows.Scan(&id, &text, &result, &compact); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			full := []byte(result)
+			if compact {
+				if full, err = expandResult(text, full); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("get %s: %w", id, err)
+				}
+			}
+			out[id] = full
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

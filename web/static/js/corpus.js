@@ -2,7 +2,7 @@
 // pagination, deletion, and import of a JSONL file or a directory of .txt
 // files.
 
-import { h, clear, field, label } from "./dom.js";
+import { h, clear, field, label, pager } from "./dom.js";
 import { api, query } from "./api.js";
 import { filterForm, pickFilters, describe, apiFilters } from "./filters.js";
 import { languageSelect, articleID, parseJSONL } from "./files.js";
@@ -108,11 +108,7 @@ function render(ctx, box, page, filters, limit, offset, sort, reload) {
     ...filters, limit: limit === 50 ? "" : limit, sort: sortSel.value === "-date" ? "" : sortSel.value,
   })));
   const apiF = apiFilters(filters, false);
-  const pager = h("nav", { class: "pager", "aria-label": "Pages" },
-    offset > 0 ? h("a", { class: "button", href: nav(Math.max(0, offset - limit)), rel: "prev", text: "← Previous" }) : null,
-    h("span", { class: "muted", text: total ? `${offset + 1}–${offset + arts.length} of ${total}` : "no articles" }),
-    offset + limit < total ? h("a", { class: "button", href: nav(offset + limit), rel: "next", text: "Next →" }) : null,
-    sizeSel);
+  const pages = pager(nav, offset, arts.length, total, limit, "no articles", sizeSel);
   const rows = arts.map((a) => row(ctx, a, reload));
   clear(box).append(
     h("div", { class: "table-head" },
@@ -127,7 +123,7 @@ function render(ctx, box, page, filters, limit, offset, sort, reload) {
         h("caption", { class: "visually-hidden", text: "Stored articles" }),
         h("thead", {}, h("tr", {}, ["Id", "Title", "Source", "Date", "Language", "Genre", "Techniques / paragraph", "Top techniques", ""].map((c) => h("th", { scope: "col", text: c })))),
         h("tbody", {}, rows))),
-    pager);
+    pages);
 }
 
 function row(ctx, a, reload) {

@@ -63,6 +63,17 @@ export function pct(x, digits = 0) {
   return `${(100 * (Number(x) || 0)).toFixed(digits)}%`;
 }
 
+// pager is the navigation of a listing: Previous and Next links (nav(offset)
+// gives their href) around "first–last of total" (none when total is 0),
+// then extra.
+export function pager(nav, offset, shown, total, limit, none, ...extra) {
+  return h("nav", { class: "pager", "aria-label": "Pages" },
+    offset > 0 ? h("a", { class: "button", href: nav(Math.max(0, offset - limit)), rel: "prev", text: "← Previous" }) : null,
+    h("span", { class: "muted", text: total ? `${offset + 1}–${offset + shown} of ${total}` : none }),
+    offset + limit < total ? h("a", { class: "button", href: nav(offset + limit), rel: "next", text: "Next →" }) : null,
+    ...extra);
+}
+
 // label turns a taxonomy name such as "Name_Calling-Labeling" into
 // readable text ("Name Calling-Labeling").
 export function label(name) {

@@ -3,7 +3,7 @@
 // 'NATO' between two dates", each in its context and linked to its article,
 // with a minimum span score and CSV and JSON exports.
 
-import { h, clear, label } from "./dom.js";
+import { h, clear, label, pager } from "./dom.js";
 import { api, query } from "./api.js";
 import { filterForm, pickFilters, describe, apiFilters } from "./filters.js";
 import { apiLink, exports } from "./export.js";
@@ -68,8 +68,5 @@ function render(ctx, box, page, filters, minScore, offset, apiQuery) {
         h("caption", { class: "visually-hidden", text: "Fragments" }),
         h("thead", {}, h("tr", {}, ["Article", "Technique", "Fragment in context"].map((c) => h("th", { scope: "col", text: c })))),
         h("tbody", {}, rows))),
-    h("nav", { class: "pager", "aria-label": "Pages" },
-      offset > 0 ? h("a", { class: "button", href: nav(Math.max(0, offset - LIMIT)), rel: "prev", text: "← Previous" }) : null,
-      h("span", { class: "muted", text: total ? `${offset + 1}–${offset + frs.length} of ${total}` : "" }),
-      offset + LIMIT < total ? h("a", { class: "button", href: nav(offset + LIMIT), rel: "next", text: "Next →" }) : null));
+    pager(nav, offset, frs.length, total, LIMIT, ""));
 }

@@ -5,7 +5,7 @@
 // linked to its article. Corrections: merge another story into this one,
 // split an article out (POST /v1/stories/merge, /split).
 
-import { h, clear, label, pct } from "./dom.js";
+import { h, clear, label, pct, pager } from "./dom.js";
 import { api, query } from "./api.js";
 import { filterForm, pickFilters, describe } from "./filters.js";
 import { csvLink, jsonLink, apiLink, exports } from "./export.js";
@@ -21,7 +21,7 @@ export function storiesView(ctx, params) {
   const offset = Math.max(0, Number(params.offset) || 0);
   const box = h("div", { class: "stories-table", "aria-live": "polite" }, h("p", { class: "muted", text: "Loading…" }));
   const q = { ...filters, min_size: minSize, limit: PAGE, offset };
-  api.stories(q).then((page) => renderList(ctx, box, page, filters, minSize, offset))
+  api.stories(q).then((page) => renderList(ctx, box, page, filters, minSize, offset, q))
     .catch((err) => clear(box).append(h("p", { class: "error", role: "alert", text: `Cannot list the stories: ${err.message}` })));
   return h("div", { class: "view stories" },
     h("h2", { text: "Stories" }),
@@ -30,7 +30,7 @@ export function storiesView(ctx, params) {
     box);
 }
 
-function renderList(ctx, box, page, filters, minSize, offset) {
+function renderList(ctx, box, page, filters, minSize, offset, apiQuery) {
   const stories = page.stories || [];
   const total = page.total || 0;
   const nav = (off, size = minSize) => ctx.href("stories", { ...filters, min_size: size === 2 ? "" : size, offset: off || "" });
@@ -38,7 +38,6 @@ function renderList(ctx, box, page, filters, minSize, offset) {
     [1, 2, 3, 5, 10].map((n) => h("option", { value: String(n), text: n === 1 ? "all, single articles too" : `${n} articles or more` })));
   sizeSel.value = String([1, 2, 3, 5, 10].includes(minSize) ? minSize : 2);
   sizeSel.addEventListener("change", () => ctx.go(nav(0, Number(sizeSel.value))));
-  const apiQuery = { ...filters, min_size: minSize, limit: PAGE, offset };
   clear(box).append(
     h("div", { class: "table-head" },
       h("p", { class: "muted", dataset: { total }, text: `${total} stor${total === 1 ? "y" : "ies"}. ${describe(filters)}` }),
@@ -57,10 +56,7 @@ function renderList(ctx, box, page, filters, minSize, offset) {
           h("td", { text: (s.languages || []).join(", ") }),
           h("td", { text: (s.sources || []).join(", ") || "–" }),
           h("td", { class: "nowrap", text: dates(s) })))))),
-    h("nav", { class: "pager", "aria-label": "Pages" },
-      offset > 0 ? h("a", { class: "button", href: nav(Math.max(0, offset - PAGE)), rel: "prev", text: "← Previous" }) : null,
-      h("span", { class: "muted", text: total ? `${offset + 1}–${offset + stories.length} of ${total}` : "no stories" }),
-      offset + PAGE < total ? h("a", { class: "button", href: nav(offset + PAGE), rel: "next", text: "Next →" }) : null));
+    pager(nav, offset, stories.length, total, PAGE, "no stories"));
 }
 
 function dates(s) {
