@@ -1,6 +1,8 @@
 package analyze
 
 import (
+	"strings"
+
 	"rhetor/feature"
 	"rhetor/lang"
 	"rhetor/text"
@@ -113,6 +115,17 @@ func (e *explainer) tops(t *table, labels []int, k int) [][]Evidence {
 // 16 bytes a token each.
 const topGroup = 4
 
+// broken tells whether the text between token i and the next ends a
+// sentence or a bracketed or quoted part ("Avangard. Imaginons", "Poutine)
+// est"): such two words are never shown as one phrase, though the feature
+// that joins them still counts for the words shown alone.
+func (e *explainer) broken(i int) bool {
+	return strings.ContainsAny(e.txt[e.toks[i].End:e.toks[i+1].Start], phraseBreaks)
+}
+
+// phraseBreaks are the characters that end a phrase shown as evidence.
+const phraseBreaks = ".!?;:…()[]{}«»\"“”„\n"
+
 // pick returns up to k non-overlapping words or phrases with the largest
 // positive weight, given each token's weight as a word (word) and as the
 // start of a two-word phrase (pair).
@@ -136,7 +149,7 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 		if w > 0 && !stop {
 			cands = append(cands, candidate{i, i, w})
 		}
-		if i+1 < len(word) && pair[i] > 0 && !(stop && stops[i+1]) {
+		if i+1 < len(word) && pair[i] > 0 && !(stop && stops[i+1]) && !e.broken(i) {
 			if w2 := pair[i] + word[i] + word[i+1]; w2 > 0 {
 				cands = append(cands, candidate{i, i + 1, w2})
 			}
