@@ -33,10 +33,13 @@ import (
 // thirds of a 250 ms load). Version 5 adds the fragment tagger (the span
 // decoder's "tagging", the span head's B and I labels per technique, and
 // version-2 span features); it is written only for models that have one,
-// so that a model without it stays readable by older rhetor.
+// so that a model without it stays readable by older rhetor. Version 6 adds
+// the technique head's span blend (Head.SpanBlend), written only for models
+// that have one: an older rhetor would read such a file without it and
+// decide otherwise.
 const (
 	Magic         = "RHETORMD"
-	FormatVersion = 5
+	FormatVersion = 6
 	// minVersion is the oldest format this rhetor reads: version 2 files
 	// have no span decoder (their span head's threshold serves every
 	// technique, in word mode).
@@ -72,6 +75,8 @@ type headHeader struct {
 	// Calibration is absent from models trained before it (and from heads
 	// without one): they read as before.
 	Calibration *Calibration `json:"calibration,omitempty"`
+	// SpanBlend is absent from models trained before it (version 6).
+	SpanBlend float64 `json:"span_blend,omitempty"`
 }
 
 var headNames = [4]string{"genre", "frames", "techniques", "spans"}
@@ -93,7 +98,7 @@ func (m *Model) Write(w io.Writer) error {
 		h.Heads = append(h.Heads, headHeader{
 			Name: headNames[i], Labels: hd.Labels, Dim: w.Dim,
 			Bias: w.Bias, Scale: w.Scale, Thresholds: hd.Thresholds, Offsets: hd.Offsets, Unseen: hd.UnseenOffsets,
-			Calibration: hd.Calibration,
+			Calibration: hd.Calibration, SpanBlend: hd.SpanBlend,
 		})
 	}
 	hdr, err := json.Marshal(h)
@@ -103,8 +108,11 @@ func (m *Model) Write(w io.Writer) error {
 	var buf bytes.Buffer
 	buf.WriteString(Magic)
 	version := uint32(FormatVersion)
-	if m.Decoder.Tagging == nil && m.Spans.Version == 0 {
+	switch {
+	case m.Decoder.Tagging == nil && m.Spans.Version == 0:
 		version = 4
+	case m.Techniques.SpanBlend == 0:
+		version = 5
 	}
 	binary.Write(&buf, binary.LittleEndian, version)
 	binary.Write(&buf, binary.LittleEndian, uint32(len(hdr)))
@@ -144,8 +152,27 @@ func (m *Model) validate() error {
 				return fmt.Errorf("%s head: %w", headNames[i], err)
 			}
 		}
+		if err := checkBlend(headNames[i], hd.SpanBlend, m.Decoder.Tagging != nil); err != nil {
+			return err
+		}
 	}
 	return m.checkDecoder()
+}
+
+// checkBlend reports a SpanBlend outside [0, 1), on another head than the
+// technique head, or without a fragment tagger to read.
+func checkBlend(head string, beta float64, tagger bool) error {
+	switch {
+	case beta == 0:
+		return nil
+	case head != "techniques":
+		return fmt.Errorf("%s head: span blend %v on a head other than techniques", head, beta)
+	case !(beta > 0 && beta < 1):
+		return fmt.Errorf("techniques head: span blend %v is outside [0, 1)", beta)
+	case !tagger:
+		return fmt.Errorf("techniques head: span blend %v without a fragment tagger", beta)
+	}
+	return nil
 }
 
 // checkDecoder reports a span decoder that does not fit the technique and
@@ -245,6 +272,7 @@ func Decode(data []byte) (*Model, error) {
 			Offsets:       hh.Offsets,
 			UnseenOffsets: hh.Unseen,
 			Calibration:   hh.Calibration,
+			SpanBlend:     hh.SpanBlend,
 		}
 		if hh.Calibration != nil {
 			if err := hh.Calibration.Validate(); err != nil {
@@ -263,6 +291,11 @@ func Decode(data []byte) (*Model, error) {
 	}
 	if err := m.checkDecoder(); err != nil {
 		return nil, fmt.Errorf("model header: %w", err)
+	}
+	for i, hd := range m.heads() {
+		if err := checkBlend(headNames[i], hd.SpanBlend, m.Decoder.Tagging != nil); err != nil {
+			return nil, fmt.Errorf("model header: %w", err)
+		}
 	}
 	return m, nil
 }

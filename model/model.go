@@ -133,6 +133,35 @@ type Head struct {
 	// of a language without training data (see ThresholdFor); models
 	// trained before it have none and apply the "" threshold as it is.
 	Calibration *Calibration
+	// SpanBlend, for the technique head of a model with a fragment tagger,
+	// is the weight β of the fragment model's view in the technique
+	// probabilities of languages with training data: a paragraph's
+	// probability p of technique k becomes (1-β)·p + β·σ(b), b being the
+	// largest margin of the span head's B-k label over the paragraph's
+	// tokens (see Blend). Zero (older models) leaves p as it is.
+	SpanBlend float64
+}
+
+// Blend returns β·σ(maxB) + (1-β)·p: the probability of a technique whose
+// paragraph-head probability is p, where maxB is the largest B margin of
+// the technique over the paragraph's tokens (math.Inf(-1) when it has no
+// token). Training and inference share it, so that they agree bit for bit.
+func Blend(beta, p, maxB float64) float64 {
+	return (1-beta)*p + beta*linear.Sigmoid(maxB)
+}
+
+// BlendFor returns the SpanBlend that applies to a language: the technique
+// head's, for a language with a technique threshold of its own and a model
+// with a fragment tagger; zero for languages without training data, whose
+// thresholds are chosen on the paragraph head alone.
+func (m *Model) BlendFor(lang string) float64 {
+	if m.Techniques.SpanBlend == 0 || m.Decoder.Tagging == nil {
+		return 0
+	}
+	if _, trained := m.Techniques.Threshold(lang); !trained {
+		return 0
+	}
+	return m.Techniques.SpanBlend
 }
 
 // OffsetsFor returns the margin offsets for a language.

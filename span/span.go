@@ -63,8 +63,14 @@ func (c Config) Vectors(para string, toks []text.Token) []feature.Vector {
 	}
 	quoted := inQuotes(para, toks)
 	out := make([]feature.Vector, n)
+	// Every token's indices go into one array (a token has about 30), each
+	// vector a full slice of its part: two allocations a paragraph rather
+	// than several a token.
+	all := make([]uint32, 0, n*(2*c.Window+24))
+	starts := make([]int, n+1)
 	for i, t := range toks {
-		var idx []uint32
+		starts[i] = len(all)
+		idx := all
 		add := func(h uint32) { idx = append(idx, feature.Mix(h)&mask) }
 		for d := -c.Window; d <= c.Window; d++ {
 			j := i + d
@@ -109,15 +115,20 @@ func (c Config) Vectors(para string, toks []text.Token) []feature.Vector {
 		if c.Version >= 2 {
 			idx = c.moreFeatures(idx, para, toks, terms, i, mask)
 		}
-		vals := make([]float32, len(idx))
-		v := float32(1 / float64(len(idx)))
+		all = idx
+	}
+	starts[n] = len(all)
+	vals := make([]float32, len(all))
+	for i := range out {
+		lo, hi := starts[i], starts[i+1]
+		v := float32(1 / float64(hi-lo))
 		if c.Version >= 2 {
 			v = 1
 		}
-		for k := range vals {
+		for k := lo; k < hi; k++ {
 			vals[k] = v
 		}
-		out[i] = feature.Vector{Idx: idx, Val: vals}
+		out[i] = feature.Vector{Idx: all[lo:hi:hi], Val: vals[lo:hi:hi]}
 	}
 	return out
 }

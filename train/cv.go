@@ -57,6 +57,7 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 	if err != nil {
 		return nil, err
 	}
+	blendTechniques(s, cfg.SpanBlend)
 	rep := &CVReport{Folds: k}
 	genre := make([]int, len(p.Docs))
 	frames := make([][]int, len(p.Docs))

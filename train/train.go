@@ -41,6 +41,10 @@ type Config struct {
 	// articles, one order's stochastic-gradient noise moves the genre
 	// decision of many articles; the average does not.
 	ArticleBag int
+	// SpanBlend is the weight of the fragment model's view in the technique
+	// probabilities of languages with training data (model.Head.SpanBlend):
+	// thresholds are chosen on held-out probabilities blended the same way.
+	SpanBlend float64
 	// Folds is the number of held-out folds used to choose thresholds (>= 2).
 	Folds int
 	// Name is recorded in the model.
@@ -273,14 +277,42 @@ func (p *Prepared) score(h heads, s *Scores, use func(i int) bool) {
 		s.Genre[i] = h.genre.Margins(d.Vectors.Article)
 		s.Frames[i] = probs(h.frames.Margins(d.Vectors.Article))
 		s.Techniques[i] = make([][]float64, len(d.Paras))
-		s.Tokens[i] = make([][][]float64, len(d.Paras))
+		if h.spans != nil {
+			s.Tokens[i] = make([][][]float64, len(d.Paras))
+		}
 		for j := range d.Paras {
 			s.Techniques[i][j] = probs(h.techniques.Margins(p.paragraphInput(d, j)))
-			if d.HasSpans && h.spans != nil {
+			if (d.HasSpans || d.HasTechniques) && h.spans != nil {
 				s.Tokens[i][j] = make([][]float64, len(d.TokenVectors[j]))
 				for k, x := range d.TokenVectors[j] {
 					s.Tokens[i][j][k] = h.spans.Margins(x)
 				}
+			}
+		}
+	}
+}
+
+// blendTechniques mixes into the technique probabilities of every scored
+// paragraph the span head's view, as model.Blend does at inference: the
+// largest B margin of each technique over the paragraph's tokens (a
+// paragraph without tokens has none: its probability is scaled by 1-β).
+// Documents scored without a span head are left as they are.
+func blendTechniques(s *Scores, beta float64) {
+	if beta == 0 {
+		return
+	}
+	for i, paras := range s.Techniques {
+		if s.Tokens[i] == nil {
+			continue
+		}
+		for j, pr := range paras {
+			toks := s.Tokens[i][j]
+			for k := range pr {
+				maxB := math.Inf(-1)
+				for _, tok := range toks {
+					maxB = math.Max(maxB, tok[2*k])
+				}
+				pr[k] = model.Blend(beta, pr[k], maxB)
 			}
 		}
 	}
@@ -326,6 +358,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	blendTechniques(s, cfg.SpanBlend)
 	all := func(int) bool { return true }
 	th := chooseThresholds(p, s, all, true)
 	unseen, err := unseenThresholds(ctx, p, cfg)
@@ -377,7 +410,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		Decoder:    span.Decoder{Tagging: th.tagging(h.tagging)},
 		Genre:      &model.Head{Labels: corpus.Genres, Weights: model.Quantise(h.genre), Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
 		Frames:     &model.Head{Labels: corpus.Frames, Weights: model.Quantise(h.frames), Thresholds: th.frames, Calibration: frameCal},
-		Techniques: &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.techniques), Thresholds: th.techniques, Calibration: techCal},
+		Techniques: &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.techniques), Thresholds: th.techniques, Calibration: techCal, SpanBlend: cfg.SpanBlend},
 	}, nil
 }
 

@@ -27,6 +27,7 @@ type trainSettings struct {
 	artL2        float64
 	artPosPower  float64
 	artBag       int
+	spanBlend    float64
 	genreBal     float64
 	eta, l2      float64
 	posPower     float64
@@ -49,6 +50,7 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.Float64Var(&s.artL2, "article-l2", 1e-5, "L2 regularisation of the genre and frame heads (0: same as --l2)")
 	fs.Float64Var(&s.artPosPower, "article-pos-power", 1, "positive class weight exponent of the genre and frame heads (0: same as --pos-power)")
 	fs.Float64Var(&s.genreBal, "genre-balance", 0, "weigh the genres alike within each language in the genre head's training, (n_lang/(3·n_lang,genre))^`P` repeats (0: off)")
+	fs.Float64Var(&s.spanBlend, "span-blend", 0.1, "weight of the fragment model's strongest B margin in the technique probabilities of trained languages (0: paragraph head alone)")
 	fs.IntVar(&s.artBag, "article-bag", 4, "genre and frame heads trained with different example orders and averaged into one")
 	fs.Float64Var(&s.eta, "eta", o.Eta, "initial SGD learning rate")
 	fs.Float64Var(&s.l2, "l2", o.L2, "L2 regularisation")
@@ -75,6 +77,8 @@ func (s *trainSettings) validate() error {
 		return usagef("--eta must be a positive number")
 	case !nonNeg(s.l2):
 		return usagef("--l2 must not be negative")
+	case !(s.spanBlend >= 0 && s.spanBlend < 1):
+		return usagef("--span-blend must be within [0, 1)")
 	case s.artBag < 1 || s.artBag > 32:
 		return usagef("--article-bag must be within 1..32")
 	case !nonNeg(s.genreBal) || s.genreBal > 4:
@@ -119,7 +123,7 @@ func (s *trainSettings) options() linear.Options {
 }
 
 func (s *trainSettings) config(name string, stderr io.Writer) train.Config {
-	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, ArticlePosPower: s.artPosPower, ArticleBag: s.artBag, GenreBalance: s.genreBal, Name: name, Progress: trainProgress(stderr)}
+	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, ArticlePosPower: s.artPosPower, ArticleBag: s.artBag, GenreBalance: s.genreBal, SpanBlend: s.spanBlend, Name: name, Progress: trainProgress(stderr)}
 }
 
 // prepare loads the data directories and featurises them.

@@ -1,0 +1,96 @@
+package model
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestSpanBlendRoundTrip: a technique head's span blend survives the file,
+// is written as version 6 (older rhetor refuses the file rather than decide
+// without it), and a model without one stays version 5 and blends nothing.
+func TestSpanBlendRoundTrip(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatalf("default model: %v", err)
+	}
+	if m.Decoder.Tagging == nil {
+		t.Skip("the default model has no fragment tagger")
+	}
+	c := *m
+	tech := *m.Techniques
+	c.Techniques = &tech
+	for _, beta := range []float64{0, 0.1} {
+		tech.SpanBlend = beta
+		data := encode(t, &c)
+		v := binary.LittleEndian.Uint32(data[8:])
+		if want := map[bool]uint32{true: 5, false: 6}[beta == 0]; v != want {
+			t.Errorf("span blend %v: version %d, want %d", beta, v, want)
+		}
+		if got := bytes.Contains(data, []byte(`"span_blend"`)); got != (beta != 0) {
+			t.Errorf("span blend %v: header mentions span_blend: %v", beta, got)
+		}
+		got, err := Decode(data)
+		if err != nil {
+			t.Fatalf("span blend %v: %v", beta, err)
+		}
+		if got.Techniques.SpanBlend != beta {
+			t.Errorf("span blend %v read back as %v", beta, got.Techniques.SpanBlend)
+		}
+		lang := ""
+		for l := range got.Techniques.Thresholds {
+			if l != "" {
+				lang = l
+				break
+			}
+		}
+		if b := got.BlendFor(lang); b != beta {
+			t.Errorf("span blend %v: BlendFor(%q) = %v", beta, lang, b)
+		}
+		if b := got.BlendFor("xx"); b != 0 {
+			t.Errorf("span blend %v: a language without training data blends %v", beta, b)
+		}
+	}
+}
+
+func TestSpanBlendRejected(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatalf("default model: %v", err)
+	}
+	cases := []struct {
+		name string
+		edit func(c *Model)
+		want string
+	}{
+		{"one", func(c *Model) { c.Techniques.SpanBlend = 1 }, "outside [0, 1)"},
+		{"negative", func(c *Model) { c.Techniques.SpanBlend = -0.1 }, "outside [0, 1)"},
+		{"NaN", func(c *Model) { c.Techniques.SpanBlend = math.NaN() }, "outside [0, 1)"},
+		{"genre head", func(c *Model) { c.Genre.SpanBlend = 0.1 }, "other than techniques"},
+		{"no tagger", func(c *Model) { c.Techniques.SpanBlend = 0.1; c.Decoder.Tagging = nil }, "without a fragment tagger"},
+	}
+	for _, tc := range cases {
+		c := *m
+		g, tech := *m.Genre, *m.Techniques
+		c.Genre, c.Techniques = &g, &tech
+		tc.edit(&c)
+		var buf bytes.Buffer
+		if err := c.Write(&buf); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: write gives %v, want an error saying %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestBlend(t *testing.T) {
+	if got := Blend(0.1, 0.5, math.Inf(-1)); math.Abs(got-0.45) > 1e-12 {
+		t.Errorf("no token: %v, want 0.45", got)
+	}
+	if got := Blend(0.1, 0.5, math.Inf(1)); math.Abs(got-0.55) > 1e-12 {
+		t.Errorf("certain fragment: %v, want 0.55", got)
+	}
+	if got := Blend(0, 0.3, 5); got != 0.3 {
+		t.Errorf("β 0: %v, want 0.3", got)
+	}
+}
