@@ -14,6 +14,7 @@ import (
 	"rhetor/lang"
 	"rhetor/linear"
 	"rhetor/model"
+	"rhetor/span"
 	"rhetor/text"
 )
 
@@ -478,7 +479,11 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 					// the techniques to locate.
 					tokProbs = a.tokenScores(p.Text, toks, locate)
 				}
-				for _, f := range m.Decoder.Locate(p.Text, toks, tokProbs, k) {
+				frags := m.Decoder.Locate(p.Text, toks, tokProbs, k)
+				if model.DropsNameFragments(t.Technique, s.Lang) {
+					frags = span.WithoutNames(p.Text, toks, frags, stop.Contains)
+				}
+				for _, f := range frags {
 					out.Spans = append(out.Spans, Span{
 						Technique: t.Technique,
 						Start:     runes.At(p.Start + f.Start),
