@@ -14,6 +14,7 @@ import (
 	"rhetor/lang"
 	"rhetor/linear"
 	"rhetor/model"
+	"rhetor/span"
 	"rhetor/text"
 )
 
@@ -274,6 +275,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
 	var late *feature.Builder // computes the traces of a long article's paragraphs
 	var tokBuf []text.Token
+	var spanBuf spanScratch
 	for i, p := range s.Paragraphs {
 		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
@@ -332,7 +334,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 					// The span head runs only for paragraphs that have a
 					// technique to locate, and only for the labels of
 					// the techniques to locate.
-					tokProbs = a.tokenScores(p.Text, toks, locate)
+					tokProbs = a.tokenScores(&spanBuf, p.Text, toks, locate)
 				}
 				for _, f := range m.Decoder.Locate(p.Text, toks, tokProbs, k) {
 					out.Spans = append(out.Spans, Span{
@@ -417,18 +419,19 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 
 // tokenScores returns, for every token of a paragraph, what the span
 // decoder reads: the span head's margins (a tagger's B and I of every
-// technique), or its probability of each technique (older models).
+// technique), or its probability of each technique (older models). The
+// scores live in sc's buffers until its next call.
 //
 // Only the labels that locate the techniques techs are computed (the B and
 // I labels of each with a tagger, its own label otherwise); the others
 // hold the biases.
-func (a *Analyzer) tokenScores(para string, toks []text.Token, techs []int) [][]float64 {
-	vecs := a.m.Spans.Vectors(para, toks)
-	out := make([][]float64, len(vecs))
+func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, techs []int) [][]float64 {
+	spans := a.m.Spans
+	spans.Buckets(&sc.buckets, para, toks)
 	tagger := a.m.Decoder.Tagging != nil
 	t := a.fragments
 	L := t.labels
-	cols := make([]int, 0, 2*len(techs))
+	cols := sc.cols[:0]
 	for _, k := range techs {
 		if tagger {
 			cols = append(cols, 2*k, 2*k+1)
@@ -436,23 +439,71 @@ func (a *Analyzer) tokenScores(para string, toks []text.Token, techs []int) [][]
 			cols = append(cols, k)
 		}
 	}
-	// One backing array for every token's scores, one scratch row: the
-	// allocations of a row per token were a fifth of an analysis's.
-	flat := make([]float64, len(vecs)*L)
-	row := make([]float32, L)
-	for n, x := range vecs {
+	sc.cols = cols
+	C := len(cols)
+	// The weights are gathered first, feature by feature: the loads do not
+	// wait for one another, so that their cache misses overlap (the span
+	// head is too large to stay in the cache), then summed token by token
+	// in the order accumulate sums them.
+	idx := sc.buckets.Idx
+	g := grow(sc.weights, len(idx)*C)
+	sc.weights = g
+	for f, i := range idx {
+		row := t.w[int(i)*L:][:L]
+		gf := g[f*C:][:C]
+		for c, col := range cols {
+			gf[c] = row[col]
+		}
+	}
+	n := len(sc.buckets.Ends)
+	// One backing array for every token's scores, one scratch row.
+	flat := grow(sc.flat, n*L)
+	sc.flat = flat
+	out := grow(sc.rows, n)
+	sc.rows = out
+	row := grow(sc.row, L)
+	sc.row = row
+	start := 0
+	for tok, end := range sc.buckets.Ends {
 		copy(row, t.bias)
-		t.accumulateCols(row, x, cols)
-		o := flat[n*L : (n+1)*L : (n+1)*L]
+		v := spans.Value(end - start)
+		for f := start; f < end; f++ {
+			gf := g[f*C:][:C]
+			for c, col := range cols {
+				row[col] += float32(fromBF16(gf[c]) * v)
+			}
+		}
+		start = end
+		o := flat[tok*L : (tok+1)*L : (tok+1)*L]
 		for l, v := range row {
 			o[l] = float64(v)
 		}
 		if !tagger {
 			sigmoids(o)
 		}
-		out[n] = o
+		out[tok] = o
 	}
 	return out
+}
+
+// spanScratch holds tokenScores' buffers, reused from one paragraph to
+// the next of an article.
+type spanScratch struct {
+	buckets span.Buckets
+	cols    []int
+	weights []uint16
+	flat    []float64
+	rows    [][]float64
+	row     []float32
+}
+
+// grow returns buf resliced to n elements, reallocated when too short (its
+// contents are then undefined).
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }
 
 // spanShift is how far above the technique threshold technique k's

@@ -84,20 +84,6 @@ func accumulateGo(out []float32, w []uint16, labels int, idx []uint32, val []flo
 	}
 }
 
-// accumulateCols adds x's contribution to out for the labels cols only,
-// in the same order of operations as accumulate (base 0, no mask, scale
-// 1), so those labels get exactly accumulate's values.
-func (t *table) accumulateCols(out []float32, x feature.Vector, cols []int) {
-	L := t.labels
-	for j, idx := range x.Idx {
-		row := t.w[int(idx)*L:][:L]
-		v := x.Val[j]
-		for _, c := range cols {
-			out[c] += float32(fromBF16(row[c]) * v)
-		}
-	}
-}
-
 // margins returns the biases plus x's contribution.
 func (t *table) margins(x feature.Vector) []float32 {
 	out := append([]float32(nil), t.bias...)
