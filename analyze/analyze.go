@@ -266,9 +266,13 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	runes := text.NewRuneIndex(txt)
 	stop := lang.StopwordsFor(s.Lang)
 
+	// The article's words, when frame evidence tokenises it: the
+	// paragraphs' words are then read from them.
+	var artToks []text.Token
 	if s.Genre != nil {
-		a.decideArticle(res, txt, s, runes, stop)
+		artToks = a.decideArticle(res, txt, s, runes, stop)
 	}
+	next := 0 // the first of artToks after the paragraphs before this one
 
 	// Techniques per paragraph, with their fragments.
 	res.Thresholds.Spans = m.Decoder.Threshold
@@ -288,7 +292,11 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		if wordLevel {
 			// The tokens live as long as the paragraph's decisions: one
 			// buffer serves every paragraph.
-			toks = text.Tokenize(tokBuf[:0], p.Text)
+			if artToks != nil {
+				toks, next = paragraphTokens(tokBuf[:0], artToks, next, p)
+			} else {
+				toks = text.Tokenize(tokBuf[:0], p.Text)
+			}
 			tokBuf = toks
 			for _, k := range ts {
 				if s.Techniques[i][k] >= tt+spanShift(m, k) {
@@ -370,8 +378,29 @@ func calibratedHeads(frames, techniques bool) []string {
 	return out
 }
 
+// paragraphTokens appends to dst the words of paragraph p, read from the
+// words of the whole article (toks) from toks[from] on, with offsets
+// relative to p: those text.Tokenize finds in p.Text, since a paragraph
+// is a line, which starts and ends next to a line end, never inside a word
+// nor inside a character. It also returns the index of the first token
+// after p.
+func paragraphTokens(dst, toks []text.Token, from int, p text.Paragraph) ([]text.Token, int) {
+	i := from
+	for i < len(toks) && toks[i].Start < p.Start {
+		i++
+	}
+	for ; i < len(toks) && toks[i].End <= p.End; i++ {
+		t := toks[i]
+		t.Start -= p.Start
+		t.End -= p.Start
+		dst = append(dst, t)
+	}
+	return dst, i
+}
+
 // decideArticle fills the genre and the frames, with the frames' evidence.
-func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text.RuneIndex, stop *lang.Stopwords) {
+// It returns the article's words when it has tokenised it (nil otherwise).
+func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text.RuneIndex, stop *lang.Stopwords) []text.Token {
 	m := a.m
 	ft := res.Thresholds.Frames
 	// Genre: the largest offset margin; probabilities normalised over the three heads.
@@ -394,10 +423,12 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 	// Frames.
 	sel := model.SelectFrames(s.Frames, ft)
 	var evidence [][]Evidence
+	var toks []text.Token
 	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes && len(sel) > 0 {
 		// Frame evidence comes from word features only: the article's
 		// character n-grams are many and say little to a reader.
-		ex := newExplainer(txt, 0, text.Tokenize(nil, txt), s.doc.ArticleTrace, runes, stop)
+		toks = text.Tokenize(nil, txt)
+		ex := newExplainer(txt, 0, toks, s.doc.ArticleTrace, runes, stop)
 		labels := make([]int, len(sel))
 		for n, k := range sel {
 			labels[n] = len(m.Genre.Labels) + k
@@ -415,6 +446,7 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 		res.Frames = append(res.Frames, lb)
 	}
 	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
+	return toks
 }
 
 // tokenScores returns, for every token of a paragraph, what the span

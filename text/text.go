@@ -103,24 +103,43 @@ func FoldRune(r rune) rune {
 func Tokenize(dst []Token, s string) []Token {
 	var b strings.Builder
 	start := -1
+	// folded: the word's normal form differs from its text, and is built
+	// in b; otherwise (most words) the term is the text itself.
+	folded := false
 	for i, r := range s {
 		if r != utf8.RuneError && IsWordRune(r) {
 			if start < 0 {
-				start = i
-				b.Reset()
+				start, folded = i, false
 			}
-			b.WriteRune(FoldRune(r))
+			f := FoldRune(r)
+			if !folded && f != r {
+				folded = true
+				b.Reset()
+				b.WriteString(s[start:i])
+			}
+			if folded {
+				b.WriteRune(f)
+			}
 			continue
 		}
 		if start >= 0 {
-			dst = append(dst, Token{Term: b.String(), Start: start, End: i})
+			dst = append(dst, Token{Term: term(&b, s[start:i], folded), Start: start, End: i})
 			start = -1
 		}
 	}
 	if start >= 0 {
-		dst = append(dst, Token{Term: b.String(), Start: start, End: len(s)})
+		dst = append(dst, Token{Term: term(&b, s[start:], folded), Start: start, End: len(s)})
 	}
 	return dst
+}
+
+// term is the normal form of word: what b holds when it was folded, the
+// word itself otherwise (its runes decode and encode to the same bytes).
+func term(b *strings.Builder, word string, folded bool) string {
+	if folded {
+		return b.String()
+	}
+	return word
 }
 
 // RuneIndex converts byte offsets of a text into code-point offsets (the

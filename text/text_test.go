@@ -79,3 +79,22 @@ func FuzzParagraphs(f *testing.F) {
 		}
 	})
 }
+
+// TestTokenizeTerms checks Tokenize's terms against folding every rune of
+// every word (the words whose folding changes nothing keep their text).
+func TestTokenizeTerms(t *testing.T) {
+	for _, s := range []string{
+		"plain words only", "Mixed CASE and 2024 digits", "ünïcode «ΑΘΗΝΑ» straße İstanbul",
+		"abc\xffdef x\xe2\x80y", "tail Ω", "ﬁne ﬂow", "a\u0301b c\u20acd",
+	} {
+		for _, tok := range Tokenize(nil, s) {
+			var want []rune
+			for _, r := range s[tok.Start:tok.End] {
+				want = append(want, FoldRune(r))
+			}
+			if tok.Term != string(want) {
+				t.Errorf("%q: term %q, want %q", s[tok.Start:tok.End], tok.Term, string(want))
+			}
+		}
+	}
+}
