@@ -78,6 +78,8 @@ type slot struct {
 	// whose word count is non-zero, which emit has just written, so pos
 	// needs no reset.
 	pos []int32
+	// weights is emit's scratch.
+	weights []float64
 }
 
 // fullCount is a 16-bit count that goes on in slot.over.
@@ -174,9 +176,16 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 		s.pos = make([]int32, len(s.counts))
 	}
 	for k := range kinds {
+		// Each bucket's weight, computed once for the norm and the entry.
+		touched := s.touched[k]
+		if cap(s.weights) < len(touched) {
+			s.weights = make([]float64, len(touched))
+		}
+		ws := s.weights[:len(touched)]
 		var norm float64
-		for _, i := range s.touched[k] {
-			w := tfWeight(s.count(Kind(k), i))
+		for j, i := range touched {
+			w := s.weight(Kind(k), i)
+			ws[j] = w
 			norm += w * w
 		}
 		if norm == 0 {
@@ -184,8 +193,8 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 		}
 		scale := 1 / math.Sqrt(norm)
 		scales[k] = scale
-		for _, i := range s.touched[k] {
-			w := float32(tfWeight(s.count(Kind(k), i)) * scale)
+		for j, i := range touched {
+			w := float32(ws[j] * scale)
 			if k == int(Char) && s.counts[i]&fullCount != 0 {
 				// Collision with a word bucket emitted above: fold into it.
 				dst.Val[s.pos[i]] += w
@@ -199,6 +208,14 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 		}
 	}
 	return dst, scales
+}
+
+// weight is tfWeight of group k's count of bucket i.
+func (s *slot) weight(k Kind, i uint32) float64 {
+	if c := s.counts[i] >> (16 * uint(k)) & fullCount; c < uint32(len(tfLog)) {
+		return tfLog[c]
+	}
+	return tfWeight(s.count(k, i))
 }
 
 // value is the weight one occurrence of bucket i of group k contributes to
