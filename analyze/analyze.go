@@ -38,6 +38,9 @@ type Analyzer struct {
 	m        *model.Model
 	evidence int
 	builders sync.Pool
+	// spans holds *spanScratch: tokenScores' buffers, reused from one
+	// article to the next.
+	spans sync.Pool
 	// article joins the genre and frame heads, which read the same article
 	// vector, so that each feature is looked up once; techniques is the
 	// technique head; fragments the token-level span head.
@@ -279,7 +282,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
 	var late *feature.Builder // computes the traces of a long article's paragraphs
 	var tokBuf []text.Token
-	var spanBuf spanScratch
+	var spanBuf *spanScratch // taken from a.spans on first use
 	for i, p := range s.Paragraphs {
 		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
@@ -342,7 +345,14 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 					// The span head runs only for paragraphs that have a
 					// technique to locate, and only for the labels of
 					// the techniques to locate.
-					tokProbs = a.tokenScores(&spanBuf, p.Text, toks, locate)
+					if spanBuf == nil {
+						spanBuf, _ = a.spans.Get().(*spanScratch)
+						if spanBuf == nil {
+							spanBuf = new(spanScratch)
+						}
+						defer a.spans.Put(spanBuf)
+					}
+					tokProbs = a.tokenScores(spanBuf, p.Text, toks, locate)
 				}
 				for _, f := range m.Decoder.Locate(p.Text, toks, tokProbs, k) {
 					out.Spans = append(out.Spans, Span{
