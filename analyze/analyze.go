@@ -490,8 +490,9 @@ func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, 
 	idx := sc.buckets.Idx
 	g := grow(sc.weights, len(idx)*C)
 	sc.weights = g
+	w := t.w[:len(t.w):len(t.w)] // not the slack after the last row
 	for f, i := range idx {
-		row := t.w[int(i)*L:][:L]
+		row := w[int(i)*L:][:L]
 		gf := g[f*C:][:C]
 		for c, col := range cols {
 			gf[c] = row[col]

@@ -83,6 +83,7 @@ func (e *explainer) tops(t *table, labels []int, k int) [][]Evidence {
 	out := make([][]Evidence, len(labels))
 	n := len(e.toks)
 	L := t.labels
+	w := t.w[:len(t.w):len(t.w)] // not the slack after the last row
 	for g := 0; g < len(labels); g += topGroup {
 		group := labels[g:min(g+topGroup, len(labels))]
 		if len(e.word) < len(group)*n {
@@ -93,7 +94,7 @@ func (e *explainer) tops(t *table, labels []int, k int) [][]Evidence {
 			clear(e.pair[:len(group)*n])
 		}
 		for _, o := range e.occ {
-			row := t.w[int(o.bucket)*L:][:L]
+			row := w[int(o.bucket)*L:][:L]
 			at := int(o.tok)
 			sums := e.word
 			if o.bigram {
