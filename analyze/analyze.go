@@ -44,7 +44,8 @@ type Analyzer struct {
 	// article joins the genre and frame heads, which read the same article
 	// vector, so that each feature is looked up once; techniques is the
 	// technique head; fragments the token-level span head.
-	article, techniques, fragments *table
+	article, techniques *table
+	fragments           *codeTable
 	// scripts are the scripts of the model's training languages (see Coverage).
 	scripts map[string]bool
 }
@@ -54,7 +55,7 @@ func New(m *model.Model, opt Options) *Analyzer {
 	a := &Analyzer{m: m, evidence: opt.Evidence,
 		article:    newTable(m.Genre.Weights, m.Frames.Weights),
 		techniques: newTable(m.Techniques.Weights),
-		fragments:  newTable(m.Fragments.Weights),
+		fragments:  newCodeTable(m.Fragments.Weights),
 		scripts:    trainedScripts(m)}
 	if a.evidence == 0 {
 		a.evidence = 3
@@ -483,16 +484,15 @@ func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, 
 	}
 	sc.cols = cols
 	C := len(cols)
-	// The weights are gathered first, feature by feature: the loads do not
+	// The codes are gathered first, feature by feature: the loads do not
 	// wait for one another, so that their cache misses overlap (the span
-	// head is too large to stay in the cache), then summed token by token
-	// in the order accumulate sums them.
+	// head is too large to stay in the cache), then their weights summed
+	// token by token in the order accumulate sums them.
 	idx := sc.buckets.Idx
-	g := grow(sc.weights, len(idx)*C)
-	sc.weights = g
-	w := t.w[:len(t.w):len(t.w)] // not the slack after the last row
+	g := grow(sc.codes, len(idx)*C)
+	sc.codes = g
 	for f, i := range idx {
-		row := w[int(i)*L:][:L]
+		row := t.codes[int(i)*L:][:L]
 		gf := g[f*C:][:C]
 		for c, col := range cols {
 			gf[c] = row[col]
@@ -513,7 +513,7 @@ func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, 
 		for f := start; f < end; f++ {
 			gf := g[f*C:][:C]
 			for c, col := range cols {
-				row[col] += float32(fromBF16(gf[c]) * v)
+				row[col] += float32(fromBF16(t.luts[col][gf[c]]) * v)
 			}
 		}
 		start = end
@@ -534,7 +534,7 @@ func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, 
 type spanScratch struct {
 	buckets span.Buckets
 	cols    []int
-	weights []uint16
+	codes   []byte
 	flat    []float64
 	rows    [][]float64
 	row     []float32
