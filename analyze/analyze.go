@@ -284,6 +284,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	var late *feature.Builder // computes the traces of a long article's paragraphs
 	var tokBuf []text.Token
 	var spanBuf *spanScratch // taken from a.spans on first use
+	var exBuf explainer      // the paragraphs' explainer
 	for i, p := range s.Paragraphs {
 		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
@@ -320,7 +321,8 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			} else {
 				tr = s.doc.Traces[i]
 			}
-			pex = newExplainer(p.Text, p.Start, toks, tr, runes, stop)
+			pex = &exBuf
+			pex.reset(p.Text, p.Start, toks, tr, runes, stop)
 		}
 		if s.doc.Traces != nil {
 			// Read once: let the collector take it while the result grows.

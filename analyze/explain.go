@@ -19,11 +19,13 @@ type explainer struct {
 	toks  []text.Token
 	occ   []occurrence
 	// stop tells function words, which are never shown alone; stops[i]
-	// whether token i is one (computed once, on first use).
-	stop  *lang.Stopwords
-	stops []bool
+	// whether token i is one (computed once, on first use: hasStops).
+	stop     *lang.Stopwords
+	stops    []bool
+	hasStops bool
 	// word, pair, used and cands are tops' buffers, reused from one
-	// decision to the next.
+	// decision to the next (and, with occ and stops, from one text to the
+	// next: see reset).
 	word, pair []float64
 	used       []bool
 	cands      []candidate
@@ -48,8 +50,18 @@ type occurrence struct {
 // carrying its share of the value of its bucket in the decision's vector.
 // Words and phrases made only of stop words are never shown.
 func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *text.RuneIndex, stop *lang.Stopwords) *explainer {
-	e := &explainer{txt: txt, base: base, runes: runes, toks: toks, stop: stop}
-	e.occ = make([]occurrence, 0, len(occs))
+	e := new(explainer)
+	e.reset(txt, base, toks, occs, runes, stop)
+	return e
+}
+
+// reset makes e newExplainer's explainer of txt, keeping its buffers.
+func (e *explainer) reset(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *text.RuneIndex, stop *lang.Stopwords) {
+	e.txt, e.base, e.runes, e.toks, e.stop, e.hasStops = txt, base, runes, toks, stop, false
+	if cap(e.occ) < len(occs) {
+		e.occ = make([]occurrence, 0, len(occs))
+	}
+	e.occ = e.occ[:0]
 	cur := 0
 	for _, f := range occs {
 		start, end := int(f.Start), int(f.End)
@@ -72,7 +84,6 @@ func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurr
 		bigram := f.Kind == feature.Word && e.toks[cur].End < end
 		e.occ = append(e.occ, occurrence{bucket: f.Bucket, tok: int32(cur), bigram: bigram, val: f.Val})
 	}
-	return e
 }
 
 // tops returns, for each of labels, up to k non-overlapping words or
@@ -134,15 +145,16 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 	if len(e.used) < len(e.toks) {
 		e.used = make([]bool, len(e.toks))
 	} else {
-		clear(e.used)
+		clear(e.used[:len(e.toks)])
 	}
 	cands := e.cands[:0]
 	defer func() { e.cands = cands[:0] }()
-	if e.stops == nil {
-		e.stops = make([]bool, len(e.toks))
-		for i, tok := range e.toks {
-			e.stops[i] = e.stop.Contains(tok.Term)
+	if !e.hasStops {
+		e.stops = e.stops[:0]
+		for _, tok := range e.toks {
+			e.stops = append(e.stops, e.stop.Contains(tok.Term))
 		}
+		e.hasStops = true
 	}
 	stops := e.stops
 	for i, w := range word {
