@@ -62,8 +62,18 @@ type Token struct {
 // IsWordRune reports whether r belongs to a word: letters, digits and
 // combining marks (so that scripts with vowel signs stay whole).
 func IsWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	if r < firstMark {
+		return unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
 }
+
+// firstMark is the first combining mark (U+0300 COMBINING GRAVE ACCENT):
+// no rune below it is in unicode.M.
+const firstMark = 0x300
 
 // FoldRune normalises one rune for features: lower case, every decimal digit
 // becomes '0', typographic quotes and dashes collapse onto ASCII ones, and any

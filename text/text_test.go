@@ -3,6 +3,7 @@ package text
 import (
 	"reflect"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -95,6 +96,20 @@ func TestTokenizeTerms(t *testing.T) {
 			if tok.Term != string(want) {
 				t.Errorf("%q: term %q, want %q", s[tok.Start:tok.End], tok.Term, string(want))
 			}
+		}
+	}
+}
+
+// TestIsWordRuneFastPaths checks IsWordRune against its definition (letters,
+// digits, marks) over the runes its fast paths answer, and a few beyond.
+func TestIsWordRuneFastPaths(t *testing.T) {
+	if r := unicode.M.R16[0].Lo; r != firstMark {
+		t.Fatalf("the first mark is %U, not %U", r, firstMark)
+	}
+	for r := rune(0); r < 0x3000; r++ {
+		want := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
+		if got := IsWordRune(r); got != want {
+			t.Fatalf("IsWordRune(%U) = %v, want %v", r, got, want)
 		}
 	}
 }
