@@ -62,23 +62,43 @@ type Token struct {
 // IsWordRune reports whether r belongs to a word: letters, digits and
 // combining marks (so that scripts with vowel signs stay whole).
 func IsWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	if uint32(r) < tableRunes {
+		return wordRunes[r>>6]>>(r&63)&1 != 0
 	}
-	if r < firstMark {
-		return unicode.IsLetter(r) || unicode.IsDigit(r)
-	}
+	return isWordRune(r)
+}
+
+func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
 }
 
-// firstMark is the first combining mark (U+0300 COMBINING GRAVE ACCENT):
-// no rune below it is in unicode.M.
-const firstMark = 0x300
+// tableRunes bounds the runes whose IsWordRune and FoldRune are read from
+// tables (the alphabets of most languages): below U+3000.
+const tableRunes = 0x3000
+
+// wordRunes is IsWordRune of the runes below tableRunes, a bit each, and
+// folded their FoldRune (all below U+10000).
+var wordRunes, folded = func() (w [tableRunes / 64]uint64, f [tableRunes]uint16) {
+	for r := range rune(tableRunes) {
+		if isWordRune(r) {
+			w[r>>6] |= 1 << (r & 63)
+		}
+		f[r] = uint16(foldRune(r))
+	}
+	return w, f
+}()
 
 // FoldRune normalises one rune for features: lower case, every decimal digit
 // becomes '0', typographic quotes and dashes collapse onto ASCII ones, and any
 // white space becomes ' '.
 func FoldRune(r rune) rune {
+	if uint32(r) < tableRunes {
+		return rune(folded[r])
+	}
+	return foldRune(r)
+}
+
+func foldRune(r rune) rune {
 	switch {
 	case r < utf8.RuneSelf:
 		switch {

@@ -100,16 +100,16 @@ func TestTokenizeTerms(t *testing.T) {
 	}
 }
 
-// TestIsWordRuneFastPaths checks IsWordRune against its definition (letters,
-// digits, marks) over the runes its fast paths answer, and a few beyond.
-func TestIsWordRuneFastPaths(t *testing.T) {
-	if r := unicode.M.R16[0].Lo; r != firstMark {
-		t.Fatalf("the first mark is %U, not %U", r, firstMark)
-	}
-	for r := rune(0); r < 0x3000; r++ {
+// TestRuneTables checks IsWordRune and FoldRune, read from tables below
+// tableRunes, against their definitions, rune by rune.
+func TestRuneTables(t *testing.T) {
+	for r := rune(-1); r < tableRunes+0x100; r++ {
 		want := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
 		if got := IsWordRune(r); got != want {
 			t.Fatalf("IsWordRune(%U) = %v, want %v", r, got, want)
+		}
+		if got, want := FoldRune(r), foldRune(r); got != want || want >= 0x10000 && r < tableRunes {
+			t.Fatalf("FoldRune(%U) = %U, want %U", r, got, want)
 		}
 	}
 }
