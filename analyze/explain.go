@@ -171,7 +171,11 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 	// Pick the best candidates one at a time (k is small): highest weight
 	// first, skipping overlaps and words already shown.
 	used := e.used
-	seen := map[string]bool{}
+	// shown holds the words and phrases shown (k at most: a linear
+	// search). A phrase is its two terms: terms have no spaces, so they
+	// tell it as the text "first last" would.
+	var shownBuf [4]candidate
+	shown := shownBuf[:0]
 	out := []Evidence{}
 	for len(out) < k {
 		best := -1
@@ -185,14 +189,10 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 		}
 		c := cands[best]
 		cands[best].w = 0
-		key := e.toks[c.first].Term
-		if c.last != c.first {
-			key += " " + e.toks[c.last].Term
-		}
-		if seen[key] {
+		if e.shownBefore(shown, c) {
 			continue // the same word elsewhere: show its strongest occurrence only
 		}
-		seen[key] = true
+		shown = append(shown, c)
 		used[c.first], used[c.last] = true, true
 		start, end := e.toks[c.first].Start, e.toks[c.last].End
 		out = append(out, Evidence{
@@ -203,4 +203,16 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 		})
 	}
 	return out
+}
+
+// shownBefore tells whether shown holds a word or phrase of the same terms
+// as c.
+func (e *explainer) shownBefore(shown []candidate, c candidate) bool {
+	for _, d := range shown {
+		if (d.last == d.first) == (c.last == c.first) &&
+			e.toks[d.first].Term == e.toks[c.first].Term && e.toks[d.last].Term == e.toks[c.last].Term {
+			return true
+		}
+	}
+	return false
 }
