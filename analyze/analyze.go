@@ -270,13 +270,15 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	runes := text.NewRuneIndex(txt)
 	stop := lang.StopwordsFor(s.Lang)
 
-	// The article's words, when frame evidence tokenises it: the
-	// paragraphs' words are then read from them.
+	// The article's words, when frame evidence tokenises it, and which of
+	// them are stop words: the paragraphs' are then read from them.
 	var artToks []text.Token
+	var artStops []bool
 	if s.Genre != nil {
-		artToks = a.decideArticle(res, txt, s, runes, stop)
+		artToks, artStops = a.decideArticle(res, txt, s, runes, stop)
 	}
-	next := 0 // the first of artToks after the paragraphs before this one
+	next := 0  // the first of artToks after the paragraphs before this one
+	first := 0 // the first of artToks in this paragraph
 
 	// Techniques per paragraph, with their fragments.
 	res.Thresholds.Spans = m.Decoder.Threshold
@@ -298,7 +300,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			// The tokens live as long as the paragraph's decisions: one
 			// buffer serves every paragraph.
 			if artToks != nil {
-				toks, next = paragraphTokens(tokBuf[:0], artToks, next, p)
+				toks, first, next = paragraphTokens(tokBuf[:0], artToks, next, p)
 			} else {
 				toks = text.Tokenize(tokBuf[:0], p.Text)
 			}
@@ -323,6 +325,9 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			}
 			pex = &exBuf
 			pex.reset(p.Text, p.Start, toks, tr, runes, stop)
+			if artStops != nil && artToks != nil {
+				pex.setStops(artStops[first : first+len(toks)])
+			}
 		}
 		if s.doc.Traces != nil {
 			// Read once: let the collector take it while the result grows.
@@ -395,25 +400,27 @@ func calibratedHeads(frames, techniques bool) []string {
 // words of the whole article (toks) from toks[from] on, with offsets
 // relative to p: those text.Tokenize finds in p.Text, since a paragraph
 // is a line, which starts and ends next to a line end, never inside a word
-// nor inside a character. It also returns the index of the first token
-// after p.
-func paragraphTokens(dst, toks []text.Token, from int, p text.Paragraph) ([]text.Token, int) {
+// nor inside a character. It also returns the index in toks of the first
+// token of p and of the first token after p.
+func paragraphTokens(dst, toks []text.Token, from int, p text.Paragraph) ([]text.Token, int, int) {
 	i := from
 	for i < len(toks) && toks[i].Start < p.Start {
 		i++
 	}
+	first := i
 	for ; i < len(toks) && toks[i].End <= p.End; i++ {
 		t := toks[i]
 		t.Start -= p.Start
 		t.End -= p.Start
 		dst = append(dst, t)
 	}
-	return dst, i
+	return dst, first, i
 }
 
 // decideArticle fills the genre and the frames, with the frames' evidence.
-// It returns the article's words when it has tokenised it (nil otherwise).
-func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text.RuneIndex, stop *lang.Stopwords) []text.Token {
+// It returns the article's words when it has tokenised it (nil otherwise)
+// and, when it has read them, which of them are stop words (nil otherwise).
+func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text.RuneIndex, stop *lang.Stopwords) ([]text.Token, []bool) {
 	m := a.m
 	ft := res.Thresholds.Frames
 	// Genre: the largest offset margin; probabilities normalised over the three heads.
@@ -437,6 +444,7 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 	sel := model.SelectFrames(s.Frames, ft)
 	var evidence [][]Evidence
 	var toks []text.Token
+	var stops []bool
 	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes && len(sel) > 0 {
 		// Frame evidence comes from word features only: the article's
 		// character n-grams are many and say little to a reader.
@@ -447,6 +455,9 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 			labels[n] = len(m.Genre.Labels) + k
 		}
 		evidence = ex.tops(a.article, labels, a.evidence)
+		if ex.hasStops {
+			stops = ex.stops
+		}
 	}
 	for k, p := range s.Frames {
 		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
@@ -459,7 +470,7 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 		res.Frames = append(res.Frames, lb)
 	}
 	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
-	return toks
+	return toks, stops
 }
 
 // tokenScores returns, for every token of a paragraph, what the span

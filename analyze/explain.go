@@ -23,6 +23,8 @@ type explainer struct {
 	stop     *lang.Stopwords
 	stops    []bool
 	hasStops bool
+	// breaks[i] memoises broken(i) (see its values).
+	breaks []int8
 	// word, pair, used and cands are tops' buffers, reused from one
 	// decision to the next (and, with occ and stops, from one text to the
 	// next: see reset).
@@ -58,6 +60,7 @@ func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurr
 // reset makes e newExplainer's explainer of txt, keeping its buffers.
 func (e *explainer) reset(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *text.RuneIndex, stop *lang.Stopwords) {
 	e.txt, e.base, e.runes, e.toks, e.stop, e.hasStops = txt, base, runes, toks, stop, false
+	e.breaks = e.breaks[:0]
 	if cap(e.occ) < len(occs) {
 		e.occ = make([]occurrence, 0, len(occs))
 	}
@@ -127,13 +130,41 @@ func (e *explainer) tops(t *table, labels []int, k int) [][]Evidence {
 // 16 bytes a token each.
 const topGroup = 4
 
+// setStops gives e the stop word marks of its tokens (as pick would
+// compute them), copied.
+func (e *explainer) setStops(stops []bool) {
+	e.stops = append(e.stops[:0], stops...)
+	e.hasStops = true
+}
+
 // broken tells whether the text between token i and the next ends a
 // sentence or a bracketed or quoted part ("Avangard. Imaginons", "Poutine)
 // est"): such two words are never shown as one phrase, though the feature
 // that joins them still counts for the words shown alone.
+// Each answer is computed once for the text (every label's pick asks).
 func (e *explainer) broken(i int) bool {
-	return strings.ContainsAny(e.txt[e.toks[i].End:e.toks[i+1].Start], phraseBreaks)
+	if len(e.breaks) != len(e.toks) {
+		e.breaks = append(e.breaks[:0], make([]int8, len(e.toks))...)
+	}
+	switch e.breaks[i] {
+	case breakYes:
+		return true
+	case breakNo:
+		return false
+	}
+	b := strings.ContainsAny(e.txt[e.toks[i].End:e.toks[i+1].Start], phraseBreaks)
+	e.breaks[i] = breakNo
+	if b {
+		e.breaks[i] = breakYes
+	}
+	return b
 }
+
+// Values of explainer.breaks: not yet known (0), no break, a break.
+const (
+	breakNo = 1 + iota
+	breakYes
+)
 
 // phraseBreaks are the characters that end a phrase shown as evidence.
 const phraseBreaks = ".!?;:…()[]{}«»\"“”„\n"

@@ -20,7 +20,11 @@ func TestParagraphTokens(t *testing.T) {
 		next := 0
 		var buf []text.Token
 		for _, p := range text.Paragraphs(art) {
-			buf, next = paragraphTokens(buf[:0], toks, next, p)
+			var first int
+			buf, first, next = paragraphTokens(buf[:0], toks, next, p)
+			if len(buf) > 0 && toks[first].Start-p.Start != buf[0].Start {
+				t.Errorf("%q line %d: first token %d", art, p.Line, first)
+			}
 			want := text.Tokenize(nil, p.Text)
 			if len(buf) != len(want) || (len(want) > 0 && !reflect.DeepEqual(buf, want)) {
 				t.Errorf("%q line %d: got %v, want %v", art, p.Line, buf, want)
