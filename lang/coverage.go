@@ -27,6 +27,7 @@ func LetterScripts(text string) (letters int, byScript map[string]int) {
 	// The common scripts are counted by index, the others (rare) by name.
 	var counts [numCommon]int
 	var others map[string]int
+	hint := -1 // the script of the last non-ASCII letter of a common script
 	for _, r := range text {
 		if r < utf8.RuneSelf {
 			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
@@ -39,8 +40,9 @@ func LetterScripts(text string) (letters int, byScript map[string]int) {
 			continue
 		}
 		letters++
-		i, name := scriptOf(r)
+		i, name := scriptAfter(r, hint)
 		if i >= 0 {
+			hint = i
 			counts[i]++
 			continue
 		}
