@@ -14,9 +14,24 @@ import "fmt"
 //go:noescape
 func accumulateKernel(o *float32, w *uint16, labels, rows int, idx *uint32, val *float32, n int, base, mask uint32, scale float32) int
 
+// accumulateRegs is accumulateKernel for rows of at most regLabels
+// labels, with the sums kept in registers from the first feature to the
+// last: it reads regLabels weights from each row's start (the row's and
+// whatever follows it), so the regLabels-labels weights after the last row
+// must be readable, and sums them into all of o's lanes (those beyond the
+// labels are meaningless).
+//
+//go:noescape
+func accumulateRegs(o *[regLabels]float32, w *uint16, stride, rows int, idx *uint32, val *float32, n int, base, mask uint32, scale float32) int
+
+// regLabels is the most labels accumulateRegs sums.
+const regLabels = 24
+
 // accumulateRows adds x's contribution to o (labels weights a row, rows
 // rows in w), mapping each index to base + (idx & mask) and scaling values
-// by scale.
+// by scale. Where w's capacity leaves regLabels weights readable after the
+// start of its last row, rows of at most regLabels labels are summed in
+// registers (accumulateRegs).
 func accumulateRows(o []float32, w []uint16, labels int, idx []uint32, val []float32, base, mask uint32, scale float32) {
 	n := len(idx)
 	if n == 0 || labels == 0 {
@@ -25,6 +40,16 @@ func accumulateRows(o []float32, w []uint16, labels int, idx []uint32, val []flo
 	o = o[:labels]
 	val = val[:n]
 	rows := len(w) / labels
+	if labels <= regLabels && cap(w)-rows*labels >= regLabels-labels {
+		var acc [regLabels]float32
+		copy(acc[:], o)
+		done := accumulateRegs(&acc, &w[0], labels, rows, &idx[0], &val[0], n, base, mask, scale)
+		copy(o, acc[:labels])
+		if done != n {
+			panic(fmt.Sprintf("analyze: feature %d maps to row %d of %d", done, base+(idx[done]&mask), rows))
+		}
+		return
+	}
 	if done := accumulateKernel(&o[0], &w[0], labels, rows, &idx[0], &val[0], n, base, mask, scale); done != n {
 		panic(fmt.Sprintf("analyze: feature %d maps to row %d of %d", done, base+(idx[done]&mask), rows))
 	}

@@ -38,10 +38,14 @@ type Analyzer struct {
 	m        *model.Model
 	evidence int
 	builders sync.Pool
+	// spans holds *spanScratch: tokenScores' buffers, reused from one
+	// article to the next.
+	spans sync.Pool
 	// article joins the genre and frame heads, which read the same article
 	// vector, so that each feature is looked up once; techniques is the
 	// technique head; fragments the token-level span head.
-	article, techniques, fragments *table
+	article, techniques *table
+	fragments           *codeTable
 	// scripts are the scripts of the model's training languages (see Coverage).
 	scripts map[string]bool
 }
@@ -51,7 +55,7 @@ func New(m *model.Model, opt Options) *Analyzer {
 	a := &Analyzer{m: m, evidence: opt.Evidence,
 		article:    newTable(m.Genre.Weights, m.Frames.Weights),
 		techniques: newTable(m.Techniques.Weights),
-		fragments:  newTable(m.Fragments.Weights),
+		fragments:  newCodeTable(m.Fragments.Weights),
 		scripts:    trainedScripts(m)}
 	if a.evidence == 0 {
 		a.evidence = 3
@@ -266,7 +270,8 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 	}
 	t, _ := m.Techniques.Threshold(s.Lang)
 	var toks []text.Token
-	var cands []int
+	var cands, bcols []int
+	var sc *spanScratch // taken from a.spans on first use
 	for i, p := range s.Paragraphs {
 		if len(p.Text) > feature.MaxTraceBytes {
 			continue
@@ -285,59 +290,52 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 			continue
 		}
 		toks = text.Tokenize(toks[:0], p.Text)
-		var maxB []float64
-		if mode == blendKeep {
-			var scores [][]float64
-			if len(toks) > 0 {
-				scores = a.tokenScores(p.Text, toks, cands)
+		maxB := make([]float64, len(cands))
+		for n := range maxB {
+			maxB[n] = math.Inf(-1)
+		}
+		if len(toks) > 0 {
+			if sc == nil {
+				sc, _ = a.spans.Get().(*spanScratch)
+				if sc == nil {
+					sc = new(spanScratch)
+				}
+				defer a.spans.Put(sc)
 			}
-			if s.tokScores == nil {
-				s.tokScores = make([][][]float64, len(s.Paragraphs))
+			var rows [][]float64
+			if mode == blendKeep {
+				// decide locates the decided techniques with these
+				// scores: they leave sc's buffers for their own.
+				rows = a.tokenScores(sc, p.Text, toks, cands)
+				L := a.fragments.labels
+				flat := make([]float64, len(rows)*L)
+				kept := make([][]float64, len(rows))
+				for n, row := range rows {
+					kept[n] = flat[n*L : (n+1)*L : (n+1)*L]
+					copy(kept[n], row)
+				}
+				rows = kept
+				if s.tokScores == nil {
+					s.tokScores = make([][][]float64, len(s.Paragraphs))
+				}
+				s.tokScores[i] = rows
+			} else {
+				bcols = bcols[:0]
+				for _, k := range cands {
+					bcols = append(bcols, 2*k)
+				}
+				rows = a.labelScores(sc, p.Text, toks, bcols)
 			}
-			s.tokScores[i] = scores
-			maxB = make([]float64, len(cands))
 			for n, k := range cands {
-				maxB[n] = math.Inf(-1)
-				for _, row := range scores {
+				for _, row := range rows {
 					maxB[n] = math.Max(maxB[n], row[2*k])
 				}
 			}
-		} else {
-			maxB = a.maxB(p.Text, toks, cands)
 		}
 		for n, k := range cands {
 			probs[k] = model.Blend(beta, probs[k], maxB[n])
 		}
 	}
-}
-
-// maxB returns, for each technique of techs, its largest B margin over the
-// tokens of a paragraph (math.Inf(-1) without tokens): tokenScores' values,
-// without keeping a row per token.
-func (a *Analyzer) maxB(para string, toks []text.Token, techs []int) []float64 {
-	out := make([]float64, len(techs))
-	for n := range out {
-		out[n] = math.Inf(-1)
-	}
-	if len(toks) == 0 {
-		return out
-	}
-	t := a.fragments
-	cols := make([]int, len(techs))
-	for n, k := range techs {
-		cols[n] = 2 * k
-	}
-	row := make([]float32, t.labels)
-	for _, x := range a.m.Spans.Vectors(para, toks) {
-		for _, c := range cols {
-			row[c] = t.bias[c]
-		}
-		t.accumulateCols(row, x, cols)
-		for n, c := range cols {
-			out[n] = math.Max(out[n], float64(row[c]))
-		}
-	}
-	return out
 }
 
 // techniqueProbs computes the technique head block by block: each
@@ -405,15 +403,23 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	runes := text.NewRuneIndex(txt)
 	stop := lang.StopwordsFor(s.Lang)
 
+	// The article's words, when frame evidence tokenises it, and which of
+	// them are stop words: the paragraphs' are then read from them.
+	var artToks []text.Token
+	var artStops []bool
 	if s.Genre != nil {
-		a.decideArticle(res, txt, s, runes, stop)
+		artToks, artStops = a.decideArticle(res, txt, s, runes, stop)
 	}
+	next := 0  // the first of artToks after the paragraphs before this one
+	first := 0 // the first of artToks in this paragraph
 
 	// Techniques per paragraph, with their fragments.
 	res.Thresholds.Spans = m.Decoder.Threshold
 	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
 	var late *feature.Builder // computes the traces of a long article's paragraphs
 	var tokBuf []text.Token
+	var spanBuf *spanScratch // taken from a.spans on first use
+	var exBuf explainer      // the paragraphs' explainer
 	for i, p := range s.Paragraphs {
 		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
@@ -426,7 +432,11 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		if wordLevel {
 			// The tokens live as long as the paragraph's decisions: one
 			// buffer serves every paragraph.
-			toks = text.Tokenize(tokBuf[:0], p.Text)
+			if artToks != nil {
+				toks, first, next = paragraphTokens(tokBuf[:0], artToks, next, p)
+			} else {
+				toks = text.Tokenize(tokBuf[:0], p.Text)
+			}
 			tokBuf = toks
 			for _, k := range ts {
 				if s.Techniques[i][k] >= tt+spanShift(m, k) {
@@ -446,7 +456,11 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			} else {
 				tr = s.doc.Traces[i]
 			}
-			pex = newExplainer(p.Text, p.Start, toks, tr, runes, stop)
+			pex = &exBuf
+			pex.reset(p.Text, p.Start, toks, tr, runes, stop)
+			if artStops != nil && artToks != nil {
+				pex.setStops(artStops[first : first+len(toks)])
+			}
 		}
 		if s.doc.Traces != nil {
 			// Read once: let the collector take it while the result grows.
@@ -477,7 +491,14 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 					// The span head runs only for paragraphs that have a
 					// technique to locate, and only for the labels of
 					// the techniques to locate.
-					tokProbs = a.tokenScores(p.Text, toks, locate)
+					if spanBuf == nil {
+						spanBuf, _ = a.spans.Get().(*spanScratch)
+						if spanBuf == nil {
+							spanBuf = new(spanScratch)
+						}
+						defer a.spans.Put(spanBuf)
+					}
+					tokProbs = a.tokenScores(spanBuf, p.Text, toks, locate)
 				}
 				frags := m.Decoder.Locate(p.Text, toks, tokProbs, k)
 				if model.DropsNameFragments(t.Technique, s.Lang) {
@@ -517,8 +538,31 @@ func calibratedHeads(frames, techniques bool) []string {
 	return out
 }
 
+// paragraphTokens appends to dst the words of paragraph p, read from the
+// words of the whole article (toks) from toks[from] on, with offsets
+// relative to p: those text.Tokenize finds in p.Text, since a paragraph
+// is a line, which starts and ends next to a line end, never inside a word
+// nor inside a character. It also returns the index in toks of the first
+// token of p and of the first token after p.
+func paragraphTokens(dst, toks []text.Token, from int, p text.Paragraph) ([]text.Token, int, int) {
+	i := from
+	for i < len(toks) && toks[i].Start < p.Start {
+		i++
+	}
+	first := i
+	for ; i < len(toks) && toks[i].End <= p.End; i++ {
+		t := toks[i]
+		t.Start -= p.Start
+		t.End -= p.Start
+		dst = append(dst, t)
+	}
+	return dst, first, i
+}
+
 // decideArticle fills the genre and the frames, with the frames' evidence.
-func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text.RuneIndex, stop *lang.Stopwords) {
+// It returns the article's words when it has tokenised it (nil otherwise)
+// and, when it has read them, which of them are stop words (nil otherwise).
+func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text.RuneIndex, stop *lang.Stopwords) ([]text.Token, []bool) {
 	m := a.m
 	ft := res.Thresholds.Frames
 	// Genre: the largest offset margin; probabilities normalised over the three heads.
@@ -541,15 +585,21 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 	// Frames.
 	sel := model.SelectFrames(s.Frames, ft)
 	var evidence [][]Evidence
+	var toks []text.Token
+	var stops []bool
 	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes && len(sel) > 0 {
 		// Frame evidence comes from word features only: the article's
 		// character n-grams are many and say little to a reader.
-		ex := newExplainer(txt, 0, text.Tokenize(nil, txt), s.doc.ArticleTrace, runes, stop)
+		toks = text.Tokenize(nil, txt)
+		ex := newExplainer(txt, 0, toks, s.doc.ArticleTrace, runes, stop)
 		labels := make([]int, len(sel))
 		for n, k := range sel {
 			labels[n] = len(m.Genre.Labels) + k
 		}
 		evidence = ex.tops(a.article, labels, a.evidence)
+		if ex.hasStops {
+			stops = ex.stops
+		}
 	}
 	for k, p := range s.Frames {
 		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
@@ -562,22 +612,20 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 		res.Frames = append(res.Frames, lb)
 	}
 	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
+	return toks, stops
 }
 
 // tokenScores returns, for every token of a paragraph, what the span
 // decoder reads: the span head's margins (a tagger's B and I of every
-// technique), or its probability of each technique (older models).
+// technique), or its probability of each technique (older models). The
+// scores live in sc's buffers until its next call.
 //
 // Only the labels that locate the techniques techs are computed (the B and
 // I labels of each with a tagger, its own label otherwise); the others
 // hold the biases.
-func (a *Analyzer) tokenScores(para string, toks []text.Token, techs []int) [][]float64 {
-	vecs := a.m.Spans.Vectors(para, toks)
-	out := make([][]float64, len(vecs))
+func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, techs []int) [][]float64 {
 	tagger := a.m.Decoder.Tagging != nil
-	t := a.fragments
-	L := t.labels
-	cols := make([]int, 0, 2*len(techs))
+	cols := sc.cols[:0]
 	for _, k := range techs {
 		if tagger {
 			cols = append(cols, 2*k, 2*k+1)
@@ -585,23 +633,84 @@ func (a *Analyzer) tokenScores(para string, toks []text.Token, techs []int) [][]
 			cols = append(cols, k)
 		}
 	}
-	// One backing array for every token's scores, one scratch row: the
-	// allocations of a row per token were a fifth of an analysis's.
-	flat := make([]float64, len(vecs)*L)
-	row := make([]float32, L)
-	for n, x := range vecs {
+	sc.cols = cols
+	return a.labelScores(sc, para, toks, cols)
+}
+
+// labelScores is tokenScores for the span head's labels cols: every token's
+// row holds their margins (probabilities for models without a tagger), and
+// the biases elsewhere. A label's margin does not depend on the other
+// labels computed with it.
+func (a *Analyzer) labelScores(sc *spanScratch, para string, toks []text.Token, cols []int) [][]float64 {
+	spans := a.m.Spans
+	spans.Buckets(&sc.buckets, para, toks)
+	tagger := a.m.Decoder.Tagging != nil
+	t := a.fragments
+	L := t.labels
+	C := len(cols)
+	// The codes are gathered first, feature by feature: the loads do not
+	// wait for one another, so that their cache misses overlap (the span
+	// head is too large to stay in the cache), then their weights summed
+	// token by token in the order accumulate sums them.
+	idx := sc.buckets.Idx
+	g := grow(sc.codes, len(idx)*C)
+	sc.codes = g
+	for f, i := range idx {
+		row := t.codes[int(i)*L:][:L]
+		gf := g[f*C:][:C]
+		for c, col := range cols {
+			gf[c] = row[col]
+		}
+	}
+	n := len(sc.buckets.Ends)
+	// One backing array for every token's scores, one scratch row.
+	flat := grow(sc.flat, n*L)
+	sc.flat = flat
+	out := grow(sc.rows, n)
+	sc.rows = out
+	row := grow(sc.row, L)
+	sc.row = row
+	start := 0
+	for tok, end := range sc.buckets.Ends {
 		copy(row, t.bias)
-		t.accumulateCols(row, x, cols)
-		o := flat[n*L : (n+1)*L : (n+1)*L]
+		v := spans.Value(end - start)
+		for f := start; f < end; f++ {
+			gf := g[f*C:][:C]
+			for c, col := range cols {
+				row[col] += float32(fromBF16(t.luts[col][gf[c]]) * v)
+			}
+		}
+		start = end
+		o := flat[tok*L : (tok+1)*L : (tok+1)*L]
 		for l, v := range row {
 			o[l] = float64(v)
 		}
 		if !tagger {
 			sigmoids(o)
 		}
-		out[n] = o
+		out[tok] = o
 	}
 	return out
+}
+
+// spanScratch holds tokenScores' buffers, reused from one paragraph to
+// the next of an article.
+type spanScratch struct {
+	buckets span.Buckets
+	cols    []int
+	codes   []byte
+	flat    []float64
+	rows    [][]float64
+	row     []float32
+}
+
+// grow returns buf resliced to n elements, reallocated when too short (its
+// contents are then undefined).
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }
 
 // spanShift is how far above the technique threshold technique k's

@@ -50,7 +50,7 @@ func TestBlendSkipsOnlyWhatCannotBeDecided(t *testing.T) {
 					toks := text.Tokenize(nil, p.Text)
 					var rows [][]float64
 					if len(toks) > 0 {
-						rows = an.tokenScores(p.Text, toks, all)
+						rows = an.tokenScores(new(spanScratch), p.Text, toks, all)
 					}
 					for k := range want {
 						b := math.Inf(-1)

@@ -19,11 +19,15 @@ type explainer struct {
 	toks  []text.Token
 	occ   []occurrence
 	// stop tells function words, which are never shown alone; stops[i]
-	// whether token i is one (computed once, on first use).
-	stop  *lang.Stopwords
-	stops []bool
+	// whether token i is one (computed once, on first use: hasStops).
+	stop     *lang.Stopwords
+	stops    []bool
+	hasStops bool
+	// breaks[i] memoises broken(i) (see its values).
+	breaks []int8
 	// word, pair, used and cands are tops' buffers, reused from one
-	// decision to the next.
+	// decision to the next (and, with occ and stops, from one text to the
+	// next: see reset).
 	word, pair []float64
 	used       []bool
 	cands      []candidate
@@ -48,8 +52,19 @@ type occurrence struct {
 // carrying its share of the value of its bucket in the decision's vector.
 // Words and phrases made only of stop words are never shown.
 func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *text.RuneIndex, stop *lang.Stopwords) *explainer {
-	e := &explainer{txt: txt, base: base, runes: runes, toks: toks, stop: stop}
-	e.occ = make([]occurrence, 0, len(occs))
+	e := new(explainer)
+	e.reset(txt, base, toks, occs, runes, stop)
+	return e
+}
+
+// reset makes e newExplainer's explainer of txt, keeping its buffers.
+func (e *explainer) reset(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *text.RuneIndex, stop *lang.Stopwords) {
+	e.txt, e.base, e.runes, e.toks, e.stop, e.hasStops = txt, base, runes, toks, stop, false
+	e.breaks = e.breaks[:0]
+	if cap(e.occ) < len(occs) {
+		e.occ = make([]occurrence, 0, len(occs))
+	}
+	e.occ = e.occ[:0]
 	cur := 0
 	for _, f := range occs {
 		start, end := int(f.Start), int(f.End)
@@ -72,7 +87,6 @@ func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurr
 		bigram := f.Kind == feature.Word && e.toks[cur].End < end
 		e.occ = append(e.occ, occurrence{bucket: f.Bucket, tok: int32(cur), bigram: bigram, val: f.Val})
 	}
-	return e
 }
 
 // tops returns, for each of labels, up to k non-overlapping words or
@@ -83,6 +97,7 @@ func (e *explainer) tops(t *table, labels []int, k int) [][]Evidence {
 	out := make([][]Evidence, len(labels))
 	n := len(e.toks)
 	L := t.labels
+	w := t.w[:len(t.w):len(t.w)] // not the slack after the last row
 	for g := 0; g < len(labels); g += topGroup {
 		group := labels[g:min(g+topGroup, len(labels))]
 		if len(e.word) < len(group)*n {
@@ -93,7 +108,7 @@ func (e *explainer) tops(t *table, labels []int, k int) [][]Evidence {
 			clear(e.pair[:len(group)*n])
 		}
 		for _, o := range e.occ {
-			row := t.w[int(o.bucket)*L:][:L]
+			row := w[int(o.bucket)*L:][:L]
 			at := int(o.tok)
 			sums := e.word
 			if o.bigram {
@@ -115,13 +130,41 @@ func (e *explainer) tops(t *table, labels []int, k int) [][]Evidence {
 // 16 bytes a token each.
 const topGroup = 4
 
+// setStops gives e the stop word marks of its tokens (as pick would
+// compute them), copied.
+func (e *explainer) setStops(stops []bool) {
+	e.stops = append(e.stops[:0], stops...)
+	e.hasStops = true
+}
+
 // broken tells whether the text between token i and the next ends a
 // sentence or a bracketed or quoted part ("Avangard. Imaginons", "Poutine)
 // est"): such two words are never shown as one phrase, though the feature
 // that joins them still counts for the words shown alone.
+// Each answer is computed once for the text (every label's pick asks).
 func (e *explainer) broken(i int) bool {
-	return strings.ContainsAny(e.txt[e.toks[i].End:e.toks[i+1].Start], phraseBreaks)
+	if len(e.breaks) != len(e.toks) {
+		e.breaks = append(e.breaks[:0], make([]int8, len(e.toks))...)
+	}
+	switch e.breaks[i] {
+	case breakYes:
+		return true
+	case breakNo:
+		return false
+	}
+	b := strings.ContainsAny(e.txt[e.toks[i].End:e.toks[i+1].Start], phraseBreaks)
+	e.breaks[i] = breakNo
+	if b {
+		e.breaks[i] = breakYes
+	}
+	return b
 }
+
+// Values of explainer.breaks: not yet known (0), no break, a break.
+const (
+	breakNo = 1 + iota
+	breakYes
+)
 
 // phraseBreaks are the characters that end a phrase shown as evidence.
 const phraseBreaks = ".!?;:…()[]{}«»\"“”„\n"
@@ -133,15 +176,16 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 	if len(e.used) < len(e.toks) {
 		e.used = make([]bool, len(e.toks))
 	} else {
-		clear(e.used)
+		clear(e.used[:len(e.toks)])
 	}
 	cands := e.cands[:0]
 	defer func() { e.cands = cands[:0] }()
-	if e.stops == nil {
-		e.stops = make([]bool, len(e.toks))
-		for i, tok := range e.toks {
-			e.stops[i] = e.stop.Contains(tok.Term)
+	if !e.hasStops {
+		e.stops = e.stops[:0]
+		for _, tok := range e.toks {
+			e.stops = append(e.stops, e.stop.Contains(tok.Term))
 		}
+		e.hasStops = true
 	}
 	stops := e.stops
 	for i, w := range word {
@@ -158,7 +202,11 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 	// Pick the best candidates one at a time (k is small): highest weight
 	// first, skipping overlaps and words already shown.
 	used := e.used
-	seen := map[string]bool{}
+	// shown holds the words and phrases shown (k at most: a linear
+	// search). A phrase is its two terms: terms have no spaces, so they
+	// tell it as the text "first last" would.
+	var shownBuf [4]candidate
+	shown := shownBuf[:0]
 	out := []Evidence{}
 	for len(out) < k {
 		best := -1
@@ -172,14 +220,10 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 		}
 		c := cands[best]
 		cands[best].w = 0
-		key := e.toks[c.first].Term
-		if c.last != c.first {
-			key += " " + e.toks[c.last].Term
-		}
-		if seen[key] {
+		if e.shownBefore(shown, c) {
 			continue // the same word elsewhere: show its strongest occurrence only
 		}
-		seen[key] = true
+		shown = append(shown, c)
 		used[c.first], used[c.last] = true, true
 		start, end := e.toks[c.first].Start, e.toks[c.last].End
 		out = append(out, Evidence{
@@ -190,4 +234,16 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 		})
 	}
 	return out
+}
+
+// shownBefore tells whether shown holds a word or phrase of the same terms
+// as c.
+func (e *explainer) shownBefore(shown []candidate, c candidate) bool {
+	for _, d := range shown {
+		if (d.last == d.first) == (c.last == c.first) &&
+			e.toks[d.first].Term == e.toks[c.first].Term && e.toks[d.last].Term == e.toks[c.last].Term {
+			return true
+		}
+	}
+	return false
 }

@@ -30,7 +30,9 @@ func newTable(heads ...*model.Weights) *table {
 		t.labels += h.Labels
 		t.bias = append(t.bias, h.Bias...)
 	}
-	t.w = newWeights(t, dim*t.labels)
+	// Room after the last row for the 24 weights that accumulateRegs
+	// reads from a row's start.
+	t.w = newWeights(t, dim*t.labels+tableSlack)[:dim*t.labels]
 	off := 0
 	for _, h := range heads {
 		// Each label's 256 codes, decoded once.
@@ -50,6 +52,9 @@ func newTable(heads ...*model.Weights) *table {
 	}
 	return t
 }
+
+// tableSlack is the number of weights a table holds after its last row.
+const tableSlack = 24
 
 // bf16 rounds a float32 to the nearest bfloat16 (ties to even).
 func bf16(x float32) uint16 {
@@ -75,25 +80,12 @@ func (t *table) accumulate(out []float32, x feature.Vector, base, mask uint32, s
 func accumulateGo(out []float32, w []uint16, labels int, idx []uint32, val []float32, base, mask uint32, scale float32) {
 	L := labels
 	o := out[:L]
+	w = w[:len(w):len(w)] // a row beyond len(w) panics, whatever the capacity
 	for j, i := range idx {
 		row := w[int(base+(i&mask))*L:][:L]
 		v := val[j] * scale
 		for l, h := range row {
 			o[l] += float32(fromBF16(h) * v)
-		}
-	}
-}
-
-// accumulateCols adds x's contribution to out for the labels cols only,
-// in the same order of operations as accumulate (base 0, no mask, scale
-// 1), so those labels get exactly accumulate's values.
-func (t *table) accumulateCols(out []float32, x feature.Vector, cols []int) {
-	L := t.labels
-	for j, idx := range x.Idx {
-		row := t.w[int(idx)*L:][:L]
-		v := x.Val[j]
-		for _, c := range cols {
-			out[c] += float32(fromBF16(row[c]) * v)
 		}
 	}
 }

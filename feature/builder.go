@@ -1,6 +1,9 @@
 package feature
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Builder accumulates feature counts in dense scratch arrays and emits
 // normalised sparse vectors. It has two slots: the text being built (a
@@ -73,11 +76,8 @@ type slot struct {
 	counts  []uint32
 	over    map[uint64]uint32
 	touched [2][]uint32
-	// pos[i] is the index in dst of word bucket i as emitted by the current
-	// emit call; allocated on first use. Entries are only read for buckets
-	// whose word count is non-zero, which emit has just written, so pos
-	// needs no reset.
-	pos []int32
+	// weights is emit's scratch.
+	weights []float64
 }
 
 // fullCount is a 16-bit count that goes on in slot.over.
@@ -167,16 +167,20 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 		}
 		dst = Vector{Idx: make([]uint32, 0, n), Val: make([]float32, 0, n)}
 	}
-	// Character buckets that collide with word buckets fold into the word
-	// entry: remember where each word bucket went.
-	track := chars && len(s.touched[Word]) > 0 && len(s.touched[Char]) > 0
-	if track && s.pos == nil {
-		s.pos = make([]int32, len(s.counts))
-	}
+	// Character buckets that collide with word buckets (rare) fold into the
+	// word entry, found among the word entries, which start at words.
+	words := len(dst.Idx)
 	for k := range kinds {
+		// Each bucket's weight, computed once for the norm and the entry.
+		touched := s.touched[k]
+		if cap(s.weights) < len(touched) {
+			s.weights = make([]float64, len(touched))
+		}
+		ws := s.weights[:len(touched)]
 		var norm float64
-		for _, i := range s.touched[k] {
-			w := tfWeight(s.count(Kind(k), i))
+		for j, i := range touched {
+			w := s.weight(Kind(k), i)
+			ws[j] = w
 			norm += w * w
 		}
 		if norm == 0 {
@@ -184,21 +188,27 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 		}
 		scale := 1 / math.Sqrt(norm)
 		scales[k] = scale
-		for _, i := range s.touched[k] {
-			w := float32(tfWeight(s.count(Kind(k), i)) * scale)
+		for j, i := range touched {
+			w := float32(ws[j] * scale)
 			if k == int(Char) && s.counts[i]&fullCount != 0 {
 				// Collision with a word bucket emitted above: fold into it.
-				dst.Val[s.pos[i]] += w
+				n := words + slices.Index(dst.Idx[words:words+len(s.touched[Word])], i)
+				dst.Val[n] += w
 				continue
-			}
-			if track && k == int(Word) {
-				s.pos[i] = int32(len(dst.Idx))
 			}
 			dst.Idx = append(dst.Idx, i)
 			dst.Val = append(dst.Val, w)
 		}
 	}
 	return dst, scales
+}
+
+// weight is tfWeight of group k's count of bucket i.
+func (s *slot) weight(k Kind, i uint32) float64 {
+	if c := s.counts[i] >> (16 * uint(k)) & fullCount; c < uint32(len(tfLog)) {
+		return tfLog[c]
+	}
+	return tfWeight(s.count(k, i))
 }
 
 // value is the weight one occurrence of bucket i of group k contributes to

@@ -1,6 +1,10 @@
 package lang
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+	"unicode"
+)
 
 func TestLanguageScript(t *testing.T) {
 	for code, want := range map[string]string{"en": "Latin", "de": "Latin", "ru": "Cyrillic", "el": "Greek", "ka": "Georgian", "xx": ""} {
@@ -23,5 +27,32 @@ func TestLetterScripts(t *testing.T) {
 	}
 	if n, by := LetterScripts("12 — 34!"); n != 0 || len(by) != 0 {
 		t.Errorf("no letters: %d %v", n, by)
+	}
+}
+
+// TestLetterScriptsReference checks LetterScripts against counting each
+// letter's script by name.
+func TestLetterScriptsReference(t *testing.T) {
+	for _, s := range []string{
+		"", "plain ASCII, 123", "Αθήνα, 12 Μαΐου: NATO и ЕС — ქართული!", "مرحبا 世界 안녕 שלום हिन्दी ✓ ß Ǆ ª º",
+		"\xff\xfe invalid é", "ǅungla Ⅻ ⓐ 𝔄𝔅",
+	} {
+		want := map[string]int{}
+		letters := 0
+		for _, r := range s {
+			if !unicode.IsLetter(r) {
+				continue
+			}
+			letters++
+			i, name := scriptOf(r)
+			if i >= 0 {
+				_, name = commonTable(i)
+			}
+			want[name]++
+		}
+		n, got := LetterScripts(s)
+		if n != letters || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %d letters %v, want %d %v", s, n, got, letters, want)
+		}
 	}
 }

@@ -59,8 +59,20 @@ func commonTable(i int) (*unicode.RangeTable, string) {
 // scriptOf returns the index of a letter's script among the common ones,
 // or -1 and the name of its script (or "" when unicode.Scripts has none).
 func scriptOf(r rune) (int, string) {
+	return scriptAfter(r, -1)
+}
+
+// scriptAfter is scriptOf, trying the common script hint (as the previous
+// letter's, a text's letters come in runs of one script) first: the
+// tables are disjoint, so the answer is the same.
+func scriptAfter(r rune, hint int) (int, string) {
 	if r < utf8.RuneSelf {
 		return scLatin, ""
+	}
+	if hint >= 0 {
+		if table, _ := commonTable(hint); unicode.Is(table, r) {
+			return hint, ""
+		}
 	}
 	for i := range numCommon {
 		if table, _ := commonTable(i); unicode.Is(table, r) {
@@ -113,6 +125,7 @@ func scanScripts(text string, maxRunes int) scriptStats {
 	var counts [numCommon]int
 	var others map[string]int
 	n := 0
+	hint := -1 // the script of the last non-ASCII letter of a common script
 	for _, r := range text {
 		if n >= maxRunes {
 			break
@@ -129,8 +142,9 @@ func scanScripts(text string, maxRunes int) scriptStats {
 			continue
 		}
 		st.letters++
-		i, name := scriptOf(r)
+		i, name := scriptAfter(r, hint)
 		if i >= 0 {
+			hint = i
 			counts[i]++
 		} else if name != "" {
 			if others == nil {

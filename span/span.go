@@ -55,93 +55,128 @@ const fnvPrime = 16777619
 // whether it stands inside quotation marks, and its position in the
 // paragraph.
 func (c Config) Vectors(para string, toks []text.Token) []feature.Vector {
-	mask := uint32(c.Dim() - 1)
-	n := len(toks)
-	terms := make([]uint32, n)
-	for i, t := range toks {
-		terms[i] = feature.HashString(2166136261, t.Term)
-	}
-	quoted := inQuotes(para, toks)
-	out := make([]feature.Vector, n)
-	// Every token's indices go into one array (a token has about 30), each
-	// vector a full slice of its part: two allocations a paragraph rather
-	// than several a token.
-	all := make([]uint32, 0, n*(2*c.Window+24))
-	starts := make([]int, n+1)
-	for i, t := range toks {
-		starts[i] = len(all)
-		idx := all
-		add := func(h uint32) { idx = append(idx, feature.Mix(h)&mask) }
-		for d := -c.Window; d <= c.Window; d++ {
-			j := i + d
-			h := uint32(0x9e3779b9) * uint32(d+16)
-			if j < 0 || j >= n {
-				add(h ^ 0x5bd1e995) // beyond the paragraph
-				continue
-			}
-			add((h ^ terms[j]) * fnvPrime)
-		}
-		if i > 0 {
-			add((terms[i-1]*31 ^ terms[i]) * 0x27d4eb2d)
-		}
-		if i+1 < n {
-			add((terms[i]*31 ^ terms[i+1]) * 0x165667b1)
-		}
-		// Character 3-grams of the word with boundary marks (" word "),
-		// read in one pass without building the marked word.
-		a, b, seen := rune(0), rune(' '), 1
-		tri := func(r rune) {
-			if seen >= 2 {
-				add((((uint32(0xc2b2ae35)^uint32(a))*fnvPrime^uint32(b))*fnvPrime ^ uint32(r)) * fnvPrime)
-			}
-			a, b = b, r
-			seen++
-		}
-		for _, r := range t.Term {
-			tri(r)
-		}
-		tri(' ')
-		word := para[t.Start:t.End]
-		shape := uint32(0)
-		if r, _ := utf8.DecodeRuneInString(word); unicode.IsUpper(r) {
-			shape |= 1
-		}
-		if quoted[i] {
-			shape |= 2
-		}
-		pos := uint32(3 * i / max(n, 1))
-		add(0xabcdef01 + shape)
-		add(0x12345601 + pos)
-		if c.Version >= 2 {
-			idx = c.moreFeatures(idx, para, toks, terms, i, mask)
-		}
-		all = idx
-	}
-	starts[n] = len(all)
-	vals := make([]float32, len(all))
-	for i := range out {
-		lo, hi := starts[i], starts[i+1]
-		v := float32(1 / float64(hi-lo))
-		if c.Version >= 2 {
-			v = 1
-		}
-		for k := lo; k < hi; k++ {
+	var b Buckets
+	c.fill(&b, para, toks, false)
+	out := make([]feature.Vector, len(toks))
+	for i := range toks {
+		idx := c.token(nil, &b, para, toks, i)
+		vals := make([]float32, len(idx))
+		v := c.Value(len(idx))
+		for k := range vals {
 			vals[k] = v
 		}
-		out[i] = feature.Vector{Idx: all[lo:hi:hi], Val: vals[lo:hi:hi]}
+		out[i] = feature.Vector{Idx: idx, Val: vals}
 	}
 	return out
 }
 
-// inQuotes marks the tokens that stand between an opening and a closing
-// quotation mark.
-func inQuotes(para string, toks []text.Token) []bool {
-	out := make([]bool, len(toks))
+// Buckets holds the features of a paragraph's tokens as Vectors computes
+// them, in flat buffers that serve one paragraph after another.
+type Buckets struct {
+	// Idx holds every token's buckets, token after token; token i's are
+	// Idx[Ends[i-1]:Ends[i]] (from 0 for the first), and each has the
+	// value Config.Value of their number.
+	Idx  []uint32
+	Ends []int
+	// terms and quoted are per-token scratch.
+	terms  []uint32
+	quoted []bool
+}
+
+// Buckets fills b with the features of the tokens of para: for each token,
+// the indices of its Vectors vector, in the same order.
+func (c Config) Buckets(b *Buckets, para string, toks []text.Token) {
+	c.fill(b, para, toks, true)
+}
+
+// Value is the value of each feature of a token with n features.
+func (c Config) Value(n int) float32 {
+	if c.Version >= 2 {
+		return 1
+	}
+	return float32(1 / float64(n))
+}
+
+// fill computes the per-token scratch of b and, with all, every token's
+// buckets.
+func (c Config) fill(b *Buckets, para string, toks []text.Token, all bool) {
+	n := len(toks)
+	b.terms = b.terms[:0]
+	for _, t := range toks {
+		b.terms = append(b.terms, feature.HashString(2166136261, t.Term))
+	}
+	b.quoted = appendQuotes(b.quoted[:0], para, toks)
+	b.Idx, b.Ends = b.Idx[:0], b.Ends[:0]
+	if !all {
+		return
+	}
+	for i := range n {
+		b.Idx = c.token(b.Idx, b, para, toks, i)
+		b.Ends = append(b.Ends, len(b.Idx))
+	}
+}
+
+// token appends the buckets of token i to idx.
+func (c Config) token(idx []uint32, b *Buckets, para string, toks []text.Token, i int) []uint32 {
+	mask := uint32(c.Dim() - 1)
+	n := len(toks)
+	terms := b.terms
+	t := toks[i]
+	add := func(h uint32) { idx = append(idx, feature.Mix(h)&mask) }
+	for d := -c.Window; d <= c.Window; d++ {
+		j := i + d
+		h := uint32(0x9e3779b9) * uint32(d+16)
+		if j < 0 || j >= n {
+			add(h ^ 0x5bd1e995) // beyond the paragraph
+			continue
+		}
+		add((h ^ terms[j]) * fnvPrime)
+	}
+	if i > 0 {
+		add((terms[i-1]*31 ^ terms[i]) * 0x27d4eb2d)
+	}
+	if i+1 < n {
+		add((terms[i]*31 ^ terms[i+1]) * 0x165667b1)
+	}
+	// Character 3-grams of the word with boundary marks (" word "),
+	// read in one pass without building the marked word.
+	a, bb, seen := rune(0), rune(' '), 1
+	tri := func(r rune) {
+		if seen >= 2 {
+			add((((uint32(0xc2b2ae35)^uint32(a))*fnvPrime^uint32(bb))*fnvPrime ^ uint32(r)) * fnvPrime)
+		}
+		a, bb = bb, r
+		seen++
+	}
+	for _, r := range t.Term {
+		tri(r)
+	}
+	tri(' ')
+	word := para[t.Start:t.End]
+	shape := uint32(0)
+	if r, _ := utf8.DecodeRuneInString(word); unicode.IsUpper(r) {
+		shape |= 1
+	}
+	if b.quoted[i] {
+		shape |= 2
+	}
+	pos := uint32(3 * i / max(n, 1))
+	add(0xabcdef01 + shape)
+	add(0x12345601 + pos)
+	if c.Version >= 2 {
+		idx = c.moreFeatures(idx, para, toks, terms, i, mask)
+	}
+	return idx
+}
+
+// appendQuotes appends to out, for each token, whether it stands between
+// an opening and a closing quotation mark.
+func appendQuotes(out []bool, para string, toks []text.Token) []bool {
 	open := false
 	k := 0
 	for i, r := range para {
 		for k < len(toks) && toks[k].Start < i {
-			out[k] = open
+			out = append(out, open)
 			k++
 		}
 		if text.FoldRune(r) == '"' {
@@ -149,7 +184,7 @@ func inQuotes(para string, toks []text.Token) []bool {
 		}
 	}
 	for ; k < len(toks); k++ {
-		out[k] = open
+		out = append(out, open)
 	}
 	return out
 }

@@ -41,9 +41,9 @@ func TestVectorsDeterministic(t *testing.T) {
 			}
 		}
 	}
-	q := inQuotes(para, toks)
+	q := appendQuotes(nil, para, toks)
 	if !q[0] || !q[1] || q[2] {
-		t.Errorf("inQuotes = %v", q)
+		t.Errorf("appendQuotes = %v", q)
 	}
 }
 
@@ -66,4 +66,33 @@ func FuzzDecode(f *testing.F) {
 		}
 		DefaultConfig.Vectors(para, toks)
 	})
+}
+
+// TestBucketsMatchVectors checks that Buckets, reused from one paragraph to
+// the next, gives every token the indices and value of its Vectors vector.
+func TestBucketsMatchVectors(t *testing.T) {
+	var b Buckets
+	for _, c := range []Config{DefaultConfig, {Bits: 12, Window: 1}} {
+		for _, para := range []string{"«Ils mentent», dit-il. Ces TRAÎTRES!", "", "one", "Who said \"they lie\", and why? NATO (again) - no."} {
+			toks := text.Tokenize(nil, para)
+			vecs := c.Vectors(para, toks)
+			c.Buckets(&b, para, toks)
+			if len(b.Ends) != len(vecs) {
+				t.Fatalf("%q: %d tokens in Buckets, %d vectors", para, len(b.Ends), len(vecs))
+			}
+			start := 0
+			for i, v := range vecs {
+				got := b.Idx[start:b.Ends[i]]
+				if !reflect.DeepEqual(got, v.Idx) {
+					t.Fatalf("%q token %d: buckets %v, vector %v", para, i, got, v.Idx)
+				}
+				for _, x := range v.Val {
+					if x != c.Value(len(got)) {
+						t.Fatalf("%q token %d: value %v, vector %v", para, i, c.Value(len(got)), x)
+					}
+				}
+				start = b.Ends[i]
+			}
+		}
+	}
 }

@@ -62,13 +62,43 @@ type Token struct {
 // IsWordRune reports whether r belongs to a word: letters, digits and
 // combining marks (so that scripts with vowel signs stay whole).
 func IsWordRune(r rune) bool {
+	if uint32(r) < tableRunes {
+		return wordRunes[r>>6]>>(r&63)&1 != 0
+	}
+	return isWordRune(r)
+}
+
+func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
 }
+
+// tableRunes bounds the runes whose IsWordRune and FoldRune are read from
+// tables (the alphabets of most languages): below U+3000.
+const tableRunes = 0x3000
+
+// wordRunes is IsWordRune of the runes below tableRunes, a bit each, and
+// folded their FoldRune (all below U+10000).
+var wordRunes, folded = func() (w [tableRunes / 64]uint64, f [tableRunes]uint16) {
+	for r := range rune(tableRunes) {
+		if isWordRune(r) {
+			w[r>>6] |= 1 << (r & 63)
+		}
+		f[r] = uint16(foldRune(r))
+	}
+	return w, f
+}()
 
 // FoldRune normalises one rune for features: lower case, every decimal digit
 // becomes '0', typographic quotes and dashes collapse onto ASCII ones, and any
 // white space becomes ' '.
 func FoldRune(r rune) rune {
+	if uint32(r) < tableRunes {
+		return rune(folded[r])
+	}
+	return foldRune(r)
+}
+
+func foldRune(r rune) rune {
 	switch {
 	case r < utf8.RuneSelf:
 		switch {
@@ -103,24 +133,43 @@ func FoldRune(r rune) rune {
 func Tokenize(dst []Token, s string) []Token {
 	var b strings.Builder
 	start := -1
+	// folded: the word's normal form differs from its text, and is built
+	// in b; otherwise (most words) the term is the text itself.
+	folded := false
 	for i, r := range s {
 		if r != utf8.RuneError && IsWordRune(r) {
 			if start < 0 {
-				start = i
-				b.Reset()
+				start, folded = i, false
 			}
-			b.WriteRune(FoldRune(r))
+			f := FoldRune(r)
+			if !folded && f != r {
+				folded = true
+				b.Reset()
+				b.WriteString(s[start:i])
+			}
+			if folded {
+				b.WriteRune(f)
+			}
 			continue
 		}
 		if start >= 0 {
-			dst = append(dst, Token{Term: b.String(), Start: start, End: i})
+			dst = append(dst, Token{Term: term(&b, s[start:i], folded), Start: start, End: i})
 			start = -1
 		}
 	}
 	if start >= 0 {
-		dst = append(dst, Token{Term: b.String(), Start: start, End: len(s)})
+		dst = append(dst, Token{Term: term(&b, s[start:], folded), Start: start, End: len(s)})
 	}
 	return dst
+}
+
+// term is the normal form of word: what b holds when it was folded, the
+// word itself otherwise (its runes decode and encode to the same bytes).
+func term(b *strings.Builder, word string, folded bool) string {
+	if folded {
+		return b.String()
+	}
+	return word
 }
 
 // RuneIndex converts byte offsets of a text into code-point offsets (the

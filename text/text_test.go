@@ -3,6 +3,7 @@ package text
 import (
 	"reflect"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -78,4 +79,37 @@ func FuzzParagraphs(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestTokenizeTerms checks Tokenize's terms against folding every rune of
+// every word (the words whose folding changes nothing keep their text).
+func TestTokenizeTerms(t *testing.T) {
+	for _, s := range []string{
+		"plain words only", "Mixed CASE and 2024 digits", "ünïcode «ΑΘΗΝΑ» straße İstanbul",
+		"abc\xffdef x\xe2\x80y", "tail Ω", "ﬁne ﬂow", "a\u0301b c\u20acd",
+	} {
+		for _, tok := range Tokenize(nil, s) {
+			var want []rune
+			for _, r := range s[tok.Start:tok.End] {
+				want = append(want, FoldRune(r))
+			}
+			if tok.Term != string(want) {
+				t.Errorf("%q: term %q, want %q", s[tok.Start:tok.End], tok.Term, string(want))
+			}
+		}
+	}
+}
+
+// TestRuneTables checks IsWordRune and FoldRune, read from tables below
+// tableRunes, against their definitions, rune by rune.
+func TestRuneTables(t *testing.T) {
+	for r := rune(-1); r < tableRunes+0x100; r++ {
+		want := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
+		if got := IsWordRune(r); got != want {
+			t.Fatalf("IsWordRune(%U) = %v, want %v", r, got, want)
+		}
+		if got, want := FoldRune(r), foldRune(r); got != want || want >= 0x10000 && r < tableRunes {
+			t.Fatalf("FoldRune(%U) = %U, want %U", r, got, want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package ngram
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -174,6 +175,58 @@ func TestValidate(t *testing.T) {
 		breakIt(tb)
 		if err := tb.Validate(); err == nil {
 			t.Errorf("%s: Validate accepted a broken table", name)
+		}
+	}
+}
+
+// TestScoreCosts checks Score's cost sums, which it adds eight languages
+// at a time, against adding each n-gram's costs one by one, on tables of
+// up to 8 and of more languages, over texts of many n-grams.
+func TestScoreCosts(t *testing.T) {
+	tb, err := Train(testDocs, testLangs, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A table of 11 languages with costs up to 255.
+	wide := &Table{Order: tb.Order, Step: tb.Step, Temp: tb.Temp, Unseen: tb.Unseen, Alphabet: tb.Alphabet, Keys: tb.Keys}
+	for i := range 11 {
+		l := tb.Langs[i%len(tb.Langs)]
+		l.Code = fmt.Sprintf("%s%d", l.Code, i)
+		wide.Langs = append(wide.Langs, l)
+	}
+	wide.Costs = make([]uint8, len(wide.Keys)*len(wide.Langs))
+	for i := range wide.Costs {
+		wide.Costs[i] = uint8(255 - i*7%64)
+	}
+	if err := wide.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat(testDocs[0].Text+" "+testDocs[4].Text+" ", 40)
+	for _, table := range []*Table{tb, wide} {
+		nl := len(table.Langs)
+		for _, text := range []string{testDocs[0].Text, long, "", "ЖЖЖ qqq! 12 die"} {
+			want := make([]int64, nl)
+			seq := AppendSequence(nil, text, 2000)
+			Grams(seq, table.Order, func(s, e int) {
+				ids := make([]uint16, 0, 4)
+				for _, r := range seq[s:e] {
+					ids = append(ids, table.ID(r))
+				}
+				if row := table.Row(PackIDs(ids)); !slices.Contains(ids, 0) && row >= 0 {
+					for l := range nl {
+						want[l] += int64(table.Costs[row*nl+l])
+					}
+				}
+			})
+			got := make([]int64, nl)
+			for l := range got {
+				got[l] = int64(l) // Score adds to what cost holds
+				want[l] += int64(l)
+			}
+			table.Score(text, 2000, got)
+			if !slices.Equal(got, want) {
+				t.Errorf("%d languages, %d runes: costs %v, want %v", nl, len([]rune(text)), got, want)
+			}
 		}
 	}
 }

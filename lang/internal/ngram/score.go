@@ -1,6 +1,7 @@
 package ngram
 
 import (
+	"encoding/binary"
 	"math"
 	"unicode/utf8"
 )
@@ -19,6 +20,30 @@ type scorer struct {
 	w    [MaxOrder]uint16
 	wl   int
 	st   Stats
+	// even and odd sum the costs of the rows found since the last flush,
+	// eight languages a word: even[j] those of languages 8j, 8j+2, 8j+4,
+	// 8j+6 in its four 16-bit lanes, odd[j] those of 8j+1, 8j+3, ...
+	// (sums of integers: the same as adding them one by one). pending
+	// counts the rows summed; a lane holds 256 costs of at most 255.
+	even, odd [8]uint64
+	pending   int
+}
+
+// lanes masks the low byte of each 16-bit lane.
+const lanes = 0x00ff00ff00ff00ff
+
+// flush adds the lanes' sums to cost and empties them.
+func (s *scorer) flush() {
+	for l := range s.cost {
+		j, b := l/8, l%8
+		lane := s.even[j]
+		if b%2 == 1 {
+			lane = s.odd[j]
+		}
+		s.cost[l] += int64(lane >> (16 * (b / 2)) & 0xffff)
+	}
+	s.even, s.odd = [8]uint64{}, [8]uint64{}
+	s.pending = 0
 }
 
 // Score adds to cost[l] the quantised cost under Langs[l] of every n-gram
@@ -48,6 +73,7 @@ func (t *Table) Score(text string, maxRunes int, cost []int64) Stats {
 	if s.w[0] != idBoundary {
 		s.push(idBoundary)
 	}
+	s.flush()
 	return s.st
 }
 
@@ -82,9 +108,15 @@ func (s *scorer) push(id uint16) {
 			continue
 		}
 		s.st.Hits++
-		costs := s.t.Costs[row*nl : row*nl+nl]
-		for l, c := range costs {
-			s.cost[l] += int64(c)
+		// The row's costs, 8 bytes at a time (t.costs is padded).
+		costs := s.t.costs[row*nl:]
+		for j := 0; j*8 < nl; j++ {
+			x := binary.LittleEndian.Uint64(costs[j*8:])
+			s.even[j] += x & lanes
+			s.odd[j] += x >> 8 & lanes
+		}
+		if s.pending++; s.pending == 256 {
+			s.flush()
 		}
 	}
 }

@@ -46,11 +46,23 @@ type Table struct {
 
 	dense  []uint16
 	sparse map[rune]uint16
-	slots  []uint64 // open addressing; 0 marks an empty slot
-	rows   []int32  // rows[s] is the index into Keys of slots[s]
-	mask   uint64
-	shift  uint // 64 - log2(len(slots))
+	// slots is an open-addressing table of key<<rowBits | row, row the
+	// index into Keys of key, in one word so that a lookup reads one
+	// cache line; 0 marks an empty slot.
+	slots []uint64
+	mask  uint64
+	shift uint // 64 - log2(len(slots))
+	// costs is Costs followed by 8 zero bytes, so that a row's costs can
+	// be read 8 bytes at a time (see scorer.push).
+	costs []uint8
 }
+
+// rowBits is the width of a row in a slot: a key has at most
+// MaxOrder*IDBits = 40 bits.
+const rowBits = 64 - MaxOrder*IDBits
+
+// MaxKeys is the largest number of keys a table may have.
+const MaxKeys = 1 << rowBits
 
 // PackIDs packs the rune ids of an n-gram, first rune first, into a key:
 // the last rune's id sits in the lowest IDBits bits.
@@ -100,6 +112,9 @@ func (t *Table) Validate() error {
 		if !utf8.ValidRune(r) || r == Boundary || (i > 0 && r <= t.Alphabet[i-1]) {
 			return fmt.Errorf("ngram: alphabet not sorted and distinct at %d", i)
 		}
+	}
+	if len(t.Keys) > MaxKeys {
+		return fmt.Errorf("ngram: %d keys (at most %d)", len(t.Keys), MaxKeys)
 	}
 	if len(t.Costs) != len(t.Keys)*len(t.Langs) {
 		return fmt.Errorf("ngram: %d costs for %d keys", len(t.Costs), len(t.Keys))
@@ -160,7 +175,6 @@ func (t *Table) Prepare() error {
 		bits++
 	}
 	t.slots = make([]uint64, size)
-	t.rows = make([]int32, size)
 	t.mask = uint64(size - 1)
 	t.shift = 64 - bits
 	for i, key := range t.Keys {
@@ -168,9 +182,9 @@ func (t *Table) Prepare() error {
 		for t.slots[s] != 0 {
 			s = (s + 1) & t.mask
 		}
-		t.slots[s] = key
-		t.rows[s] = int32(i)
+		t.slots[s] = key<<rowBits | uint64(i)
 	}
+	t.costs = append(append(make([]uint8, 0, len(t.Costs)+8), t.Costs...), make([]uint8, 8)...)
 	return nil
 }
 
@@ -184,12 +198,12 @@ func (t *Table) slot(key uint64) uint64 {
 func (t *Table) Row(key uint64) int {
 	s := t.slot(key)
 	for {
-		k := t.slots[s]
-		if k == key {
-			return int(t.rows[s])
-		}
-		if k == 0 {
+		e := t.slots[s]
+		if e == 0 {
 			return -1
+		}
+		if e>>rowBits == key {
+			return int(e & (1<<rowBits - 1))
 		}
 		s = (s + 1) & t.mask
 	}
