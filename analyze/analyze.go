@@ -319,17 +319,17 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 					s.tokScores = make([][][]float64, len(s.Paragraphs))
 				}
 				s.tokScores[i] = rows
+				for n, k := range cands {
+					for _, row := range rows {
+						maxB[n] = math.Max(maxB[n], row[2*k])
+					}
+				}
 			} else {
 				bcols = bcols[:0]
 				for _, k := range cands {
 					bcols = append(bcols, 2*k)
 				}
-				rows = a.labelScores(sc, p.Text, toks, bcols)
-			}
-			for n, k := range cands {
-				for _, row := range rows {
-					maxB[n] = math.Max(maxB[n], row[2*k])
-				}
+				a.maxMargins(sc, p.Text, toks, bcols, maxB)
 			}
 		}
 		for n, k := range cands {
@@ -691,6 +691,47 @@ func (a *Analyzer) labelScores(sc *spanScratch, para string, toks []text.Token, 
 		out[tok] = o
 	}
 	return out
+}
+
+// maxMargins sets out[n] to the largest margin of the span head's label
+// cols[n] over the tokens of a paragraph (out holds math.Inf(-1) or a
+// smaller value on entry): labelScores' values, without writing a row per
+// token.
+func (a *Analyzer) maxMargins(sc *spanScratch, para string, toks []text.Token, cols []int, out []float64) {
+	spans := a.m.Spans
+	spans.Buckets(&sc.buckets, para, toks)
+	t := a.fragments
+	L := t.labels
+	C := len(cols)
+	idx := sc.buckets.Idx
+	g := grow(sc.codes, len(idx)*C)
+	sc.codes = g
+	for f, i := range idx {
+		row := t.codes[int(i)*L:][:L]
+		gf := g[f*C:][:C]
+		for c, col := range cols {
+			gf[c] = row[col]
+		}
+	}
+	sums := grow(sc.row, C)
+	sc.row = sums
+	start := 0
+	for _, end := range sc.buckets.Ends {
+		for c, col := range cols {
+			sums[c] = t.bias[col]
+		}
+		v := spans.Value(end - start)
+		for f := start; f < end; f++ {
+			gf := g[f*C:][:C]
+			for c, col := range cols {
+				sums[c] += float32(fromBF16(t.luts[col][gf[c]]) * v)
+			}
+		}
+		start = end
+		for c := range cols {
+			out[c] = math.Max(out[c], float64(sums[c]))
+		}
+	}
 }
 
 // spanScratch holds tokenScores' buffers, reused from one paragraph to
