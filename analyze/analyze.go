@@ -643,25 +643,11 @@ func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, 
 // labels computed with it.
 func (a *Analyzer) labelScores(sc *spanScratch, para string, toks []text.Token, cols []int) [][]float64 {
 	spans := a.m.Spans
-	spans.Buckets(&sc.buckets, para, toks)
 	tagger := a.m.Decoder.Tagging != nil
 	t := a.fragments
 	L := t.labels
 	C := len(cols)
-	// The codes are gathered first, feature by feature: the loads do not
-	// wait for one another, so that their cache misses overlap (the span
-	// head is too large to stay in the cache), then their weights summed
-	// token by token in the order accumulate sums them.
-	idx := sc.buckets.Idx
-	g := grow(sc.codes, len(idx)*C)
-	sc.codes = g
-	for f, i := range idx {
-		row := t.codes[int(i)*L:][:L]
-		gf := g[f*C:][:C]
-		for c, col := range cols {
-			gf[c] = row[col]
-		}
-	}
+	g := a.gatherCodes(sc, para, toks, cols)
 	n := len(sc.buckets.Ends)
 	// One backing array for every token's scores, one scratch row.
 	flat := grow(sc.flat, n*L)
@@ -693,13 +679,15 @@ func (a *Analyzer) labelScores(sc *spanScratch, para string, toks []text.Token, 
 	return out
 }
 
-// maxMargins sets out[n] to the largest margin of the span head's label
-// cols[n] over the tokens of a paragraph (out holds math.Inf(-1) or a
-// smaller value on entry): labelScores' values, without writing a row per
-// token.
-func (a *Analyzer) maxMargins(sc *spanScratch, para string, toks []text.Token, cols []int, out []float64) {
-	spans := a.m.Spans
-	spans.Buckets(&sc.buckets, para, toks)
+// gatherCodes computes the span features of a paragraph's tokens into
+// sc.buckets and returns the 8-bit codes of the labels cols of each
+// feature, feature by feature (len(cols) a feature). The codes are gathered
+// before any weight is summed: the loads do not wait for one another, so
+// that their cache misses overlap (the span head is too large to stay in
+// the cache); callers then sum them token by token in the order accumulate
+// sums them.
+func (a *Analyzer) gatherCodes(sc *spanScratch, para string, toks []text.Token, cols []int) []byte {
+	a.m.Spans.Buckets(&sc.buckets, para, toks)
 	t := a.fragments
 	L := t.labels
 	C := len(cols)
@@ -713,6 +701,18 @@ func (a *Analyzer) maxMargins(sc *spanScratch, para string, toks []text.Token, c
 			gf[c] = row[col]
 		}
 	}
+	return g
+}
+
+// maxMargins sets out[n] to the largest margin of the span head's label
+// cols[n] over the tokens of a paragraph (out holds math.Inf(-1) or a
+// smaller value on entry): labelScores' values, without writing a row per
+// token.
+func (a *Analyzer) maxMargins(sc *spanScratch, para string, toks []text.Token, cols []int, out []float64) {
+	spans := a.m.Spans
+	t := a.fragments
+	C := len(cols)
+	g := a.gatherCodes(sc, para, toks, cols)
 	sums := grow(sc.row, C)
 	sc.row = sums
 	start := 0
