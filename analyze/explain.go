@@ -137,6 +137,20 @@ func (e *explainer) setStops(stops []bool) {
 	e.hasStops = true
 }
 
+// gluesFunctionWord tells whether the phrase of tokens i and i+1 joins a
+// function word to a content word ("asiatique et", "créer une") while the
+// phrase's own feature adds less than the content word alone: the content
+// word is then what the reader should see.
+func (e *explainer) gluesFunctionWord(i int, word, pair []float64) bool {
+	switch {
+	case e.stops[i] && !e.stops[i+1]:
+		return pair[i] < word[i+1]
+	case !e.stops[i] && e.stops[i+1]:
+		return pair[i] < word[i]
+	}
+	return false
+}
+
 // broken tells whether the text between token i and the next ends a
 // sentence or a bracketed or quoted part ("Avangard. Imaginons", "Poutine)
 // est"): such two words are never shown as one phrase, though the feature
@@ -193,7 +207,7 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 		if w > 0 && !stop {
 			cands = append(cands, candidate{i, i, w})
 		}
-		if i+1 < len(word) && pair[i] > 0 && !(stop && stops[i+1]) && !e.broken(i) {
+		if i+1 < len(word) && pair[i] > 0 && !(stop && stops[i+1]) && !e.broken(i) && !e.gluesFunctionWord(i, word, pair) {
 			if w2 := pair[i] + word[i] + word[i+1]; w2 > 0 {
 				cands = append(cands, candidate{i, i + 1, w2})
 			}
