@@ -302,28 +302,13 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 				}
 				defer a.spans.Put(sc)
 			}
-			var rows [][]float64
 			if mode == blendKeep {
 				// decide locates the decided techniques with these
-				// scores: they leave sc's buffers for their own.
-				rows = a.tokenScores(sc, p.Text, toks, cands)
-				L := a.fragments.labels
-				flat := make([]float64, len(rows)*L)
-				kept := make([][]float64, len(rows))
-				for n, row := range rows {
-					kept[n] = flat[n*L : (n+1)*L : (n+1)*L]
-					copy(kept[n], row)
-				}
-				rows = kept
+				// scores: they get rows of their own.
 				if s.tokScores == nil {
 					s.tokScores = make([][][]float64, len(s.Paragraphs))
 				}
-				s.tokScores[i] = rows
-				for n, k := range cands {
-					for _, row := range rows {
-						maxB[n] = math.Max(maxB[n], row[2*k])
-					}
-				}
+				s.tokScores[i] = a.keptScores(sc, p.Text, toks, cands, maxB)
 			} else {
 				bcols = bcols[:0]
 				for _, k := range cands {
@@ -643,25 +628,11 @@ func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, 
 // labels computed with it.
 func (a *Analyzer) labelScores(sc *spanScratch, para string, toks []text.Token, cols []int) [][]float64 {
 	spans := a.m.Spans
-	spans.Buckets(&sc.buckets, para, toks)
 	tagger := a.m.Decoder.Tagging != nil
 	t := a.fragments
 	L := t.labels
 	C := len(cols)
-	// The codes are gathered first, feature by feature: the loads do not
-	// wait for one another, so that their cache misses overlap (the span
-	// head is too large to stay in the cache), then their weights summed
-	// token by token in the order accumulate sums them.
-	idx := sc.buckets.Idx
-	g := grow(sc.codes, len(idx)*C)
-	sc.codes = g
-	for f, i := range idx {
-		row := t.codes[int(i)*L:][:L]
-		gf := g[f*C:][:C]
-		for c, col := range cols {
-			gf[c] = row[col]
-		}
-	}
+	g := a.gather(sc, para, toks, cols)
 	n := len(sc.buckets.Ends)
 	// One backing array for every token's scores, one scratch row.
 	flat := grow(sc.flat, n*L)
@@ -699,20 +670,9 @@ func (a *Analyzer) labelScores(sc *spanScratch, para string, toks []text.Token, 
 // token.
 func (a *Analyzer) maxMargins(sc *spanScratch, para string, toks []text.Token, cols []int, out []float64) {
 	spans := a.m.Spans
-	spans.Buckets(&sc.buckets, para, toks)
 	t := a.fragments
-	L := t.labels
 	C := len(cols)
-	idx := sc.buckets.Idx
-	g := grow(sc.codes, len(idx)*C)
-	sc.codes = g
-	for f, i := range idx {
-		row := t.codes[int(i)*L:][:L]
-		gf := g[f*C:][:C]
-		for c, col := range cols {
-			gf[c] = row[col]
-		}
-	}
+	g := a.gather(sc, para, toks, cols)
 	sums := grow(sc.row, C)
 	sc.row = sums
 	start := 0
@@ -732,6 +692,77 @@ func (a *Analyzer) maxMargins(sc *spanScratch, para string, toks []text.Token, c
 			out[c] = math.Max(out[c], float64(sums[c]))
 		}
 	}
+}
+
+// gather computes the span features of a paragraph's tokens into
+// sc.buckets and returns the codes of labels cols, feature by feature (C a
+// feature, in sc's buffer). The codes are gathered before any is summed:
+// the loads do not wait for one another, so that their cache misses
+// overlap (the span head is too large to stay in the cache); callers then
+// sum their weights token by token in the order accumulate sums them.
+func (a *Analyzer) gather(sc *spanScratch, para string, toks []text.Token, cols []int) []byte {
+	a.m.Spans.Buckets(&sc.buckets, para, toks)
+	t := a.fragments
+	L := t.labels
+	C := len(cols)
+	idx := sc.buckets.Idx
+	g := grow(sc.codes, len(idx)*C)
+	sc.codes = g
+	for f, i := range idx {
+		row := t.codes[int(i)*L:][:L]
+		gf := g[f*C:][:C]
+		for c, col := range cols {
+			gf[c] = row[col]
+		}
+	}
+	return g
+}
+
+// keptScores is tokenScores for a tagger's techniques techs, in rows of
+// their own that outlive sc, and sets maxB[n] to the largest B margin of
+// techs[n] over the tokens, as maxMargins (maxB holds math.Inf(-1) or a
+// smaller value on entry). Only the B and I columns of techs are written,
+// with tokenScores' values; the others hold zeros, which the decoder, that
+// reads a technique's own B and I only, never reads.
+func (a *Analyzer) keptScores(sc *spanScratch, para string, toks []text.Token, techs []int, maxB []float64) [][]float64 {
+	cols := sc.cols[:0]
+	for _, k := range techs {
+		cols = append(cols, 2*k, 2*k+1)
+	}
+	sc.cols = cols
+	spans := a.m.Spans
+	t := a.fragments
+	L := t.labels
+	C := len(cols)
+	g := a.gather(sc, para, toks, cols)
+	n := len(sc.buckets.Ends)
+	flat := make([]float64, n*L)
+	out := make([][]float64, n)
+	sums := grow(sc.row, C)
+	sc.row = sums
+	start := 0
+	for tok, end := range sc.buckets.Ends {
+		for c, col := range cols {
+			sums[c] = t.bias[col]
+		}
+		v := spans.Value(end - start)
+		for f := start; f < end; f++ {
+			gf := g[f*C:][:C]
+			for c, col := range cols {
+				sums[c] += float32(fromBF16(t.luts[col][gf[c]]) * v)
+			}
+		}
+		start = end
+		o := flat[tok*L : (tok+1)*L : (tok+1)*L]
+		for c, col := range cols {
+			o[col] = float64(sums[c])
+		}
+		for m := range techs {
+			maxB[m] = math.Max(maxB[m], o[cols[2*m]])
+		}
+		out[tok] = o
+	}
+	return out
 }
 
 // spanScratch holds tokenScores' buffers, reused from one paragraph to
