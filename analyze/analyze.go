@@ -270,7 +270,7 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 	}
 	t, _ := m.Techniques.Threshold(s.Lang)
 	var toks []text.Token
-	var cands, bcols []int
+	var cands, bcols, locate []int
 	var sc *spanScratch // taken from a.spans on first use
 	for i, p := range s.Paragraphs {
 		if len(p.Text) > feature.MaxTraceBytes {
@@ -303,12 +303,23 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 				defer a.spans.Put(sc)
 			}
 			if mode == blendKeep {
-				// decide locates the decided techniques with these
-				// scores: they get rows of their own.
-				if s.tokScores == nil {
-					s.tokScores = make([][][]float64, len(s.Paragraphs))
+				// decide locates the techniques decided far enough above
+				// the threshold with the span head's rows: their B and I
+				// columns are computed here, once the blend has decided.
+				a.bMargins(sc, p.Text, toks, cands, maxB)
+				locate = locate[:0]
+				for n, k := range cands {
+					pr := model.Blend(beta, probs[k], maxB[n])
+					if pr >= t && pr >= t+spanShift(m, k) {
+						locate = append(locate, n)
+					}
 				}
-				s.tokScores[i] = a.keptScores(sc, p.Text, toks, cands, maxB)
+				if len(locate) > 0 {
+					if s.tokScores == nil {
+						s.tokScores = make([][][]float64, len(s.Paragraphs))
+					}
+					s.tokScores[i] = a.keptScores(sc, cands, locate)
+				}
 			} else {
 				bcols = bcols[:0]
 				for _, k := range cands {
@@ -718,48 +729,82 @@ func (a *Analyzer) gather(sc *spanScratch, para string, toks []text.Token, cols 
 	return g
 }
 
-// keptScores is tokenScores for a tagger's techniques techs, in rows of
-// their own that outlive sc, and sets maxB[n] to the largest B margin of
+// bMargins starts keptScores: it computes the span features of a
+// paragraph's tokens (sc.buckets), sums every token's B margins of a
+// tagger's techniques techs (in sc.bsums, len(techs) a token, as
+// tokenScores sums them) and sets maxB[n] to the largest B margin of
 // techs[n] over the tokens, as maxMargins (maxB holds math.Inf(-1) or a
-// smaller value on entry). Only the B and I columns of techs are written,
-// with tokenScores' values; the others hold zeros, which the decoder, that
-// reads a technique's own B and I only, never reads.
-func (a *Analyzer) keptScores(sc *spanScratch, para string, toks []text.Token, techs []int, maxB []float64) [][]float64 {
+// smaller value on entry).
+func (a *Analyzer) bMargins(sc *spanScratch, para string, toks []text.Token, techs []int, maxB []float64) {
 	cols := sc.cols[:0]
 	for _, k := range techs {
-		cols = append(cols, 2*k, 2*k+1)
+		cols = append(cols, 2*k)
 	}
 	sc.cols = cols
 	spans := a.m.Spans
 	t := a.fragments
-	L := t.labels
-	C := len(cols)
+	T := len(techs)
 	g := a.gather(sc, para, toks, cols)
 	n := len(sc.buckets.Ends)
-	flat := make([]float64, n*L)
-	out := make([][]float64, n)
-	sums := grow(sc.row, C)
-	sc.row = sums
+	bs := grow(sc.bsums, n*T)
+	sc.bsums = bs
 	start := 0
 	for tok, end := range sc.buckets.Ends {
-		for c, col := range cols {
-			sums[c] = t.bias[col]
+		sums := bs[tok*T : (tok+1)*T : (tok+1)*T]
+		for m, col := range cols {
+			sums[m] = t.bias[col]
 		}
 		v := spans.Value(end - start)
 		for f := start; f < end; f++ {
-			gf := g[f*C:][:C]
-			for c, col := range cols {
-				sums[c] += float32(fromBF16(t.luts[col][gf[c]]) * v)
+			gf := g[f*T:][:T]
+			for m, col := range cols {
+				sums[m] += float32(fromBF16(t.luts[col][gf[m]]) * v)
 			}
 		}
 		start = end
-		o := flat[tok*L : (tok+1)*L : (tok+1)*L]
-		for c, col := range cols {
-			o[col] = float64(sums[c])
+		for m, x := range sums {
+			maxB[m] = math.Max(maxB[m], float64(x))
 		}
-		for m := range techs {
-			maxB[m] = math.Max(maxB[m], o[cols[2*m]])
+	}
+}
+
+// keptScores ends what bMargins(sc, ..., techs, ...) started: it returns
+// tokenScores' rows for the techniques techs[n], n in locate, in rows of
+// their own that outlive sc. Only those techniques' B and I columns hold
+// tokenScores' values: the rows share one array, each the width of the
+// columns from the first technique's B to the last's I, and the columns
+// outside that range alias the neighbouring rows' (the decoder reads a
+// technique's own B and I only).
+func (a *Analyzer) keptScores(sc *spanScratch, techs, locate []int) [][]float64 {
+	spans := a.m.Spans
+	t := a.fragments
+	L := t.labels
+	T := len(techs)
+	bs := sc.bsums
+	idx := sc.buckets.Idx
+	n := len(sc.buckets.Ends)
+	if n == 0 || len(locate) == 0 {
+		return nil
+	}
+	lo, hi := techs[locate[0]], techs[locate[len(locate)-1]]
+	W := 2 * (hi - lo + 1)
+	flat := make([]float64, (n-1)*W+2*hi+2)
+	out := make([][]float64, n)
+	start := 0
+	for tok, end := range sc.buckets.Ends {
+		o := flat[tok*W : tok*W+2*hi+2 : tok*W+2*hi+2]
+		v := spans.Value(end - start)
+		for _, m := range locate {
+			k := techs[m]
+			lut := &t.luts[2*k+1]
+			sum := t.bias[2*k+1]
+			for _, i := range idx[start:end] {
+				sum += float32(fromBF16(lut[t.codes[int(i)*L+2*k+1]]) * v)
+			}
+			o[2*k] = float64(bs[tok*T+m])
+			o[2*k+1] = float64(sum)
 		}
+		start = end
 		out[tok] = o
 	}
 	return out
@@ -773,7 +818,9 @@ type spanScratch struct {
 	codes   []byte
 	flat    []float64
 	rows    [][]float64
-	row     []float32
+	// bsums holds bMargins' B margins, for keptScores.
+	bsums []float32
+	row   []float32
 }
 
 // grow returns buf resliced to n elements, reallocated when too short (its
