@@ -692,10 +692,20 @@ func (a *Analyzer) maxMargins(sc *spanScratch, para string, toks []text.Token, c
 			sums[c] = t.bias[col]
 		}
 		v := spans.Value(end - start)
-		for f := start; f < end; f++ {
-			gf := g[f*C:][:C]
-			for c, col := range cols {
-				sums[c] += float32(fromBF16(t.luts[col][gf[c]]) * v)
+		if v == 1 {
+			// The same sums without the products, which are exact.
+			for f := start; f < end; f++ {
+				gf := g[f*C:][:C]
+				for c, col := range cols {
+					sums[c] += fromBF16(t.luts[col][gf[c]])
+				}
+			}
+		} else {
+			for f := start; f < end; f++ {
+				gf := g[f*C:][:C]
+				for c, col := range cols {
+					sums[c] += float32(fromBF16(t.luts[col][gf[c]]) * v)
+				}
 			}
 		}
 		start = end
@@ -755,10 +765,20 @@ func (a *Analyzer) bMargins(sc *spanScratch, para string, toks []text.Token, tec
 			sums[m] = t.bias[col]
 		}
 		v := spans.Value(end - start)
-		for f := start; f < end; f++ {
-			gf := g[f*T:][:T]
-			for m, col := range cols {
-				sums[m] += float32(fromBF16(t.luts[col][gf[m]]) * v)
+		if v == 1 {
+			// The same sums without the products, which are exact.
+			for f := start; f < end; f++ {
+				gf := g[f*T:][:T]
+				for m, col := range cols {
+					sums[m] += fromBF16(t.luts[col][gf[m]])
+				}
+			}
+		} else {
+			for f := start; f < end; f++ {
+				gf := g[f*T:][:T]
+				for m, col := range cols {
+					sums[m] += float32(fromBF16(t.luts[col][gf[m]]) * v)
+				}
 			}
 		}
 		start = end
