@@ -84,10 +84,11 @@ type Scores struct {
 	doc        feature.Document
 	// lateTraces: doc has no traces, decide computes those it needs.
 	lateTraces bool
-	// tokScores holds, per paragraph, the span head's token scores that
-	// blend computed (nil where it computed none, and for articles whose
-	// traces are not kept): decide locates fragments with them.
-	tokScores [][][]float64
+	// emissions holds, per paragraph, the tagger's emissions of the
+	// techniques that blend found to locate (indexed by technique; nil
+	// where it computed none, and for articles whose traces are not
+	// kept): decide locates their fragments with them.
+	emissions [][]span.Emissions
 }
 
 // unseenGenreWarning says what the genre of a language without training
@@ -304,8 +305,9 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 			}
 			if mode == blendKeep {
 				// decide locates the techniques decided far enough above
-				// the threshold with the span head's rows: their B and I
-				// columns are computed here, once the blend has decided.
+				// the threshold with the span head's B and I margins:
+				// their emissions are computed here, once the blend has
+				// decided.
 				a.bMargins(sc, p.Text, toks, cands, maxB)
 				locate = locate[:0]
 				for n, k := range cands {
@@ -315,10 +317,10 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 					}
 				}
 				if len(locate) > 0 {
-					if s.tokScores == nil {
-						s.tokScores = make([][][]float64, len(s.Paragraphs))
+					if s.emissions == nil {
+						s.emissions = make([][]span.Emissions, len(s.Paragraphs))
 					}
-					s.tokScores[i] = a.keptScores(sc, cands, locate)
+					s.emissions[i] = a.keptEmissions(sc, cands, locate)
 				}
 			} else {
 				bcols = bcols[:0]
@@ -478,25 +480,26 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 				t.NotLocated = "the technique's score is too close to its threshold for the fragment model to place it"
 			}
 			if t.NotLocated == "" {
-				if tokProbs == nil && s.tokScores != nil {
-					// blend computed them, for every technique that
-					// could be decided.
-					tokProbs, s.tokScores[i] = s.tokScores[i], nil
-				}
-				if tokProbs == nil {
-					// The span head runs only for paragraphs that have a
-					// technique to locate, and only for the labels of
-					// the techniques to locate.
-					if spanBuf == nil {
-						spanBuf, _ = a.spans.Get().(*spanScratch)
+				var frags []span.Fragment
+				if s.emissions != nil && s.emissions[i] != nil && s.emissions[i][k] != nil {
+					// blend computed them, for every technique to locate.
+					frags = m.Decoder.LocateEmissions(p.Text, toks, s.emissions[i][k], k)
+				} else {
+					if tokProbs == nil {
+						// The span head runs only for paragraphs that have
+						// a technique to locate, and only for the labels of
+						// the techniques to locate.
 						if spanBuf == nil {
-							spanBuf = new(spanScratch)
+							spanBuf, _ = a.spans.Get().(*spanScratch)
+							if spanBuf == nil {
+								spanBuf = new(spanScratch)
+							}
+							defer a.spans.Put(spanBuf)
 						}
-						defer a.spans.Put(spanBuf)
+						tokProbs = a.tokenScores(spanBuf, p.Text, toks, locate)
 					}
-					tokProbs = a.tokenScores(spanBuf, p.Text, toks, locate)
+					frags = m.Decoder.Locate(p.Text, toks, tokProbs, k)
 				}
-				frags := m.Decoder.Locate(p.Text, toks, tokProbs, k)
 				if model.DropsNameFragments(t.Technique, s.Lang) {
 					frags = span.WithoutNames(p.Text, toks, frags, stop.Contains)
 				}
@@ -515,6 +518,9 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 				}
 			}
 			out.Techniques = append(out.Techniques, t)
+		}
+		if s.emissions != nil {
+			s.emissions[i] = nil // read: let the collector take them
 		}
 		sort.SliceStable(out.Techniques, func(x, y int) bool { return out.Techniques[x].Score > out.Techniques[y].Score })
 		sort.SliceStable(out.Spans, func(x, y int) bool { return out.Spans[x].Start < out.Spans[y].Start })
@@ -788,44 +794,39 @@ func (a *Analyzer) bMargins(sc *spanScratch, para string, toks []text.Token, tec
 	}
 }
 
-// keptScores ends what bMargins(sc, ..., techs, ...) started: it returns
-// tokenScores' rows for the techniques techs[n], n in locate, in rows of
-// their own that outlive sc. Only those techniques' B and I columns hold
-// tokenScores' values: the rows share one array, each the width of the
-// columns from the first technique's B to the last's I, and the columns
-// outside that range alias the neighbouring rows' (the decoder reads a
-// technique's own B and I only).
-func (a *Analyzer) keptScores(sc *spanScratch, techs, locate []int) [][]float64 {
+// keptEmissions ends what bMargins(sc, ..., techs, ...) started: it
+// returns, indexed by technique, the tagger's emissions (Tagging.Emit's,
+// from tokenScores' margins) of the techniques techs[n], n in locate, in
+// arrays of their own that outlive sc.
+func (a *Analyzer) keptEmissions(sc *spanScratch, techs, locate []int) []span.Emissions {
 	spans := a.m.Spans
+	g := a.m.Decoder.Tagging
 	t := a.fragments
 	L := t.labels
 	T := len(techs)
 	bs := sc.bsums
 	idx := sc.buckets.Idx
 	n := len(sc.buckets.Ends)
-	if n == 0 || len(locate) == 0 {
+	if n == 0 || len(locate) == 0 || g == nil {
 		return nil
 	}
-	lo, hi := techs[locate[0]], techs[locate[len(locate)-1]]
-	W := 2 * (hi - lo + 1)
-	flat := make([]float64, (n-1)*W+2*hi+2)
-	out := make([][]float64, n)
-	start := 0
-	for tok, end := range sc.buckets.Ends {
-		o := flat[tok*W : tok*W+2*hi+2 : tok*W+2*hi+2]
-		v := spans.Value(end - start)
-		for _, m := range locate {
-			k := techs[m]
-			lut := &t.luts[2*k+1]
+	out := make([]span.Emissions, L/2)
+	flat := make(span.Emissions, n*len(locate))
+	for j, m := range locate {
+		k := techs[m]
+		e := flat[j*n : (j+1)*n : (j+1)*n]
+		lut := &t.luts[2*k+1]
+		start := 0
+		for tok, end := range sc.buckets.Ends {
+			v := spans.Value(end - start)
 			sum := t.bias[2*k+1]
 			for _, i := range idx[start:end] {
 				sum += float32(fromBF16(lut[t.codes[int(i)*L+2*k+1]]) * v)
 			}
-			o[2*k] = float64(bs[tok*T+m])
-			o[2*k+1] = float64(sum)
+			start = end
+			e[tok] = [3]float64{g.Bias[k], float64(bs[tok*T+m]), float64(sum)}
 		}
-		start = end
-		out[tok] = o
+		out[k] = e
 	}
 	return out
 }
