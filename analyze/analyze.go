@@ -745,7 +745,7 @@ func (a *Analyzer) gather(sc *spanScratch, para string, toks []text.Token, cols 
 	return g
 }
 
-// bMargins starts keptScores: it computes the span features of a
+// bMargins starts keptEmissions: it computes the span features of a
 // paragraph's tokens (sc.buckets), sums every token's B margins of a
 // tagger's techniques techs (in sc.bsums, len(techs) a token, as
 // tokenScores sums them) and sets maxB[n] to the largest B margin of
@@ -839,7 +839,7 @@ type spanScratch struct {
 	codes   []byte
 	flat    []float64
 	rows    [][]float64
-	// bsums holds bMargins' B margins, for keptScores.
+	// bsums holds bMargins' B margins, for keptEmissions.
 	bsums []float32
 	row   []float32
 }
