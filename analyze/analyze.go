@@ -39,8 +39,9 @@ type Analyzer struct {
 	evidence int
 	builders sync.Pool
 	// spans holds *spanScratch: tokenScores' buffers, reused from one
-	// article to the next.
-	spans sync.Pool
+	// article to the next; explainers the paragraphs' *explainer, whose
+	// buffers are reused likewise.
+	spans, explainers sync.Pool
 	// article joins the genre and frame heads, which read the same article
 	// vector, so that each feature is looked up once; techniques is the
 	// technique head; fragments the token-level span head.
@@ -417,7 +418,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	var late *feature.Builder // computes the traces of a long article's paragraphs
 	var tokBuf []text.Token
 	var spanBuf *spanScratch // taken from a.spans on first use
-	var exBuf explainer      // the paragraphs' explainer
+	var pexBuf *explainer    // the paragraphs' explainer, taken from a.explainers on first use
 	for i, p := range s.Paragraphs {
 		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
@@ -454,7 +455,14 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			} else {
 				tr = s.doc.Traces[i]
 			}
-			pex = &exBuf
+			if pexBuf == nil {
+				pexBuf, _ = a.explainers.Get().(*explainer)
+				if pexBuf == nil {
+					pexBuf = new(explainer)
+				}
+				defer a.putExplainer(pexBuf)
+			}
+			pex = pexBuf
 			pex.reset(p.Text, p.Start, toks, tr, runes, stop)
 			if artStops != nil && artToks != nil {
 				pex.setStops(artStops[first : first+len(toks)])
@@ -526,6 +534,13 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 		sort.SliceStable(out.Spans, func(x, y int) bool { return out.Spans[x].Start < out.Spans[y].Start })
 		res.Paragraphs[i] = out
 	}
+}
+
+// putExplainer returns e's buffers to a.explainers, without the article
+// it explained.
+func (a *Analyzer) putExplainer(e *explainer) {
+	e.txt, e.runes, e.toks, e.stop = "", nil, nil, nil
+	a.explainers.Put(e)
 }
 
 // calibratedHeads names the heads whose threshold calibration moved.
