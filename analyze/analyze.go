@@ -273,7 +273,7 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 	t, _ := m.Techniques.Threshold(s.Lang)
 	var toks []text.Token
 	var cands, bcols, locate []int
-	var maxB []float64 // per paragraph, one buffer
+	var maxB []float64  // per paragraph, one buffer
 	var sc *spanScratch // taken from a.spans on first use
 	for i, p := range s.Paragraphs {
 		if len(p.Text) > feature.MaxTraceBytes {
