@@ -39,8 +39,9 @@ type Analyzer struct {
 	evidence int
 	builders sync.Pool
 	// spans holds *spanScratch: tokenScores' buffers, reused from one
-	// article to the next.
-	spans sync.Pool
+	// article to the next; explainers the paragraphs' *explainer, whose
+	// buffers are reused likewise.
+	spans, explainers sync.Pool
 	// article joins the genre and frame heads, which read the same article
 	// vector, so that each feature is looked up once; techniques is the
 	// technique head; fragments the token-level span head.
@@ -84,10 +85,11 @@ type Scores struct {
 	doc        feature.Document
 	// lateTraces: doc has no traces, decide computes those it needs.
 	lateTraces bool
-	// tokScores holds, per paragraph, the span head's token scores that
-	// blend computed (nil where it computed none, and for articles whose
-	// traces are not kept): decide locates fragments with them.
-	tokScores [][][]float64
+	// emissions holds, per paragraph, the tagger's emissions of the
+	// techniques that blend found to locate (indexed by technique; nil
+	// where it computed none, and for articles whose traces are not
+	// kept): decide locates their fragments with them.
+	emissions [][]span.Emissions
 }
 
 // unseenGenreWarning says what the genre of a language without training
@@ -270,7 +272,8 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 	}
 	t, _ := m.Techniques.Threshold(s.Lang)
 	var toks []text.Token
-	var cands, bcols []int
+	var cands, bcols, locate []int
+	var maxB []float64  // per paragraph, one buffer
 	var sc *spanScratch // taken from a.spans on first use
 	for i, p := range s.Paragraphs {
 		if len(p.Text) > feature.MaxTraceBytes {
@@ -290,7 +293,7 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 			continue
 		}
 		toks = text.Tokenize(toks[:0], p.Text)
-		maxB := make([]float64, len(cands))
+		maxB = grow(maxB, len(cands))
 		for n := range maxB {
 			maxB[n] = math.Inf(-1)
 		}
@@ -302,27 +305,24 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 				}
 				defer a.spans.Put(sc)
 			}
-			var rows [][]float64
 			if mode == blendKeep {
-				// decide locates the decided techniques with these
-				// scores: they leave sc's buffers for their own.
-				rows = a.tokenScores(sc, p.Text, toks, cands)
-				L := a.fragments.labels
-				flat := make([]float64, len(rows)*L)
-				kept := make([][]float64, len(rows))
-				for n, row := range rows {
-					kept[n] = flat[n*L : (n+1)*L : (n+1)*L]
-					copy(kept[n], row)
-				}
-				rows = kept
-				if s.tokScores == nil {
-					s.tokScores = make([][][]float64, len(s.Paragraphs))
-				}
-				s.tokScores[i] = rows
+				// decide locates the techniques decided far enough above
+				// the threshold with the span head's B and I margins:
+				// their emissions are computed here, once the blend has
+				// decided.
+				a.bMargins(sc, p.Text, toks, cands, maxB)
+				locate = locate[:0]
 				for n, k := range cands {
-					for _, row := range rows {
-						maxB[n] = math.Max(maxB[n], row[2*k])
+					pr := model.Blend(beta, probs[k], maxB[n])
+					if pr >= t && pr >= t+spanShift(m, k) {
+						locate = append(locate, n)
 					}
+				}
+				if len(locate) > 0 {
+					if s.emissions == nil {
+						s.emissions = make([][]span.Emissions, len(s.Paragraphs))
+					}
+					s.emissions[i] = a.keptEmissions(sc, cands, locate)
 				}
 			} else {
 				bcols = bcols[:0]
@@ -419,7 +419,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	var late *feature.Builder // computes the traces of a long article's paragraphs
 	var tokBuf []text.Token
 	var spanBuf *spanScratch // taken from a.spans on first use
-	var exBuf explainer      // the paragraphs' explainer
+	var pexBuf *explainer    // the paragraphs' explainer, taken from a.explainers on first use
 	for i, p := range s.Paragraphs {
 		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 		ts := model.SelectTechniques(s.Techniques[i], tt)
@@ -456,7 +456,14 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			} else {
 				tr = s.doc.Traces[i]
 			}
-			pex = &exBuf
+			if pexBuf == nil {
+				pexBuf, _ = a.explainers.Get().(*explainer)
+				if pexBuf == nil {
+					pexBuf = new(explainer)
+				}
+				defer a.putExplainer(pexBuf)
+			}
+			pex = pexBuf
 			pex.reset(p.Text, p.Start, toks, tr, runes, stop)
 			if artStops != nil && artToks != nil {
 				pex.setStops(artStops[first : first+len(toks)])
@@ -482,25 +489,26 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 				t.NotLocated = "the technique's score is too close to its threshold for the fragment model to place it"
 			}
 			if t.NotLocated == "" {
-				if tokProbs == nil && s.tokScores != nil {
-					// blend computed them, for every technique that
-					// could be decided.
-					tokProbs, s.tokScores[i] = s.tokScores[i], nil
-				}
-				if tokProbs == nil {
-					// The span head runs only for paragraphs that have a
-					// technique to locate, and only for the labels of
-					// the techniques to locate.
-					if spanBuf == nil {
-						spanBuf, _ = a.spans.Get().(*spanScratch)
+				var frags []span.Fragment
+				if s.emissions != nil && s.emissions[i] != nil && s.emissions[i][k] != nil {
+					// blend computed them, for every technique to locate.
+					frags = m.Decoder.LocateEmissions(p.Text, toks, s.emissions[i][k], k)
+				} else {
+					if tokProbs == nil {
+						// The span head runs only for paragraphs that have
+						// a technique to locate, and only for the labels of
+						// the techniques to locate.
 						if spanBuf == nil {
-							spanBuf = new(spanScratch)
+							spanBuf, _ = a.spans.Get().(*spanScratch)
+							if spanBuf == nil {
+								spanBuf = new(spanScratch)
+							}
+							defer a.spans.Put(spanBuf)
 						}
-						defer a.spans.Put(spanBuf)
+						tokProbs = a.tokenScores(spanBuf, p.Text, toks, locate)
 					}
-					tokProbs = a.tokenScores(spanBuf, p.Text, toks, locate)
+					frags = m.Decoder.Locate(p.Text, toks, tokProbs, k)
 				}
-				frags := m.Decoder.Locate(p.Text, toks, tokProbs, k)
 				if model.DropsNameFragments(t.Technique, s.Lang) {
 					frags = span.WithoutNames(p.Text, toks, frags, stop.Contains)
 				}
@@ -520,10 +528,20 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			}
 			out.Techniques = append(out.Techniques, t)
 		}
+		if s.emissions != nil {
+			s.emissions[i] = nil // read: let the collector take them
+		}
 		sort.SliceStable(out.Techniques, func(x, y int) bool { return out.Techniques[x].Score > out.Techniques[y].Score })
 		sort.SliceStable(out.Spans, func(x, y int) bool { return out.Spans[x].Start < out.Spans[y].Start })
 		res.Paragraphs[i] = out
 	}
+}
+
+// putExplainer returns e's buffers to a.explainers, without the article
+// it explained.
+func (a *Analyzer) putExplainer(e *explainer) {
+	e.txt, e.runes, e.toks, e.stop = "", nil, nil, nil
+	a.explainers.Put(e)
 }
 
 // calibratedHeads names the heads whose threshold calibration moved.
@@ -613,145 +631,6 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 	}
 	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
 	return toks, stops
-}
-
-// tokenScores returns, for every token of a paragraph, what the span
-// decoder reads: the span head's margins (a tagger's B and I of every
-// technique), or its probability of each technique (older models). The
-// scores live in sc's buffers until its next call.
-//
-// Only the labels that locate the techniques techs are computed (the B and
-// I labels of each with a tagger, its own label otherwise); the others
-// hold the biases.
-func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, techs []int) [][]float64 {
-	tagger := a.m.Decoder.Tagging != nil
-	cols := sc.cols[:0]
-	for _, k := range techs {
-		if tagger {
-			cols = append(cols, 2*k, 2*k+1)
-		} else {
-			cols = append(cols, k)
-		}
-	}
-	sc.cols = cols
-	return a.labelScores(sc, para, toks, cols)
-}
-
-// labelScores is tokenScores for the span head's labels cols: every token's
-// row holds their margins (probabilities for models without a tagger), and
-// the biases elsewhere. A label's margin does not depend on the other
-// labels computed with it.
-func (a *Analyzer) labelScores(sc *spanScratch, para string, toks []text.Token, cols []int) [][]float64 {
-	spans := a.m.Spans
-	tagger := a.m.Decoder.Tagging != nil
-	t := a.fragments
-	L := t.labels
-	C := len(cols)
-	g := a.gatherCodes(sc, para, toks, cols)
-	n := len(sc.buckets.Ends)
-	// One backing array for every token's scores, one scratch row.
-	flat := grow(sc.flat, n*L)
-	sc.flat = flat
-	out := grow(sc.rows, n)
-	sc.rows = out
-	row := grow(sc.row, L)
-	sc.row = row
-	start := 0
-	for tok, end := range sc.buckets.Ends {
-		copy(row, t.bias)
-		v := spans.Value(end - start)
-		for f := start; f < end; f++ {
-			gf := g[f*C:][:C]
-			for c, col := range cols {
-				row[col] += float32(fromBF16(t.luts[col][gf[c]]) * v)
-			}
-		}
-		start = end
-		o := flat[tok*L : (tok+1)*L : (tok+1)*L]
-		for l, v := range row {
-			o[l] = float64(v)
-		}
-		if !tagger {
-			sigmoids(o)
-		}
-		out[tok] = o
-	}
-	return out
-}
-
-// gatherCodes computes the span features of a paragraph's tokens into
-// sc.buckets and returns the 8-bit codes of the labels cols of each
-// feature, feature by feature (len(cols) a feature). The codes are gathered
-// before any weight is summed: the loads do not wait for one another, so
-// that their cache misses overlap (the span head is too large to stay in
-// the cache); callers then sum them token by token in the order accumulate
-// sums them.
-func (a *Analyzer) gatherCodes(sc *spanScratch, para string, toks []text.Token, cols []int) []byte {
-	a.m.Spans.Buckets(&sc.buckets, para, toks)
-	t := a.fragments
-	L := t.labels
-	C := len(cols)
-	idx := sc.buckets.Idx
-	g := grow(sc.codes, len(idx)*C)
-	sc.codes = g
-	for f, i := range idx {
-		row := t.codes[int(i)*L:][:L]
-		gf := g[f*C:][:C]
-		for c, col := range cols {
-			gf[c] = row[col]
-		}
-	}
-	return g
-}
-
-// maxMargins sets out[n] to the largest margin of the span head's label
-// cols[n] over the tokens of a paragraph (out holds math.Inf(-1) or a
-// smaller value on entry): labelScores' values, without writing a row per
-// token.
-func (a *Analyzer) maxMargins(sc *spanScratch, para string, toks []text.Token, cols []int, out []float64) {
-	spans := a.m.Spans
-	t := a.fragments
-	C := len(cols)
-	g := a.gatherCodes(sc, para, toks, cols)
-	sums := grow(sc.row, C)
-	sc.row = sums
-	start := 0
-	for _, end := range sc.buckets.Ends {
-		for c, col := range cols {
-			sums[c] = t.bias[col]
-		}
-		v := spans.Value(end - start)
-		for f := start; f < end; f++ {
-			gf := g[f*C:][:C]
-			for c, col := range cols {
-				sums[c] += float32(fromBF16(t.luts[col][gf[c]]) * v)
-			}
-		}
-		start = end
-		for c := range cols {
-			out[c] = math.Max(out[c], float64(sums[c]))
-		}
-	}
-}
-
-// spanScratch holds tokenScores' buffers, reused from one paragraph to
-// the next of an article.
-type spanScratch struct {
-	buckets span.Buckets
-	cols    []int
-	codes   []byte
-	flat    []float64
-	rows    [][]float64
-	row     []float32
-}
-
-// grow returns buf resliced to n elements, reallocated when too short (its
-// contents are then undefined).
-func grow[T any](buf []T, n int) []T {
-	if cap(buf) < n {
-		return make([]T, n)
-	}
-	return buf[:n]
 }
 
 // spanShift is how far above the technique threshold technique k's

@@ -113,7 +113,21 @@ func (d Decoder) Mode(tech int) Mode {
 // and Fragments decodes it.
 func (d Decoder) Locate(para string, toks []text.Token, tokScores [][]float64, tech int) []Fragment {
 	if g := d.Tagging; g != nil {
-		e := g.Emit(tokScores, tech)
+		return d.LocateEmissions(para, toks, g.Emit(tokScores, tech), tech)
+	}
+	tokProbs := tokScores
+	col := make([]float64, len(toks))
+	for n := range toks {
+		col[n] = tokProbs[n][tech]
+	}
+	return d.Fragments(para, toks, col, tech)
+}
+
+// LocateEmissions is Locate with a tagger (none: no fragments), from the
+// emissions of technique tech (Tagging.Emit's, for callers that build
+// them without a row of margins per token).
+func (d Decoder) LocateEmissions(para string, toks []text.Token, e Emissions, tech int) []Fragment {
+	if g := d.Tagging; g != nil {
 		tags, ok := g.Tag(e, tech)
 		if !ok {
 			return nil
@@ -129,12 +143,7 @@ func (d Decoder) Locate(para string, toks []text.Token, tokScores [][]float64, t
 		}
 		return frags
 	}
-	tokProbs := tokScores
-	col := make([]float64, len(toks))
-	for n := range toks {
-		col[n] = tokProbs[n][tech]
-	}
-	return d.Fragments(para, toks, col, tech)
+	return nil
 }
 
 // Fragments locates technique tech in the paragraph para, whose tokens are

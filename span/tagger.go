@@ -189,43 +189,65 @@ var forcedLattice = func() lattice {
 func (g *Tagging) decode(e Emissions, k int, l *lattice) ([]int, float64) {
 	n := len(e)
 	tr := &g.Trans[k]
-	score := make([][maxStates]float64, n)
-	back := make([][maxStates]int8, n)
-	for b := range l.n {
-		score[0][b] = math.Inf(-1)
-		if l.first[b] {
-			score[0][b] = g.Start[k][l.tag[b]] + e[0][l.tag[b]]
+	// t[a][b] scores state b after state a: -Inf where b may not follow
+	// a, and for the states beyond l.n, so that no best path takes them
+	// (the scores are finite or -Inf, and a best score must be strictly
+	// larger than the one it replaces: skipping them or scoring them -Inf
+	// picks the same states).
+	var t [maxStates][maxStates]float64
+	for a := range maxStates {
+		for b := range maxStates {
+			t[a][b] = math.Inf(-1)
+			if a < l.n && b < l.n && l.may[a][b] {
+				t[a][b] = tr[l.tag[a]][l.tag[b]]
+			}
+		}
+	}
+	steps := make([]viterbiStep, n)
+	for b := range maxStates {
+		steps[0].score[b] = math.Inf(-1)
+		if b < l.n && l.first[b] {
+			steps[0].score[b] = g.Start[k][l.tag[b]] + e[0][l.tag[b]]
 		}
 	}
 	for i := 1; i < n; i++ {
-		for b := range l.n {
-			best, arg := math.Inf(-1), 0
-			for a := range l.n {
-				if !l.may[a][b] {
-					continue
-				}
-				if s := score[i-1][a] + tr[l.tag[a]][l.tag[b]]; s > best {
-					best, arg = s, a
-				}
+		p, c, ei := &steps[i-1].score, &steps[i], &e[i]
+		for b := range maxStates { // the four states a, unrolled
+			best, arg := p[0]+t[0][b], 0
+			if s := p[1] + t[1][b]; s > best {
+				best, arg = s, 1
 			}
-			score[i][b], back[i][b] = best+e[i][l.tag[b]], int8(arg)
+			if s := p[2] + t[2][b]; s > best {
+				best, arg = s, 2
+			}
+			if s := p[3] + t[3][b]; s > best {
+				best, arg = s, 3
+			}
+			c.score[b], c.back[b] = best+ei[l.tag[b]], int8(arg)
 		}
 	}
 	last := -1
 	for b := range l.n {
-		if l.last[b] && (last < 0 || score[n-1][b] > score[n-1][last]) {
+		if l.last[b] && (last < 0 || steps[n-1].score[b] > steps[n-1].score[last]) {
 			last = b
 		}
 	}
 	states := make([]int, n)
 	states[n-1] = last
 	for i := n - 1; i > 0; i-- {
-		states[i-1] = int(back[i][states[i]])
+		states[i-1] = int(steps[i].back[states[i]])
 	}
 	for i, s := range states {
 		states[i] = l.tag[s]
 	}
-	return states, score[n-1][last]
+	return states, steps[n-1].score[last]
+}
+
+// viterbiStep is decode's lattice column at one token: each state's best
+// score and the state before it on the best path.
+type viterbiStep struct {
+	score [maxStates]float64
+	back  [maxStates]int8
 }
 
 // scale returns technique k's margin unit.
