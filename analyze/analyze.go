@@ -272,7 +272,7 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 	}
 	t, _ := m.Techniques.Threshold(s.Lang)
 	var toks []text.Token
-	var cands, bcols, locate []int
+	var cands, locate []int
 	var maxB []float64  // per paragraph, one buffer
 	var sc *spanScratch // taken from a.spans on first use
 	for i, p := range s.Paragraphs {
@@ -325,11 +325,7 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 					s.emissions[i] = a.keptEmissions(sc, cands, locate)
 				}
 			} else {
-				bcols = bcols[:0]
-				for _, k := range cands {
-					bcols = append(bcols, 2*k)
-				}
-				a.maxMargins(sc, p.Text, toks, bcols, maxB)
+				a.bMargins(sc, p.Text, toks, cands, maxB)
 			}
 		}
 		for n, k := range cands {

@@ -71,46 +71,6 @@ func (a *Analyzer) labelScores(sc *spanScratch, para string, toks []text.Token, 
 	return out
 }
 
-// maxMargins sets out[n] to the largest margin of the span head's label
-// cols[n] over the tokens of a paragraph (out holds math.Inf(-1) or a
-// smaller value on entry): labelScores' values, without writing a row per
-// token.
-func (a *Analyzer) maxMargins(sc *spanScratch, para string, toks []text.Token, cols []int, out []float64) {
-	spans := a.m.Spans
-	t := a.fragments
-	C := len(cols)
-	g := a.gather(sc, para, toks, cols)
-	sums := grow(sc.row, C)
-	sc.row = sums
-	start := 0
-	for _, end := range sc.buckets.Ends {
-		for c, col := range cols {
-			sums[c] = t.bias[col]
-		}
-		v := spans.Value(end - start)
-		if v == 1 {
-			// The same sums without the products, which are exact.
-			for f := start; f < end; f++ {
-				gf := g[f*C:][:C]
-				for c, col := range cols {
-					sums[c] += fromBF16(t.luts[col][gf[c]])
-				}
-			}
-		} else {
-			for f := start; f < end; f++ {
-				gf := g[f*C:][:C]
-				for c, col := range cols {
-					sums[c] += float32(fromBF16(t.luts[col][gf[c]]) * v)
-				}
-			}
-		}
-		start = end
-		for c := range cols {
-			out[c] = math.Max(out[c], float64(sums[c]))
-		}
-	}
-}
-
 // gather computes the span features of a paragraph's tokens into
 // sc.buckets and returns the codes of labels cols, feature by feature (C a
 // feature, in sc's buffer). The codes are gathered before any is summed:
@@ -139,8 +99,9 @@ func (a *Analyzer) gather(sc *spanScratch, para string, toks []text.Token, cols 
 // paragraph's tokens (sc.buckets), sums every token's B margins of a
 // tagger's techniques techs (in sc.bsums, len(techs) a token, as
 // tokenScores sums them) and sets maxB[n] to the largest B margin of
-// techs[n] over the tokens, as maxMargins (maxB holds math.Inf(-1) or a
-// smaller value on entry).
+// techs[n] over the tokens (maxB holds math.Inf(-1) or a smaller value on
+// entry). The blend reads those maxima alone where it
+// gives decisions only.
 func (a *Analyzer) bMargins(sc *spanScratch, para string, toks []text.Token, techs []int, maxB []float64) {
 	cols := sc.cols[:0]
 	for _, k := range techs {
