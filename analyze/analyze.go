@@ -244,8 +244,8 @@ const (
 	// blendExact gives every technique that could be decided its blended
 	// probability.
 	blendExact blendMode = iota
-	// blendKeep is blendExact, and keeps the span head's token scores for
-	// decide, which locates the decided techniques with them.
+	// blendKeep is blendExact, and keeps for decide the tagger's emissions
+	// of the techniques it will locate (Scores.emissions).
 	blendKeep
 	// blendDecisions gives the decisions only: the span head is read only
 	// for the techniques whose decision it can change.
@@ -305,12 +305,12 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 				}
 				defer a.spans.Put(sc)
 			}
+			a.bMargins(sc, p.Text, toks, cands, maxB)
 			if mode == blendKeep {
 				// decide locates the techniques decided far enough above
 				// the threshold with the span head's B and I margins:
 				// their emissions are computed here, once the blend has
 				// decided.
-				a.bMargins(sc, p.Text, toks, cands, maxB)
 				locate = locate[:0]
 				for n, k := range cands {
 					pr := model.Blend(beta, probs[k], maxB[n])
@@ -324,8 +324,6 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 					}
 					s.emissions[i] = a.keptEmissions(sc, cands, locate)
 				}
-			} else {
-				a.bMargins(sc, p.Text, toks, cands, maxB)
 			}
 		}
 		for n, k := range cands {
