@@ -147,16 +147,23 @@ func (m *Model) validate() error {
 		if (hd.Offsets != nil && len(hd.Offsets) != L) || (hd.UnseenOffsets != nil && len(hd.UnseenOffsets) != L) {
 			return fmt.Errorf("%s head: %d offsets for %d labels", headNames[i], len(hd.Offsets), L)
 		}
-		if hd.Calibration != nil {
-			if err := hd.Calibration.Validate(); err != nil {
-				return fmt.Errorf("%s head: %w", headNames[i], err)
-			}
-		}
-		if err := checkBlend(headNames[i], hd.SpanBlend, m.Decoder.Tagging != nil); err != nil {
+		if err := hd.checkAdded(headNames[i], m.Decoder.Tagging != nil); err != nil {
 			return err
 		}
 	}
 	return m.checkDecoder()
+}
+
+// checkAdded reports a head's Calibration that cannot be applied and a
+// SpanBlend that checkBlend refuses; tagger tells whether the model has a
+// fragment tagger.
+func (hd *Head) checkAdded(name string, tagger bool) error {
+	if hd.Calibration != nil {
+		if err := hd.Calibration.Validate(); err != nil {
+			return fmt.Errorf("%s head: %w", name, err)
+		}
+	}
+	return checkBlend(name, hd.SpanBlend, tagger)
 }
 
 // checkBlend reports a SpanBlend outside [0, 1), on another head than the
@@ -274,11 +281,6 @@ func Decode(data []byte) (*Model, error) {
 			Calibration:   hh.Calibration,
 			SpanBlend:     hh.SpanBlend,
 		}
-		if hh.Calibration != nil {
-			if err := hh.Calibration.Validate(); err != nil {
-				return nil, fmt.Errorf("model head %q: %w", hh.Name, err)
-			}
-		}
 	}
 	if zr == nil && len(raw) > 0 {
 		return nil, fmt.Errorf("model file has %d bytes after the weights", len(raw))
@@ -293,7 +295,7 @@ func Decode(data []byte) (*Model, error) {
 		return nil, fmt.Errorf("model header: %w", err)
 	}
 	for i, hd := range m.heads() {
-		if err := checkBlend(headNames[i], hd.SpanBlend, m.Decoder.Tagging != nil); err != nil {
+		if err := hd.checkAdded(headNames[i], m.Decoder.Tagging != nil); err != nil {
 			return nil, fmt.Errorf("model header: %w", err)
 		}
 	}
