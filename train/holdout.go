@@ -161,11 +161,7 @@ func holdOutScores(ctx context.Context, p *Prepared, held []string, cfg Config) 
 	run.s = newScores(len(testP.Docs))
 	testP.score(h, run.s, all)
 
-	var trainIdx []int
-	for i := range trainP.Docs {
-		trainIdx = append(trainIdx, i)
-	}
-	run.trainGold = goldRates(&trainP, trainIdx)
+	run.trainGold = goldRates(&trainP, allDocs(&trainP))
 	return run, nil
 }
 
@@ -275,6 +271,15 @@ func decideAndScore(p *Prepared, s *Scores, idx []int, lang string, offsets []fl
 	ls.FrameThreshold /= float64(max(1, len(fg)))
 	ls.TechniqueThreshold /= float64(max(1, nTech))
 	return ls, pred
+}
+
+// allDocs returns the indices of all of p's documents.
+func allDocs(p *Prepared) []int {
+	idx := make([]int, len(p.Docs))
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
 }
 
 // goldRates are the annotators' label rates of the documents idx.

@@ -396,11 +396,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	unseenOffsets := make([]float64, len(corpus.Genres))
 	// Languages without training data get their "" thresholds calibrated
 	// article by article to the training languages' label rates.
-	allIdx := make([]int, len(p.Docs))
-	for i := range allIdx {
-		allIdx[i] = i
-	}
-	frameCal, techCal := calibrations(goldRates(p, allIdx))
+	frameCal, techCal := calibrations(goldRates(p, allDocs(p)))
 	return &model.Model{
 		Info:       info,
 		Features:   p.Features,
