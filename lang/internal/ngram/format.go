@@ -126,7 +126,7 @@ func Decode(r io.Reader) (*Table, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	t.Costs = append([]uint8(nil), d.b...)
+	t.Costs = d.b // Prepare copies it
 	if err := t.Prepare(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}

@@ -53,7 +53,7 @@ type Table struct {
 	mask  uint64
 	shift uint // 64 - log2(len(slots))
 	// costs is Costs followed by 8 zero bytes, so that a row's costs can
-	// be read 8 bytes at a time (see scorer.push).
+	// be read 8 bytes at a time (see scorer.push); Costs shares its array.
 	costs []uint8
 }
 
@@ -184,7 +184,10 @@ func (t *Table) Prepare() error {
 		}
 		t.slots[s] = key<<rowBits | uint64(i)
 	}
-	t.costs = append(append(make([]uint8, 0, len(t.Costs)+8), t.Costs...), make([]uint8, 8)...)
+	// Costs becomes the unpadded view of costs: the table holds one copy.
+	n := len(t.Costs)
+	t.costs = append(t.Costs[:n:n], make([]uint8, 8)...)
+	t.Costs = t.costs[:n:n]
 	return nil
 }
 
