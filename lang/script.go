@@ -118,12 +118,19 @@ type scriptStats struct {
 	uk, ukbe, be, sr, mk, kk, ru int
 }
 
-// scanScripts counts the letters of the first maxRunes runes of text by
-// script.
-func scanScripts(text string, maxRunes int) scriptStats {
-	var st scriptStats
-	var counts [numCommon]int
-	var others map[string]int
+// scriptTally counts letters by script: the common scripts by index, the
+// others (rare) by name ("" for a letter of none).
+type scriptTally struct {
+	letters int
+	counts  [numCommon]int
+	others  map[string]int
+}
+
+// tallyScripts counts the letters of the first maxRunes runes of text by
+// script; with cyr, it also counts there the Cyrillic letters that tell
+// Cyrillic languages apart.
+func tallyScripts(text string, maxRunes int, cyr *scriptStats) scriptTally {
+	var t scriptTally
 	n := 0
 	hint := -1 // the script of the last non-ASCII letter of a common script
 	for _, r := range text {
@@ -133,53 +140,65 @@ func scanScripts(text string, maxRunes int) scriptStats {
 		n++
 		if r < utf8.RuneSelf {
 			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
-				st.letters++
-				counts[0]++
+				t.letters++
+				t.counts[scLatin]++
 			}
 			continue
 		}
 		if !unicode.IsLetter(r) {
 			continue
 		}
-		st.letters++
+		t.letters++
 		i, name := scriptAfter(r, hint)
-		if i >= 0 {
-			hint = i
-			counts[i]++
-		} else if name != "" {
-			if others == nil {
-				others = map[string]int{}
+		if i < 0 {
+			if t.others == nil {
+				t.others = map[string]int{}
 			}
-			others[name]++
+			t.others[name]++
+			continue
 		}
-		if i == scCyrillic {
+		hint = i
+		t.counts[i]++
+		if i == scCyrillic && cyr != nil {
 			lr := unicode.ToLower(r)
 			if lr == 'ы' || lr == 'э' || lr == 'ъ' || lr == 'ё' {
-				st.ru++
+				cyr.ru++
 			}
 			switch cyrillicOther(lr) {
 			case "uk":
-				st.uk++
+				cyr.uk++
 			case "uk/be":
-				st.ukbe++
+				cyr.ukbe++
 			case "be":
-				st.be++
+				cyr.be++
 			case "sr":
-				st.sr++
+				cyr.sr++
 			case "mk":
-				st.mk++
+				cyr.mk++
 			case "kk":
-				st.kk++
+				cyr.kk++
 			}
 		}
 	}
-	for i, c := range counts {
+	return t
+}
+
+// scanScripts counts the letters of the first maxRunes runes of text by
+// script.
+func scanScripts(text string, maxRunes int) scriptStats {
+	var st scriptStats
+	t := tallyScripts(text, maxRunes, &st)
+	st.letters = t.letters
+	for i, c := range t.counts {
 		if c > st.count {
 			_, st.dominant = commonTable(i)
 			st.count = c
 		}
 	}
-	for name, c := range others {
+	for name, c := range t.others {
+		if name == "" {
+			continue // no script
+		}
 		if c > st.count || c == st.count && c > 0 && name < st.dominant {
 			st.dominant, st.count = name, c
 		}
