@@ -26,16 +26,7 @@ func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, 
 		}
 	}
 	sc.cols = cols
-	return a.labelScores(sc, para, toks, cols)
-}
-
-// labelScores is tokenScores for the span head's labels cols: every token's
-// row holds their margins (probabilities for models without a tagger), and
-// the biases elsewhere. A label's margin does not depend on the other
-// labels computed with it.
-func (a *Analyzer) labelScores(sc *spanScratch, para string, toks []text.Token, cols []int) [][]float64 {
 	spans := a.m.Spans
-	tagger := a.m.Decoder.Tagging != nil
 	t := a.fragments
 	L := t.labels
 	C := len(cols)
