@@ -455,7 +455,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			}
 			pex = pexBuf
 			pex.reset(p.Text, p.Start, toks, tr, runes, stop)
-			if artStops != nil && artToks != nil {
+			if artStops != nil { // read with artToks
 				pex.setStops(artStops[first : first+len(toks)])
 			}
 		}
