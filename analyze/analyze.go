@@ -66,6 +66,8 @@ func New(m *model.Model, opt Options) *Analyzer {
 		b.Trace = a.evidence > 0
 		return b
 	}
+	a.spans.New = func() any { return new(spanScratch) }
+	a.explainers.New = func() any { return new(explainer) }
 	return a
 }
 
@@ -299,10 +301,7 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 		}
 		if len(toks) > 0 {
 			if sc == nil {
-				sc, _ = a.spans.Get().(*spanScratch)
-				if sc == nil {
-					sc = new(spanScratch)
-				}
+				sc = a.spans.Get().(*spanScratch)
 				defer a.spans.Put(sc)
 			}
 			a.bMargins(sc, p.Text, toks, cands, maxB)
@@ -451,15 +450,12 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 				tr = s.doc.Traces[i]
 			}
 			if pexBuf == nil {
-				pexBuf, _ = a.explainers.Get().(*explainer)
-				if pexBuf == nil {
-					pexBuf = new(explainer)
-				}
+				pexBuf = a.explainers.Get().(*explainer)
 				defer a.putExplainer(pexBuf)
 			}
 			pex = pexBuf
 			pex.reset(p.Text, p.Start, toks, tr, runes, stop)
-			if artStops != nil && artToks != nil {
+			if artStops != nil { // read with artToks
 				pex.setStops(artStops[first : first+len(toks)])
 			}
 		}
@@ -493,10 +489,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 						// a technique to locate, and only for the labels of
 						// the techniques to locate.
 						if spanBuf == nil {
-							spanBuf, _ = a.spans.Get().(*spanScratch)
-							if spanBuf == nil {
-								spanBuf = new(spanScratch)
-							}
+							spanBuf = a.spans.Get().(*spanScratch)
 							defer a.spans.Put(spanBuf)
 						}
 						tokProbs = a.tokenScores(spanBuf, p.Text, toks, locate)

@@ -26,42 +26,29 @@ func (a *Analyzer) tokenScores(sc *spanScratch, para string, toks []text.Token, 
 		}
 	}
 	sc.cols = cols
-	return a.labelScores(sc, para, toks, cols)
-}
-
-// labelScores is tokenScores for the span head's labels cols: every token's
-// row holds their margins (probabilities for models without a tagger), and
-// the biases elsewhere. A label's margin does not depend on the other
-// labels computed with it.
-func (a *Analyzer) labelScores(sc *spanScratch, para string, toks []text.Token, cols []int) [][]float64 {
 	spans := a.m.Spans
-	tagger := a.m.Decoder.Tagging != nil
 	t := a.fragments
 	L := t.labels
-	C := len(cols)
 	g := a.gather(sc, para, toks, cols)
 	n := len(sc.buckets.Ends)
-	// One backing array for every token's scores, one scratch row.
+	// One backing array for every token's scores, one scratch row of
+	// cols' sums.
 	flat := grow(sc.flat, n*L)
 	sc.flat = flat
 	out := grow(sc.rows, n)
 	sc.rows = out
-	row := grow(sc.row, L)
-	sc.row = row
+	sums := grow(sc.row, len(cols))
+	sc.row = sums
 	start := 0
 	for tok, end := range sc.buckets.Ends {
-		copy(row, t.bias)
-		v := spans.Value(end - start)
-		for f := start; f < end; f++ {
-			gf := g[f*C:][:C]
-			for c, col := range cols {
-				row[col] += float32(fromBF16(t.luts[col][gf[c]]) * v)
-			}
-		}
+		t.sum(sums, g, cols, start, end, spans.Value(end-start))
 		start = end
 		o := flat[tok*L : (tok+1)*L : (tok+1)*L]
-		for l, v := range row {
-			o[l] = float64(v)
+		for l, b := range t.bias {
+			o[l] = float64(b)
+		}
+		for c, col := range cols {
+			o[col] = float64(sums[c])
 		}
 		if !tagger {
 			sigmoids(o)
@@ -95,6 +82,32 @@ func (a *Analyzer) gather(sc *spanScratch, para string, toks []text.Token, cols 
 	return g
 }
 
+// sum sets sums[c] to the margin of label cols[c] (distinct labels) at a
+// token whose features are [start, end) of g, gather's codes of cols, each
+// of value v: the label's bias, then its weights added feature by feature.
+func (t *codeTable) sum(sums []float32, g []byte, cols []int, start, end int, v float32) {
+	C := len(cols)
+	for c, col := range cols {
+		sums[c] = t.bias[col]
+	}
+	if v == 1 {
+		// The same sums without the products, which are exact.
+		for f := start; f < end; f++ {
+			gf := g[f*C:][:C]
+			for c, col := range cols {
+				sums[c] += fromBF16(t.luts[col][gf[c]])
+			}
+		}
+		return
+	}
+	for f := start; f < end; f++ {
+		gf := g[f*C:][:C]
+		for c, col := range cols {
+			sums[c] += float32(fromBF16(t.luts[col][gf[c]]) * v)
+		}
+	}
+}
+
 // bMargins starts keptEmissions: it computes the span features of a
 // paragraph's tokens (sc.buckets), sums every token's B margins of a
 // tagger's techniques techs (in sc.bsums, len(techs) a token, as
@@ -109,7 +122,6 @@ func (a *Analyzer) bMargins(sc *spanScratch, para string, toks []text.Token, tec
 	}
 	sc.cols = cols
 	spans := a.m.Spans
-	t := a.fragments
 	T := len(techs)
 	g := a.gather(sc, para, toks, cols)
 	n := len(sc.buckets.Ends)
@@ -118,26 +130,7 @@ func (a *Analyzer) bMargins(sc *spanScratch, para string, toks []text.Token, tec
 	start := 0
 	for tok, end := range sc.buckets.Ends {
 		sums := bs[tok*T : (tok+1)*T : (tok+1)*T]
-		for m, col := range cols {
-			sums[m] = t.bias[col]
-		}
-		v := spans.Value(end - start)
-		if v == 1 {
-			// The same sums without the products, which are exact.
-			for f := start; f < end; f++ {
-				gf := g[f*T:][:T]
-				for m, col := range cols {
-					sums[m] += fromBF16(t.luts[col][gf[m]])
-				}
-			}
-		} else {
-			for f := start; f < end; f++ {
-				gf := g[f*T:][:T]
-				for m, col := range cols {
-					sums[m] += float32(fromBF16(t.luts[col][gf[m]]) * v)
-				}
-			}
-		}
+		a.fragments.sum(sums, g, cols, start, end, spans.Value(end-start))
 		start = end
 		for m, x := range sums {
 			maxB[m] = math.Max(maxB[m], float64(x))
@@ -192,7 +185,8 @@ type spanScratch struct {
 	rows    [][]float64
 	// bsums holds bMargins' B margins, for keptEmissions.
 	bsums []float32
-	row   []float32
+	// row holds tokenScores' sums of one token.
+	row []float32
 }
 
 // grow returns buf resliced to n elements, reallocated when too short (its

@@ -56,10 +56,12 @@ const fnvPrime = 16777619
 // paragraph.
 func (c Config) Vectors(para string, toks []text.Token) []feature.Vector {
 	var b Buckets
-	c.fill(&b, para, toks, false)
+	c.Buckets(&b, para, toks)
 	out := make([]feature.Vector, len(toks))
-	for i := range toks {
-		idx := c.token(nil, &b, para, toks, i)
+	start := 0
+	for i, end := range b.Ends {
+		idx := b.Idx[start:end:end]
+		start = end
 		vals := make([]float32, len(idx))
 		v := c.Value(len(idx))
 		for k := range vals {
@@ -86,7 +88,16 @@ type Buckets struct {
 // Buckets fills b with the features of the tokens of para: for each token,
 // the indices of its Vectors vector, in the same order.
 func (c Config) Buckets(b *Buckets, para string, toks []text.Token) {
-	c.fill(b, para, toks, true)
+	b.terms = b.terms[:0]
+	for _, t := range toks {
+		b.terms = append(b.terms, feature.HashString(2166136261, t.Term))
+	}
+	b.quoted = appendQuotes(b.quoted[:0], para, toks)
+	b.Idx, b.Ends = b.Idx[:0], b.Ends[:0]
+	for i := range toks {
+		b.Idx = c.token(b.Idx, b, para, toks, i)
+		b.Ends = append(b.Ends, len(b.Idx))
+	}
 }
 
 // Value is the value of each feature of a token with n features.
@@ -95,25 +106,6 @@ func (c Config) Value(n int) float32 {
 		return 1
 	}
 	return float32(1 / float64(n))
-}
-
-// fill computes the per-token scratch of b and, with all, every token's
-// buckets.
-func (c Config) fill(b *Buckets, para string, toks []text.Token, all bool) {
-	n := len(toks)
-	b.terms = b.terms[:0]
-	for _, t := range toks {
-		b.terms = append(b.terms, feature.HashString(2166136261, t.Term))
-	}
-	b.quoted = appendQuotes(b.quoted[:0], para, toks)
-	b.Idx, b.Ends = b.Idx[:0], b.Ends[:0]
-	if !all {
-		return
-	}
-	for i := range n {
-		b.Idx = c.token(b.Idx, b, para, toks, i)
-		b.Ends = append(b.Ends, len(b.Idx))
-	}
 }
 
 // token appends the buckets of token i to idx.

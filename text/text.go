@@ -77,8 +77,8 @@ func isWordRune(r rune) bool {
 const tableRunes = 0x3000
 
 // wordRunes is IsWordRune of the runes below tableRunes, a bit each, and
-// folded their FoldRune (all below U+10000).
-var wordRunes, folded = func() (w [tableRunes / 64]uint64, f [tableRunes]uint16) {
+// foldedRunes their FoldRune (all below U+10000).
+var wordRunes, foldedRunes = func() (w [tableRunes / 64]uint64, f [tableRunes]uint16) {
 	for r := range rune(tableRunes) {
 		if isWordRune(r) {
 			w[r>>6] |= 1 << (r & 63)
@@ -93,7 +93,7 @@ var wordRunes, folded = func() (w [tableRunes / 64]uint64, f [tableRunes]uint16)
 // white space becomes ' '.
 func FoldRune(r rune) rune {
 	if uint32(r) < tableRunes {
-		return rune(folded[r])
+		return rune(foldedRunes[r])
 	}
 	return foldRune(r)
 }
