@@ -92,6 +92,18 @@ type Scores struct {
 	// where it computed none, and for articles whose traces are not
 	// kept): decide locates their fragments with them.
 	emissions [][]span.Emissions
+	// builder holds doc's traces in its buffers (see feature.Builder.Scratch),
+	// nil when doc's traces are its own: release gives it back.
+	builder *feature.Builder
+}
+
+// release gives back the builder that holds s's traces, once read.
+func (a *Analyzer) release(s *Scores) {
+	if s.builder != nil {
+		s.doc = feature.Document{}
+		a.builders.Put(s.builder)
+		s.builder = nil
+	}
 }
 
 // unseenGenreWarning says what the genre of a language without training
@@ -148,6 +160,7 @@ func (a *Analyzer) analyze(ctx context.Context, art corpus.Article, parts featur
 		res.Warnings = append(res.Warnings, fmt.Sprintf("language identification is unsure (%.2f)", l.Confidence))
 	}
 	a.decide(res, art.Text, s)
+	a.release(s)
 	a.abstain(res, art.Text)
 	if !l.Trained && l.Code != lang.Undetermined && res.Genre.Label != "" {
 		res.Warnings = append(res.Warnings, unseenGenreWarning)
@@ -211,12 +224,20 @@ func (a *Analyzer) score(txt, langCode string, parts feature.Parts, explain, lon
 	traced := b.Trace
 	b.Parts = parts
 	b.Trace = traced && explain && !long
+	// The vectors and traces live in b's buffers (not a long article's:
+	// the buffers would stay that large), until b goes back to the pool:
+	// after scoring, or after decide where it reads the traces.
+	b.Scratch = !long
 	doc := b.Document(paras)
 	b.Parts, b.Trace = feature.AllParts, traced
-	a.builders.Put(b)
 	// Decisions read the traces only: the vectors (8 bytes a feature, most
 	// of a long article's live heap) are not kept past scoring.
 	s := &Scores{Lang: langCode, Paragraphs: paras, doc: feature.Document{Traces: doc.Traces, ArticleTrace: doc.ArticleTrace}, lateTraces: traced && explain && long}
+	if b.Scratch && (doc.Traces != nil || doc.ArticleTrace != nil) {
+		s.builder = b
+	} else {
+		defer a.builders.Put(b)
+	}
 	if parts != feature.ParagraphParts {
 		art := a.article.margins(doc.Article)
 		ng := len(m.Genre.Labels)

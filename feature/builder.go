@@ -21,9 +21,20 @@ type Builder struct {
 	// paragraph of at most MaxTraceBytes (Document.Traces), for explanations.
 	Trace bool
 	// Parts selects the vectors Document builds (zero: all of them).
-	Parts   Parts
+	Parts Parts
+	// Scratch makes Document build its vectors and traces in buffers the
+	// Builder keeps and reuses: they are then valid only until its next
+	// Document or ParagraphTrace, and a Builder that has grown them allocates little more.
+	// The buffers stay as large as the largest Document built with
+	// Scratch: leave it unset for very long texts.
+	Scratch bool
 	tracing bool
 	trace   []Occurrence
+	// idx, val and artTrace are Scratch's buffers: the entries of the
+	// vectors, and the article's trace.
+	idx      []uint32
+	val      []float32
+	artTrace []Occurrence
 }
 
 // Parts selects the vectors of a Document, so that a caller that needs
@@ -152,6 +163,33 @@ func (b *Builder) Vector(dst Vector) Vector {
 	return dst
 }
 
+// emit returns s.emit's vector of s, new or, with Scratch, in b's buffers.
+func (b *Builder) emit(s *slot, chars bool) (Vector, [2]float64) {
+	if !b.Scratch {
+		return s.emit(Vector{}, chars)
+	}
+	n := s.size(chars)
+	l := len(b.idx)
+	if cap(b.idx)-l < n {
+		// Vectors built before keep the old buffers.
+		c := max(2*cap(b.idx), n, 1024)
+		b.idx, b.val = make([]uint32, 0, c), make([]float32, 0, c)
+		l = 0
+	}
+	v, scales := s.emit(Vector{Idx: b.idx[l : l : l+n], Val: b.val[l : l : l+n]}, chars)
+	b.idx, b.val = b.idx[:l+len(v.Idx)], b.val[:l+len(v.Idx)]
+	return v, scales
+}
+
+// size is the number of entries, at most, of s.emit's vector.
+func (s *slot) size(chars bool) int {
+	n := len(s.touched[Word])
+	if chars {
+		n += len(s.touched[Char])
+	}
+	return n
+}
+
 // emit appends the slot's vector to dst: the word group, and the character
 // group when chars is set. It returns the normalisation factor of each group.
 func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
@@ -161,10 +199,7 @@ func (s *slot) emit(dst Vector, chars bool) (Vector, [2]float64) {
 		kinds = 2
 	}
 	if dst.Idx == nil {
-		n := len(s.touched[Word])
-		if chars {
-			n += len(s.touched[Char])
-		}
+		n := s.size(chars)
 		dst = Vector{Idx: make([]uint32, 0, n), Val: make([]float32, 0, n)}
 	}
 	// Character buckets that collide with word buckets (rare) fold into the

@@ -40,6 +40,11 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 	d := Document{Paragraphs: make([]Vector, len(paras)), ParagraphWords: make([]Vector, len(paras))}
 	b.toArticle = true
 	defer func() { b.toArticle = false }()
+	// A Scratch Document's traces stay in b.trace until the next.
+	b.trace = b.trace[:0]
+	if b.Scratch {
+		b.idx, b.val = b.idx[:0], b.val[:0]
+	}
 	articleTrace := b.Trace && b.Parts == AllParts
 	var wordOccs []int
 	if articleTrace {
@@ -47,37 +52,53 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 	}
 	for i, p := range paras {
 		b.tracing = b.Trace && len(p.Text) <= MaxTraceBytes
+		from := len(b.trace) // with Scratch, the trace of the paragraph starts there
 		b.visitParagraph(p, i, len(paras), func() {
-			d.ParagraphWords[i], _ = b.cur.emit(Vector{}, false)
+			d.ParagraphWords[i], _ = b.emit(&b.cur, false)
 			if articleTrace {
-				wordOccs[i] = len(b.trace)
+				wordOccs[i] = len(b.trace) - from
 			}
 		})
 		var scales [2]float64
-		d.Paragraphs[i], scales = b.cur.emit(Vector{}, true)
+		d.Paragraphs[i], scales = b.emit(&b.cur, true)
 		if b.Trace {
 			// Untraced (over-long) paragraphs get a nil trace. The trace
 			// is built in a reused buffer and kept at its exact size: a
-			// long article holds every paragraph's trace at once.
+			// long article holds every paragraph's trace at once. With
+			// Scratch, the buffer holds every paragraph's trace, each
+			// valued in place.
 			var tr []Occurrence
-			if b.tracing {
+			switch {
+			case b.tracing && b.Scratch:
+				tr = b.trace[from:len(b.trace):len(b.trace)]
+				b.setValues(tr, scales)
+			case b.tracing:
 				tr = b.takeTrace(scales)
 			}
 			d.Traces = append(d.Traces, tr)
-			b.trace = b.trace[:0]
+			if !b.Scratch {
+				b.trace = b.trace[:0]
+			}
 		}
 		b.cur.reset()
 	}
 	b.tracing = false
 	if b.Parts == AllParts {
 		var scales [2]float64
-		d.Article, scales = b.art.emit(Vector{}, true)
+		d.Article, scales = b.emit(&b.art, true)
 		if articleTrace {
 			n := 0
 			for i := range paras {
 				n += wordOccs[i]
 			}
-			d.ArticleTrace = make([]Occurrence, 0, n)
+			if b.Scratch {
+				if cap(b.artTrace) < n {
+					b.artTrace = make([]Occurrence, 0, n)
+				}
+				d.ArticleTrace = b.artTrace[:0]
+			} else {
+				d.ArticleTrace = make([]Occurrence, 0, n)
+			}
 			for i, p := range paras {
 				for _, o := range d.Traces[i][:wordOccs[i]] {
 					o.Start += int32(p.Start)
@@ -88,7 +109,7 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 			}
 		}
 	}
-	d.ArticleWords, _ = b.art.emit(Vector{}, false)
+	d.ArticleWords, _ = b.emit(&b.art, false)
 	b.art.reset()
 	return d
 }
@@ -147,6 +168,7 @@ func (b *Builder) ParagraphTrace(paras []text.Paragraph, i int) []Occurrence {
 		return nil
 	}
 	b.tracing = true
+	b.trace = b.trace[:0] // a Scratch Document's traces are no longer valid
 	b.visitParagraph(p, i, len(paras), nil)
 	b.tracing = false
 	_, scales := b.cur.emit(Vector{}, true)
@@ -160,11 +182,17 @@ func (b *Builder) ParagraphTrace(paras []text.Paragraph, i int) []Occurrence {
 // size, with each occurrence's value under emit's factors scales.
 func (b *Builder) takeTrace(scales [2]float64) []Occurrence {
 	tr := make([]Occurrence, len(b.trace))
-	for j, o := range b.trace {
-		o.Val = b.cur.value(o.Kind, o.Bucket, scales)
-		tr[j] = o
-	}
+	copy(tr, b.trace)
+	b.setValues(tr, scales)
 	return tr
+}
+
+// setValues sets the value of each occurrence of tr, a trace of the
+// current paragraph, under emit's factors scales.
+func (b *Builder) setValues(tr []Occurrence, scales [2]float64) {
+	for j := range tr {
+		tr[j].Val = b.cur.value(tr[j].Kind, tr[j].Bucket, scales)
+	}
 }
 
 func positionMarker(i, n int) string {

@@ -55,3 +55,26 @@ func TestDocumentParts(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentScratch checks that a Document built in the Builder's buffers
+// (Scratch) has a new Document's vectors and traces, from one document to
+// the next, and that a trace computed alone afterwards is still the
+// Document's.
+func TestDocumentScratch(t *testing.T) {
+	short := text.Paragraphs("Le président a dit « non » ! Pourquoi ?\nCe n'est pas fini.\n")
+	long := text.Paragraphs(strings.Repeat("The minister said the war was a crime, a crime.\n", 40))
+	c := Config{Bits: 8, WordN: 2, CharMin: 3, CharMax: 4}
+	b, s := NewBuilder(c), NewBuilder(c)
+	b.Trace, s.Trace, s.Scratch = true, true, true
+	for _, paras := range [][]text.Paragraph{short, long, short} {
+		want, got := b.Document(paras), s.Document(paras)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%d paragraphs: the Scratch document differs", len(paras))
+		}
+		for i := range paras {
+			if tr := s.ParagraphTrace(paras, i); !reflect.DeepEqual(tr, want.Traces[i]) {
+				t.Errorf("%d paragraphs: ParagraphTrace(%d) after a Scratch document differs", len(paras), i)
+			}
+		}
+	}
+}
