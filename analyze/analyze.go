@@ -92,6 +92,9 @@ type Scores struct {
 	// where it computed none, and for articles whose traces are not
 	// kept): decide locates their fragments with them.
 	emissions [][]span.Emissions
+	// toks holds the words of the whole text, when it explains them (not
+	// a long article's): blend and decide read each paragraph's from them.
+	toks []text.Token
 	// builder holds doc's traces in its buffers (see feature.Builder.Scratch),
 	// nil when doc's traces are its own: release gives it back.
 	builder *feature.Builder
@@ -233,6 +236,11 @@ func (a *Analyzer) score(txt, langCode string, parts feature.Parts, explain, lon
 	// Decisions read the traces only: the vectors (8 bytes a feature, most
 	// of a long article's live heap) are not kept past scoring.
 	s := &Scores{Lang: langCode, Paragraphs: paras, doc: feature.Document{Traces: doc.Traces, ArticleTrace: doc.ArticleTrace}, lateTraces: traced && explain && long}
+	if explain && !long {
+		// Evidence reads the words of most paragraphs, and frame evidence
+		// those of the whole text: it is tokenised once.
+		s.toks = text.Tokenize(nil, txt)
+	}
 	if b.Scratch && (doc.Traces != nil || doc.ArticleTrace != nil) {
 		s.builder = b
 	} else {
@@ -295,6 +303,7 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 	}
 	t, _ := m.Techniques.Threshold(s.Lang)
 	var toks []text.Token
+	next := 0 // the first of s.toks after the paragraphs read before
 	var cands, locate []int
 	var maxB []float64  // per paragraph, one buffer
 	var sc *spanScratch // taken from a.spans on first use
@@ -315,7 +324,11 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 		if len(cands) == 0 {
 			continue
 		}
-		toks = text.Tokenize(toks[:0], p.Text)
+		if s.toks != nil {
+			toks, _, next = paragraphTokens(toks[:0], s.toks, next, p)
+		} else {
+			toks = text.Tokenize(toks[:0], p.Text)
+		}
 		maxB = grow(maxB, len(cands))
 		for n := range maxB {
 			maxB[n] = math.Inf(-1)
@@ -417,9 +430,10 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	runes := text.NewRuneIndex(txt)
 	stop := lang.StopwordsFor(s.Lang)
 
-	// The article's words, when frame evidence tokenises it, and which of
-	// them are stop words: the paragraphs' are then read from them.
-	var artToks []text.Token
+	// The article's words, when score or frame evidence has tokenised it,
+	// and which of them are stop words, when frame evidence has read them:
+	// the paragraphs' are then read from them.
+	artToks := s.toks
 	var artStops []bool
 	if s.Genre != nil {
 		artToks, artStops = a.decideArticle(res, txt, s, runes, stop)
@@ -586,8 +600,9 @@ func paragraphTokens(dst, toks []text.Token, from int, p text.Paragraph) ([]text
 }
 
 // decideArticle fills the genre and the frames, with the frames' evidence.
-// It returns the article's words when it has tokenised it (nil otherwise)
-// and, when it has read them, which of them are stop words (nil otherwise).
+// It returns the article's words when it has them (s.toks, or its own when
+// it has tokenised it; nil otherwise) and, when it has read them, which of
+// them are stop words (nil otherwise).
 func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text.RuneIndex, stop *lang.Stopwords) ([]text.Token, []bool) {
 	m := a.m
 	ft := res.Thresholds.Frames
@@ -611,12 +626,14 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 	// Frames.
 	sel := model.SelectFrames(s.Frames, ft)
 	var evidence [][]Evidence
-	var toks []text.Token
+	toks := s.toks
 	var stops []bool
 	if a.evidence > 0 && len(txt) <= MaxEvidenceBytes && len(sel) > 0 {
 		// Frame evidence comes from word features only: the article's
 		// character n-grams are many and say little to a reader.
-		toks = text.Tokenize(nil, txt)
+		if toks == nil {
+			toks = text.Tokenize(nil, txt)
+		}
 		ex := newExplainer(txt, 0, toks, s.doc.ArticleTrace, runes, stop)
 		labels := make([]int, len(sel))
 		for n, k := range sel {
