@@ -39,8 +39,8 @@ type Analyzer struct {
 	evidence int
 	builders sync.Pool
 	// spans holds *spanScratch: tokenScores' buffers, reused from one
-	// article to the next; explainers the paragraphs' *explainer, whose
-	// buffers are reused likewise.
+	// article to the next; explainers the *explainer of paragraphs and
+	// of articles' frames, whose buffers are reused likewise.
 	spans, explainers sync.Pool
 	// article joins the genre and frame heads, which read the same article
 	// vector, so that each feature is looked up once; techniques is the
@@ -559,6 +559,10 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	}
 }
 
+// maxPooledExplainer bounds the texts whose explainer's buffers, which
+// grow with the text, go back to Analyzer.explainers.
+const maxPooledExplainer = 256 << 10
+
 // putExplainer returns e's buffers to a.explainers, without the article
 // it explained.
 func (a *Analyzer) putExplainer(e *explainer) {
@@ -634,14 +638,18 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 		if toks == nil {
 			toks = text.Tokenize(nil, txt)
 		}
-		ex := newExplainer(txt, 0, toks, s.doc.ArticleTrace, runes, stop)
+		ex := a.explainers.Get().(*explainer)
+		ex.reset(txt, 0, toks, s.doc.ArticleTrace, runes, stop)
 		labels := make([]int, len(sel))
 		for n, k := range sel {
 			labels[n] = len(m.Genre.Labels) + k
 		}
 		evidence = ex.tops(a.article, labels, a.evidence)
 		if ex.hasStops {
-			stops = ex.stops
+			stops = slices.Clone(ex.stops)
+		}
+		if len(txt) <= maxPooledExplainer {
+			a.putExplainer(ex)
 		}
 	}
 	for k, p := range s.Frames {
