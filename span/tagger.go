@@ -203,7 +203,14 @@ func (g *Tagging) decode(e Emissions, k int, l *lattice) ([]int, float64) {
 			}
 		}
 	}
-	steps := make([]viterbiStep, n)
+	// The lattice of a paragraph of usual length stays on the stack.
+	var stepBuf [stackSteps]viterbiStep
+	var steps []viterbiStep
+	if n <= stackSteps {
+		steps = stepBuf[:n]
+	} else {
+		steps = make([]viterbiStep, n)
+	}
 	for b := range maxStates {
 		steps[0].score[b] = math.Inf(-1)
 		if b < l.n && l.first[b] {
@@ -242,6 +249,10 @@ func (g *Tagging) decode(e Emissions, k int, l *lattice) ([]int, float64) {
 	}
 	return states, steps[n-1].score[last]
 }
+
+// stackSteps is the number of tokens up to which decode keeps its lattice
+// on the stack (40 bytes a token).
+const stackSteps = 128
 
 // viterbiStep is decode's lattice column at one token: each state's best
 // score and the state before it on the best path.
