@@ -72,6 +72,16 @@ func (a *Analyzer) gather(sc *spanScratch, para string, toks []text.Token, cols 
 	idx := sc.buckets.Idx
 	g := grow(sc.codes, len(idx)*C)
 	sc.codes = g
+	// First touch every row, in a loop short enough that many of its
+	// loads (cache misses: the head is larger than the cache) are in
+	// flight at once; the copies below then find the rows in the cache.
+	codes := t.codes[:len(t.codes):len(t.codes)]
+	var touch byte
+	for _, i := range idx {
+		r := int(i) * L
+		touch |= codes[r] | codes[r+L-1]
+	}
+	sc.touch = touch
 	for f, i := range idx {
 		row := t.codes[int(i)*L:][:L]
 		gf := g[f*C:][:C]
@@ -187,6 +197,8 @@ type spanScratch struct {
 	bsums []float32
 	// row holds tokenScores' sums of one token.
 	row []float32
+	// touch keeps gather's first loads.
+	touch byte
 }
 
 // grow returns buf resliced to n elements, reallocated when too short (its
