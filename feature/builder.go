@@ -30,6 +30,8 @@ type Builder struct {
 	Scratch bool
 	tracing bool
 	trace   []Occurrence
+	// touch keeps addChars' first loads.
+	touch uint32
 	// idx, val and artTrace are Scratch's buffers: the entries of the
 	// vectors, and the article's trace.
 	idx      []uint32
@@ -146,6 +148,34 @@ func (b *Builder) add(k Kind, h uint32, start, end int) {
 	}
 	if b.toArticle && (k == Word || b.Parts != ParagraphParts) {
 		b.art.add(k, i)
+	}
+}
+
+// addChars adds character n-grams gs in turn. It first touches the
+// counts that it will update, in a loop short enough that many of their
+// cache misses are in flight at once.
+func (b *Builder) addChars(gs []charGram) {
+	var touch uint32
+	cur := !b.toArticle || b.Parts != ArticleParts
+	art := b.toArticle && b.Parts != ParagraphParts
+	switch {
+	case cur && art:
+		for _, g := range gs {
+			i := g.h & b.mask
+			touch |= b.cur.counts[i] | b.art.counts[i]
+		}
+	case cur:
+		for _, g := range gs {
+			touch |= b.cur.counts[g.h&b.mask]
+		}
+	case art:
+		for _, g := range gs {
+			touch |= b.art.counts[g.h&b.mask]
+		}
+	}
+	b.touch = touch
+	for _, g := range gs {
+		b.add(Char, g.h, int(g.start), int(g.end))
 	}
 }
 

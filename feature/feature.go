@@ -159,6 +159,25 @@ func lengthBucket(n int) int {
 }
 
 func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) {
+	c.visitCharGrams(s, func(gs []charGram) {
+		for _, g := range gs {
+			fn(Char, g.h, int(g.start), int(g.end))
+		}
+	})
+}
+
+// charGram is a character n-gram occurrence: its hash and byte range.
+type charGram struct {
+	h          uint32
+	start, end int32
+}
+
+// gramBatch is the number of n-grams visitCharGrams hands on at once.
+const gramBatch = 1024
+
+// visitCharGrams is visitChars handing on the n-grams in batches, in the
+// same order (fn must not keep gs).
+func (c Config) visitCharGrams(s string, fn func(gs []charGram)) {
 	// Fold the text into runes with their byte ranges, framed by spaces, a
 	// run of white space counting as one space; then hash forward from each
 	// position, one multiplication per rune and length. Runes are buffered
@@ -166,6 +185,8 @@ func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) 
 	const chunk = 512
 	var runes [chunk]rune
 	var starts, ends [chunk]int32
+	var grams [gramBatch]charGram
+	ng := 0
 	n := 0
 	flush := func(final bool) {
 		last := n - c.CharMax + 1 // positions whose longest n-gram is complete
@@ -173,11 +194,16 @@ func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) 
 			last = n
 		}
 		for i := 0; i < last; i++ {
+			if ng+c.CharMax > gramBatch {
+				fn(grams[:ng])
+				ng = 0
+			}
 			h := uint32(charSeed)
 			for l := 1; l <= c.CharMax && i+l <= n; l++ {
 				h = (h ^ uint32(runes[i+l-1])) * fnvPrime
 				if l >= c.CharMin {
-					fn(Char, Mix(h+uint32(l)), int(starts[i]), int(ends[i+l-1]))
+					grams[ng] = charGram{Mix(h + uint32(l)), starts[i], ends[i+l-1]}
+					ng++
 				}
 			}
 		}
@@ -215,4 +241,7 @@ func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) 
 		push(' ', len(s), len(s))
 	}
 	flush(true)
+	if ng > 0 {
+		fn(grams[:ng])
+	}
 }
