@@ -19,7 +19,8 @@ func accumulateKernel(o *float32, w *uint16, labels, rows int, idx *uint32, val 
 // last: it reads regLabels weights from each row's start (the row's and
 // whatever follows it), so the regLabels-labels weights after the last row
 // must be readable, and sums them into all of o's lanes (those beyond the
-// labels are meaningless).
+// labels are meaningless). It prefetches the row of the feature sixteen
+// places ahead.
 //
 //go:noescape
 func accumulateRegs(o *[regLabels]float32, w *uint16, stride, rows int, idx *uint32, val *float32, n int, base, mask uint32, scale float32) int
