@@ -144,7 +144,12 @@ func (a *Analyzer) analyze(ctx context.Context, art corpus.Article, parts featur
 		return nil, fmt.Errorf("article %s: %w", art.ID, err)
 	}
 	res.Language = l
-	s := a.score(art.Text, l.Code, parts, true, len(art.Text) > MaxEvidenceBytes)
+	// An article the model's features barely cover gets abstentions
+	// (abstain): its evidence and fragments, which it would throw away,
+	// are not computed.
+	coverage := round(a.Coverage(art.Text))
+	abstains := coverage < MinCoverage
+	s := a.score(art.Text, l.Code, parts, !abstains, len(art.Text) > MaxEvidenceBytes)
 	res.Reliable = true
 	switch {
 	case l.Code == lang.Undetermined:
@@ -162,9 +167,13 @@ func (a *Analyzer) analyze(ctx context.Context, art corpus.Article, parts featur
 		res.Reliable = false
 		res.Warnings = append(res.Warnings, fmt.Sprintf("language identification is unsure (%.2f)", l.Confidence))
 	}
-	a.decide(res, art.Text, s)
+	if abstains {
+		a.decideAbstained(res, art.Text, s)
+	} else {
+		a.decide(res, art.Text, s)
+	}
 	a.release(s)
-	a.abstain(res, art.Text)
+	a.abstain(res, coverage)
 	if !l.Trained && l.Code != lang.Undetermined && res.Genre.Label != "" {
 		res.Warnings = append(res.Warnings, unseenGenreWarning)
 	}
@@ -420,13 +429,8 @@ func round(x float64) float64 { return math.Round(x*10000) / 10000 }
 // decide turns scores into the Result's decisions and evidence.
 func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	m := a.m
-	ft, _ := m.Frames.Threshold(s.Lang)
-	var fcal bool
-	if s.Frames != nil {
-		ft, fcal = m.Frames.ThresholdFor(s.Lang, [][]float64{s.Frames})
-	}
-	tt, tcal := m.Techniques.ThresholdFor(s.Lang, s.Techniques)
-	res.Thresholds = Thresholds{Frames: ft, Techniques: tt, Calibrated: calibratedHeads(fcal, tcal)}
+	res.Thresholds = a.thresholds(s)
+	tt := res.Thresholds.Techniques
 	runes := text.NewRuneIndex(txt)
 	stop := lang.StopwordsFor(s.Lang)
 
@@ -442,7 +446,6 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	first := 0 // the first of artToks in this paragraph
 
 	// Techniques per paragraph, with their fragments.
-	res.Thresholds.Spans = m.Decoder.Threshold
 	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
 	var late *feature.Builder // computes the traces of a long article's paragraphs
 	var tokBuf []text.Token
@@ -563,6 +566,18 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 // grow with the text, go back to Analyzer.explainers.
 const maxPooledExplainer = 256 << 10
 
+// thresholds returns the thresholds decide applies to s.
+func (a *Analyzer) thresholds(s *Scores) Thresholds {
+	m := a.m
+	ft, _ := m.Frames.Threshold(s.Lang)
+	var fcal bool
+	if s.Frames != nil {
+		ft, fcal = m.Frames.ThresholdFor(s.Lang, [][]float64{s.Frames})
+	}
+	tt, tcal := m.Techniques.ThresholdFor(s.Lang, s.Techniques)
+	return Thresholds{Frames: ft, Techniques: tt, Calibrated: calibratedHeads(fcal, tcal), Spans: m.Decoder.Threshold}
+}
+
 // putExplainer returns e's buffers to a.explainers, without the article
 // it explained.
 func (a *Analyzer) putExplainer(e *explainer) {
@@ -610,22 +625,7 @@ func paragraphTokens(dst, toks []text.Token, from int, p text.Paragraph) ([]text
 func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text.RuneIndex, stop *lang.Stopwords) ([]text.Token, []bool) {
 	m := a.m
 	ft := res.Thresholds.Frames
-	// Genre: the largest offset margin; probabilities normalised over the three heads.
-	offsets := m.Genre.OffsetsFor(s.Lang)
-	g := model.SelectGenre(s.Genre, offsets)
-	res.Genre = Genre{Label: m.Genre.Labels[g], Probabilities: map[string]float64{}}
-	var sum float64
-	ps := make([]float64, len(s.Genre))
-	for k, z := range s.Genre {
-		if offsets != nil {
-			z += offsets[k]
-		}
-		ps[k] = linear.Sigmoid(z)
-		sum += ps[k]
-	}
-	for k, p := range ps {
-		res.Genre.Probabilities[m.Genre.Labels[k]] = round(p / sum)
-	}
+	a.decideGenre(res, s)
 
 	// Frames.
 	sel := model.SelectFrames(s.Frames, ft)
@@ -664,6 +664,27 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 	}
 	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
 	return toks, stops
+}
+
+// decideGenre fills the genre: the largest offset margin, with
+// probabilities normalised over the three heads.
+func (a *Analyzer) decideGenre(res *Result, s *Scores) {
+	m := a.m
+	offsets := m.Genre.OffsetsFor(s.Lang)
+	g := model.SelectGenre(s.Genre, offsets)
+	res.Genre = Genre{Label: m.Genre.Labels[g], Probabilities: map[string]float64{}}
+	var sum float64
+	ps := make([]float64, len(s.Genre))
+	for k, z := range s.Genre {
+		if offsets != nil {
+			z += offsets[k]
+		}
+		ps[k] = linear.Sigmoid(z)
+		sum += ps[k]
+	}
+	for k, p := range ps {
+		res.Genre.Probabilities[m.Genre.Labels[k]] = round(p / sum)
+	}
 }
 
 // spanShift is how far above the technique threshold technique k's

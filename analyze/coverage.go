@@ -7,6 +7,7 @@ import (
 
 	"rhetor/lang"
 	"rhetor/model"
+	"rhetor/text"
 )
 
 // MinCoverage is the coverage under which an analysis abstains: the
@@ -62,11 +63,12 @@ func (a *Analyzer) Coverage(txt string) float64 {
 	return float64(n) / float64(letters)
 }
 
-// abstain sets res.Coverage and, under MinCoverage, replaces the decisions
-// by abstentions: no genre label, no frame selected, no technique or span.
-// Scores (genre probabilities, frame scores) are kept for who wants them.
-func (a *Analyzer) abstain(res *Result, txt string) {
-	res.Coverage = round(a.Coverage(txt))
+// abstain sets res.Coverage to coverage (the article's Coverage, rounded)
+// and, under MinCoverage, replaces the decisions by abstentions: no genre
+// label, no frame selected, no technique or span. Scores (genre
+// probabilities, frame scores) are kept for who wants them.
+func (a *Analyzer) abstain(res *Result, coverage float64) {
+	res.Coverage = coverage
 	if res.Coverage >= MinCoverage {
 		return
 	}
@@ -88,6 +90,27 @@ func (a *Analyzer) abstain(res *Result, txt string) {
 	}
 	for i := range res.Paragraphs {
 		res.Paragraphs[i].Techniques, res.Paragraphs[i].Spans = []Technique{}, []Span{}
+	}
+}
+
+// decideAbstained is decide for an article that abstain will turn into
+// abstentions: it fills what they keep (thresholds, genre probabilities,
+// frame scores, paragraphs without techniques), as decide would, without
+// the decisions they drop, their evidence and fragments.
+func (a *Analyzer) decideAbstained(res *Result, txt string, s *Scores) {
+	m := a.m
+	res.Thresholds = a.thresholds(s)
+	if s.Genre != nil {
+		a.decideGenre(res, s)
+		for k, p := range s.Frames {
+			res.Frames = append(res.Frames, Label{Label: m.Frames.Labels[k], Score: round(p)})
+		}
+		sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
+	}
+	runes := text.NewRuneIndex(txt)
+	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
+	for i, p := range s.Paragraphs {
+		res.Paragraphs[i] = Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 	}
 }
 

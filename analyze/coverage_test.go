@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"rhetor/corpus"
+	"rhetor/feature"
 )
 
 func TestCoverage(t *testing.T) {
@@ -85,5 +86,43 @@ func TestAbstention(t *testing.T) {
 	}
 	if b, _ := json.Marshal(res); strings.Contains(string(b), "abstentions") || !strings.Contains(string(b), `"coverage":1`) {
 		t.Errorf("covered text's JSON: %s", b)
+	}
+}
+
+// TestAbstainedAsDecided checks that an abstaining analysis, which skips
+// the decisions abstain drops (decideAbstained), keeps what decide and
+// abstain together keep, byte for byte.
+func TestAbstainedAsDecided(t *testing.T) {
+	an := testAnalyzer(t)
+	ctx := context.Background()
+	greek := "Η κυβέρνηση είπε ότι οι προδότες outrageous traitors.\n\nΚαταστροφή allegedly!\n\n«Ναι» — είπε;\n"
+	for _, given := range []string{"", "el", "en"} {
+		art := corpus.Article{ID: "g", Text: greek, Lang: given}
+		for _, parts := range []feature.Parts{feature.AllParts, feature.ParagraphParts} {
+			got, err := an.analyze(ctx, art, parts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := an.language(art)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := &Result{}
+			s := an.score(greek, l.Code, parts, true, false)
+			an.decide(want, greek, s)
+			an.release(s)
+			an.abstain(want, round(an.Coverage(greek)))
+			if len(want.Abstentions) == 0 {
+				t.Fatalf("lang %q: no abstention", given)
+			}
+			for _, r := range []*Result{got, want} {
+				r.ID, r.Model, r.Language, r.Reliable, r.Warnings = "", "", Language{}, false, nil
+			}
+			a, _ := json.Marshal(got)
+			b, _ := json.Marshal(want)
+			if string(a) != string(b) {
+				t.Errorf("lang %q, parts %d:\n got %s\nwant %s", given, parts, a, b)
+			}
+		}
 	}
 }
