@@ -225,7 +225,8 @@ func (a *Analyzer) ScoreSubtask(textStr, langCode string, st corpus.Subtask) *Sc
 }
 
 // score computes the scores that parts allow, and with explain the feature
-// traces that evidence reads (Score and ScoreSubtask give no evidence).
+// traces and the words that evidence reads (Score and ScoreSubtask give no
+// evidence).
 // long marks an article over MaxEvidenceBytes: it gets no frame evidence,
 // and its paragraphs' traces are not kept, all at once, but computed again
 // for the paragraphs that have techniques (decide), so that memory stays low.
@@ -496,10 +497,6 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 			if artStops != nil { // read with artToks
 				pex.setStops(artStops[first : first+len(toks)])
 			}
-		}
-		if s.doc.Traces != nil {
-			// Read once: let the collector take it while the result grows.
-			s.doc.Traces[i] = nil
 		}
 		var evidence [][]Evidence
 		if pex != nil {
