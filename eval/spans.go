@@ -52,7 +52,7 @@ type SpanReport struct {
 func ScoreSpans(gold, pred []corpus.Span) SpanReport {
 	rep := SpanReport{PerTechnique: map[string]SpanScores{}}
 	rep.Aware = overlapScores(gold, pred, true)
-	rep.Agnostic = overlapScores(mergeSpans(gold), mergeSpans(pred), false)
+	rep.Agnostic = overlapScores(MergeSpans(gold), MergeSpans(pred), false)
 	techs := map[string]bool{}
 	for _, s := range gold {
 		techs[s.Technique] = true
@@ -138,9 +138,20 @@ func overlapScores(gold, pred []corpus.Span, aware bool) SpanScores {
 	return sc
 }
 
-// mergeSpans merges overlapping or touching spans of each article,
-// ignoring techniques.
-func mergeSpans(spans []corpus.Span) []corpus.Span {
+// AgnosticSums returns the technique-agnostic partial-overlap sums of
+// ScoreSpans for one article's spans: Σ C(s,t,|s|), Σ C(s,t,|t|) and the
+// number of merged predicted spans, with gold already merged (MergeSpans).
+// They add up over articles, so a search that changes some articles'
+// spans need recompute only those articles' sums.
+func AgnosticSums(mergedGold, pred []corpus.Span) (p, r float64, n int) {
+	merged := MergeSpans(pred)
+	p, r = overlapSums(mergedGold, merged, false)
+	return p, r, len(merged)
+}
+
+// MergeSpans merges overlapping or touching spans of each article,
+// ignoring techniques, as the technique-agnostic score does.
+func MergeSpans(spans []corpus.Span) []corpus.Span {
 	s := append([]corpus.Span(nil), spans...)
 	sort.Slice(s, func(i, j int) bool {
 		if s[i].ID != s[j].ID {

@@ -41,7 +41,7 @@ func TestScoreSpans(t *testing.T) {
 }
 
 func TestMergeSpans(t *testing.T) {
-	got := mergeSpans([]corpus.Span{sp("1", "a", 5, 9), sp("1", "b", 0, 6), sp("2", "a", 0, 3), sp("1", "c", 9, 12), sp("1", "a", 20, 22)})
+	got := MergeSpans([]corpus.Span{sp("1", "a", 5, 9), sp("1", "b", 0, 6), sp("2", "a", 0, 3), sp("1", "c", 9, 12), sp("1", "a", 20, 22)})
 	want := []corpus.Span{sp("1", "", 0, 12), sp("1", "", 20, 22), sp("2", "", 0, 3)}
 	if len(got) != len(want) {
 		t.Fatalf("got %v", got)
@@ -54,3 +54,31 @@ func TestMergeSpans(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// TestAgnosticSums: summed article by article, AgnosticSums gives
+// ScoreSpans' technique-agnostic precision and recall.
+func TestAgnosticSums(t *testing.T) {
+	gold := []corpus.Span{sp("1", "a", 0, 10), sp("1", "b", 5, 20), sp("1", "a", 40, 50), sp("2", "c", 0, 8)}
+	pred := []corpus.Span{sp("1", "a", 2, 6), sp("1", "c", 4, 12), sp("1", "b", 45, 60), sp("2", "a", 6, 9), sp("2", "b", 20, 30)}
+	want := ScoreSpans(gold, pred).Agnostic
+	var p, r float64
+	var n int
+	for _, id := range []string{"1", "2"} {
+		var g, s []corpus.Span
+		for _, x := range gold {
+			if x.ID == id {
+				g = append(g, x)
+			}
+		}
+		for _, x := range pred {
+			if x.ID == id {
+				s = append(s, x)
+			}
+		}
+		dp, dr, dn := AgnosticSums(MergeSpans(g), s)
+		p, r, n = p+dp, r+dr, n+dn
+	}
+	if n != want.Predicted || !near(p/float64(n), want.Precision) || !near(r/float64(len(MergeSpans(gold))), want.Recall) {
+		t.Errorf("sums give P %.4f R %.4f over %d merged spans, ScoreSpans %+v", p/float64(n), r/float64(len(MergeSpans(gold))), n, want)
+	}
+}

@@ -11,18 +11,18 @@ import (
 	"rhetor/span"
 )
 
-// spanF1 is the technique-aware span F1 of the tagger settings on the documents.
-func spanF1(p *Prepared, s *Scores, techTh map[string]float64, bias, force, shift []float64) float64 {
+// spanScores are the span scores of the tagger settings on the documents.
+func spanScores(p *Prepared, s *Scores, techTh map[string]float64, bias, force, shift []float64, modes []span.Mode) eval.SpanReport {
 	var gold, pred []corpus.Span
 	for i, d := range p.Docs {
 		if !d.HasSpans {
 			continue
 		}
-		tg := &span.Tagging{Trans: s.Tagging[i].Trans, Start: s.Tagging[i].Start, Bias: bias, Force: force, Shift: shift}
+		tg := &span.Tagging{Trans: s.Tagging[i].Trans, Start: s.Tagging[i].Start, Bias: bias, Force: force, Shift: shift, Modes: modes}
 		gold = append(gold, langKeyed(d.Lang, d.Gold)...)
 		pred = append(pred, langKeyed(d.Lang, PredictSpans(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), tg))...)
 	}
-	return eval.ScoreSpans(gold, pred).Aware.F1
+	return eval.ScoreSpans(gold, pred)
 }
 
 // startSettings are the search's starting point: no O bias, always
@@ -132,8 +132,8 @@ func TestBestTaggingSearch(t *testing.T) {
 		}
 	}
 	techTh := map[string]float64{"en": 0.5}
-	bias, force, shift, _, _ := bestTagging(p, s, func(int) bool { return true }, techTh)
-	tg := &span.Tagging{Trans: s.Tagging[0].Trans, Start: s.Tagging[0].Start, Bias: bias, Force: force, Shift: shift}
+	bias, force, shift, modes, _ := bestTagging(p, s, func(int) bool { return true }, techTh)
+	tg := &span.Tagging{Trans: s.Tagging[0].Trans, Start: s.Tagging[0].Start, Bias: bias, Force: force, Shift: shift, Modes: modes}
 	if err := tg.Validate(nt); err != nil {
 		t.Fatal(err)
 	}
@@ -142,8 +142,10 @@ func TestBestTaggingSearch(t *testing.T) {
 		got[sp.Technique] = append(got[sp.Technique], string([]rune(d.Text)[sp.Start:sp.End]))
 	}
 	for tech, want := range map[string][]string{
-		"Loaded_Language":           {"monstrous"},
-		"Doubt":                     {"Can anyone really believe these numbers from the ministry"},
+		"Loaded_Language": {"monstrous"},
+		// widened to its sentence, as the product draws it (the test read
+		// no modes before)
+		"Doubt":                     {"Can anyone really believe these numbers from the ministry?"},
 		"Slogans":                   {"make the city great again"},
 		"Causal_Oversimplification": {"because of the immigrants", "because of the new mayor", "because of the foreign banks"},
 		"Appeal_to_Time":            {"now or never", "to", "again"},
@@ -161,7 +163,7 @@ func TestBestTaggingSearch(t *testing.T) {
 		t.Errorf("Appeal_to_Time: shift %v and forcing %v, want 0 and forced (located in all three paragraphs)", sh, f)
 	}
 	b0, f0s, s0 := startSettings()
-	f0, f1 := spanF1(p, s, techTh, b0, f0s, s0), spanF1(p, s, techTh, bias, force, shift)
+	f0, f1 := spanScores(p, s, techTh, b0, f0s, s0, nil).Aware.F1, spanScores(p, s, techTh, bias, force, shift, modes).Aware.F1
 	t.Logf("span F1 %.3f, starting settings %.3f", f1, f0)
 	if f1 <= f0 || f1 < 0.75 {
 		t.Errorf("span F1 %.3f (starting settings %.3f): want above it and at least 0.75", f1, f0)
@@ -170,8 +172,8 @@ func TestBestTaggingSearch(t *testing.T) {
 
 // TestBestTaggingNeverWorse: on random margins (higher on the gold
 // fragments' words by 0.5 to 2, so that the starting settings range from
-// poor to right), the chosen settings' F1 is never below the starting
-// one's: every step of the search keeps the current value unless a
+// poor to right), the chosen settings' objective (technique-aware plus
+// technique-agnostic F1) is never below the starting one's: every step of the search keeps the current value unless a
 // candidate scores higher.
 func TestBestTaggingNeverWorse(t *testing.T) {
 	p := twoLanguages(t, 20)
@@ -211,15 +213,17 @@ func TestBestTaggingNeverWorse(t *testing.T) {
 			}
 		}
 		techTh := map[string]float64{"en": 0.5, "fr": 0.4}
-		bias, force, shift, _, _ := bestTagging(p, s, func(int) bool { return true }, techTh)
+		bias, force, shift, modes, _ := bestTagging(p, s, func(int) bool { return true }, techTh)
 		b0, f0s, s0 := startSettings()
-		f0, f1 := spanF1(p, s, techTh, b0, f0s, s0), spanF1(p, s, techTh, bias, force, shift)
-		t.Logf("seed %d: span F1 %.3f, starting settings %.3f", seed, f1, f0)
-		if f1 > 1 {
-			t.Fatalf("seed %d: span F1 %.4f above 1", seed, f1)
+		r0, r1 := spanScores(p, s, techTh, b0, f0s, s0, nil), spanScores(p, s, techTh, bias, force, shift, modes)
+		// The search's objective: technique-aware plus technique-agnostic F1.
+		f0, f1 := r0.Aware.F1+r0.Agnostic.F1, r1.Aware.F1+r1.Agnostic.F1
+		t.Logf("seed %d: span F1 aware + agnostic %.3f, starting settings %.3f", seed, f1, f0)
+		if r1.Aware.F1 > 1 || r1.Agnostic.F1 > 1 {
+			t.Fatalf("seed %d: span F1 above 1: %+v", seed, r1)
 		}
 		if f1 < f0-1e-12 {
-			t.Errorf("seed %d: span F1 %.4f below the starting settings' %.4f", seed, f1, f0)
+			t.Errorf("seed %d: span F1 aware + agnostic %.4f below the starting settings' %.4f", seed, f1, f0)
 		}
 	}
 }
