@@ -3,6 +3,7 @@ package span
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -100,4 +101,52 @@ func FuzzDecoderFragments(f *testing.F) {
 			end = f.End
 		}
 	})
+}
+
+// TestNotWide: fragments that together cover a paragraph of more than
+// one sentence lose their weakest until they do not; a one-sentence
+// paragraph, fragments that leave part of it, and a single fragment are
+// kept.
+func TestNotWide(t *testing.T) {
+	para := "They lie. They always lie. Nobody believes them."
+	s1, s2, s3 := strings.Index(para, "They lie."), strings.Index(para, "They always"), strings.Index(para, "Nobody")
+	frags := []Fragment{
+		{Start: s1, End: s1 + len("They lie."), Score: 0.6},
+		{Start: s2, End: s2 + len("They always lie."), Score: 0.4},
+		{Start: s3, End: len(para), Score: 0.7},
+	}
+	got := NotWide(para, frags)
+	if len(got) != 2 || got[0] != frags[0] || got[1] != frags[2] {
+		t.Errorf("three sentences: got %+v, want the first and the last", got)
+	}
+	if got := NotWide(para, frags[:2]); len(got) != 2 {
+		t.Errorf("two of three sentences: got %+v, want both", got)
+	}
+	if got := NotWide(para, []Fragment{{Start: 0, End: len(para), Score: 0.1}}); len(got) != 1 {
+		t.Errorf("one fragment over the paragraph: got %+v, want it kept", got)
+	}
+	one := "They lie, and they always lie."
+	if got := NotWide(one, []Fragment{{Start: 0, End: 9, Score: 0.2}, {Start: 10, End: len(one), Score: 0.3}}); len(got) != 2 {
+		t.Errorf("one sentence: got %+v, want both clauses", got)
+	}
+	// Equal scores: the later goes first.
+	eq := []Fragment{{Start: s1, End: s2 - 1, Score: 0.5}, {Start: s2, End: s3 - 1, Score: 0.5}, {Start: s3, End: len(para), Score: 0.5}}
+	if got := NotWide(para, eq); len(got) != 2 || got[1] != eq[1] {
+		t.Errorf("ties: got %+v, want the first two", got)
+	}
+}
+
+func TestMoreThanOneSentence(t *testing.T) {
+	for para, want := range map[string]bool{
+		"One sentence.":              false,
+		"One sentence. ":             false,
+		"Is it? Yes.":                true,
+		"3.5 percent rose":           false,
+		"Mr. Smith came":             true, // an abbreviation counts: the rule is about punctuation
+		"They lie! They always lie.": true,
+	} {
+		if got := MoreThanOneSentence(para); got != want {
+			t.Errorf("%q: %v, want %v", para, got, want)
+		}
+	}
 }
