@@ -106,8 +106,8 @@ func overlapSums(gold, pred []corpus.Span, aware bool) (p, r float64) {
 	return p, r
 }
 
-// medianLength is the median length of spans in code points (0 for none).
-func medianLength(spans []corpus.Span) float64 {
+// MedianLength is the median length of spans in code points (0 for none).
+func MedianLength(spans []corpus.Span) float64 {
 	if len(spans) == 0 {
 		return 0
 	}
@@ -124,7 +124,7 @@ func medianLength(spans []corpus.Span) float64 {
 }
 
 func overlapScores(gold, pred []corpus.Span, aware bool) SpanScores {
-	sc := SpanScores{Gold: len(gold), Predicted: len(pred), GoldMedianLength: medianLength(gold), PredictedMedianLength: medianLength(pred)}
+	sc := SpanScores{Gold: len(gold), Predicted: len(pred), GoldMedianLength: MedianLength(gold), PredictedMedianLength: MedianLength(pred)}
 	p, r := overlapSums(gold, pred, aware)
 	if len(pred) > 0 {
 		sc.Precision = p / float64(len(pred))

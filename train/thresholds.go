@@ -71,7 +71,8 @@ func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool, spans bool) 
 // scores of the selected documents — the technique-aware plus the
 // technique-agnostic partial-overlap F1, pooled over them — keeping every
 // technique located in at least minLocated of the paragraphs it is decided
-// for, technique by technique and one setting after the other, each
+// for and the median length of its fragments between lengthMin and
+// lengthMax times its annotators', technique by technique and one setting after the other, each
 // keeping what the previous ones chose: the O bias (in units of the
 // technique's typical margin), then the forcing margin, then the shift of
 // the technique threshold under which a technique is listed but not
@@ -127,6 +128,17 @@ func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string
 		nGoldMerged += len(goldMerged[di])
 		byDoc[di] = make([][]corpus.Span, n)
 	}
+	// A technique's fragments keep lengths like its annotators': a setting
+	// is taken only if their median lies between lengthMin and lengthMax
+	// times the annotators' median.
+	median, goldMedian := make([]float64, n), make([]float64, n)
+	for k := range n {
+		goldMedian[k] = eval.MedianLength(goldBy[k])
+	}
+	lengthOK := func(k int) bool {
+		return count[k] == 0 || goldMedian[k] == 0 ||
+			(median[k] >= lengthMin*goldMedian[k] && median[k] <= lengthMax*goldMedian[k])
+	}
 	var all []corpus.Span
 	predict := func(k int) {
 		var pred []corpus.Span
@@ -148,6 +160,7 @@ func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string
 		}
 		sumP[k], sumR[k] = eval.OverlapSums(goldBy[k], pred)
 		count[k] = len(pred)
+		median[k] = eval.MedianLength(pred)
 	}
 	for k := range n {
 		predict(k)
@@ -183,6 +196,9 @@ func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string
 			predict(k)
 			if float64(located[k]) < minLocated*float64(decided[k]) {
 				continue // locates too few of the paragraphs it is decided for
+			}
+			if !lengthOK(k) {
+				continue // fragments much shorter or longer than annotators'
 			}
 			if f := score(); f > bestF+1e-9 {
 				best, bestF = c, f
@@ -231,6 +247,15 @@ func langKeyed(lang string, spans []corpus.Span) []corpus.Span {
 	}
 	return out
 }
+
+// lengthMin and lengthMax bound the median length of a technique's fragments, as
+// multiples of its annotators' median: without it, the search widened
+// Loaded_Language to whole sentences once no paragraph could be drawn
+// whole (span.NotWide).
+const (
+	lengthMin = 0.5
+	lengthMax = 2.5
+)
 
 // minLocated is the share of the paragraphs a technique is decided for
 // where the search must keep it located: an analyst is shown where a
