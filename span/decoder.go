@@ -134,7 +134,7 @@ func (d Decoder) LocateEmissions(para string, toks []text.Token, e Emissions, te
 		if !ok {
 			return nil
 		}
-		frags := Fragments(toks, tags, e, tech, g.scale(tech))
+		frags := WholeWords(para, toks, Fragments(toks, tags, e, tech, g.scale(tech)))
 		if g.Modes != nil {
 			switch g.Modes[tech] {
 			case Sentence:
@@ -196,6 +196,56 @@ func widen(para string, frags []Fragment, isStop func(byte) bool) []Fragment {
 			continue
 		}
 		out = append(out, Fragment{Technique: f.Technique, Start: st, End: en, Score: f.Score})
+	}
+	return out
+}
+
+// WholeWords returns fragments (byte offsets of para, in order) that do
+// not stop inside a written word: a fragment that ends on an elided word
+// ("qu" of "qu'a", "s" of "s'emparer") or on part of a hyphenated one
+// ("Kassym" of "Kassym-Jomart") takes in the words joined to it, and one
+// that starts after such a join takes in the words before it ("OSDH" of
+// "l'OSDH"). Fragments that come to overlap are merged.
+func WholeWords(para string, toks []text.Token, frags []Fragment) []Fragment {
+	if len(frags) == 0 {
+		return frags
+	}
+	// joined[i]: token i and token i+1 are one written word.
+	joined := func(i int) bool {
+		if i+1 >= len(toks) {
+			return false
+		}
+		gap := para[toks[i].End:toks[i+1].Start]
+		return gap == "'" || gap == "’" || gap == "-" || gap == "‐"
+	}
+	out := frags[:0:0]
+	for _, f := range frags {
+		first, last := -1, -1
+		for i, t := range toks {
+			if t.Start >= f.Start && t.End <= f.End {
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		if first < 0 {
+			out = append(out, f)
+			continue
+		}
+		for first > 0 && joined(first-1) {
+			first--
+		}
+		for joined(last) {
+			last++
+		}
+		f.Start, f.End = min(f.Start, toks[first].Start), max(f.End, toks[last].End)
+		if n := len(out); n > 0 && f.Start <= out[n-1].End {
+			out[n-1].End = max(out[n-1].End, f.End)
+			out[n-1].Score = max(out[n-1].Score, f.Score)
+			continue
+		}
+		out = append(out, f)
 	}
 	return out
 }

@@ -150,3 +150,38 @@ func TestMoreThanOneSentence(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeWords: fragments take in the words an apostrophe or a hyphen
+// joins to their first and last words.
+func TestWholeWords(t *testing.T) {
+	para := "Le président Kassym-Jomart dit qu'a menti l'OSDH et s’emparer."
+	toks := text.Tokenize(nil, para)
+	at := func(w string) Fragment { // a leading space only locates w
+		i := strings.Index(para, w)
+		if w[0] == ' ' {
+			i, w = i+1, w[1:]
+		}
+		return Fragment{Start: i, End: i + len(w), Score: 0.5}
+	}
+	for _, c := range []struct{ in, want []string }{
+		{[]string{"président Kassym"}, []string{"président Kassym-Jomart"}},
+		{[]string{"dit qu"}, []string{"dit qu'a"}},
+		{[]string{"OSDH"}, []string{"l'OSDH"}},
+		{[]string{" s"}, []string{"s’emparer"}},
+		{[]string{"Jomart"}, []string{"Kassym-Jomart"}},
+		{[]string{"Le président"}, []string{"Le président"}},
+		{[]string{"Kassym", "Jomart dit"}, []string{"Kassym-Jomart dit"}}, // merged
+	} {
+		var in []Fragment
+		for _, w := range c.in {
+			in = append(in, at(w))
+		}
+		var got []string
+		for _, f := range WholeWords(para, toks, in) {
+			got = append(got, para[f.Start:f.End])
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%q: got %q, want %q", c.in, got, c.want)
+		}
+	}
+}
