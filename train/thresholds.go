@@ -233,8 +233,8 @@ func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string
 
 // taggingPasses is how many times bestTagging goes through the settings
 // (two, with the joint objective: cross-validated technique-aware span F1
-// 0.181 → 0.186 and technique-agnostic 0.480 → 0.481 at seed 1; see the
-// README's Spans section).
+// 0.181 → 0.186 and technique-agnostic 0.480 → 0.481 at seed 1, before
+// span.NotWide and the length bounds; see the README's Spans section).
 const taggingPasses = 2
 
 // langKeyed returns spans whose ids carry the language too: the span
