@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 
 	"rhetor/text"
 )
@@ -172,6 +173,15 @@ func FuzzTagging(f *testing.F) {
 		}
 		if len(toks) > 0 && force >= 1e9 && len(frags) == 0 {
 			t.Fatal("always forcing gave no fragment")
+		}
+		// Not drawn over a paragraph of more than one sentence (NotWide),
+		// unless as one fragment.
+		covered := 0
+		for _, fr := range frags {
+			covered += utf8.RuneCountInString(para[fr.Start:fr.End])
+		}
+		if len(frags) > 1 && MoreThanOneSentence(para) && float64(covered) >= WideCover*float64(utf8.RuneCountInString(para)) {
+			t.Fatalf("fragments %+v cover %d of the %d code points of %q", frags, covered, utf8.RuneCountInString(para), para)
 		}
 	})
 }
