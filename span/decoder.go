@@ -190,14 +190,20 @@ func widen(para string, frags []Fragment, isStop func(byte) bool) []Fragment {
 		if en < len(para) {
 			en++
 		}
-		if n := len(out); n > 0 && st <= out[n-1].End {
-			out[n-1].End = max(out[n-1].End, en)
-			out[n-1].Score = max(out[n-1].Score, f.Score)
-			continue
-		}
-		out = append(out, Fragment{Technique: f.Technique, Start: st, End: en, Score: f.Score})
+		out = appendMerged(out, Fragment{Technique: f.Technique, Start: st, End: en, Score: f.Score})
 	}
 	return out
+}
+
+// appendMerged appends f to fragments in order, merging it into the last
+// one where they overlap or touch.
+func appendMerged(out []Fragment, f Fragment) []Fragment {
+	if n := len(out); n > 0 && f.Start <= out[n-1].End {
+		out[n-1].End = max(out[n-1].End, f.End)
+		out[n-1].Score = max(out[n-1].Score, f.Score)
+		return out
+	}
+	return append(out, f)
 }
 
 // WholeWords returns fragments (byte offsets of para, in order) that do
@@ -220,16 +226,10 @@ func WholeWords(para string, toks []text.Token, frags []Fragment) []Fragment {
 	}
 	out := frags[:0:0]
 	for _, f := range frags {
-		first, last := -1, -1
-		for i, t := range toks {
-			if t.Start >= f.Start && t.End <= f.End {
-				if first < 0 {
-					first = i
-				}
-				last = i
-			}
-		}
-		if first < 0 {
+		// The fragment's first and last words (toks are in order).
+		first := sort.Search(len(toks), func(i int) bool { return toks[i].Start >= f.Start })
+		last := sort.Search(len(toks), func(i int) bool { return toks[i].End > f.End }) - 1
+		if first >= len(toks) || last < first {
 			out = append(out, f)
 			continue
 		}
@@ -240,12 +240,7 @@ func WholeWords(para string, toks []text.Token, frags []Fragment) []Fragment {
 			last++
 		}
 		f.Start, f.End = min(f.Start, toks[first].Start), max(f.End, toks[last].End)
-		if n := len(out); n > 0 && f.Start <= out[n-1].End {
-			out[n-1].End = max(out[n-1].End, f.End)
-			out[n-1].Score = max(out[n-1].Score, f.Score)
-			continue
-		}
-		out = append(out, f)
+		out = appendMerged(out, f)
 	}
 	return out
 }
@@ -267,19 +262,21 @@ func NotWide(para string, frags []Fragment) []Fragment {
 	if len(frags) < 2 || !MoreThanOneSentence(para) {
 		return frags
 	}
-	n := utf8.RuneCountInString(para)
+	limit := WideCover * float64(utf8.RuneCountInString(para))
+	lens := make([]int, len(frags)) // code points
 	covered := 0
-	for _, f := range frags {
-		covered += utf8.RuneCountInString(para[f.Start:f.End])
+	for i, f := range frags {
+		lens[i] = utf8.RuneCountInString(para[f.Start:f.End])
+		covered += lens[i]
 	}
-	if float64(covered) < WideCover*float64(n) {
+	if float64(covered) < limit {
 		return frags
 	}
 	order := make([]int, len(frags))
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool {
+	sort.Slice(order, func(a, b int) bool {
 		fa, fb := frags[order[a]], frags[order[b]]
 		if fa.Score != fb.Score {
 			return fa.Score < fb.Score
@@ -289,8 +286,8 @@ func NotWide(para string, frags []Fragment) []Fragment {
 	drop := make([]bool, len(frags))
 	for _, i := range order[:len(order)-1] {
 		drop[i] = true
-		covered -= utf8.RuneCountInString(para[frags[i].Start:frags[i].End])
-		if float64(covered) < WideCover*float64(n) {
+		covered -= lens[i]
+		if float64(covered) < limit {
 			break
 		}
 	}
