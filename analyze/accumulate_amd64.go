@@ -41,17 +41,16 @@ func accumulateRows(o []float32, w []uint16, labels int, idx []uint32, val []flo
 	o = o[:labels]
 	val = val[:n]
 	rows := len(w) / labels
+	var done int
 	if labels <= regLabels && cap(w)-rows*labels >= regLabels-labels {
 		var acc [regLabels]float32
 		copy(acc[:], o)
-		done := accumulateRegs(&acc, &w[0], labels, rows, &idx[0], &val[0], n, base, mask, scale)
+		done = accumulateRegs(&acc, &w[0], labels, rows, &idx[0], &val[0], n, base, mask, scale)
 		copy(o, acc[:labels])
-		if done != n {
-			panic(fmt.Sprintf("analyze: feature %d maps to row %d of %d", done, base+(idx[done]&mask), rows))
-		}
-		return
+	} else {
+		done = accumulateKernel(&o[0], &w[0], labels, rows, &idx[0], &val[0], n, base, mask, scale)
 	}
-	if done := accumulateKernel(&o[0], &w[0], labels, rows, &idx[0], &val[0], n, base, mask, scale); done != n {
+	if done != n {
 		panic(fmt.Sprintf("analyze: feature %d maps to row %d of %d", done, base+(idx[done]&mask), rows))
 	}
 }

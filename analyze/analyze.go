@@ -246,9 +246,10 @@ func (a *Analyzer) score(txt, langCode string, parts feature.Parts, explain, lon
 	// Decisions read the traces only: the vectors (8 bytes a feature, most
 	// of a long article's live heap) are not kept past scoring.
 	s := &Scores{Lang: langCode, Paragraphs: paras, doc: feature.Document{Traces: doc.Traces, ArticleTrace: doc.ArticleTrace}, lateTraces: traced && explain && long}
-	if explain && !long {
-		// Evidence reads the words of most paragraphs, and frame evidence
-		// those of the whole text: it is tokenised once.
+	if explain && !long && m.BlendFor(langCode) != 0 {
+		// The blend and evidence read the words of most paragraphs, and
+		// frame evidence those of the whole text: it is tokenised once.
+		// (Without a blend, decide tokenises what evidence reads.)
 		s.toks = text.Tokenize(nil, txt)
 	}
 	if b.Scratch && (doc.Traces != nil || doc.ArticleTrace != nil) {
@@ -453,7 +454,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 	var spanBuf *spanScratch // taken from a.spans on first use
 	var pexBuf *explainer    // the paragraphs' explainer, taken from a.explainers on first use
 	for i, p := range s.Paragraphs {
-		out := Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
+		out := newParagraph(p, runes)
 		ts := model.SelectTechniques(s.Techniques[i], tt)
 		wordLevel := len(ts) > 0 && len(p.Text) <= feature.MaxTraceBytes
 		var toks []text.Token
@@ -649,7 +650,15 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 			a.putExplainer(ex)
 		}
 	}
-	for k, p := range s.Frames {
+	res.Frames = frameLabels(m, s.Frames, sel, evidence)
+	return toks, stops
+}
+
+// frameLabels lists every frame with its score, highest first, the
+// selected ones (sel, their evidence in its order, or nil) marked.
+func frameLabels(m *model.Model, frames []float64, sel []int, evidence [][]Evidence) []Label {
+	var out []Label
+	for k, p := range frames {
 		lb := Label{Label: m.Frames.Labels[k], Score: round(p)}
 		if n := slices.Index(sel, k); n >= 0 {
 			lb.Selected = true
@@ -657,10 +666,16 @@ func (a *Analyzer) decideArticle(res *Result, txt string, s *Scores, runes *text
 				lb.Evidence = evidence[n]
 			}
 		}
-		res.Frames = append(res.Frames, lb)
+		out = append(out, lb)
 	}
-	sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
-	return toks, stops
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
+}
+
+// newParagraph is a paragraph of the result, without techniques or spans
+// yet.
+func newParagraph(p text.Paragraph, runes *text.RuneIndex) Paragraph {
+	return Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
 }
 
 // decideGenre fills the genre: the largest offset margin, with

@@ -102,15 +102,12 @@ func (a *Analyzer) decideAbstained(res *Result, txt string, s *Scores) {
 	res.Thresholds = a.thresholds(s)
 	if s.Genre != nil {
 		a.decideGenre(res, s)
-		for k, p := range s.Frames {
-			res.Frames = append(res.Frames, Label{Label: m.Frames.Labels[k], Score: round(p)})
-		}
-		sort.SliceStable(res.Frames, func(i, j int) bool { return res.Frames[i].Score > res.Frames[j].Score })
+		res.Frames = frameLabels(m, s.Frames, nil, nil)
 	}
 	runes := text.NewRuneIndex(txt)
 	res.Paragraphs = make([]Paragraph, len(s.Paragraphs))
 	for i, p := range s.Paragraphs {
-		res.Paragraphs[i] = Paragraph{Line: p.Line, Start: runes.At(p.Start), End: runes.At(p.End), Text: p.Text, Techniques: []Technique{}, Spans: []Span{}}
+		res.Paragraphs[i] = newParagraph(p, runes)
 	}
 }
 

@@ -158,7 +158,8 @@ func (e *explainer) gluesFunctionWord(i int, word, pair []float64) bool {
 // Each answer is computed once for the text (every label's pick asks).
 func (e *explainer) broken(i int) bool {
 	if len(e.breaks) != len(e.toks) {
-		e.breaks = append(e.breaks[:0], make([]int8, len(e.toks))...)
+		e.breaks = grow(e.breaks, len(e.toks))
+		clear(e.breaks)
 	}
 	switch e.breaks[i] {
 	case breakYes:

@@ -133,8 +133,12 @@ func (g *Tagging) ViterbiForced(e Emissions, k int) ([]int, float64) {
 	return g.decode(e, k, &forcedLattice)
 }
 
-// maxStates bounds the states of a lattice.
+// maxStates bounds the states of a lattice. decode's Viterbi step is
+// unrolled over exactly four; the constant below fails to compile if this
+// changes.
 const maxStates = 4
+
+const _ = uint(maxStates-4) + uint(4-maxStates)
 
 // lattice is the state machine a Viterbi search runs over: each state
 // emits a tag; first marks the states a tagging may start in, last those it
