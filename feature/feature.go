@@ -23,10 +23,15 @@ type Config struct {
 	// CharMin and CharMax bound the character n-gram lengths (CharMax 0 disables them).
 	CharMin int `json:"char_min"`
 	CharMax int `json:"char_max"`
+	// Translit reads Cyrillic and Greek letters as their Latin
+	// transliterations in character n-grams ("президент" gives the n-grams
+	// of "prezident"), so that words shared across scripts (names, loans,
+	// cognates) share features. Word features keep the letters.
+	Translit bool `json:"translit,omitempty"`
 }
 
 // DefaultConfig is the feature configuration of rhetor's default model.
-var DefaultConfig = Config{Bits: 18, WordN: 2, CharMin: 3, CharMax: 4}
+var DefaultConfig = Config{Bits: 18, WordN: 2, CharMin: 3, CharMax: 4, Translit: true}
 
 // Validate reports a configuration that cannot be used.
 func (c Config) Validate() error {
@@ -222,8 +227,9 @@ func (c Config) visitCharGrams(s string, fn func(gs []charGram)) {
 	}
 	push(' ', 0, 0)
 	lastSpace := true
+	skip := 0 // the end of a Greek digraph read as one sound
 	for i, r := range s {
-		if r == utf8.RuneError {
+		if r == utf8.RuneError || i < skip {
 			continue
 		}
 		f := text.FoldRune(r)
@@ -235,7 +241,26 @@ func (c Config) visitCharGrams(s string, fn func(gs []charGram)) {
 			continue
 		}
 		lastSpace = false
-		push(f, i, i+utf8.RuneLen(r))
+		end := i + utf8.RuneLen(r)
+		if c.Translit && (f >= 0x0370 && f <= 0x052F || f >= 0x1F00 && f <= 0x1FFF) {
+			t, ok := "", false
+			if next, n := utf8.DecodeRuneInString(s[end:]); n > 0 && next != utf8.RuneError {
+				if t, ok = text.GreekDigraph(f, text.FoldRune(next)); ok {
+					end += n
+					skip = end
+				}
+			}
+			if !ok {
+				t, ok = text.ToLatin(f)
+			}
+			if ok {
+				for j := 0; j < len(t); j++ {
+					push(rune(t[j]), i, end)
+				}
+				continue
+			}
+		}
+		push(f, i, end)
 	}
 	if !lastSpace {
 		push(' ', len(s), len(s))

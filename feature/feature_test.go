@@ -96,13 +96,18 @@ func TestConfigValidate(t *testing.T) {
 func FuzzVisit(f *testing.F) {
 	f.Add("Hello, world")
 	f.Add("\xff\xfe a\u0301 ბ 😀")
+	f.Add("Μπαίνει ου\xffυ щи ъ")
 	cfg := Config{Bits: 12, WordN: 3, CharMin: 1, CharMax: 5}
 	f.Fuzz(func(t *testing.T, s string) {
-		cfg.Visit(s, func(k Kind, h uint32, start, end int) {
-			if start < 0 || end > len(s) || start > end {
-				t.Fatalf("bad span %d..%d of %d", start, end, len(s))
-			}
-		})
+		tr := cfg
+		tr.Translit = true
+		for _, c := range []Config{cfg, tr} {
+			c.Visit(s, func(k Kind, h uint32, start, end int) {
+				if start < 0 || end > len(s) || start > end {
+					t.Fatalf("bad span %d..%d of %d", start, end, len(s))
+				}
+			})
+		}
 		b := NewBuilder(cfg)
 		b.Add(s)
 		v := b.Vector(Vector{})
@@ -125,5 +130,55 @@ func BenchmarkDocument(b *testing.B) {
 	b.SetBytes(int64(len(art)))
 	for b.Loop() {
 		bd.Document(paras)
+	}
+}
+
+// TestTranslit: with Translit, Cyrillic and Greek words give the character
+// n-grams of their Latin transliteration, each traced to the letters it came
+// from; their word features and Latin text are unchanged.
+func TestTranslit(t *testing.T) {
+	type occ struct {
+		k          Kind
+		h          uint32
+		start, end int
+	}
+	visit := func(c Config, s string) []occ {
+		var out []occ
+		c.Visit(s, func(k Kind, h uint32, start, end int) { out = append(out, occ{k, h, start, end}) })
+		return out
+	}
+	hashes := func(os []occ, k Kind) []uint32 {
+		var h []uint32
+		for _, o := range os {
+			if o.k == k {
+				h = append(h, o.h)
+			}
+		}
+		return h
+	}
+	off, on := DefaultConfig, DefaultConfig
+	off.Translit, on.Translit = false, true
+	for _, c := range []struct{ text, latin string }{
+		{"Президент России", "prezident rossii"},
+		{"ПУТИН", "putin"},
+		{"Πούτιν", "putin"}, {"Μπαίνει", "beni"},
+		{"объект", "obekt"},
+	} {
+		got := visit(on, c.text)
+		if want := hashes(visit(off, c.latin), Char); !reflect.DeepEqual(hashes(got, Char), want) {
+			t.Errorf("%q: character n-grams are not those of %q", c.text, c.latin)
+		}
+		if !reflect.DeepEqual(hashes(got, Word), hashes(visit(off, c.text), Word)) {
+			t.Errorf("%q: word features changed", c.text)
+		}
+		for _, o := range got {
+			if o.start < 0 || o.end > len(c.text) || o.start > o.end || !utf8.ValidString(c.text[o.start:o.end]) {
+				t.Errorf("%q: n-gram traced to %d..%d", c.text, o.start, o.end)
+			}
+		}
+	}
+	latin := "Le président «Macron» a dit: ça suffit! Żółć 2022."
+	if !reflect.DeepEqual(visit(on, latin), visit(off, latin)) {
+		t.Error("Latin text: features changed by Translit")
 	}
 }

@@ -20,6 +20,7 @@ func TestSpanBlendRoundTrip(t *testing.T) {
 		t.Skip("the default model has no fragment tagger")
 	}
 	c := *m
+	c.Features.Translit = false // version 7 otherwise
 	tech := *m.Techniques
 	c.Techniques = &tech
 	for _, beta := range []float64{0, 0.1} {
@@ -92,5 +93,35 @@ func TestBlend(t *testing.T) {
 	}
 	if got := Blend(0, 0.3, 5); got != 0.3 {
 		t.Errorf("β 0: %v, want 0.3", got)
+	}
+}
+
+// TestTranslitRoundTrip: character n-grams read through transliteration
+// survive the file, which is then version 7 (an older rhetor refuses it
+// rather than read Cyrillic and Greek text with other features); without
+// them the version stays what it was.
+func TestTranslitRoundTrip(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatalf("default model: %v", err)
+	}
+	c := *m
+	for _, tr := range []bool{false, true} {
+		c.Features.Translit = tr
+		data := encode(t, &c)
+		v := binary.LittleEndian.Uint32(data[8:])
+		if tr && v != 7 || !tr && v == 7 {
+			t.Errorf("translit %v: version %d", tr, v)
+		}
+		if got := bytes.Contains(data, []byte(`"translit"`)); got != tr {
+			t.Errorf("translit %v: header mentions translit: %v", tr, got)
+		}
+		got, err := Decode(data)
+		if err != nil {
+			t.Fatalf("translit %v: %v", tr, err)
+		}
+		if got.Features.Translit != tr {
+			t.Errorf("translit %v read back as %v", tr, got.Features.Translit)
+		}
 	}
 }

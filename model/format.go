@@ -36,10 +36,12 @@ import (
 // so that a model without it stays readable by older rhetor. Version 6 adds
 // the technique head's span blend (Head.SpanBlend), written only for models
 // that have one: an older rhetor would read such a file without it and
-// decide otherwise.
+// decide otherwise. Version 7 marks character n-grams read through
+// transliteration (feature.Config.Translit), written only for models
+// trained so, for the same reason.
 const (
 	Magic         = "RHETORMD"
-	FormatVersion = 6
+	FormatVersion = 7
 	// minVersion is the oldest format this rhetor reads: version 2 files
 	// have no span decoder (their span head's threshold serves every
 	// technique, in word mode).
@@ -109,10 +111,13 @@ func (m *Model) Write(w io.Writer) error {
 	buf.WriteString(Magic)
 	version := uint32(FormatVersion)
 	switch {
+	case m.Features.Translit:
 	case m.Decoder.Tagging == nil && m.Spans.Version == 0:
 		version = 4
 	case m.Techniques.SpanBlend == 0:
 		version = 5
+	default:
+		version = 6
 	}
 	binary.Write(&buf, binary.LittleEndian, version)
 	binary.Write(&buf, binary.LittleEndian, uint32(len(hdr)))

@@ -1,6 +1,7 @@
 // Package text splits articles into paragraphs and tokens while keeping byte
-// offsets into the original text, and normalises characters for feature
-// extraction.
+// offsets into the original text, normalises characters for feature
+// extraction, and transliterates Cyrillic, Greek and Georgian letters to
+// Latin.
 //
 // A paragraph is a line, as in the SemEval-2023 Task 3 files: lines are split
 // on '\n', numbered from 1, and lines that hold only white space (including a

@@ -34,6 +34,7 @@ type trainSettings struct {
 	bits         int
 	charMin      int
 	charMax      int
+	translit     bool
 	contextBits  int
 	articleBits  int
 	contextScale float64
@@ -58,6 +59,7 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.bits, "bits", f.Bits, "log2 of feature hash buckets")
 	fs.IntVar(&s.charMin, "char-min", f.CharMin, "shortest character n-gram")
 	fs.IntVar(&s.charMax, "char-max", f.CharMax, "longest character n-gram (0: none)")
+	fs.BoolVar(&s.translit, "translit", f.Translit, "read Cyrillic and Greek letters as their Latin transliterations in character n-grams (--translit=false: as they are)")
 	fs.IntVar(&s.contextBits, "context-bits", l.ContextBits, "log2 of buckets for neighbouring-paragraph features")
 	fs.IntVar(&s.articleBits, "article-bits", l.ArticleBits, "log2 of buckets for whole-article features of paragraphs")
 	fs.Float64Var(&s.contextScale, "context-scale", float64(l.ContextScale), "weight of neighbouring-paragraph features")
@@ -112,7 +114,7 @@ func (s *trainSettings) validate() error {
 // settings' hash size and character n-gram range.
 func (s *trainSettings) featureConfig() feature.Config {
 	fc := feature.DefaultConfig
-	fc.Bits, fc.CharMin, fc.CharMax = s.bits, s.charMin, s.charMax
+	fc.Bits, fc.CharMin, fc.CharMax, fc.Translit = s.bits, s.charMin, s.charMax, s.translit
 	return fc
 }
 
