@@ -240,13 +240,12 @@ func (c Config) visitCharGrams(s string, fn func(gs []charGram)) {
 			}
 			continue
 		}
-		lastSpace = false
 		end := i + utf8.RuneLen(r)
-		if c.Translit && (f >= 0x0370 && f <= 0x052F || f >= 0x1F00 && f <= 0x1FFF) {
+		if c.Translit && text.CyrillicOrGreek(f) {
 			t, ok := "", false
-			if next, n := utf8.DecodeRuneInString(s[end:]); n > 0 && next != utf8.RuneError {
+			if next, size := utf8.DecodeRuneInString(s[end:]); size > 0 && next != utf8.RuneError {
 				if t, ok = text.GreekDigraph(f, text.FoldRune(next)); ok {
-					end += n
+					end += size
 					skip = end
 				}
 			}
@@ -254,12 +253,16 @@ func (c Config) visitCharGrams(s string, fn func(gs []charGram)) {
 				t, ok = text.ToLatin(f)
 			}
 			if ok {
+				// A letter read as nothing (the hard and soft signs) is
+				// skipped like an invalid byte.
 				for j := 0; j < len(t); j++ {
+					lastSpace = false
 					push(rune(t[j]), i, end)
 				}
 				continue
 			}
 		}
+		lastSpace = false
 		push(f, i, end)
 	}
 	if !lastSpace {

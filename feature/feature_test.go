@@ -108,12 +108,14 @@ func FuzzVisit(f *testing.F) {
 				}
 			})
 		}
-		b := NewBuilder(cfg)
-		b.Add(s)
-		v := b.Vector(Vector{})
-		for i, x := range v.Val {
-			if math.IsNaN(float64(x)) || v.Idx[i] >= uint32(cfg.Dim()) {
-				t.Fatal("bad vector entry")
+		for _, c := range []Config{cfg, tr} {
+			b := NewBuilder(c)
+			b.Add(s)
+			v := b.Vector(Vector{})
+			for i, x := range v.Val {
+				if math.IsNaN(float64(x)) || v.Idx[i] >= uint32(c.Dim()) {
+					t.Fatal("bad vector entry")
+				}
 			}
 		}
 	})
@@ -163,6 +165,7 @@ func TestTranslit(t *testing.T) {
 		{"ПУТИН", "putin"},
 		{"Πούτιν", "putin"}, {"Μπαίνει", "beni"},
 		{"объект", "obekt"},
+		{"а ъ б", "a b"}, // a letter read as nothing is skipped
 	} {
 		got := visit(on, c.text)
 		if want := hashes(visit(off, c.latin), Char); !reflect.DeepEqual(hashes(got, Char), want) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"rhetor/text"
 )
 
 // Key is one signal of an article: a term and its weight in the article
@@ -94,7 +96,7 @@ func tokens(para string) []token {
 		}
 		w := para[start:i]
 		first, _ := utf8.DecodeRuneInString(w)
-		out = append(out, token{s: w, digits: digits, initial: initial, upper: unicode.IsUpper(first), georgian: isGeorgian(first)})
+		out = append(out, token{s: w, digits: digits, initial: initial, upper: unicode.IsUpper(first), georgian: text.IsGeorgian(first)})
 		initial = false
 	}
 	return out

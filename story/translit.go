@@ -88,9 +88,6 @@ func Skeleton(latin string) string {
 	return string(b)
 }
 
-// isGeorgian reports whether r is a Mkhedruli letter.
-func isGeorgian(r rune) bool { return r >= 0x10D0 && r <= 0x10FF }
-
 func isVowel(c byte) bool {
 	switch c {
 	case 'a', 'e', 'i', 'o', 'u':

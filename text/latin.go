@@ -10,11 +10,11 @@ package text
 // (the hard and soft signs).
 func ToLatin(r rune) (string, bool) {
 	switch {
-	case r >= 0x0400 && r <= 0x052F:
+	case isCyrillic(r):
 		return fromCyrillic(r)
 	case isGreek(r):
 		return fromGreek(greekBase(r))
-	case isGeorgian(r):
+	case IsGeorgian(r):
 		return fromGeorgian(r)
 	}
 	return "", false
@@ -33,11 +33,7 @@ func GreekDigraph(a, b rune) (string, bool) {
 // FoldLatin returns the ASCII spelling of an accented lower-case Latin
 // letter of the release's languages and their neighbours ("é" gives "e",
 // "ß" gives "ss"), and false for any other rune.
-func FoldLatin(r rune) (string, bool) { return foldLatin(r) }
-
-// foldLatin maps the accented Latin letters of the release's languages (and
-// their neighbours) to ASCII. Letters outside it are kept.
-func foldLatin(r rune) (string, bool) {
+func FoldLatin(r rune) (string, bool) {
 	switch r {
 	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā', 'ą', 'ă':
 		return "a", true
@@ -296,8 +292,16 @@ func fromGeorgian(r rune) (string, bool) {
 	return "", false
 }
 
-// isGeorgian reports whether r is a Mkhedruli letter.
-func isGeorgian(r rune) bool { return r >= 0x10D0 && r <= 0x10FF }
+// IsGeorgian reports whether r is a Mkhedruli letter.
+func IsGeorgian(r rune) bool { return r >= 0x10D0 && r <= 0x10FF }
+
+// CyrillicOrGreek reports whether r lies in the Cyrillic or Greek blocks,
+// the scripts whose letters character n-grams read through ToLatin.
+func CyrillicOrGreek(r rune) bool { return isCyrillic(r) || isGreek(r) }
+
+// isCyrillic reports whether r lies in the Cyrillic blocks (basic and
+// supplement).
+func isCyrillic(r rune) bool { return r >= 0x0400 && r <= 0x052F }
 
 // isGreek reports whether r is a Greek letter (basic and accented).
 func isGreek(r rune) bool { return r >= 0x0370 && r <= 0x03FF || r >= 0x1F00 && r <= 0x1FFF }
