@@ -132,10 +132,19 @@ func overlapScores(gold, pred []corpus.Span, aware bool) SpanScores {
 	if len(gold) > 0 {
 		sc.Recall = r / float64(len(gold))
 	}
-	if sc.Precision+sc.Recall > 0 {
-		sc.F1 = 2 * sc.Precision * sc.Recall / (sc.Precision + sc.Recall)
-	}
+	sc.F1 = SpanF1(p, r, len(pred), len(gold))
 	return sc
+}
+
+// SpanF1 is the partial-overlap F1 of the sums p and r of OverlapSums (or
+// AgnosticSums) over pred predicted and gold gold spans: 0 where there is
+// no prediction, no gold span or no overlap.
+func SpanF1(p, r float64, pred, gold int) float64 {
+	if pred == 0 || gold == 0 || p == 0 {
+		return 0
+	}
+	prec, rec := p/float64(pred), r/float64(gold)
+	return 2 * prec * rec / (prec + rec)
 }
 
 // AgnosticSums returns the technique-agnostic partial-overlap sums of

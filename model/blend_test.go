@@ -25,17 +25,12 @@ func TestSpanBlendRoundTrip(t *testing.T) {
 	c.Techniques = &tech
 	for _, beta := range []float64{0, 0.1} {
 		tech.SpanBlend = beta
-		data := encode(t, &c)
-		v := binary.LittleEndian.Uint32(data[8:])
+		v, mentions, got := roundTrip(t, &c, "span_blend")
 		if want := map[bool]uint32{true: 5, false: 6}[beta == 0]; v != want {
 			t.Errorf("span blend %v: version %d, want %d", beta, v, want)
 		}
-		if got := bytes.Contains(data, []byte(`"span_blend"`)); got != (beta != 0) {
-			t.Errorf("span blend %v: header mentions span_blend: %v", beta, got)
-		}
-		got, err := Decode(data)
-		if err != nil {
-			t.Fatalf("span blend %v: %v", beta, err)
+		if mentions != (beta != 0) {
+			t.Errorf("span blend %v: header mentions span_blend: %v", beta, mentions)
 		}
 		if got.Techniques.SpanBlend != beta {
 			t.Errorf("span blend %v read back as %v", beta, got.Techniques.SpanBlend)
@@ -108,20 +103,27 @@ func TestTranslitRoundTrip(t *testing.T) {
 	c := *m
 	for _, tr := range []bool{false, true} {
 		c.Features.Translit = tr
-		data := encode(t, &c)
-		v := binary.LittleEndian.Uint32(data[8:])
+		v, mentions, got := roundTrip(t, &c, "translit")
 		if tr && v != 7 || !tr && v == 7 {
 			t.Errorf("translit %v: version %d", tr, v)
 		}
-		if got := bytes.Contains(data, []byte(`"translit"`)); got != tr {
-			t.Errorf("translit %v: header mentions translit: %v", tr, got)
-		}
-		got, err := Decode(data)
-		if err != nil {
-			t.Fatalf("translit %v: %v", tr, err)
+		if mentions != tr {
+			t.Errorf("translit %v: header mentions translit: %v", tr, mentions)
 		}
 		if got.Features.Translit != tr {
 			t.Errorf("translit %v read back as %v", tr, got.Features.Translit)
 		}
 	}
+}
+
+// roundTrip writes m and reads it back: the file's version, whether its
+// header names the JSON field key, and the model read.
+func roundTrip(t *testing.T, m *Model, key string) (uint32, bool, *Model) {
+	t.Helper()
+	data := encode(t, m)
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatalf("%s: %v", key, err)
+	}
+	return binary.LittleEndian.Uint32(data[8:]), bytes.Contains(data, []byte(`"`+key+`"`)), got
 }

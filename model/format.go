@@ -109,9 +109,11 @@ func (m *Model) Write(w io.Writer) error {
 	}
 	var buf bytes.Buffer
 	buf.WriteString(Magic)
-	version := uint32(FormatVersion)
+	// The oldest version that holds what the model has.
+	var version uint32
 	switch {
 	case m.Features.Translit:
+		version = 7
 	case m.Decoder.Tagging == nil && m.Spans.Version == 0:
 		version = 4
 	case m.Techniques.SpanBlend == 0:

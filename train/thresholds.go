@@ -72,12 +72,12 @@ func chooseThresholds(p *Prepared, s *Scores, use func(i int) bool, spans bool) 
 // technique-agnostic partial-overlap F1, pooled over them — keeping every
 // technique located in at least minLocated of the paragraphs it is decided
 // for and the median length of its fragments between lengthMin and
-// lengthMax times its annotators', technique by technique and one setting after the other, each
-// keeping what the previous ones chose: the O bias (in units of the
-// technique's typical margin), then the forcing margin, then the shift of
-// the technique threshold under which a technique is listed but not
-// located; in between, whether to widen fragments to their clause or
-// sentence; and all of it taggingPasses times. (A score floor for
+// lengthMax times its annotators', technique by technique and one setting
+// after the other, each keeping what the previous ones chose: the O bias
+// (in units of the technique's typical margin), then the forcing margin,
+// then the shift of the technique threshold under which a technique is
+// listed but not located; in between, whether to widen fragments to their
+// clause or sentence; and all of it taggingPasses times. (A score floor for
 // fragments and a limit of fragments per paragraph, searched the same way,
 // changed the cross-validated F1 by less than 0.001: not kept.)
 func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string]float64) (bias, force, shift []float64, modes []span.Mode, scale []float64) {
@@ -165,13 +165,6 @@ func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string
 	for k := range n {
 		predict(k)
 	}
-	f1 := func(p, r float64, c, g int) float64 {
-		if c == 0 || g == 0 || p == 0 {
-			return 0
-		}
-		prec, rec := p/float64(c), r/float64(g)
-		return 2 * prec * rec / (prec + rec)
-	}
 	// score is the technique-aware F1 plus the technique-agnostic F1.
 	score := func() float64 {
 		var p, r float64
@@ -184,7 +177,7 @@ func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string
 		for di := range docs {
 			ap, ar, ac = ap+agP[di], ar+agR[di], ac+agN[di]
 		}
-		return f1(p, r, c, len(gold)) + f1(ap, ar, ac, nGoldMerged)
+		return eval.SpanF1(p, r, c, len(gold)) + eval.SpanF1(ap, ar, ac, nGoldMerged)
 	}
 	bestF := score()
 	// try sets a setting of technique k to each candidate in turn and

@@ -111,7 +111,7 @@ func (s *trainSettings) validate() error {
 }
 
 // featureConfig returns the default feature configuration with the
-// settings' hash size and character n-gram range.
+// settings' hash size, character n-gram range and transliteration.
 func (s *trainSettings) featureConfig() feature.Config {
 	fc := feature.DefaultConfig
 	fc.Bits, fc.CharMin, fc.CharMax, fc.Translit = s.bits, s.charMin, s.charMax, s.translit
