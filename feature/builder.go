@@ -37,6 +37,16 @@ type Builder struct {
 	idx      []uint32
 	val      []float32
 	artTrace []Occurrence
+	// grams is visitCharGrams' batch, allocated on first use.
+	grams *[gramBatch]charGram
+}
+
+// gramBuf returns b's character n-gram batch.
+func (b *Builder) gramBuf() *[gramBatch]charGram {
+	if b.grams == nil {
+		b.grams = new([gramBatch]charGram)
+	}
+	return b.grams
 }
 
 // Parts selects the vectors of a Document, so that a caller that needs

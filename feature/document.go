@@ -124,7 +124,7 @@ func (b *Builder) articleOnly(paras []text.Paragraph) Document {
 			b.cfg.visitWords(p.Text, b.add)
 		}
 		if b.cfg.CharMax > 0 {
-			b.cfg.visitCharGrams(p.Text, b.addChars)
+			b.cfg.visitCharGrams(p.Text, b.gramBuf(), b.addChars)
 		}
 	}
 	var d Document
@@ -143,7 +143,7 @@ func (b *Builder) visitParagraph(p text.Paragraph, i, n int, afterWords func()) 
 		}
 	}
 	if b.cfg.CharMax > 0 {
-		b.cfg.visitCharGrams(p.Text, b.addChars)
+		b.cfg.visitCharGrams(p.Text, b.gramBuf(), b.addChars)
 	}
 	b.AddMarker(positionMarker(i, n))
 	if strings.ContainsRune(p.Text, '?') {

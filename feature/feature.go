@@ -164,7 +164,7 @@ func lengthBucket(n int) int {
 }
 
 func (c Config) visitChars(s string, fn func(k Kind, h uint32, start, end int)) {
-	c.visitCharGrams(s, func(gs []charGram) {
+	c.visitCharGrams(s, nil, func(gs []charGram) {
 		for _, g := range gs {
 			fn(Char, g.h, int(g.start), int(g.end))
 		}
@@ -181,8 +181,10 @@ type charGram struct {
 const gramBatch = 1024
 
 // visitCharGrams is visitChars handing on the n-grams in batches, in the
-// same order (fn must not keep gs).
-func (c Config) visitCharGrams(s string, fn func(gs []charGram)) {
+// same order (fn must not keep gs), batched in buf (nil: a buffer of its
+// own; a caller that visits many texts passes the same one, so that the
+// batch, which fn's escape puts on the heap, is not allocated a text).
+func (c Config) visitCharGrams(s string, buf *[gramBatch]charGram, fn func(gs []charGram)) {
 	// Fold the text into runes with their byte ranges, framed by spaces, a
 	// run of white space counting as one space; then hash forward from each
 	// position, one multiplication per rune and length. Runes are buffered
@@ -190,7 +192,10 @@ func (c Config) visitCharGrams(s string, fn func(gs []charGram)) {
 	const chunk = 512
 	var runes [chunk]rune
 	var starts, ends [chunk]int32
-	var grams [gramBatch]charGram
+	if buf == nil {
+		buf = new([gramBatch]charGram)
+	}
+	grams := buf
 	ng := 0
 	n := 0
 	flush := func(final bool) {

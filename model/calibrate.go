@@ -28,27 +28,53 @@ type Calibration struct {
 	// never makes a label, so that an article whose scores are all low (a
 	// short one, a neutral one) is not forced to produce labels.
 	Floor float64 `json:"floor"`
+	// Relative, when positive, makes the rate that the band bounds that of
+	// the labels scoring at least Relative × the best score of the rows
+	// (of one article; for a batch, the mean of its articles' best scores)
+	// (the starting threshold is then that, not the head's): a language
+	// without training data moves the level of every score, while the
+	// scores' shape within an article (one frame far ahead of the others,
+	// or several close together) carries over better. Models that set it
+	// are written as format version 8.
+	Relative float64 `json:"relative,omitempty"`
 }
 
 // Validate reports a calibration that cannot be applied.
 func (c *Calibration) Validate() error {
 	ok := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) && x >= 0 }
-	if !ok(c.Rate) || !ok(c.Low) || !ok(c.High) || !ok(c.Floor) || c.Low > c.High || c.Floor > 1 {
-		return fmt.Errorf("calibration %+v: want rates 0 <= low <= high, a floor within 0..1", *c)
+	if !ok(c.Rate) || !ok(c.Low) || !ok(c.High) || !ok(c.Floor) || !ok(c.Relative) || c.Low > c.High || c.Floor > 1 || c.Relative > 1 {
+		return fmt.Errorf("calibration %+v: want rates 0 <= low <= high, a floor and a relative share within 0..1", *c)
 	}
 	return nil
 }
 
 // Threshold returns the threshold that keeps the rate of the labels of rows
 // (one row of probabilities per unit: the article for frames, each
-// paragraph for techniques) within the band, starting from t: t itself when
-// the rate under t is within it (or there is no row); otherwise the
-// score of the rank that gives the nearest edge of the band, never under
-// Floor. Given the rows of one article it calibrates the article; given
-// those of a batch of articles of one language, the batch.
+// paragraph for techniques) within the band, starting from t (or, with
+// Relative, from Relative × the rows' mean best score): the starting
+// threshold itself when the rate under it is within the band (t when
+// there is no row); otherwise the score of the rank that gives the
+// nearest edge of the band, never under Floor when lowered. Given the rows
+// of one article it calibrates the article; given those of a batch of
+// articles of one language, the batch.
 func (c *Calibration) Threshold(t float64, rows [][]float64) float64 {
 	if len(rows) == 0 || c.Rate <= 0 {
 		return t
+	}
+	if c.Relative > 0 {
+		// The mean of the rows' best scores: an article's best score, or
+		// a batch's typical one.
+		sum, n := 0.0, 0
+		for _, r := range rows {
+			if len(r) > 0 {
+				sum += slices.Max(r)
+				n++
+			}
+		}
+		if n == 0 {
+			return t
+		}
+		t = c.Relative * sum / float64(n)
 	}
 	n := 0
 	var scores []float64

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"hash/crc32"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -167,4 +168,87 @@ func rewriteHeader(t *testing.T, data []byte, edit func(map[string]any)) []byte 
 	buf.Write(data[16+hlen : len(data)-4])
 	binary.Write(&buf, binary.LittleEndian, crc32.ChecksumIEEE(buf.Bytes()))
 	return buf.Bytes()
+}
+
+// TestCalibrationRelative: with Relative, an article's frames are those
+// scoring at least that share of its best score, whatever the level of
+// its scores, within the band: one clear winner gives one frame, several
+// close ones several, and never more than the band's upper edge.
+func TestCalibrationRelative(t *testing.T) {
+	c := &Calibration{Rate: 4, Low: 0.25, High: 1, Floor: 0.1, Relative: 0.65}
+	frames := func(row []float64) []int {
+		return SelectFrames(row, c.Threshold(0.3, [][]float64{row}))
+	}
+	cases := []struct {
+		name string
+		row  []float64
+		want []int
+	}{
+		// All under the head's threshold (a language that scores low):
+		// the shape decides, not the level.
+		{"one clear winner, low scores", []float64{0.2, 0.05, 0.12, 0.04, 0.03, 0.02}, []int{0}},
+		{"three close, low scores", []float64{0.2, 0.05, 0.18, 0.15, 0.03, 0.02}, []int{0, 2, 3}},
+		// All over it (a language that scores high): at most 4.
+		{"six close, high scores", []float64{0.9, 0.85, 0.8, 0.82, 0.88, 0.86}, []int{0, 1, 4, 5}},
+		{"one winner, high scores", []float64{0.95, 0.5, 0.4, 0.6, 0.3, 0.2}, []int{0}},
+	}
+	for _, tc := range cases {
+		if got := frames(tc.row); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: frames %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if got := c.Threshold(0.3, nil); got != 0.3 {
+		t.Errorf("no row: %v, want the head's threshold", got)
+	}
+	bad := *c
+	bad.Relative = 1.5
+	if err := bad.Validate(); err == nil {
+		t.Error("a relative share over 1 is accepted")
+	}
+}
+
+// TestCalibrationRelativeVersion: a model with a relative calibration is
+// written as version 8 and read back whole; one without stays at the
+// version it had; a relative calibration in an older file, or
+// transliteration in a file older than 7, is refused.
+func TestCalibrationRelativeVersion(t *testing.T) {
+	m := smallModel()
+	m.Frames.Calibration = &Calibration{Rate: 3.7, Low: 0.3, High: 1, Floor: 0.1, Relative: 0.65}
+	data := encode(t, m)
+	if v := binary.LittleEndian.Uint32(data[8:]); v != 8 {
+		t.Errorf("version %d, want 8", v)
+	}
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := got.Frames.Calibration; c == nil || *c != *m.Frames.Calibration {
+		t.Fatalf("frame calibration after the round trip: %+v", c)
+	}
+	m.Frames.Calibration.Relative = 0
+	plain := encode(t, m)
+	if v := binary.LittleEndian.Uint32(plain[8:]); v >= 8 {
+		t.Errorf("a model without a relative calibration written as version %d", v)
+	}
+	if bytes.Contains(plain, []byte("relative")) {
+		t.Error("a model without a relative calibration mentions it in its header")
+	}
+	older := func(data []byte, v uint32) []byte {
+		out := bytes.Clone(data)
+		binary.LittleEndian.PutUint32(out[8:], v)
+		binary.LittleEndian.PutUint32(out[len(out)-4:], crc32.ChecksumIEEE(out[:len(out)-4]))
+		return out
+	}
+	if _, err := Decode(older(data, 7)); err == nil || !strings.Contains(err.Error(), "relative") {
+		t.Errorf("relative calibration in a version 7 file: %v", err)
+	}
+	m.Frames.Calibration = nil
+	m.Features.Translit = true
+	tr := encode(t, m)
+	if v := binary.LittleEndian.Uint32(tr[8:]); v != 7 {
+		t.Fatalf("transliterating model written as version %d, want 7", v)
+	}
+	if _, err := Decode(older(tr, 6)); err == nil || !strings.Contains(err.Error(), "transliteration") {
+		t.Errorf("transliteration in a version 6 file: %v", err)
+	}
 }

@@ -38,10 +38,12 @@ import (
 // that have one: an older rhetor would read such a file without it and
 // decide otherwise. Version 7 marks character n-grams read through
 // transliteration (feature.Config.Translit), written only for models
-// trained so, for the same reason.
+// trained so, for the same reason. Version 8 marks a calibration
+// relative to an article's best score (Calibration.Relative), written only
+// for models that have one, again for the same reason.
 const (
 	Magic         = "RHETORMD"
-	FormatVersion = 7
+	FormatVersion = 8
 	// minVersion is the oldest format this rhetor reads: version 2 files
 	// have no span decoder (their span head's threshold serves every
 	// technique, in word mode).
@@ -112,6 +114,8 @@ func (m *Model) Write(w io.Writer) error {
 	// The oldest version that holds what the model has.
 	var version uint32
 	switch {
+	case m.hasRelativeCalibration():
+		version = 8
 	case m.Features.Translit:
 		version = 7
 	case m.Decoder.Tagging == nil && m.Spans.Version == 0:
@@ -301,10 +305,29 @@ func Decode(data []byte) (*Model, error) {
 	if err := m.checkDecoder(); err != nil {
 		return nil, fmt.Errorf("model header: %w", err)
 	}
+	// A file of an older version cannot hold what a later one added: such
+	// a file was not written by rhetor.
+	if version < 7 && m.Features.Translit {
+		return nil, fmt.Errorf("model header: transliteration in a version %d file (it came with version 7)", version)
+	}
+	if version < 8 && m.hasRelativeCalibration() {
+		return nil, fmt.Errorf("model header: a relative calibration in a version %d file (it came with version 8)", version)
+	}
 	for i, hd := range m.heads() {
 		if err := hd.checkAdded(headNames[i], m.Decoder.Tagging != nil); err != nil {
 			return nil, fmt.Errorf("model header: %w", err)
 		}
 	}
 	return m, nil
+}
+
+// hasRelativeCalibration tells whether a head of m calibrates relative to
+// the best score (format version 8).
+func (m *Model) hasRelativeCalibration() bool {
+	for _, h := range m.heads() {
+		if h != nil && h.Calibration != nil && h.Calibration.Relative > 0 {
+			return true
+		}
+	}
+	return false
 }

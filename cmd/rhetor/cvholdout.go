@@ -48,8 +48,13 @@ func runHoldOut(ctx context.Context, stdio IO, p *train.Prepared, held []string,
 	fmt.Fprintf(w, "held-out languages %s, trained on %s (%s)\n", strings.Join(held, " "), strings.Join(rep.Train, " "), time.Since(start).Round(time.Second))
 	fmt.Fprintf(w, "thresholds for languages without training data (leave-one-language-out on the training languages): frames %.2f, techniques %.2f; no genre offsets\n", rep.FrameThreshold, rep.TechniqueThreshold)
 	fc, tc := rep.FrameCalibration, rep.TechniqueCalibration
-	fmt.Fprintf(w, "calibrated (what rhetor does): an article outside %.2f–%.2f frames and %.2f–%.2f techniques per paragraph (%.2f–%.2f× the training rates) under those thresholds gets thresholds that bring it to the band's edge, never under %.2f and %.2f\n",
-		fc.Low*fc.Rate, fc.High*fc.Rate, tc.Low*tc.Rate, tc.High*tc.Rate, tc.Low, tc.High, fc.Floor, tc.Floor)
+	if fc.Relative > 0 {
+		fmt.Fprintf(w, "calibrated (what rhetor does): an article gets the frames scoring at least %.2f× its best frame, within %.2f–%.2f frames; an article outside %.2f–%.2f techniques per paragraph (%.2f–%.2f× the training rate) under the technique threshold gets the threshold that brings it to the band's edge, never under %.2f\n",
+			fc.Relative, fc.Low*fc.Rate, fc.High*fc.Rate, tc.Low*tc.Rate, tc.High*tc.Rate, tc.Low, tc.High, tc.Floor)
+	} else {
+		fmt.Fprintf(w, "calibrated (what rhetor does): an article outside %.2f–%.2f frames and %.2f–%.2f techniques per paragraph under those thresholds gets thresholds that bring it to the band's edge, never under %.2f and %.2f\n",
+			fc.Low*fc.Rate, fc.High*fc.Rate, tc.Low*tc.Rate, tc.High*tc.Rate, fc.Floor, tc.Floor)
+	}
 	fmt.Fprintln(w, "official metrics: subtask 1 macro-F1, subtasks 2 and 3 micro-F1")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "lang\tdecisions\tarticles\tparagraphs\t1 genre\t2 frames\t3 techniques\tframe thr (mean)\ttechnique thr (mean)\t")
