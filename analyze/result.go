@@ -121,7 +121,9 @@ type Thresholds struct {
 	// Calibrated names the heads ("frames", "techniques") whose threshold
 	// was moved for this article: its language has no training data, and
 	// under the threshold for such languages its label rate fell outside
-	// the band around the training languages' rate (model.Calibration).
+	// the band around the training languages' rate, or (frames of a model
+	// whose frame calibration is relative: nearly always) the threshold was
+	// set from the article's best score (model.Calibration).
 	Calibrated []string `json:"calibrated,omitempty"`
 }
 

@@ -14,7 +14,7 @@ import (
 // frames), so an article whose rate under that threshold falls outside the
 // band [Low×Rate, High×Rate] gets the threshold that brings it to the
 // nearest edge of the band. An article already within the band keeps the
-// "" threshold.
+// "" threshold (with Relative, the threshold relative to its best score).
 type Calibration struct {
 	// Rate is the training languages' gold label rate, pooled: techniques
 	// per paragraph for the technique head, frames per article for the
@@ -63,18 +63,25 @@ func (c *Calibration) Threshold(t float64, rows [][]float64) float64 {
 	}
 	if c.Relative > 0 {
 		// The mean of the rows' best scores: an article's best score, or
-		// a batch's typical one.
+		// a batch's typical one (a NaN score, which no threshold selects,
+		// is not a best score). Never under the floor.
 		sum, n := 0.0, 0
 		for _, r := range rows {
-			if len(r) > 0 {
-				sum += slices.Max(r)
+			best := math.Inf(-1)
+			for _, p := range r {
+				if p > best {
+					best = p
+				}
+			}
+			if !math.IsInf(best, -1) {
+				sum += best
 				n++
 			}
 		}
 		if n == 0 {
 			return t
 		}
-		t = c.Relative * sum / float64(n)
+		t = max(c.Relative*sum/float64(n), c.Floor)
 	}
 	n := 0
 	var scores []float64

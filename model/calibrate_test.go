@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"hash/crc32"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -250,5 +251,43 @@ func TestCalibrationRelativeVersion(t *testing.T) {
 	}
 	if _, err := Decode(older(tr, 6)); err == nil || !strings.Contains(err.Error(), "transliteration") {
 		t.Errorf("transliteration in a version 6 file: %v", err)
+	}
+	// The default model has a fragment tagger (version 5) and a span blend
+	// (version 6).
+	d, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Decoder.Tagging == nil || d.Techniques.SpanBlend == 0 {
+		t.Skip("the default model has no fragment tagger or span blend")
+	}
+	full := encode(t, d)
+	for v, want := range map[uint32]string{4: "fragment tagger", 5: "span blend"} {
+		if _, err := Decode(older(full, v)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("version %d file with a %s: %v", v, want, err)
+		}
+	}
+}
+
+// TestCalibrationRelativeEdges: the relative threshold never falls under
+// the floor (an article of low scores keeps its best frame only), and a
+// NaN score neither makes the threshold NaN nor counts as a best score.
+func TestCalibrationRelativeEdges(t *testing.T) {
+	c := &Calibration{Rate: 4, Low: 0.25, High: 1, Floor: 0.1, Relative: 0.65}
+	low := []float64{0.05, 0.04, 0.01, 0.02}
+	th := c.Threshold(0.3, [][]float64{low})
+	if th < c.Floor {
+		t.Errorf("low scores: threshold %v under the floor %v", th, c.Floor)
+	}
+	if got := SelectFrames(low, th); !slices.Equal(got, []int{0}) {
+		t.Errorf("low scores: frames %v, want the best alone", got)
+	}
+	withNaN := []float64{0.9, math.NaN(), 0.5, 0.8}
+	th = c.Threshold(0.3, [][]float64{withNaN})
+	if math.IsNaN(th) || math.IsInf(th, 0) {
+		t.Fatalf("a NaN score gives threshold %v", th)
+	}
+	if got := SelectFrames(withNaN, th); !slices.Equal(got, []int{0, 3}) {
+		t.Errorf("with a NaN score: frames %v, want [0 3]", got)
 	}
 }

@@ -307,6 +307,12 @@ func Decode(data []byte) (*Model, error) {
 	}
 	// A file of an older version cannot hold what a later one added: such
 	// a file was not written by rhetor.
+	if version < 5 && m.Decoder.Tagging != nil {
+		return nil, fmt.Errorf("model header: a fragment tagger in a version %d file (it came with version 5)", version)
+	}
+	if version < 6 && m.Techniques.SpanBlend != 0 {
+		return nil, fmt.Errorf("model header: a span blend in a version %d file (it came with version 6)", version)
+	}
 	if version < 7 && m.Features.Translit {
 		return nil, fmt.Errorf("model header: transliteration in a version %d file (it came with version 7)", version)
 	}

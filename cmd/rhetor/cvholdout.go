@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -49,8 +50,8 @@ func runHoldOut(ctx context.Context, stdio IO, p *train.Prepared, held []string,
 	fmt.Fprintf(w, "thresholds for languages without training data (leave-one-language-out on the training languages): frames %.2f, techniques %.2f; no genre offsets\n", rep.FrameThreshold, rep.TechniqueThreshold)
 	fc, tc := rep.FrameCalibration, rep.TechniqueCalibration
 	if fc.Relative > 0 {
-		fmt.Fprintf(w, "calibrated (what rhetor does): an article gets the frames scoring at least %.2f× its best frame, within %.2f–%.2f frames; an article outside %.2f–%.2f techniques per paragraph (%.2f–%.2f× the training rate) under the technique threshold gets the threshold that brings it to the band's edge, never under %.2f\n",
-			fc.Relative, fc.Low*fc.Rate, fc.High*fc.Rate, tc.Low*tc.Rate, tc.High*tc.Rate, tc.Low, tc.High, tc.Floor)
+		fmt.Fprintf(w, "calibrated (what rhetor does): an article gets the frames scoring at least %.2f× its best frame (never under %.2f), %d to %d of them (%.2f–%.2f× the training rate); an article outside %.2f–%.2f techniques per paragraph (%.2f–%.2f× the training rate) under the technique threshold gets the threshold that brings it to the band's edge, never under %.2f\n",
+			fc.Relative, fc.Floor, max(1, int(math.Round(fc.Low*fc.Rate))), int(math.Round(fc.High*fc.Rate)), fc.Low, fc.High, tc.Low*tc.Rate, tc.High*tc.Rate, tc.Low, tc.High, tc.Floor)
 	} else {
 		fmt.Fprintf(w, "calibrated (what rhetor does): an article outside %.2f–%.2f frames and %.2f–%.2f techniques per paragraph under those thresholds gets thresholds that bring it to the band's edge, never under %.2f and %.2f\n",
 			fc.Low*fc.Rate, fc.High*fc.Rate, tc.Low*tc.Rate, tc.High*tc.Rate, fc.Floor, tc.Floor)
