@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"strings"
+	"unicode"
 
 	"rhetor/feature"
 	"rhetor/lang"
@@ -18,8 +19,9 @@ type explainer struct {
 	runes *text.RuneIndex
 	toks  []text.Token
 	occ   []occurrence
-	// stop tells function words, which are never shown alone; stops[i]
-	// whether token i is one (computed once, on first use: hasStops).
+	// stop tells function words, which are never shown alone (nor are
+	// numbers: see filler); stops[i] whether token i is either (computed
+	// once, on first use: hasStops).
 	stop     *lang.Stopwords
 	stops    []bool
 	hasStops bool
@@ -50,7 +52,7 @@ type occurrence struct {
 // at byte base of the article, and whose words are toks) from the
 // occurrences of its features, each
 // carrying its share of the value of its bucket in the decision's vector.
-// Words and phrases made only of stop words are never shown.
+// Words and phrases made only of stop words and numbers are never shown.
 func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *text.RuneIndex, stop *lang.Stopwords) *explainer {
 	e := new(explainer)
 	e.reset(txt, base, toks, occs, runes, stop)
@@ -198,7 +200,7 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 	if !e.hasStops {
 		e.stops = e.stops[:0]
 		for _, tok := range e.toks {
-			e.stops = append(e.stops, e.stop.Contains(tok.Term))
+			e.stops = append(e.stops, filler(e.stop, tok.Term))
 		}
 		e.hasStops = true
 	}
@@ -249,6 +251,22 @@ func (e *explainer) pick(word, pair []float64, k int) []Evidence {
 		})
 	}
 	return out
+}
+
+// filler tells whether a term is never shown as evidence on its own: a
+// function word of stop's language, or a number ("2022", "317", the "7"
+// and "5" of "7,5"), which says nothing to a reader without the word it
+// counts ("317 feriti", "gennaio 2022" may still be shown).
+func filler(stop *lang.Stopwords, term string) bool {
+	if stop.Contains(term) {
+		return true
+	}
+	for _, r := range term {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return term != ""
 }
 
 // shownBefore tells whether shown holds a word or phrase of the same terms
