@@ -154,8 +154,8 @@ func (e *explainer) gluesFunctionWord(i int, word, pair []float64) bool {
 }
 
 // broken tells whether the text between token i and the next ends a
-// sentence or a bracketed or quoted part ("Avangard. Imaginons", "Poutine)
-// est"): such two words are never shown as one phrase, though the feature
+// sentence, a clause at a comma, or a bracketed or quoted part ("Avangard.
+// Imaginons", "Poutine) est", "instance, he"): such two words are never shown as one phrase, though the feature
 // that joins them still counts for the words shown alone.
 // Each answer is computed once for the text (every label's pick asks).
 func (e *explainer) broken(i int) bool {
@@ -183,8 +183,10 @@ const (
 	breakYes
 )
 
-// phraseBreaks are the characters that end a phrase shown as evidence.
-const phraseBreaks = ".!?;:…()[]{}«»\"“”„\n"
+// phraseBreaks are the characters that end a phrase shown as evidence:
+// sentence and clause ends, commas ("instance, he", "2018, virtually" say
+// nothing as one phrase), brackets and quotation marks.
+const phraseBreaks = ".!?;:…,，、()[]{}«»\"“”„\n"
 
 // pick returns up to k non-overlapping words or phrases with the largest
 // positive weight, given each token's weight as a word (word) and as the

@@ -9,10 +9,10 @@ import (
 )
 
 // TestEvidencePhrasesStopAtSentenceEnds: two words are shown as one phrase
-// only where no sentence end, bracket or quotation mark comes between them;
-// across one, each word may still be shown alone.
+// only where no sentence end, comma, bracket or quotation mark comes
+// between them; across one, each word may still be shown alone.
 func TestEvidencePhrasesStopAtSentenceEnds(t *testing.T) {
-	txt := `Avangard. Imaginons (Poutine) régime corrompu «terroristes» sanguinaires`
+	txt := `Avangard. Imaginons (Poutine) régime corrompu «terroristes» sanguinaires, déclare`
 	toks := text.Tokenize(nil, txt)
 	e := newExplainer(txt, 0, toks, nil, text.NewRuneIndex(txt), lang.StopwordsFor("fr"))
 	n := len(toks)
@@ -29,7 +29,7 @@ func TestEvidencePhrasesStopAtSentenceEnds(t *testing.T) {
 	want := map[string]bool{"régime corrompu": true}
 	for _, g := range got {
 		if !want[g] && strings.Contains(g, " ") {
-			t.Errorf("phrase %q crosses a sentence end, bracket or quote; evidence %q", g, got)
+			t.Errorf("phrase %q crosses a sentence end, comma, bracket or quote; evidence %q", g, got)
 		}
 	}
 	found := false
