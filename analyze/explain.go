@@ -155,8 +155,9 @@ func (e *explainer) gluesFunctionWord(i int, word, pair []float64) bool {
 
 // broken tells whether the text between token i and the next ends a
 // sentence, a clause at a comma, or a bracketed or quoted part ("Avangard.
-// Imaginons", "Poutine) est", "instance, he"): such two words are never shown as one phrase, though the feature
-// that joins them still counts for the words shown alone.
+// Imaginons", "Poutine) est", "instance, he"): such two words are never
+// shown as one phrase, though the feature that joins them still counts for
+// the words shown alone.
 // Each answer is computed once for the text (every label's pick asks).
 func (e *explainer) broken(i int) bool {
 	if len(e.breaks) != len(e.toks) {

@@ -247,17 +247,14 @@ func (c Config) visitCharGrams(s string, buf *[gramBatch]charGram, fn func(gs []
 		}
 		end := i + utf8.RuneLen(r)
 		if c.Translit && text.CyrillicOrGreek(f) {
-			t, ok := "", false
-			if next, size := utf8.DecodeRuneInString(s[end:]); size > 0 && next != utf8.RuneError {
-				if t, ok = text.GreekDigraph(f, text.FoldRune(next)); ok {
+			// (At the end of s, or before an invalid byte, next is
+			// utf8.RuneError, which makes no digraph.)
+			next, size := utf8.DecodeRuneInString(s[end:])
+			if t, both, ok := text.Transliterate(f, text.FoldRune(next)); ok {
+				if both {
 					end += size
 					skip = end
 				}
-			}
-			if !ok {
-				t, ok = text.ToLatin(f)
-			}
-			if ok {
 				// A letter read as nothing (the hard and soft signs) is
 				// skipped like an invalid byte.
 				for j := 0; j < len(t); j++ {

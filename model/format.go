@@ -111,19 +111,13 @@ func (m *Model) Write(w io.Writer) error {
 	}
 	var buf bytes.Buffer
 	buf.WriteString(Magic)
-	// The oldest version that holds what the model has.
-	var version uint32
-	switch {
-	case m.hasRelativeCalibration():
-		version = 8
-	case m.Features.Translit:
-		version = 7
-	case m.Decoder.Tagging == nil && m.Spans.Version == 0:
-		version = 4
-	case m.Techniques.SpanBlend == 0:
-		version = 5
-	default:
-		version = 6
+	// The oldest version that holds what the model has: from the first
+	// uncompressed one (4), the newest that added something it has.
+	version := uint32(deflatedBelow)
+	for _, a := range m.additions() {
+		if a.has {
+			version = a.version
+		}
 	}
 	binary.Write(&buf, binary.LittleEndian, version)
 	binary.Write(&buf, binary.LittleEndian, uint32(len(hdr)))
@@ -307,17 +301,10 @@ func Decode(data []byte) (*Model, error) {
 	}
 	// A file of an older version cannot hold what a later one added: such
 	// a file was not written by rhetor.
-	if version < 5 && m.Decoder.Tagging != nil {
-		return nil, fmt.Errorf("model header: a fragment tagger in a version %d file (it came with version 5)", version)
-	}
-	if version < 6 && m.Techniques.SpanBlend != 0 {
-		return nil, fmt.Errorf("model header: a span blend in a version %d file (it came with version 6)", version)
-	}
-	if version < 7 && m.Features.Translit {
-		return nil, fmt.Errorf("model header: transliteration in a version %d file (it came with version 7)", version)
-	}
-	if version < 8 && m.hasRelativeCalibration() {
-		return nil, fmt.Errorf("model header: a relative calibration in a version %d file (it came with version 8)", version)
+	for _, a := range m.additions() {
+		if a.has && version < a.version {
+			return nil, fmt.Errorf("model header: %s in a version %d file (it came with version %d)", a.what, version, a.version)
+		}
 	}
 	for i, hd := range m.heads() {
 		if err := hd.checkAdded(headNames[i], m.Decoder.Tagging != nil); err != nil {
@@ -327,13 +314,26 @@ func Decode(data []byte) (*Model, error) {
 	return m, nil
 }
 
-// hasRelativeCalibration tells whether a head of m calibrates relative to
-// the best score (format version 8).
-func (m *Model) hasRelativeCalibration() bool {
+// addition is what a format version added to the file, and whether a
+// model has it.
+type addition struct {
+	version uint32
+	what    string
+	has     bool
+}
+
+// additions lists, oldest first, what each format version after 4 added
+// and whether m has it: Write writes the newest version m needs, and
+// Decode refuses a file of an older version than what it holds.
+func (m *Model) additions() []addition {
+	relative := false
 	for _, h := range m.heads() {
-		if h != nil && h.Calibration != nil && h.Calibration.Relative > 0 {
-			return true
-		}
+		relative = relative || h != nil && h.Calibration != nil && h.Calibration.Relative > 0
 	}
-	return false
+	return []addition{
+		{5, "a fragment tagger", m.Decoder.Tagging != nil || m.Spans.Version != 0},
+		{6, "a span blend", m.Techniques != nil && m.Techniques.SpanBlend != 0},
+		{7, "transliteration", m.Features.Translit},
+		{8, "a relative calibration", relative},
+	}
 }

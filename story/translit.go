@@ -15,21 +15,21 @@ func Latin(word string) string {
 	rs := []rune(strings.ToLower(word))
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
-		switch {
-		case r < 0x80:
+		if r < 0x80 {
 			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 				b.WriteRune(r)
 			}
 			continue
-		case i+1 < len(rs):
-			if s, ok := text.GreekDigraph(r, rs[i+1]); ok {
-				b.WriteString(s)
-				i++
-				continue
-			}
 		}
-		if t, ok := text.ToLatin(r); ok {
+		var next rune
+		if i+1 < len(rs) {
+			next = rs[i+1]
+		}
+		if t, both, ok := text.Transliterate(r, next); ok {
 			b.WriteString(t)
+			if both {
+				i++
+			}
 		} else if t, ok := text.FoldLatin(r); ok {
 			b.WriteString(t)
 		}

@@ -20,6 +20,19 @@ func ToLatin(r rune) (string, bool) {
 	return "", false
 }
 
+// Transliterate returns the Latin spelling of the lower-case letter r
+// followed by next (any rune; 0 at the end of a text): of both letters
+// when they are a Greek digraph read as one sound ("ου" gives "u"; both is
+// then true), of r alone otherwise (ToLatin); ok is false for a rune that
+// ToLatin does not read.
+func Transliterate(r, next rune) (latin string, both, ok bool) {
+	if s, ok := GreekDigraph(r, next); ok {
+		return s, true, true
+	}
+	latin, ok = ToLatin(r)
+	return latin, false, ok
+}
+
 // GreekDigraph returns the Latin spelling of two lower-case Greek letters
 // read as one sound ("ου" gives "u"), accents removed first, and false for
 // any other pair.
@@ -27,7 +40,7 @@ func GreekDigraph(a, b rune) (string, bool) {
 	if !isGreek(a) || !isGreek(b) {
 		return "", false
 	}
-	return fromGreekDigraph(string([]rune{greekBase(a), greekBase(b)}))
+	return fromGreekDigraph([2]rune{greekBase(a), greekBase(b)})
 }
 
 // FoldLatin returns the ASCII spelling of an accented lower-case Latin
@@ -203,26 +216,27 @@ func fromGreek(r rune) (string, bool) {
 	return "", false
 }
 
-// fromGreekDigraph reads the two-letter Greek spellings read as one sound.
-func fromGreekDigraph(r string) (string, bool) {
-	switch r {
-	case "ου", "ού":
+// fromGreekDigraph reads the two-letter Greek spellings read as one sound
+// (compared as a pair of runes: no string is built for each letter).
+func fromGreekDigraph(p [2]rune) (string, bool) {
+	switch p {
+	case [2]rune{'ο', 'υ'}, [2]rune{'ο', 'ύ'}:
 		return "u", true
-	case "αι", "αί":
+	case [2]rune{'α', 'ι'}, [2]rune{'α', 'ί'}:
 		return "e", true
-	case "ει", "εί", "οι", "οί":
+	case [2]rune{'ε', 'ι'}, [2]rune{'ε', 'ί'}, [2]rune{'ο', 'ι'}, [2]rune{'ο', 'ί'}:
 		return "i", true
-	case "αυ", "αύ":
+	case [2]rune{'α', 'υ'}, [2]rune{'α', 'ύ'}:
 		return "av", true
-	case "ευ", "εύ":
+	case [2]rune{'ε', 'υ'}, [2]rune{'ε', 'ύ'}:
 		return "ev", true
-	case "μπ":
+	case [2]rune{'μ', 'π'}:
 		return "b", true
-	case "ντ":
+	case [2]rune{'ν', 'τ'}:
 		return "d", true
-	case "γκ":
+	case [2]rune{'γ', 'κ'}:
 		return "g", true
-	case "γγ":
+	case [2]rune{'γ', 'γ'}:
 		return "ng", true
 	}
 	return "", false

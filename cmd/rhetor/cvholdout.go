@@ -12,6 +12,7 @@ import (
 
 	"rhetor/corpus"
 	"rhetor/lang"
+	"rhetor/model"
 	"rhetor/train"
 )
 
@@ -33,6 +34,16 @@ func holdOutLanguages(names []string) ([]string, error) {
 	return out, nil
 }
 
+// describeCalibration says how a model with the frame and technique
+// calibrations fc and tc (as train.HoldOut and Train make them: frames
+// counted relative to the best) decides an article of a language without
+// training data; `train` and `cv --hold-out-language` print it.
+func describeCalibration(fc, tc *model.Calibration) string {
+	return fmt.Sprintf("an article gets the frames scoring at least %.2f× its best frame (never under %.2f), %d to %d of them (%.2f–%.2f× the training rate); an article outside %.2f–%.2f techniques per paragraph (%.2f–%.2f× the training rate) under the technique threshold gets the threshold that brings it to the band's edge, never under %.2f",
+		fc.Relative, fc.Floor, max(1, int(math.Round(fc.Low*fc.Rate))), int(math.Round(fc.High*fc.Rate)), fc.Low, fc.High,
+		tc.Low*tc.Rate, tc.High*tc.Rate, tc.Low, tc.High, tc.Floor)
+}
+
 // runHoldOut is `rhetor cv --hold-out-language`: trains without the held-out
 // languages and reports their official metrics and label rates.
 func runHoldOut(ctx context.Context, stdio IO, p *train.Prepared, held []string, cfg train.Config, asJSON, perLabel bool, start time.Time) error {
@@ -48,14 +59,7 @@ func runHoldOut(ctx context.Context, stdio IO, p *train.Prepared, held []string,
 	w := stdio.Stdout
 	fmt.Fprintf(w, "held-out languages %s, trained on %s (%s)\n", strings.Join(held, " "), strings.Join(rep.Train, " "), time.Since(start).Round(time.Second))
 	fmt.Fprintf(w, "thresholds for languages without training data (leave-one-language-out on the training languages): frames %.2f, techniques %.2f; no genre offsets\n", rep.FrameThreshold, rep.TechniqueThreshold)
-	fc, tc := rep.FrameCalibration, rep.TechniqueCalibration
-	if fc.Relative > 0 {
-		fmt.Fprintf(w, "calibrated (what rhetor does): an article gets the frames scoring at least %.2f× its best frame (never under %.2f), %d to %d of them (%.2f–%.2f× the training rate); an article outside %.2f–%.2f techniques per paragraph (%.2f–%.2f× the training rate) under the technique threshold gets the threshold that brings it to the band's edge, never under %.2f\n",
-			fc.Relative, fc.Floor, max(1, int(math.Round(fc.Low*fc.Rate))), int(math.Round(fc.High*fc.Rate)), fc.Low, fc.High, tc.Low*tc.Rate, tc.High*tc.Rate, tc.Low, tc.High, tc.Floor)
-	} else {
-		fmt.Fprintf(w, "calibrated (what rhetor does): an article outside %.2f–%.2f frames and %.2f–%.2f techniques per paragraph under those thresholds gets thresholds that bring it to the band's edge, never under %.2f and %.2f\n",
-			fc.Low*fc.Rate, fc.High*fc.Rate, tc.Low*tc.Rate, tc.High*tc.Rate, fc.Floor, tc.Floor)
-	}
+	fmt.Fprintf(w, "calibrated (what rhetor does): %s\n", describeCalibration(&rep.FrameCalibration, &rep.TechniqueCalibration))
 	fmt.Fprintln(w, "official metrics: subtask 1 macro-F1, subtasks 2 and 3 micro-F1")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "lang\tdecisions\tarticles\tparagraphs\t1 genre\t2 frames\t3 techniques\tframe thr (mean)\ttechnique thr (mean)\t")

@@ -74,12 +74,7 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 		m.Frames.Thresholds, m.Techniques.Thresholds, m.Genre.Offsets)
 	fmt.Fprintf(stdio.Stderr, "languages without training data: genre offsets %v\n", m.Genre.UnseenOffsets)
 	if fc, tc := m.Frames.Calibration, m.Techniques.Calibration; fc != nil && tc != nil {
-		rel := ""
-		if fc.Relative > 0 {
-			rel = fmt.Sprintf(", counting those at %.2f× the article's best", fc.Relative)
-		}
-		fmt.Fprintf(stdio.Stderr, "calibration for languages without training data: %.2f–%.2f frames per article (floor %.2f%s), %.2f–%.2f techniques per paragraph (floor %.2f)\n",
-			fc.Low*fc.Rate, fc.High*fc.Rate, fc.Floor, rel, tc.Low*tc.Rate, tc.High*tc.Rate, tc.Floor)
+		fmt.Fprintf(stdio.Stderr, "calibration for languages without training data: %s\n", describeCalibration(fc, tc))
 	}
 	if g := m.Decoder.Tagging; g != nil {
 		fmt.Fprintf(stdio.Stderr, "fragment tagger: O bias %.3g, forcing margins %.3g, location shifts %v\n", g.Bias, g.Force, g.Shift)
