@@ -25,6 +25,8 @@ type explainer struct {
 	stop     *lang.Stopwords
 	stops    []bool
 	hasStops bool
+	// tokAt is reset's look-up of tokens by byte.
+	tokAt []int32
 	// breaks[i] memoises broken(i) (see its values).
 	breaks []int8
 	// word, pair, used and cands are tops' buffers, reused from one
@@ -33,6 +35,8 @@ type explainer struct {
 	word, pair []float64
 	used       []bool
 	cands      []candidate
+	// touch keeps tops' touching of weight rows from being optimised away.
+	touch uint16
 }
 
 // candidate is a word (first == last) or a two-word phrase that tops may show.
@@ -67,22 +71,25 @@ func (e *explainer) reset(txt string, base int, toks []text.Token, occs []featur
 		e.occ = make([]occurrence, 0, len(occs))
 	}
 	e.occ = e.occ[:0]
-	cur := 0
+	// tokAt[b] is the first token ending after byte b of txt (len(toks)
+	// when none): each occurrence finds its token in one look-up, in
+	// linear time whatever the order of the occurrences.
+	e.tokAt = grow(e.tokAt, len(txt)+1)
+	b := 0
+	for i, t := range toks {
+		for ; b < t.End; b++ {
+			e.tokAt[b] = int32(i)
+		}
+	}
+	for ; b <= len(txt); b++ {
+		e.tokAt[b] = int32(len(toks))
+	}
 	for _, f := range occs {
 		start, end := int(f.Start), int(f.End)
-		if end <= start || f.Val == 0 {
+		if end <= start || f.Val == 0 || start < 0 || start >= len(txt) {
 			continue
 		}
-		// The first token ending after start; occurrences come in text
-		// order (words, then characters), so the cursor mostly moves
-		// forward, and steps back only over the few tokens a feature
-		// spans (never rescanning from the start: linear time).
-		for cur > 0 && e.toks[cur-1].End > start {
-			cur--
-		}
-		for cur < len(e.toks) && e.toks[cur].End <= start {
-			cur++
-		}
+		cur := int(e.tokAt[start])
 		if cur == len(e.toks) || e.toks[cur].Start >= end {
 			continue
 		}
@@ -109,16 +116,27 @@ func (e *explainer) tops(t *table, labels []int, k int) [][]Evidence {
 			clear(e.word[:len(group)*n])
 			clear(e.pair[:len(group)*n])
 		}
-		for _, o := range e.occ {
-			row := w[int(o.bucket)*L:][:L]
-			at := int(o.tok)
-			sums := e.word
-			if o.bigram {
-				sums = e.pair
+		l0 := group[0]
+		for c := 0; c < len(e.occ); c += touchChunk {
+			chunk := e.occ[c:min(c+touchChunk, len(e.occ))]
+			// Touch the chunk's rows first, in a loop short enough that
+			// many of their cache misses are in flight at once.
+			var touch uint16
+			for _, o := range chunk {
+				touch |= w[int(o.bucket)*L+l0]
 			}
-			for _, l := range group {
-				sums[at] += float64(fromBF16(row[l]) * o.val)
-				at += n
+			e.touch = touch
+			for _, o := range chunk {
+				row := w[int(o.bucket)*L:][:L]
+				at := int(o.tok)
+				sums := e.word
+				if o.bigram {
+					sums = e.pair
+				}
+				for _, l := range group {
+					sums[at] += float64(fromBF16(row[l]) * o.val)
+					at += n
+				}
 			}
 		}
 		for i := range group {
@@ -127,6 +145,10 @@ func (e *explainer) tops(t *table, labels []int, k int) [][]Evidence {
 	}
 	return out
 }
+
+// touchChunk is the number of occurrences whose weight rows tops touches
+// ahead of summing them.
+const touchChunk = 32
 
 // topGroup is the number of labels tops sums at once: their sums take
 // 16 bytes a token each.

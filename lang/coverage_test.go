@@ -56,3 +56,29 @@ func TestLetterScriptsReference(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockScript checks blockScript's shortcut against unicode.IsLetter
+// and scriptOf on every rune up to the end of the Georgian block.
+func TestBlockScript(t *testing.T) {
+	known := 0
+	for r := rune(0); r < 0x1100; r++ {
+		i, _ := blockScript(r)
+		switch i {
+		case unknownBlock:
+			continue
+		case notLetter:
+			if unicode.IsLetter(r) {
+				t.Errorf("%U %q: blockScript says no letter, unicode.IsLetter says letter", r, r)
+			}
+		default:
+			want, _ := scriptOf(r)
+			if !unicode.IsLetter(r) || i != want {
+				t.Errorf("%U %q: blockScript says script %d, want letter %v of script %d", r, r, i, unicode.IsLetter(r), want)
+			}
+		}
+		known++
+	}
+	if known < 0x300 {
+		t.Errorf("blockScript knows %d runes, want the Latin, Greek, Cyrillic and Georgian blocks", known)
+	}
+}

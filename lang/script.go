@@ -108,6 +108,48 @@ func cyrillicOther(r rune) string {
 	return ""
 }
 
+// Answers of blockScript besides a common script's index.
+const (
+	notLetter    = -2 // r is no letter
+	unknownBlock = -3 // r lies outside the blocks blockScript knows
+)
+
+// blockScript tells the script of r when r lies in one of the blocks that
+// the taxonomy's languages write with (Latin-1 and Latin Extended-A and B,
+// Greek, Cyrillic, Georgian): whether r is a letter and, if so, its common
+// script's index, without searching the Unicode tables; unknownBlock for any
+// other rune. TestBlockScript checks it against unicode.IsLetter and
+// scriptOf for every rune of those blocks.
+func blockScript(r rune) (int, string) {
+	switch {
+	case r < 0xC0:
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+			return scLatin, ""
+		}
+		if r == 0xAA || r == 0xBA { // ª º
+			return scLatin, ""
+		}
+		if r == 0xB5 { // µ, a letter of the Common script
+			return unknownBlock, ""
+		}
+		return notLetter, ""
+	case r < 0x250:
+		if r == 0xD7 || r == 0xF7 { // × ÷
+			return notLetter, ""
+		}
+		return scLatin, ""
+	case 0x3AC <= r && r <= 0x3CE: // ά … ώ
+		return scGreek, ""
+	case 0x391 <= r && r <= 0x3AB && r != 0x3A2: // Α … Ϋ
+		return scGreek, ""
+	case 0x400 <= r && r <= 0x481: // Ѐ … ҁ
+		return scCyrillic, ""
+	case 0x10D0 <= r && r <= 0x10FA: // ა … ჺ
+		return scGeorgian, ""
+	}
+	return unknownBlock, ""
+}
+
 // scriptStats summarises the letters of a text's examined prefix.
 type scriptStats struct {
 	letters  int    // letters in all scripts
@@ -145,11 +187,17 @@ func tallyScripts(text string, maxRunes int, cyr *scriptStats) scriptTally {
 			}
 			continue
 		}
-		if !unicode.IsLetter(r) {
+		i, name := blockScript(r)
+		if i == notLetter {
 			continue
 		}
+		if i == unknownBlock {
+			if !unicode.IsLetter(r) {
+				continue
+			}
+			i, name = scriptAfter(r, hint)
+		}
 		t.letters++
-		i, name := scriptAfter(r, hint)
 		if i < 0 {
 			if t.others == nil {
 				t.others = map[string]int{}
