@@ -138,9 +138,9 @@ func (d Decoder) LocateEmissions(para string, toks []text.Token, e Emissions, te
 		if g.Modes != nil {
 			switch g.Modes[tech] {
 			case Sentence:
-				frags = widen(para, frags, isStop)
+				frags = closePairs(para, widen(para, frags, isStop))
 			case Clause:
-				frags = widen(para, frags, isClauseStop)
+				frags = closePairs(para, widen(para, frags, isClauseStop))
 			}
 		}
 		return NotWide(para, frags)
@@ -211,7 +211,10 @@ func appendMerged(out []Fragment, f Fragment) []Fragment {
 // ("qu" of "qu'a", "s" of "s'emparer") or on part of a hyphenated one
 // ("Kassym" of "Kassym-Jomart") takes in the words joined to it, and one
 // that starts after such a join takes in the words before it ("OSDH" of
-// "l'OSDH"). Fragments that come to overlap are merged.
+// "l'OSDH"). A fragment that opens a bracket or quotation mark closed
+// right after it takes in the closing mark, and one that closes a mark
+// opened right before it the opening one (closeBrackets). Fragments that
+// come to overlap are merged.
 func WholeWords(para string, toks []text.Token, frags []Fragment) []Fragment {
 	if len(frags) == 0 {
 		return frags
@@ -242,7 +245,48 @@ func WholeWords(para string, toks []text.Token, frags []Fragment) []Fragment {
 		f.Start, f.End = min(f.Start, toks[first].Start), max(f.End, toks[last].End)
 		out = appendMerged(out, f)
 	}
+	return closePairs(para, out)
+}
+
+// closePairs returns frags (in order, not overlapping) each widened by
+// closeBrackets, merged where they come to overlap.
+func closePairs(para string, frags []Fragment) []Fragment {
+	out := frags[:0:0]
+	for _, f := range frags {
+		f.Start, f.End = closeBrackets(para, f.Start, f.End)
+		out = appendMerged(out, f)
+	}
 	return out
+}
+
+// bracketPairs are the brackets and quotation marks that closeBrackets
+// pairs, opening then closing ('"' both).
+var bracketPairs = [...][2]rune{{'(', ')'}, {'[', ']'}, {'{', '}'}, {'«', '»'}, {'“', '”'}, {'„', '“'}, {'‹', '›'}, {'"', '"'}}
+
+// closeBrackets widens the fragment [start, end) of para by the bracket or
+// quotation mark that closes one the fragment opens, where it follows the
+// fragment at once ("utiliser [MANPAD" becomes "utiliser [MANPAD]"), and
+// by the one that opens a bracket the fragment closes, where it precedes
+// the fragment at once: a reader sees no fragment with half a pair.
+func closeBrackets(para string, start, end int) (int, int) {
+	frag := para[start:end]
+	for _, bp := range bracketPairs {
+		open, shut := string(bp[0]), string(bp[1])
+		var opens, shuts int
+		if bp[0] == bp[1] {
+			opens = strings.Count(frag, open) % 2
+			shuts = opens // an odd one out: either
+		} else {
+			opens, shuts = strings.Count(frag, open), strings.Count(frag, shut)
+			opens, shuts = max(opens-shuts, 0), max(shuts-opens, 0)
+		}
+		if opens > 0 && strings.HasPrefix(para[end:], shut) {
+			end += len(shut)
+		} else if shuts > 0 && strings.HasSuffix(para[:start], open) {
+			start -= len(open)
+		}
+	}
+	return start, end
 }
 
 // WideCover is the share of a paragraph's code points that a technique's

@@ -185,3 +185,27 @@ func TestWholeWords(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeWordsBrackets: a fragment never shows half of a bracket or
+// quotation mark pair whose other half touches it.
+func TestWholeWordsBrackets(t *testing.T) {
+	for _, c := range []struct{ para, frag, want string }{
+		{"de les utiliser [MANPAD], et", "utiliser [MANPAD", "utiliser [MANPAD]"},
+		{"la «syrisation» du pays", "«syrisation", "«syrisation»"},
+		{"la «syrisation» du pays", "syrisation»", "«syrisation»"},
+		{`le "chaos contrôlé" ici`, `"chaos contrôlé`, `"chaos contrôlé"`},
+		{`le "chaos contrôlé" ici`, `chaos contrôlé"`, `"chaos contrôlé"`},
+		{"die „Lügenpresse“ sagt", "„Lügenpresse", "„Lügenpresse“"},
+		{"(a b) c", "(a b)", "(a b)"},                  // balanced: unchanged
+		{"(a b c) d", "(a b", "(a b"},                  // the closing mark is not next to it
+		{"x [MANPAD] y", "MANPAD", "MANPAD"},           // no mark inside: unchanged
+		{"des [armes] (lourdes)", "[armes", "[armes]"}, // one pair, the other untouched
+	} {
+		toks := text.Tokenize(nil, c.para)
+		i := strings.Index(c.para, c.frag)
+		got := WholeWords(c.para, toks, []Fragment{{Start: i, End: i + len(c.frag), Score: 0.5}})
+		if len(got) != 1 || c.para[got[0].Start:got[0].End] != c.want {
+			t.Errorf("%q in %q: got %v, want %q", c.frag, c.para, got, c.want)
+		}
+	}
+}

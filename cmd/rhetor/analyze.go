@@ -334,7 +334,11 @@ func (v textView) article(r *analyze.Result) {
 	}
 	for _, p := range r.Paragraphs {
 		if len(p.Spans) == 0 {
-			fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.style("2", truncate(p.Text, 100)))
+			txt := truncate(p.Text, 100)
+			if !v.colour {
+				txt = markupEscaper.Replace(txt)
+			}
+			fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.style("2", txt))
 		} else {
 			fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.marked(p))
 		}
@@ -366,6 +370,11 @@ func techniqueStyle(tech string) string {
 // Without colour a fragment is [text]{Technique}; where fragments of
 // several techniques overlap, every one keeps its own brackets, so nested
 // fragments read [les [terroristes]{Name_Calling-Labeling} sanguinaires]{Loaded_Language}.
+// Fragments that cross (the second starts inside the first and ends after
+// it) cannot nest: the second is closed where the first ends, named with an
+// ellipsis, and opened again with one: [les [sanguinaires]{Doubt…}]{Loaded_Language}[… du Sultan]{Doubt}.
+// Brackets, braces and backslashes of the text itself are escaped with a
+// backslash (\[MANPAD\]).
 // On a terminal each technique has its own colour: a fragment's text is
 // underlined in the colour of the innermost fragment over it, and its
 // name follows in its colour.
@@ -400,24 +409,47 @@ func (v textView) marked(p analyze.Paragraph) string {
 			}
 			txt = v.style("4;"+techniqueStyle(p.Spans[in].Technique), txt)
 		}
+		if !v.colour {
+			txt = markupEscaper.Replace(txt)
+		}
 		b.WriteString(txt)
 		seg = to
 	}
 	for at := 0; at <= n; at++ {
 		if len(closes[at]) > 0 {
 			flush(at)
-			// Close the inner (later-opened) spans first.
-			for k := len(active) - 1; k >= 0; k-- {
-				if !slices.Contains(closes[at], active[k]) {
-					continue
+			if v.colour {
+				for k := len(active) - 1; k >= 0; k-- {
+					if slices.Contains(closes[at], active[k]) {
+						tech := p.Spans[active[k]].Technique
+						b.WriteString(v.style(techniqueStyle(tech), "{"+tech+"}"))
+						active = slices.Delete(active, k, k+1)
+					}
 				}
-				tech := p.Spans[active[k]].Technique
-				if v.colour {
-					b.WriteString(v.style(techniqueStyle(tech), "{"+tech+"}"))
-				} else {
-					b.WriteString("]{" + tech + "}")
+			} else {
+				// Close the inner (later-opened) spans first. A span
+				// opened inside one that ends here but going on past it
+				// (the two cross) is closed with it, named with an
+				// ellipsis, and opened again after it, so that every
+				// bracket pairs with its own.
+				first := slices.IndexFunc(active, func(a int) bool { return slices.Contains(closes[at], a) })
+				var reopen []int
+				for k := len(active) - 1; first >= 0 && k >= first; k-- {
+					tech := p.Spans[active[k]].Technique
+					if slices.Contains(closes[at], active[k]) {
+						b.WriteString("]{" + tech + "}")
+					} else {
+						b.WriteString("]{" + tech + "…}")
+						reopen = append(reopen, active[k])
+					}
 				}
-				active = slices.Delete(active, k, k+1)
+				if first >= 0 {
+					active = active[:first]
+				}
+				for k := len(reopen) - 1; k >= 0; k-- {
+					b.WriteString("[…")
+					active = append(active, reopen[k])
+				}
 			}
 		}
 		if at < n && len(opens[at]) > 0 {
@@ -436,6 +468,11 @@ func (v textView) marked(p analyze.Paragraph) string {
 	flush(n)
 	return b.String()
 }
+
+// markupEscaper escapes, in the text view without colour, the characters
+// of the fragment notation that the text itself holds ("utiliser
+// \[MANPAD\]"), so that every unescaped bracket is a fragment's.
+var markupEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `{`, `\{`, `}`, `\}`)
 
 func bar(x float64) string {
 	n := int(x*20 + 0.5)

@@ -8,8 +8,9 @@ import (
 )
 
 // TestMarkedNested: overlapping fragments of several techniques keep
-// their own brackets and names, nested where they nest; on a terminal each
-// technique has its own colour.
+// their own brackets and names, nested where they nest, and every bracket
+// pairs with its own where they cross (Loaded_Language and Doubt share
+// "sanguinaires"); on a terminal each technique has its own colour.
 func TestMarkedNested(t *testing.T) {
 	text := "Ce sont les terroristes sanguinaires du Sultan."
 	r := []rune(text)
@@ -27,7 +28,7 @@ func TestMarkedNested(t *testing.T) {
 		{Technique: "Doubt", Start: ds, End: de},
 	}}
 	got := textView{}.marked(p)
-	want := "Ce sont [les [terroristes]{Name_Calling-Labeling} [sanguinaires]{Loaded_Language} du Sultan]{Doubt}."
+	want := "Ce sont [les [terroristes]{Name_Calling-Labeling} [sanguinaires]{Doubt…}]{Loaded_Language}[… du Sultan]{Doubt}."
 	if got != want {
 		t.Errorf("plain:\n got %s\nwant %s", got, want)
 	}
@@ -39,5 +40,49 @@ func TestMarkedNested(t *testing.T) {
 	}
 	if techniqueStyle("Loaded_Language") == techniqueStyle("Name_Calling-Labeling") {
 		t.Error("two techniques share a colour")
+	}
+}
+
+// TestMarkedEscapes: the text's own brackets, braces and backslashes are
+// escaped in the plain view, so that they never read as a fragment's; a
+// fragment over them keeps its brackets around the escaped text.
+func TestMarkedEscapes(t *testing.T) {
+	text := `les utiliser [MANPAD] {x} a\b`
+	r := []rune(text)
+	i := strings.Index(text, "utiliser [MANPAD")
+	s := len([]rune(text[:i]))
+	p := analyze.Paragraph{Line: 1, Start: 0, End: len(r), Text: text, Spans: []analyze.Span{
+		{Technique: "Name_Calling-Labeling", Start: s, End: s + len([]rune("utiliser [MANPAD"))},
+	}}
+	want := `les [utiliser \[MANPAD]{Name_Calling-Labeling}\] \{x\} a\\b`
+	if got := (textView{}).marked(p); got != want {
+		t.Errorf("plain:\n got %s\nwant %s", got, want)
+	}
+	if got := (textView{colour: true}).marked(analyze.Paragraph{Line: 1, End: len(r), Text: text}); got != text {
+		t.Errorf("colour view changed unmarked text: %q", got)
+	}
+}
+
+// TestMarkedCrossingThree: a span crossing two nested ones is cut at each
+// end it crosses and every piece is named; the pieces cover exactly the
+// span's text.
+func TestMarkedCrossingThree(t *testing.T) {
+	text := "a b c d e"
+	p := analyze.Paragraph{Line: 1, End: len(text), Text: text, Spans: []analyze.Span{
+		{Technique: "Loaded_Language", Start: 0, End: 5},       // a b c
+		{Technique: "Doubt", Start: 2, End: 3},                 // b
+		{Technique: "Name_Calling-Labeling", Start: 2, End: 9}, // b c d e
+	}}
+	got := textView{}.marked(p)
+	want := "[a [[b]{Doubt} c]{Name_Calling-Labeling…}]{Loaded_Language}[… d e]{Name_Calling-Labeling}"
+	if got != want {
+		t.Errorf("plain:\n got %s\nwant %s", got, want)
+	}
+	if strings.Count(got, "[") != strings.Count(got, "]") {
+		t.Errorf("unbalanced brackets: %s", got)
+	}
+	plain := strings.NewReplacer("[…", "", "[", "", "]{Loaded_Language}", "", "]{Doubt}", "", "]{Name_Calling-Labeling…}", "", "]{Name_Calling-Labeling}", "").Replace(got)
+	if plain != text {
+		t.Errorf("marks removed: %q, want the text %q (marked %s)", plain, text, got)
 	}
 }
