@@ -27,8 +27,6 @@ type explainer struct {
 	hasStops bool
 	// tokAt is reset's look-up of tokens by byte.
 	tokAt []int32
-	// breaks[i] memoises broken(i) (see its values).
-	breaks []int8
 	// word, pair, used and cands are tops' buffers, reused from one
 	// decision to the next (and, with occ and stops, from one text to the
 	// next: see reset).
@@ -66,7 +64,6 @@ func newExplainer(txt string, base int, toks []text.Token, occs []feature.Occurr
 // reset makes e newExplainer's explainer of txt, keeping its buffers.
 func (e *explainer) reset(txt string, base int, toks []text.Token, occs []feature.Occurrence, runes *text.RuneIndex, stop *lang.Stopwords) {
 	e.txt, e.base, e.runes, e.toks, e.stop, e.hasStops = txt, base, runes, toks, stop, false
-	e.breaks = e.breaks[:0]
 	if cap(e.occ) < len(occs) {
 		e.occ = make([]occurrence, 0, len(occs))
 	}
@@ -180,31 +177,10 @@ func (e *explainer) gluesFunctionWord(i int, word, pair []float64) bool {
 // Imaginons", "Poutine) est", "instance, he"): such two words are never
 // shown as one phrase, though the feature that joins them still counts for
 // the words shown alone.
-// Each answer is computed once for the text (every label's pick asks).
 func (e *explainer) broken(i int) bool {
-	if len(e.breaks) != len(e.toks) {
-		e.breaks = grow(e.breaks, len(e.toks))
-		clear(e.breaks)
-	}
-	switch e.breaks[i] {
-	case breakYes:
-		return true
-	case breakNo:
-		return false
-	}
-	b := strings.ContainsAny(e.txt[e.toks[i].End:e.toks[i+1].Start], phraseBreaks)
-	e.breaks[i] = breakNo
-	if b {
-		e.breaks[i] = breakYes
-	}
-	return b
+	gap := e.txt[e.toks[i].End:e.toks[i+1].Start]
+	return gap != " " && strings.ContainsAny(gap, phraseBreaks)
 }
-
-// Values of explainer.breaks: not yet known (0), no break, a break.
-const (
-	breakNo = 1 + iota
-	breakYes
-)
 
 // phraseBreaks are the characters that end a phrase shown as evidence:
 // sentence and clause ends, commas ("instance, he", "2018, virtually" say

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +39,7 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 	stream := fs.String("stream", "", "measure the rhetor analyze --jsonl pipeline on this JSONL `FILE` instead")
 	workers := fs.String("workers", "1,2", "with --stream: worker counts to measure, comma-separated")
 	repeat := fs.Int("repeat", 1, "with --stream: read the input this many times (a longer stream, for memory)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed rounds to `FILE` (cmd/rhetor/default.pgo is one: see the README's Speed section)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,6 +67,9 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 	}
 	if *modelB != "" && *against != "" {
 		return usagef("--model-b and --against do not go together")
+	}
+	if *cpuProfile != "" && (*against != "" || *stream != "") {
+		return usagef("--cpuprofile profiles this process's rounds: not with --against or --stream")
 	}
 	if *against != "" {
 		if *asJSON {
@@ -94,6 +99,14 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 			return err
 		}
 	}
+	stopProfile := func() error { return nil }
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		stopProfile = stop
+	}
 	for r := range *rounds {
 		// Interleaved: A B, then B A, so that drift in the machine's load
 		// falls on both sides alike.
@@ -103,9 +116,13 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 				s = sides[len(sides)-1-i]
 			}
 			if err := s.pass(ctx, arts); err != nil {
+				stopProfile()
 				return err
 			}
 		}
+	}
+	if err := stopProfile(); err != nil {
+		return err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdio.Stdout)
@@ -334,4 +351,24 @@ func peakRSS() string {
 		}
 	}
 	return "unknown"
+}
+
+// startCPUProfile starts writing a CPU profile to path; the function it
+// returns stops it and closes the file.
+func startCPUProfile(path string) (func() error, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		return nil
+	}, nil
 }

@@ -70,7 +70,20 @@ func TestBenchDistinctArticles(t *testing.T) {
 			t.Errorf("bench --model-b output lacks %s:\n%s", re, out)
 		}
 	}
+	// --cpuprofile writes a profile of the rounds (gzipped protobuf, as
+	// pprof and go build -pgo read).
+	prof := filepath.Join(t.TempDir(), "cpu.pgo")
+	if code, _, errs := cli("", "bench", "--model", m, "--rounds", "2", "--cpuprofile", prof, dir); code != 0 {
+		t.Fatalf("bench --cpuprofile: exit %d: %s", code, errs)
+	}
+	if b, err := os.ReadFile(prof); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("bench --cpuprofile: %v, %d bytes, want a gzipped profile", err, len(b))
+	}
+	if code, _, errs := cli("", "bench", "--model", m, "--rounds", "1", "--cpuprofile", filepath.Join(prof, "no", "such"), dir); code != 1 || !strings.Contains(errs, "cpu profile") {
+		t.Errorf("bench --cpuprofile into a missing folder: exit %d, %s", code, errs)
+	}
 	for _, bad := range [][]string{
+		{"bench", "--cpuprofile", prof, "--against", "x", dir},
 		{"bench", "--rounds", "0", dir},
 		{"bench", "--subtask", "4", dir},
 		{"bench", "--model-b", m, "--against", "x", dir},
