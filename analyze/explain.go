@@ -25,7 +25,8 @@ type explainer struct {
 	stop     *lang.Stopwords
 	stops    []bool
 	hasStops bool
-	// tokAt is reset's look-up of tokens by byte.
+	// tokAt is reset's look-up of tokens by byte: 4 bytes a byte of the
+	// text (explainers of texts over maxPooledExplainer are not pooled).
 	tokAt []int32
 	// word, pair, used and cands are tops' buffers, reused from one
 	// decision to the next (and, with occ and stops, from one text to the

@@ -62,7 +62,7 @@ func TestLetterScriptsReference(t *testing.T) {
 func TestBlockScript(t *testing.T) {
 	known := 0
 	for r := rune(0); r < 0x1100; r++ {
-		i, _ := blockScript(r)
+		i := blockScript(r)
 		switch i {
 		case unknownBlock:
 			continue

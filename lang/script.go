@@ -114,40 +114,42 @@ const (
 	unknownBlock = -3 // r lies outside the blocks blockScript knows
 )
 
-// blockScript tells the script of r when r lies in one of the blocks that
-// the taxonomy's languages write with (Latin-1 and Latin Extended-A and B,
-// Greek, Cyrillic, Georgian): whether r is a letter and, if so, its common
-// script's index, without searching the Unicode tables; unknownBlock for any
-// other rune. TestBlockScript checks it against unicode.IsLetter and
-// scriptOf for every rune of those blocks.
-func blockScript(r rune) (int, string) {
+// blockScript tells the script of r when r lies in the ranges that most
+// letters of the taxonomy's languages fall in (ASCII, Latin-1 and Latin
+// Extended-A and B; the basic Greek letters U+0391–U+03CE; Cyrillic
+// U+0400–U+0481; Georgian U+10D0–U+10FA): whether r is a letter and, if so,
+// its common script's index, without searching the Unicode tables;
+// unknownBlock for any other rune (µ, ґ, ә, ...: the tables decide).
+// TestBlockScript checks it against unicode.IsLetter and scriptOf for every
+// rune up to U+10FF.
+func blockScript(r rune) int {
 	switch {
 	case r < 0xC0:
 		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
-			return scLatin, ""
+			return scLatin
 		}
 		if r == 0xAA || r == 0xBA { // ª º
-			return scLatin, ""
+			return scLatin
 		}
 		if r == 0xB5 { // µ, a letter of the Common script
-			return unknownBlock, ""
+			return unknownBlock
 		}
-		return notLetter, ""
+		return notLetter
 	case r < 0x250:
 		if r == 0xD7 || r == 0xF7 { // × ÷
-			return notLetter, ""
+			return notLetter
 		}
-		return scLatin, ""
+		return scLatin
 	case 0x3AC <= r && r <= 0x3CE: // ά … ώ
-		return scGreek, ""
+		return scGreek
 	case 0x391 <= r && r <= 0x3AB && r != 0x3A2: // Α … Ϋ
-		return scGreek, ""
+		return scGreek
 	case 0x400 <= r && r <= 0x481: // Ѐ … ҁ
-		return scCyrillic, ""
+		return scCyrillic
 	case 0x10D0 <= r && r <= 0x10FA: // ა … ჺ
-		return scGeorgian, ""
+		return scGeorgian
 	}
-	return unknownBlock, ""
+	return unknownBlock
 }
 
 // scriptStats summarises the letters of a text's examined prefix.
@@ -187,7 +189,7 @@ func tallyScripts(text string, maxRunes int, cyr *scriptStats) scriptTally {
 			}
 			continue
 		}
-		i, name := blockScript(r)
+		i, name := blockScript(r), ""
 		if i == notLetter {
 			continue
 		}

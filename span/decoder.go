@@ -180,9 +180,7 @@ func widen(para string, frags []Fragment, isStop func(byte) bool) []Fragment {
 		for st > 0 && !isStop(para[st-1]) {
 			st--
 		}
-		for st < f.Start && para[st] == ' ' {
-			st++
-		}
+		st = skipClosers(para, st, f.Start)
 		en := f.End
 		for en < len(para) && !isStop(para[en]) {
 			en++
@@ -193,6 +191,38 @@ func widen(para string, frags []Fragment, isStop func(byte) bool) []Fragment {
 		out = appendMerged(out, Fragment{Technique: f.Technique, Start: st, End: en, Score: f.Score})
 	}
 	return out
+}
+
+// closers are the closing brackets and quotation marks that may follow a
+// sentence's or clause's stop ("la guerre.» Puis").
+var closers = [...]string{")", "]", "}", "»", "”", "›"}
+
+// skipClosers returns the offset of para after the spaces and closing
+// marks from st on, at most limit: a widened fragment starts at a word or
+// an opening mark, not at the mark that closed the sentence before it
+// ("guerre.» Puis", "said.” That"). Only a mark followed by a space is
+// skipped.
+func skipClosers(para string, st, limit int) int {
+	for st < limit {
+		if para[st] == ' ' {
+			st++
+			continue
+		}
+		n := 0
+		for _, c := range closers {
+			if strings.HasPrefix(para[st:], c) {
+				n = len(c)
+				break
+			}
+		}
+		// A mark joined to the word after it opens what follows (German
+		// »Zitat«) or goes with punctuation ("), der"): kept.
+		if n == 0 || st+n >= limit || para[st+n] != ' ' {
+			break
+		}
+		st += n
+	}
+	return st
 }
 
 // appendMerged appends f to fragments in order, merging it into the last
@@ -261,7 +291,7 @@ func closePairs(para string, frags []Fragment) []Fragment {
 
 // bracketPairs are the brackets and quotation marks that closeBrackets
 // pairs, opening then closing ('"' both).
-var bracketPairs = [...][2]rune{{'(', ')'}, {'[', ']'}, {'{', '}'}, {'«', '»'}, {'“', '”'}, {'„', '“'}, {'‹', '›'}, {'"', '"'}}
+var bracketPairs = [...][2]string{{"(", ")"}, {"[", "]"}, {"{", "}"}, {"«", "»"}, {"“", "”"}, {"„", "“"}, {"‹", "›"}, {`"`, `"`}}
 
 // closeBrackets widens the fragment [start, end) of para by the bracket or
 // quotation mark that closes one the fragment opens, where it follows the
@@ -269,11 +299,25 @@ var bracketPairs = [...][2]rune{{'(', ')'}, {'[', ']'}, {'{', '}'}, {'«', '»'}
 // by the one that opens a bracket the fragment closes, where it precedes
 // the fragment at once: a reader sees no fragment with half a pair.
 func closeBrackets(para string, start, end int) (int, int) {
-	frag := para[start:end]
+	// A mark taken in may touch another pair's ("(«mot" takes in "»",
+	// then ")"): again until nothing changes, at most once a mark.
+	for range 2 * len(bracketPairs) {
+		s, e := closeOnce(para, start, end)
+		if s == start && e == end {
+			break
+		}
+		start, end = s, e
+	}
+	return start, end
+}
+
+// closeOnce is one pass of closeBrackets over the pairs.
+func closeOnce(para string, start, end int) (int, int) {
 	for _, bp := range bracketPairs {
-		open, shut := string(bp[0]), string(bp[1])
+		frag := para[start:end]
+		open, shut := bp[0], bp[1]
 		var opens, shuts int
-		if bp[0] == bp[1] {
+		if open == shut {
 			opens = strings.Count(frag, open) % 2
 			shuts = opens // an odd one out: either
 		} else {

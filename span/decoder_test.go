@@ -209,3 +209,41 @@ func TestWholeWordsBrackets(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeWordsNestedBrackets: a mark taken in may touch another pair's
+// half, which is taken in too, whatever the order of the pairs.
+func TestWholeWordsNestedBrackets(t *testing.T) {
+	for _, c := range []struct{ para, frag, want string }{
+		{"x («mot») y", "(«mot", "(«mot»)"},
+		{"x («mot») y", "mot»)", "(«mot»)"},
+		{"x «(mot)» y", "«(mot", "«(mot)»"},
+	} {
+		toks := text.Tokenize(nil, c.para)
+		i := strings.Index(c.para, c.frag)
+		got := WholeWords(c.para, toks, []Fragment{{Start: i, End: i + len(c.frag), Score: 0.5}})
+		if len(got) != 1 || c.para[got[0].Start:got[0].End] != c.want {
+			t.Errorf("%q in %q: got %v, want %q", c.frag, c.para, got, c.want)
+		}
+	}
+}
+
+// TestWidenSkipsClosers: a fragment widened to its sentence does not start
+// at the mark that closed the sentence before it.
+func TestWidenSkipsClosers(t *testing.T) {
+	para := "Il a dit: «C'est la guerre.» Puis il est parti. (Enfin.) Fin. »Das Ding« kommt (usw.), der Plan."
+	at := func(w string) Fragment {
+		i := strings.Index(para, w)
+		return Fragment{Start: i, End: i + len(w), Score: 0.5}
+	}
+	for _, c := range []struct{ word, want string }{
+		{"Puis", "Puis il est parti."},
+		{"Fin", "Fin."},
+		{"Ding", "»Das Ding« kommt (usw."}, // German: » opens
+		{"Plan", "), der Plan."},           // the mark goes with the comma
+	} {
+		got := widen(para, []Fragment{at(c.word)}, isStop)
+		if len(got) != 1 || para[got[0].Start:got[0].End] != c.want {
+			t.Errorf("%q: got %v, want %q", c.word, got, c.want)
+		}
+	}
+}

@@ -374,7 +374,8 @@ func techniqueStyle(tech string) string {
 // it) cannot nest: the second is closed where the first ends, named with an
 // ellipsis, and opened again with one: [les [sanguinaires]{Doubt…}]{Loaded_Language}[… du Sultan]{Doubt}.
 // Brackets, braces and backslashes of the text itself are escaped with a
-// backslash (\[MANPAD\]).
+// backslash (\[MANPAD\]), and so is an ellipsis that starts a fragment's
+// text ([\…]{Doubt}), which would read as a reopened fragment.
 // On a terminal each technique has its own colour: a fragment's text is
 // underlined in the colour of the innermost fragment over it, and its
 // name follows in its colour.
@@ -394,6 +395,7 @@ func (v textView) marked(p analyze.Paragraph) string {
 	var b strings.Builder
 	var active []int // spans over the current code point, outermost first
 	seg := 0         // start of the text not yet written
+	opened := false  // the last thing written opens a fragment
 	flush := func(to int) {
 		if to <= seg {
 			return
@@ -411,9 +413,13 @@ func (v textView) marked(p analyze.Paragraph) string {
 		}
 		if !v.colour {
 			txt = markupEscaper.Replace(txt)
+			if opened && strings.HasPrefix(txt, "…") {
+				txt = `\` + txt // not the "[…" of a reopened fragment
+			}
 		}
 		b.WriteString(txt)
 		seg = to
+		opened = false
 	}
 	for at := 0; at <= n; at++ {
 		if len(closes[at]) > 0 {
@@ -445,10 +451,12 @@ func (v textView) marked(p analyze.Paragraph) string {
 				}
 				if first >= 0 {
 					active = active[:first]
+					opened = false
 				}
 				for k := len(reopen) - 1; k >= 0; k-- {
 					b.WriteString("[…")
 					active = append(active, reopen[k])
+					opened = true
 				}
 			}
 		}
@@ -460,6 +468,7 @@ func (v textView) marked(p analyze.Paragraph) string {
 			for _, o := range os {
 				if !v.colour {
 					b.WriteString("[")
+					opened = true
 				}
 				active = append(active, o)
 			}

@@ -43,6 +43,9 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *cpuProfile != "" && (*against != "" || *stream != "") {
+		return usagef("--cpuprofile profiles this process's rounds: not with --against or --stream")
+	}
 	if *stream != "" {
 		if fs.NArg() > 0 {
 			return usagef("--stream takes its input as the flag's value, not as arguments")
@@ -67,9 +70,6 @@ func runBench(ctx context.Context, stdio IO, args []string) error {
 	}
 	if *modelB != "" && *against != "" {
 		return usagef("--model-b and --against do not go together")
-	}
-	if *cpuProfile != "" && (*against != "" || *stream != "") {
-		return usagef("--cpuprofile profiles this process's rounds: not with --against or --stream")
 	}
 	if *against != "" {
 		if *asJSON {

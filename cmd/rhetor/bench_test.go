@@ -84,6 +84,7 @@ func TestBenchDistinctArticles(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"bench", "--cpuprofile", prof, "--against", "x", dir},
+		{"bench", "--cpuprofile", prof, "--stream", filepath.Join(dir, "none.jsonl")},
 		{"bench", "--rounds", "0", dir},
 		{"bench", "--subtask", "4", dir},
 		{"bench", "--model-b", m, "--against", "x", dir},

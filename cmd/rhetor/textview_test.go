@@ -58,6 +58,15 @@ func TestMarkedEscapes(t *testing.T) {
 	if got := (textView{}).marked(p); got != want {
 		t.Errorf("plain:\n got %s\nwant %s", got, want)
 	}
+	// An ellipsis that starts a fragment's text is escaped: "[…" marks a
+	// reopened fragment only.
+	dots := "Il dit …rien… enfin"
+	i = strings.Index(dots, "…rien")
+	s = len([]rune(dots[:i]))
+	p = analyze.Paragraph{Line: 1, End: len([]rune(dots)), Text: dots, Spans: []analyze.Span{{Technique: "Doubt", Start: s, End: s + len([]rune("…rien…"))}}}
+	if got, want := (textView{}).marked(p), `Il dit [\…rien…]{Doubt} enfin`; got != want {
+		t.Errorf("ellipsis:\n got %s\nwant %s", got, want)
+	}
 	if got := (textView{colour: true}).marked(analyze.Paragraph{Line: 1, End: len(r), Text: text}); got != text {
 		t.Errorf("colour view changed unmarked text: %q", got)
 	}
