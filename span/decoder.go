@@ -136,11 +136,15 @@ func (d Decoder) LocateEmissions(para string, toks []text.Token, e Emissions, te
 		}
 		frags := WholeWords(para, toks, Fragments(toks, tags, e, tech, g.scale(tech)))
 		if g.Modes != nil {
+			var stop func(byte) bool
 			switch g.Modes[tech] {
 			case Sentence:
-				frags = closePairs(para, widen(para, frags, isStop))
+				stop = isStop
 			case Clause:
-				frags = closePairs(para, widen(para, frags, isClauseStop))
+				stop = isClauseStop
+			}
+			if stop != nil {
+				frags = closePairs(para, widen(para, frags, stop))
 			}
 		}
 		return NotWide(para, frags)
@@ -193,12 +197,8 @@ func widen(para string, frags []Fragment, isStop func(byte) bool) []Fragment {
 	return out
 }
 
-// closers are the closing brackets and quotation marks that may follow a
-// sentence's or clause's stop ("la guerre.» Puis").
-var closers = [...]string{")", "]", "}", "»", "”", "›"}
-
 // skipClosers returns the offset of para after the spaces and closing
-// marks from st on, at most limit: a widened fragment starts at a word or
+// marks (closerAt) from st on, at most limit: a widened fragment starts at a word or
 // an opening mark, not at the mark that closed the sentence before it
 // ("guerre.» Puis", "said.” That"). Only a mark followed by a space is
 // skipped.
@@ -208,13 +208,7 @@ func skipClosers(para string, st, limit int) int {
 			st++
 			continue
 		}
-		n := 0
-		for _, c := range closers {
-			if strings.HasPrefix(para[st:], c) {
-				n = len(c)
-				break
-			}
-		}
+		n := closerAt(para[st:])
 		// A mark joined to the word after it opens what follows (German
 		// »Zitat«) or goes with punctuation ("), der"): kept.
 		if n == 0 || st+n >= limit || para[st+n] != ' ' {
@@ -223,6 +217,30 @@ func skipClosers(para string, st, limit int) int {
 		st += n
 	}
 	return st
+}
+
+// closerAt returns the length of the closing mark that s starts with, 0
+// for none: the closing half of a pair of bracketPairs that opens no pair
+// (")", "»", "”"; not `"`, which is both, nor "“", which closes German
+// „…“ but opens English “…”).
+func closerAt(s string) int {
+	for _, bp := range bracketPairs {
+		if bp[0] != bp[1] && strings.HasPrefix(s, bp[1]) && !opensPair(bp[1]) {
+			return len(bp[1])
+		}
+	}
+	return 0
+}
+
+// opensPair tells whether mark is the opening half of a pair of
+// bracketPairs.
+func opensPair(mark string) bool {
+	for _, bp := range bracketPairs {
+		if bp[0] == mark {
+			return true
+		}
+	}
+	return false
 }
 
 // appendMerged appends f to fragments in order, merging it into the last

@@ -334,11 +334,7 @@ func (v textView) article(r *analyze.Result) {
 	}
 	for _, p := range r.Paragraphs {
 		if len(p.Spans) == 0 {
-			txt := truncate(p.Text, 100)
-			if !v.colour {
-				txt = markupEscaper.Replace(txt)
-			}
-			fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.style("2", txt))
+			fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.style("2", v.escape(truncate(p.Text, 100))))
 		} else {
 			fmt.Fprintf(w, "  %4d  %s\n", p.Line, v.marked(p))
 		}
@@ -395,7 +391,6 @@ func (v textView) marked(p analyze.Paragraph) string {
 	var b strings.Builder
 	var active []int // spans over the current code point, outermost first
 	seg := 0         // start of the text not yet written
-	opened := false  // the last thing written opens a fragment
 	flush := func(to int) {
 		if to <= seg {
 			return
@@ -411,15 +406,15 @@ func (v textView) marked(p analyze.Paragraph) string {
 			}
 			txt = v.style("4;"+techniqueStyle(p.Spans[in].Technique), txt)
 		}
-		if !v.colour {
-			txt = markupEscaper.Replace(txt)
-			if opened && strings.HasPrefix(txt, "…") {
-				txt = `\` + txt // not the "[…" of a reopened fragment
-			}
+		txt = v.escape(txt)
+		if w := b.String(); !v.colour && strings.HasPrefix(txt, "…") && (strings.HasSuffix(w, "[") || strings.HasSuffix(w, "[…")) {
+			// Right after a fragment opens or reopens: not the "[…" of a
+			// reopened one (markup always comes between two pieces of
+			// text, so what b ends with is markup).
+			txt = `\` + txt
 		}
 		b.WriteString(txt)
 		seg = to
-		opened = false
 	}
 	for at := 0; at <= n; at++ {
 		if len(closes[at]) > 0 {
@@ -451,12 +446,10 @@ func (v textView) marked(p analyze.Paragraph) string {
 				}
 				if first >= 0 {
 					active = active[:first]
-					opened = false
 				}
 				for k := len(reopen) - 1; k >= 0; k-- {
 					b.WriteString("[…")
 					active = append(active, reopen[k])
-					opened = true
 				}
 			}
 		}
@@ -468,7 +461,6 @@ func (v textView) marked(p analyze.Paragraph) string {
 			for _, o := range os {
 				if !v.colour {
 					b.WriteString("[")
-					opened = true
 				}
 				active = append(active, o)
 			}
@@ -478,10 +470,20 @@ func (v textView) marked(p analyze.Paragraph) string {
 	return b.String()
 }
 
-// markupEscaper escapes, in the text view without colour, the characters
-// of the fragment notation that the text itself holds ("utiliser
-// \[MANPAD\]"), so that every unescaped bracket is a fragment's.
+// markupEscaper escapes the characters of the fragment notation that the
+// text itself holds ("utiliser \[MANPAD\]"), so that every unescaped
+// bracket is a fragment's.
 var markupEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `{`, `\{`, `}`, `\}`)
+
+// escape returns the text s as the view prints it: escaped by
+// markupEscaper without colour (where brackets mark fragments), as it is
+// on a terminal.
+func (v textView) escape(s string) string {
+	if v.colour {
+		return s
+	}
+	return markupEscaper.Replace(s)
+}
 
 func bar(x float64) string {
 	n := int(x*20 + 0.5)
