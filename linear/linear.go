@@ -1,7 +1,8 @@
 // Package linear trains and applies one-vs-rest logistic regression over
 // sparse hashed features: one binary classifier per label, sharing the input
 // vector, trained by stochastic gradient descent with exact L2
-// regularisation and positive-class weights. Training is
+// regularisation and positive-class weights, optionally averaging the
+// weights of every step of the final epochs (averaged SGD). Training is
 // deterministic for a fixed seed, whatever the number of workers.
 package linear
 
@@ -33,6 +34,10 @@ type Options struct {
 	// (negatives/positives)^PosPower, at most MaxPosWeight: class imbalance handling.
 	PosPower     float64 `json:"pos_power"`
 	MaxPosWeight float64 `json:"max_pos_weight"`
+	// Average is the number of final epochs whose weights are averaged
+	// into the model (averaged SGD: every step's weights count alike);
+	// 0 keeps the last step's weights.
+	Average int `json:"average,omitempty"`
 	// Seed fixes the order of examples.
 	Seed uint64 `json:"seed"`
 	// Workers is the number of goroutines (labels are split between them).
@@ -91,6 +96,13 @@ func Sigmoid(z float64) float64 {
 // Train fits a model with nLabels labels on examples of dimension dim.
 // progress, if not nil, is called after each epoch of each worker.
 func Train(ctx context.Context, dim, nLabels int, data []Example, opt Options, progress func()) (*Model, error) {
+	return train(ctx, dim, nLabels, data, opt, progress, minScale)
+}
+
+// minScale is the lazy L2 scale under which the weights are rescaled.
+const minScale = 1e-6
+
+func train(ctx context.Context, dim, nLabels int, data []Example, opt Options, progress func(), minScale float64) (*Model, error) {
 	if dim <= 0 || nLabels <= 0 {
 		return nil, fmt.Errorf("train: dimension %d and labels %d must be positive", dim, nLabels)
 	}
@@ -150,7 +162,7 @@ func Train(ctx context.Context, dim, nLabels int, data []Example, opt Options, p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[g] = trainGroup(ctx, m, data, orders, lo, hi, posW, opt, progress)
+			errs[g] = trainGroup(ctx, m, data, orders, lo, hi, posW, opt, progress, minScale)
 		}()
 	}
 	wg.Wait()
@@ -166,8 +178,9 @@ func Train(ctx context.Context, dim, nLabels int, data []Example, opt Options, p
 // weights per feature) and copies them into m. It is plain SGD on the
 // weighted logistic loss with exact L2 regularisation: the weights are kept
 // as scale·v, so each step shrinks one scale instead of every weight, and
-// the rate falls as eta/(1+eta·L2·t).
-func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32, lo, hi int, posW []float64, opt Options, progress func()) error {
+// the rate falls as eta/(1+eta·L2·t). With opt.Average, the weights it
+// keeps are the mean of every step's weights over the final epochs.
+func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32, lo, hi int, posW []float64, opt Options, progress func(), minScale float64) error {
 	L := hi - lo
 	tab := make([]float32, m.Dim*L)
 	b := make([]float64, L)
@@ -183,7 +196,27 @@ func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32,
 		}
 		scale = 1
 	}
-	for _, order := range orders {
+	// Averaging (the last opt.Average epochs): the sum of every step's
+	// weights scale·tab is kept lazily. A weight changed by Δ at a step
+	// counts Δ times the scales of the steps from there on, so with S the
+	// sum of the scales so far and c the sum of Δ·S at each change, the sum
+	// is tab·S − c; it is folded into acc whenever the scale is reset.
+	var acc, c, bsum []float64
+	var S float64
+	steps := 0
+	fold := func() {
+		for i := range tab {
+			acc[i] += float64(tab[i])*S - c[i]
+		}
+		clear(c)
+		S = 0
+	}
+	from := len(orders) - min(opt.Average, len(orders))
+	for e, order := range orders {
+		if opt.Average > 0 && e == from {
+			acc, c, bsum = make([]float64, len(tab)), make([]float64, len(tab)), make([]float64, L)
+		}
+		averaging := acc != nil
 		for n, ei := range order {
 			if n&1023 == 0 && ctx.Err() != nil {
 				return ctx.Err()
@@ -215,23 +248,52 @@ func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32,
 				b[l] -= eta * grad[l] * 0.1
 			}
 			scale *= 1 - eta*lambda
-			if scale < 1e-6 {
+			if scale < minScale {
+				if averaging {
+					fold()
+				}
 				rescale()
 			}
 			step := eta / scale
 			for j, idx := range ex.X.Idx {
 				row := tab[int(idx)*L:][:L]
 				v := float64(ex.X.Val[j]) * step
+				if averaging {
+					cr := c[int(idx)*L:][:L]
+					for l, g := range grad {
+						d := float32(g * v)
+						row[l] -= d
+						cr[l] -= float64(d) * S
+					}
+					continue
+				}
 				for l, g := range grad {
 					row[l] -= float32(g * v)
 				}
+			}
+			if averaging {
+				S += scale
+				for l := range bsum {
+					bsum[l] += b[l]
+				}
+				steps++
 			}
 		}
 		if progress != nil {
 			progress()
 		}
 	}
-	rescale()
+	if acc != nil && steps > 0 {
+		fold()
+		for i := range tab {
+			tab[i] = float32(acc[i] / float64(steps))
+		}
+		for l := range b {
+			b[l] = bsum[l] / float64(steps)
+		}
+	} else {
+		rescale()
+	}
 	for i := range m.Dim {
 		copy(m.W[i*m.Labels+lo:i*m.Labels+hi], tab[i*L:(i+1)*L])
 	}

@@ -2,8 +2,10 @@ package linear
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"rhetor/feature"
@@ -120,6 +122,108 @@ func TestTrainSGDLearns(t *testing.T) {
 			if (p[l] >= 0) != gold[l] {
 				t.Fatalf("label %d wrong for %v", l, ex.X)
 			}
+		}
+	}
+}
+
+// naive is the SGD of trainGroup written out densely (no lazy scale, no
+// lazy average) for one worker: the weights after the last step, and the
+// mean of every step's weights over the last opt.Average epochs.
+func naive(dim, nLabels int, data []Example, opt Options) (last, mean []float64, lastB, meanB []float64) {
+	pos := make([]int, nLabels)
+	for _, ex := range data {
+		for _, y := range ex.Y {
+			pos[y]++
+		}
+	}
+	posW := make([]float64, nLabels)
+	for l := range posW {
+		posW[l] = 1
+		if pos[l] > 0 && opt.PosPower > 0 {
+			posW[l] = max(1, min(opt.MaxPosWeight, math.Pow(float64(len(data)-pos[l])/float64(pos[l]), opt.PosPower)))
+		}
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x7268657430))
+	w := make([]float64, dim*nLabels)
+	b := make([]float64, nLabels)
+	mean, meanB = make([]float64, len(w)), make([]float64, nLabels)
+	t, n := 0, 0
+	for e := range opt.Epochs {
+		perm := rng.Perm(len(data))
+		for _, ei := range perm {
+			eta := opt.Eta / (1 + opt.Eta*opt.L2*float64(t))
+			t++
+			ex := data[ei]
+			for l := range nLabels {
+				z := b[l]
+				for j, idx := range ex.X.Idx {
+					z += w[int(idx)*nLabels+l] * float64(ex.X.Val[j])
+				}
+				p := Sigmoid(z)
+				g := p
+				if slices.Contains(ex.Y, l) {
+					g = (p - 1) * posW[l]
+				}
+				b[l] -= eta * g * 0.1
+				for i := range dim {
+					w[i*nLabels+l] *= 1 - eta*opt.L2
+				}
+				for j, idx := range ex.X.Idx {
+					w[int(idx)*nLabels+l] -= eta * g * float64(ex.X.Val[j])
+				}
+			}
+			if e >= opt.Epochs-opt.Average {
+				for i := range w {
+					mean[i] += w[i]
+				}
+				for l := range b {
+					meanB[l] += b[l]
+				}
+				n++
+			}
+		}
+	}
+	for i := range mean {
+		mean[i] /= float64(max(1, n))
+	}
+	for l := range meanB {
+		meanB[l] /= float64(max(1, n))
+	}
+	return w, mean, b, meanB
+}
+
+// TestTrainAverage checks the lazily averaged weights against every
+// step's weights summed densely. The lazy scale is reset whenever it
+// falls under 0.999 (training on a large corpus resets it under 1e-6), so
+// that the average is folded many times on the way.
+func TestTrainAverage(t *testing.T) {
+	data := synthetic(300)
+	for _, opt := range []Options{
+		{Epochs: 3, Eta: 0.5, L2: 1e-4, PosPower: 0.5, MaxPosWeight: 10, Seed: 1, Workers: 1, Average: 2},
+		{Epochs: 4, Eta: 0.5, L2: 0.05, PosPower: 0.5, MaxPosWeight: 10, Seed: 2, Workers: 1, Average: 4},
+		{Epochs: 2, Eta: 0.5, L2: 1e-4, Seed: 3, Workers: 1},
+	} {
+		m, err := train(context.Background(), 8, 3, data, opt, nil, 0.999)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, mean, lastB, meanB := naive(8, 3, data, opt)
+		want, wantB := mean, meanB
+		if opt.Average == 0 {
+			want, wantB = last, lastB
+		}
+		for i, w := range want {
+			if math.Abs(float64(m.W[i])-w) > 1e-4*max(1, math.Abs(w)) {
+				t.Fatalf("%+v: weight %d = %v, want %v", opt, i, m.W[i], w)
+			}
+		}
+		for l, w := range wantB {
+			if math.Abs(float64(m.B[l])-w) > 1e-6 {
+				t.Fatalf("%+v: bias %d = %v, want %v", opt, l, m.B[l], w)
+			}
+		}
+		if opt.Average > 0 && slices.Equal(mean, last) {
+			t.Fatalf("%+v: the average equals the last weights: nothing tested", opt)
 		}
 	}
 }

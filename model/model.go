@@ -50,6 +50,12 @@ type Info struct {
 	// ArticleBag is the number of genre and frame heads averaged into the
 	// model's (0: one).
 	ArticleBag int `json:"article_bag,omitempty"`
+	// TaggerEpochs is the number of epochs of the fragment tagger (0:
+	// Options.Epochs).
+	TaggerEpochs int `json:"tagger_epochs,omitempty"`
+	// FrameAverage is the frame head's number of averaged final epochs
+	// (Options.Average is the technique head's).
+	FrameAverage int `json:"frame_average,omitempty"`
 	// GenreBalance is the exponent of the per-language genre balancing of
 	// the genre head's training articles (0: none).
 	GenreBalance float64 `json:"genre_balance,omitempty"`

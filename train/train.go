@@ -41,6 +41,12 @@ type Config struct {
 	// articles, one order's stochastic-gradient noise moves the genre
 	// decision of many articles; the average does not.
 	ArticleBag int
+	// TaggerEpochs is the number of epochs of the fragment tagger's
+	// perceptrons (0: Options.Epochs).
+	TaggerEpochs int
+	// FrameAverage is the frame head's Options.Average (the technique
+	// head's is Options.Average; the genre head's is 0).
+	FrameAverage int
 	// SpanBlend is the weight of the fragment model's view in the technique
 	// probabilities of languages with training data (model.Head.SpanBlend):
 	// thresholds are chosen on held-out probabilities blended the same way.
@@ -109,6 +115,9 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	if cfg.ArticlePosPower > 0 {
 		aopt.PosPower = cfg.ArticlePosPower
 	}
+	aopt.Average = 0
+	fopt := aopt
+	fopt.Average = cfg.FrameAverage
 	var h heads
 	var genre, frames, techs []linear.Example
 	gc := genreCounts(p.Docs, use)
@@ -147,7 +156,7 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 	if h.genre, err = trainBagged(ctx, dim, len(corpus.Genres), genre, aopt, cfg.ArticleBag); err != nil {
 		return h, fmt.Errorf("genre head: %w", err)
 	}
-	if h.frames, err = trainBagged(ctx, dim, len(corpus.Frames), frames, aopt, cfg.ArticleBag); err != nil {
+	if h.frames, err = trainBagged(ctx, dim, len(corpus.Frames), frames, fopt, cfg.ArticleBag); err != nil {
 		return h, fmt.Errorf("frame head: %w", err)
 	}
 	if h.techniques, err = linear.Train(ctx, p.Layout.Dim(p.Features), len(corpus.Techniques), techs, opt, progress); err != nil {
@@ -157,7 +166,11 @@ func trainHeads(ctx context.Context, p *Prepared, use func(i int) bool, cfg Conf
 		return h, fmt.Errorf("span head: no article has span annotations (train-labels-subtask-3-spans)")
 	}
 	if spans {
-		if h.spans, h.tagging, err = trainTaggers(ctx, p, use, opt); err != nil {
+		topt := opt
+		if cfg.TaggerEpochs > 0 {
+			topt.Epochs = cfg.TaggerEpochs
+		}
+		if h.spans, h.tagging, err = trainTaggers(ctx, p, use, topt); err != nil {
 			return h, fmt.Errorf("span head: %w", err)
 		}
 		h.spans = model.Quantised(h.spans)
@@ -378,7 +391,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		return nil, err
 	}
 	info := model.Info{Name: cfg.Name, Languages: map[string]int{}, Options: cfg.Options, ArticleEpochs: cfg.ArticleEpochs, ArticleL2: cfg.ArticleL2,
-		ArticlePosPower: cfg.ArticlePosPower, ArticleBag: cfg.ArticleBag, GenreBalance: cfg.GenreBalance, Folds: cfg.Folds}
+		ArticlePosPower: cfg.ArticlePosPower, ArticleBag: cfg.ArticleBag, FrameAverage: cfg.FrameAverage, TaggerEpochs: cfg.TaggerEpochs, GenreBalance: cfg.GenreBalance, Folds: cfg.Folds}
 	for _, d := range p.Docs {
 		info.Languages[d.Lang]++
 		if d.HasTechniques {

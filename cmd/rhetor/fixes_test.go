@@ -102,7 +102,7 @@ func TestPredictCounts(t *testing.T) {
 
 func TestTrainFlagsValidated(t *testing.T) {
 	bad := [][]string{
-		{"--folds", "1"}, {"--l2", "-1"}, {"--eta", "0"}, {"--eta", "NaN"}, {"--epochs", "0"},
+		{"--folds", "1"}, {"--l2", "-1"}, {"--eta", "0"}, {"--eta", "NaN"}, {"--epochs", "0"}, {"--average", "-1"}, {"--frame-average", "-1"}, {"--tagger-epochs", "0"},
 		{"--article-epochs", "0"}, {"--article-l2", "-0.5"}, {"--bits", "7"}, {"--bits", "25"},
 		{"--context-bits", "20"}, {"--article-bits", "-1"}, {"--context-scale", "-1"},
 		{"--article-scale", "-1"}, {"--pos-power", "-1"}, {"--char-min", "5", "--char-max", "4"},

@@ -27,6 +27,9 @@ type trainSettings struct {
 	artL2        float64
 	artPosPower  float64
 	artBag       int
+	average      int
+	frameAverage int
+	taggerEpochs int
 	spanBlend    float64
 	genreBal     float64
 	eta, l2      float64
@@ -53,6 +56,9 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.Float64Var(&s.genreBal, "genre-balance", 0, "weigh the genres alike within each language in the genre head's training, (n_lang/(3·n_lang,genre))^`P` repeats (0: off)")
 	fs.Float64Var(&s.spanBlend, "span-blend", 0.1, "weight of the fragment model's strongest B margin in the technique probabilities of trained languages (0: paragraph head alone)")
 	fs.IntVar(&s.artBag, "article-bag", 4, "genre and frame heads trained with different example orders and averaged into one")
+	fs.IntVar(&s.average, "average", 0, "final epochs of the technique head whose weights are averaged, every step alike (0: the last step's weights; all epochs if more than --epochs)")
+	fs.IntVar(&s.taggerEpochs, "tagger-epochs", 24, "training epochs of the fragment tagger")
+	fs.IntVar(&s.frameAverage, "frame-average", 0, "final epochs of the frame head whose weights are averaged, every step alike (0: the last step's weights; all epochs if more than --article-epochs)")
 	fs.Float64Var(&s.eta, "eta", o.Eta, "initial SGD learning rate")
 	fs.Float64Var(&s.l2, "l2", o.L2, "L2 regularisation")
 	fs.Float64Var(&s.posPower, "pos-power", o.PosPower, "positive class weight exponent: (neg/pos)^p")
@@ -73,6 +79,12 @@ func (s *trainSettings) validate() error {
 	switch {
 	case s.epochs < 1:
 		return usagef("--epochs must be at least 1")
+	case s.taggerEpochs < 1:
+		return usagef("--tagger-epochs must be at least 1")
+	case s.average < 0:
+		return usagef("--average must not be negative")
+	case s.frameAverage < 0:
+		return usagef("--frame-average must not be negative")
 	case s.artEpochs < 1:
 		return usagef("--article-epochs must be at least 1")
 	case !nonNeg(s.eta) || s.eta == 0:
@@ -120,12 +132,12 @@ func (s *trainSettings) featureConfig() feature.Config {
 
 func (s *trainSettings) options() linear.Options {
 	o := linear.DefaultOptions
-	o.Seed, o.Epochs, o.Eta, o.L2, o.PosPower, o.Workers = s.seed, s.epochs, s.eta, s.l2, s.posPower, s.workers
+	o.Seed, o.Epochs, o.Eta, o.L2, o.PosPower, o.Average, o.Workers = s.seed, s.epochs, s.eta, s.l2, s.posPower, min(s.average, s.epochs), s.workers
 	return o
 }
 
 func (s *trainSettings) config(name string, stderr io.Writer) train.Config {
-	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, ArticlePosPower: s.artPosPower, ArticleBag: s.artBag, GenreBalance: s.genreBal, SpanBlend: s.spanBlend, Name: name, Progress: trainProgress(stderr)}
+	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, ArticlePosPower: s.artPosPower, ArticleBag: s.artBag, FrameAverage: min(s.frameAverage, s.artEpochs), TaggerEpochs: s.taggerEpochs, GenreBalance: s.genreBal, SpanBlend: s.spanBlend, Name: name, Progress: trainProgress(stderr)}
 }
 
 // prepare loads the data directories and featurises them.
