@@ -126,21 +126,7 @@ func train(ctx context.Context, dim, nLabels int, data []Example, opt Options, p
 	}
 	workers := max(1, min(opt.Workers, nLabels))
 
-	// Positive weights from label frequencies.
-	pos := make([]int, nLabels)
-	for _, ex := range data {
-		for _, y := range ex.Y {
-			pos[y]++
-		}
-	}
-	posW := make([]float64, nLabels)
-	for l := range posW {
-		posW[l] = 1
-		if pos[l] > 0 && opt.PosPower > 0 {
-			posW[l] = math.Min(opt.MaxPosWeight, math.Pow(float64(len(data)-pos[l])/float64(pos[l]), opt.PosPower))
-			posW[l] = math.Max(1, posW[l])
-		}
-	}
+	posW := positiveWeights(nLabels, data, opt)
 
 	// One shared order of examples per epoch.
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x7268657430))
@@ -172,6 +158,26 @@ func train(ctx context.Context, dim, nLabels int, data []Example, opt Options, p
 		}
 	}
 	return m, nil
+}
+
+// positiveWeights weighs each label's positive examples by
+// (negatives/positives)^opt.PosPower, within 1..opt.MaxPosWeight.
+func positiveWeights(nLabels int, data []Example, opt Options) []float64 {
+	pos := make([]int, nLabels)
+	for _, ex := range data {
+		for _, y := range ex.Y {
+			pos[y]++
+		}
+	}
+	posW := make([]float64, nLabels)
+	for l := range posW {
+		posW[l] = 1
+		if pos[l] > 0 && opt.PosPower > 0 {
+			posW[l] = math.Min(opt.MaxPosWeight, math.Pow(float64(len(data)-pos[l])/float64(pos[l]), opt.PosPower))
+			posW[l] = math.Max(1, posW[l])
+		}
+	}
+	return posW
 }
 
 // trainGroup trains labels [lo,hi) in a private table (feature-major, hi-lo

@@ -130,19 +130,7 @@ func TestTrainSGDLearns(t *testing.T) {
 // lazy average) for one worker: the weights after the last step, and the
 // mean of every step's weights over the last opt.Average epochs.
 func naive(dim, nLabels int, data []Example, opt Options) (last, mean []float64, lastB, meanB []float64) {
-	pos := make([]int, nLabels)
-	for _, ex := range data {
-		for _, y := range ex.Y {
-			pos[y]++
-		}
-	}
-	posW := make([]float64, nLabels)
-	for l := range posW {
-		posW[l] = 1
-		if pos[l] > 0 && opt.PosPower > 0 {
-			posW[l] = max(1, min(opt.MaxPosWeight, math.Pow(float64(len(data)-pos[l])/float64(pos[l]), opt.PosPower)))
-		}
-	}
+	posW := positiveWeights(nLabels, data, opt)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x7268657430))
 	w := make([]float64, dim*nLabels)
 	b := make([]float64, nLabels)
