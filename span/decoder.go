@@ -339,8 +339,7 @@ func closeOnce(para string, start, end int) (int, int) {
 			opens = strings.Count(frag, open) % 2
 			shuts = opens // an odd one out: either
 		} else {
-			opens, shuts = strings.Count(frag, open), strings.Count(frag, shut)
-			opens, shuts = max(opens-shuts, 0), max(shuts-opens, 0)
+			opens, shuts = unmatched(frag, open, shut)
 		}
 		if opens > 0 && strings.HasPrefix(para[end:], shut) {
 			end += len(shut)
@@ -349,6 +348,34 @@ func closeOnce(para string, start, end int) (int, int) {
 		}
 	}
 	return start, end
+}
+
+// unmatched counts the opening marks of frag that no closing mark after
+// them closes and the closing marks that close no opening mark before
+// them: "mot» des «autre" has one of each.
+func unmatched(frag, open, shut string) (opens, shuts int) {
+	opens, shuts = strings.Count(frag, open), strings.Count(frag, shut)
+	if opens == 0 || shuts == 0 {
+		return opens, shuts
+	}
+	opens, shuts = 0, 0
+	for i := 0; i < len(frag); {
+		switch {
+		case strings.HasPrefix(frag[i:], open):
+			opens++
+			i += len(open)
+		case strings.HasPrefix(frag[i:], shut):
+			if opens > 0 {
+				opens--
+			} else {
+				shuts++
+			}
+			i += len(shut)
+		default:
+			i++
+		}
+	}
+	return opens, shuts
 }
 
 // WideCover is the share of a paragraph's code points that a technique's

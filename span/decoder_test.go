@@ -205,6 +205,9 @@ func TestWholeWordsBrackets(t *testing.T) {
 		{"x («mot») y", "(«mot", "(«mot»)"},
 		{"x («mot») y", "mot»)", "(«mot»)"},
 		{"x «(mot)» y", "«(mot", "«(mot)»"},
+		// A closing mark and then an opening one: both unmatched.
+		{"l'«élimination» des «bandits armés» et", "élimination» des «bandits armés", "«élimination» des «bandits armés»"},
+		{"(a) b (c", "a) b (c", "(a) b (c"},
 	} {
 		toks := text.Tokenize(nil, c.para)
 		i := strings.Index(c.para, c.frag)
