@@ -102,7 +102,9 @@ func Train(ctx context.Context, dim, nLabels int, data []Example, opt Options, p
 // minScale is the lazy L2 scale under which the weights are rescaled.
 const minScale = 1e-6
 
-func train(ctx context.Context, dim, nLabels int, data []Example, opt Options, progress func(), minScale float64) (*Model, error) {
+// train is Train with the weights rescaled when the lazy L2 scale falls
+// under rescaleUnder (tests set it high to reset the scale often).
+func train(ctx context.Context, dim, nLabels int, data []Example, opt Options, progress func(), rescaleUnder float64) (*Model, error) {
 	if dim <= 0 || nLabels <= 0 {
 		return nil, fmt.Errorf("train: dimension %d and labels %d must be positive", dim, nLabels)
 	}
@@ -148,7 +150,7 @@ func train(ctx context.Context, dim, nLabels int, data []Example, opt Options, p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[g] = trainGroup(ctx, m, data, orders, lo, hi, posW, opt, progress, minScale)
+			errs[g] = trainGroup(ctx, m, data, orders, lo, hi, posW, opt, progress, rescaleUnder)
 		}()
 	}
 	wg.Wait()
@@ -186,7 +188,7 @@ func positiveWeights(nLabels int, data []Example, opt Options) []float64 {
 // as scale·v, so each step shrinks one scale instead of every weight, and
 // the rate falls as eta/(1+eta·L2·t). With opt.Average, the weights it
 // keeps are the mean of every step's weights over the final epochs.
-func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32, lo, hi int, posW []float64, opt Options, progress func(), minScale float64) error {
+func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32, lo, hi int, posW []float64, opt Options, progress func(), rescaleUnder float64) error {
 	L := hi - lo
 	tab := make([]float32, m.Dim*L)
 	b := make([]float64, L)
@@ -254,7 +256,7 @@ func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32,
 				b[l] -= eta * grad[l] * 0.1
 			}
 			scale *= 1 - eta*lambda
-			if scale < minScale {
+			if scale < rescaleUnder {
 				if averaging {
 					fold()
 				}
@@ -289,7 +291,7 @@ func trainGroup(ctx context.Context, m *Model, data []Example, orders [][]int32,
 			progress()
 		}
 	}
-	if acc != nil && steps > 0 {
+	if acc != nil { // at least one step: Train refuses empty data
 		fold()
 		for i := range tab {
 			tab[i] = float32(acc[i] / float64(steps))
