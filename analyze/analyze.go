@@ -533,7 +533,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 					frags = m.Decoder.Locate(p.Text, toks, tokProbs, k)
 				}
 				if model.DropsNameFragments(t.Technique, s.Lang) {
-					frags = span.WithoutNames(p.Text, toks, frags, stop.Contains)
+					frags = span.WithoutNames(p.Text, toks, frags, stop.Contains, model.OpenersAreNames(t.Technique))
 				}
 				for _, f := range frags {
 					out.Spans = append(out.Spans, Span{

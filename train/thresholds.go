@@ -316,7 +316,7 @@ func predictTechnique(d *Doc, techProbs [][]float64, tokScores [][][]float64, te
 		}
 		frags := dec.Locate(p.Text, d.Tokens[j], tokScores[j], k)
 		if stop != nil {
-			frags = span.WithoutNames(p.Text, d.Tokens[j], frags, stop)
+			frags = span.WithoutNames(p.Text, d.Tokens[j], frags, stop, model.OpenersAreNames(corpus.Techniques[k]))
 		}
 		if len(frags) > 0 {
 			located++
