@@ -532,9 +532,7 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 					}
 					frags = m.Decoder.Locate(p.Text, toks, tokProbs, k)
 				}
-				if model.DropsNameFragments(t.Technique, s.Lang) {
-					frags = span.WithoutNames(p.Text, toks, frags, stop.Contains, model.OpenersAreNames(t.Technique))
-				}
+				frags = model.WithoutNameFragments(t.Technique, s.Lang, p.Text, toks, frags, stop.Contains)
 				for _, f := range frags {
 					out.Spans = append(out.Spans, Span{
 						Technique: t.Technique,

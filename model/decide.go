@@ -1,6 +1,11 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"rhetor/span"
+	"rhetor/text"
+)
 
 // SelectFrames returns the frames at or above t, or the single best frame
 // when none is: nearly every article has a frame.
@@ -48,7 +53,7 @@ func SelectGenre(margins, offsets []float64) int {
 
 // DropsNameFragments tells whether the fragments of a technique in a
 // language are drawn only where they hold a word other than names and
-// function words (span.NamesOnly, with OpenersAreNames).
+// function words (span.NamesOnly; WithoutNameFragments applies the rule).
 // Name_Calling-Labeling's annotators mark the labels ("les terroristes",
 // "mercenaires idlibins") rather than the names of the labelled (4.5–12.6%
 // of their Name_Calling-Labeling fragments are names only in en, fr, it,
@@ -68,12 +73,17 @@ func DropsNameFragments(technique, lang string) bool {
 	return false
 }
 
-// OpenersAreNames tells whether, for DropsNameFragments, the capitalised
-// first word of a sentence is taken for a name (span.NamesOnly): for
+// WithoutNameFragments returns frags, the fragments of technique in a
+// paragraph para (tokens toks) of a language, without those made only of
+// names and function words (stop) where DropsNameFragments says so. For
 // Name_Calling-Labeling, whose labels open a sentence with their article
-// ("Les terroristes"), a lone capitalised opener is a name or no label at
-// all; for Loaded_Language it is often the loaded word itself
-// ("Cyniczny", "Increíble", "Irriverente").
-func OpenersAreNames(technique string) bool {
-	return technique != "Loaded_Language"
+// ("Les terroristes"), a lone capitalised first word of a sentence is a
+// name or no label at all; for Loaded_Language it is often the loaded
+// word itself ("Cyniczny", "Increíble", "Irriverente"), so it is not taken
+// for a name (span.NamesOnly's openers).
+func WithoutNameFragments(technique, lang, para string, toks []text.Token, frags []span.Fragment, stop func(term string) bool) []span.Fragment {
+	if !DropsNameFragments(technique, lang) {
+		return frags
+	}
+	return span.WithoutNames(para, toks, frags, stop, technique != "Loaded_Language")
 }

@@ -306,18 +306,13 @@ func PredictSpans(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT 
 // the paragraphs where k is decided and located.
 func predictTechnique(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT float64, tg *span.Tagging, k int) (out []corpus.Span, located int) {
 	dec := span.Decoder{Tagging: tg}
-	var stop func(string) bool
-	if model.DropsNameFragments(corpus.Techniques[k], d.Lang) {
-		stop = lang.StopwordsFor(d.Lang).Contains
-	}
+	stop := lang.StopwordsFor(d.Lang).Contains
 	for j, p := range d.Paras {
 		if techProbs[j][k] < techT || techProbs[j][k] < techT+tg.Shift[k] {
 			continue
 		}
 		frags := dec.Locate(p.Text, d.Tokens[j], tokScores[j], k)
-		if stop != nil {
-			frags = span.WithoutNames(p.Text, d.Tokens[j], frags, stop, model.OpenersAreNames(corpus.Techniques[k]))
-		}
+		frags = model.WithoutNameFragments(corpus.Techniques[k], d.Lang, p.Text, d.Tokens[j], frags, stop)
 		if len(frags) > 0 {
 			located++
 		}
