@@ -236,13 +236,14 @@ func (a *Analyzer) score(txt, langCode string, parts feature.Parts, explain, lon
 	paras := text.Paragraphs(txt)
 	traced := b.Trace
 	b.Parts = parts
+	b.Pivot = m.PivotFor(langCode)
 	b.Trace = traced && explain && !long
 	// The vectors and traces live in b's buffers (not a long article's:
 	// the buffers would stay that large), until b goes back to the pool:
 	// after scoring, or after decide where it reads the traces.
 	b.Scratch = !long
 	doc := b.Document(paras)
-	b.Parts, b.Trace = feature.AllParts, traced
+	b.Parts, b.Trace, b.Pivot = feature.AllParts, traced, nil
 	// Decisions read the traces only: the vectors (8 bytes a feature, most
 	// of a long article's live heap) are not kept past scoring.
 	s := &Scores{Lang: langCode, Paragraphs: paras, doc: feature.Document{Traces: doc.Traces, ArticleTrace: doc.ArticleTrace}, lateTraces: traced && explain && long}

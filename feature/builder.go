@@ -39,6 +39,18 @@ type Builder struct {
 	artTrace []Occurrence
 	// grams is visitCharGrams' batch, allocated on first use.
 	grams *[gramBatch]charGram
+	// Pivot, when set, adds to the Article vector (only) the word
+	// unigram and character n-gram features of the English translations
+	// of the article's words, as if they were words of the text, so that
+	// what the article heads learn from English words, and from other
+	// languages' translations, counts for this language too. Set it for
+	// each Document to the table of the article's language (nil: none).
+	Pivot Pivot
+	// pivotAt is the article offset of the paragraph being pivoted and
+	// pivotWord the word's range in it, for pivotAdd's trace.
+	pivotAt, pivotStart, pivotEnd int
+	pivotAdd                      func(english string)
+	pivotChars                    func(gs []charGram)
 }
 
 // gramBuf returns b's character n-gram batch.

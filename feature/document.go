@@ -2,6 +2,7 @@ package feature
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"rhetor/text"
 )
@@ -83,11 +84,17 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 		b.cur.reset()
 	}
 	b.tracing = false
+	// ArticleWords, the technique head's context, has no pivot features.
+	d.ArticleWords, _ = b.emit(&b.art, false)
 	if b.Parts == AllParts {
+		var pivotTrace []Occurrence
+		if b.Pivot != nil {
+			pivotTrace = b.addPivot(paras, articleTrace)
+		}
 		var scales [2]float64
 		d.Article, scales = b.emit(&b.art, true)
 		if articleTrace {
-			n := 0
+			n := len(pivotTrace)
 			for i := range paras {
 				n += wordOccs[i]
 			}
@@ -107,11 +114,85 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 					d.ArticleTrace = append(d.ArticleTrace, o)
 				}
 			}
+			for _, o := range pivotTrace {
+				o.Val = b.art.value(o.Kind, o.Bucket, scales)
+				d.ArticleTrace = append(d.ArticleTrace, o)
+			}
 		}
 	}
-	d.ArticleWords, _ = b.emit(&b.art, false)
 	b.art.reset()
 	return d
+}
+
+// MinPivotRunes is the length under which a word is not translated for the
+// pivot features: short words are mostly function words.
+const MinPivotRunes = 4
+
+// addPivot counts the pivot features of paras in the article slot (the
+// word and character features of each translation) and,
+// when traced is set, returns their occurrences (article offsets: the
+// range of the word translated; values not yet set).
+func (b *Builder) addPivot(paras []text.Paragraph, traced bool) []Occurrence {
+	var tr []Occurrence
+	if b.pivotAdd == nil {
+		b.pivotChars = func(gs []charGram) {
+			for _, g := range gs {
+				b.art.add(Char, g.h&b.mask)
+			}
+		}
+		b.pivotAdd = func(english string) {
+			i := WordHash(english) & b.mask
+			b.art.add(Word, i)
+			if b.tracing {
+				b.trace = append(b.trace, Occurrence{Bucket: i, Kind: Word, Start: int32(b.pivotAt + b.pivotStart), End: int32(b.pivotAt + b.pivotEnd)})
+			}
+			if b.cfg.CharMax > 0 {
+				b.cfg.visitCharGrams(english, b.gramBuf(), b.pivotChars)
+			}
+		}
+	}
+	if traced {
+		// b.trace is free here: paragraph traces were copied out, or
+		// (Scratch) live in it up to its length, so pivot occurrences go
+		// after them and are copied out below.
+		b.tracing = true
+	}
+	from := len(b.trace)
+	for _, p := range paras {
+		b.pivotAt = p.Start
+		start, runes := -1, 0
+		for i, r := range p.Text {
+			if r != utf8.RuneError && text.IsWordRune(r) {
+				if start < 0 {
+					start, runes = i, 0
+				}
+				runes++
+				continue
+			}
+			if start >= 0 {
+				b.pivotWord(p.Text, start, i, runes)
+				start = -1
+			}
+		}
+		if start >= 0 {
+			b.pivotWord(p.Text, start, len(p.Text), runes)
+		}
+	}
+	b.tracing = false
+	if traced {
+		tr = append(tr, b.trace[from:]...)
+		b.trace = b.trace[:from]
+	}
+	return tr
+}
+
+// pivotWord counts the translations of s[start:end], a word of runes runes.
+func (b *Builder) pivotWord(s string, start, end, runes int) {
+	if runes < MinPivotRunes {
+		return
+	}
+	b.pivotStart, b.pivotEnd = start, end
+	b.Pivot.Translations(s[start:end], b.pivotAdd)
 }
 
 // articleOnly is Document for ArticleParts: every feature counted for the
@@ -126,6 +207,9 @@ func (b *Builder) articleOnly(paras []text.Paragraph) Document {
 		if b.cfg.CharMax > 0 {
 			b.cfg.visitCharGrams(p.Text, b.gramBuf(), b.addChars)
 		}
+	}
+	if b.Pivot != nil {
+		b.addPivot(paras, false)
 	}
 	var d Document
 	d.Article, _ = b.art.emit(Vector{}, true)

@@ -2,7 +2,9 @@
 // character n-grams over normalised text, each group weighted by sublinear
 // term frequency and L2-normalised separately (like a union of a word and a
 // character TF vectoriser). Every feature can be traced back to the bytes of
-// the text it came from, which is how rhetor explains its decisions.
+// the text it came from, which is how rhetor explains its decisions. An
+// article's vector can also carry the features of its words' English
+// translations (Builder.Pivot), traced to the words translated.
 package feature
 
 import (
@@ -274,4 +276,23 @@ func (c Config) visitCharGrams(s string, buf *[gramBatch]charGram, fn func(gs []
 	if ng > 0 {
 		fn(grams[:ng])
 	}
+}
+
+// WordHash returns the hash of word as a word unigram feature, before it is
+// reduced to a bucket: the hash Visit gives the word where it occurs in a
+// text (its runes folded by text.FoldRune). word should be one word (a run of
+// text.IsWordRune runes).
+func WordHash(word string) uint32 {
+	h := uint32(wordSeed)
+	for _, r := range word {
+		h = (h ^ uint32(text.FoldRune(r))) * fnvPrime
+	}
+	return Mix(h)
+}
+
+// Pivot gives the English translations of a word, for the article's pivot
+// features (Builder.Pivot): it calls emit with each translation of word, a
+// word of the text as written (not folded); a translation is one word.
+type Pivot interface {
+	Translations(word string, emit func(english string))
 }

@@ -40,10 +40,13 @@ import (
 // transliteration (feature.Config.Translit), written only for models
 // trained so, for the same reason. Version 8 marks a calibration
 // relative to an article's best score (Calibration.Relative), written only
-// for models that have one, again for the same reason.
+// for models that have one, again for the same reason. Version 9 adds
+// the pivot tables (Model.Pivot) after the weights, each as
+// pivot.Table.WriteTo writes it, in the order of the header's "pivot"
+// languages; written only for models that have them.
 const (
 	Magic         = "RHETORMD"
-	FormatVersion = 8
+	FormatVersion = 9
 	// minVersion is the oldest format this rhetor reads: version 2 files
 	// have no span decoder (their span head's threshold serves every
 	// technique, in word mode).
@@ -65,6 +68,9 @@ type fileHeader struct {
 	// Decoder is absent from version 2 files.
 	Decoder *span.Decoder `json:"span_decoder,omitempty"`
 	Heads   []headHeader  `json:"heads"`
+	// Pivot lists the languages of the pivot tables after the weights,
+	// in their order (absent before version 9).
+	Pivot []string `json:"pivot,omitempty"`
 }
 
 type headHeader struct {
@@ -96,7 +102,7 @@ func (m *Model) Write(w io.Writer) error {
 	if err := m.validate(); err != nil {
 		return err
 	}
-	h := fileHeader{Info: m.Info, Features: m.Features, Layout: m.Layout, Spans: m.Spans, Decoder: &m.Decoder}
+	h := fileHeader{Info: m.Info, Features: m.Features, Layout: m.Layout, Spans: m.Spans, Decoder: &m.Decoder, Pivot: m.PivotLanguages()}
 	for i, hd := range m.heads() {
 		w := hd.Weights
 		h.Heads = append(h.Heads, headHeader{
@@ -124,6 +130,11 @@ func (m *Model) Write(w io.Writer) error {
 	buf.Write(hdr)
 	for _, hd := range m.heads() {
 		buf.Write(hd.Weights.Codes)
+	}
+	for _, l := range h.Pivot {
+		if _, err := m.Pivot[l].WriteTo(&buf); err != nil {
+			return fmt.Errorf("encode pivot table %s: %w", l, err)
+		}
 	}
 	binary.Write(&buf, binary.LittleEndian, crc32.ChecksumIEEE(buf.Bytes()))
 	_, err = w.Write(buf.Bytes())
@@ -154,6 +165,11 @@ func (m *Model) validate() error {
 		}
 		if err := hd.checkAdded(headNames[i], m.Decoder.Tagging != nil); err != nil {
 			return err
+		}
+	}
+	for l, t := range m.Pivot {
+		if t == nil || t.Lang() != l {
+			return fmt.Errorf("pivot table of %q: missing, or of another language", l)
 		}
 	}
 	return m.checkDecoder()
@@ -287,6 +303,15 @@ func Decode(data []byte) (*Model, error) {
 			SpanBlend:     hh.SpanBlend,
 		}
 	}
+	if len(h.Pivot) > 0 {
+		if zr != nil {
+			return nil, fmt.Errorf("model header: pivot tables in a version %d file", version)
+		}
+		var err error
+		if m.Pivot, raw, err = readPivot(h.Pivot, raw); err != nil {
+			return nil, err
+		}
+	}
 	if zr == nil && len(raw) > 0 {
 		return nil, fmt.Errorf("model file has %d bytes after the weights", len(raw))
 	}
@@ -335,5 +360,6 @@ func (m *Model) additions() []addition {
 		{6, "a span blend", m.Techniques != nil && m.Techniques.SpanBlend != 0},
 		{7, "transliteration", m.Features.Translit},
 		{8, "a relative calibration", relative},
+		{9, "pivot tables", len(m.Pivot) > 0},
 	}
 }

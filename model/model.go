@@ -1,9 +1,11 @@
 // Package model defines rhetor's trained model: the feature settings, the
 // layout of the paragraph inputs, three one-vs-rest linear heads (genre,
-// frames, techniques) with their decision thresholds, and a versioned,
-// deterministic binary file format. The default model, trained by
-// `rhetor train` on the SemEval-2023 Task 3 training release, is embedded in
-// the binary and decoded lazily on first use.
+// frames, techniques) with their decision thresholds, the fragment tagger,
+// the pivot tables that translate an article's words into English for the
+// genre and frame heads, and a versioned, deterministic binary file
+// format. The default model, trained by `rhetor train` on the SemEval-2023
+// Task 3 training release, is embedded in the binary and decoded lazily on
+// first use.
 package model
 
 import (
@@ -11,6 +13,7 @@ import (
 
 	"rhetor/feature"
 	"rhetor/linear"
+	"rhetor/pivot"
 	"rhetor/span"
 )
 
@@ -28,6 +31,10 @@ type Model struct {
 	Genre, Frames, Techniques, Fragments *Head
 	// Decoder turns the Fragments head's token probabilities into fragments.
 	Decoder span.Decoder
+	// Pivot maps the words of each language it has onto English words for
+	// the article features (genre and frame heads; see PivotFor); nil in
+	// models trained without dictionaries.
+	Pivot map[string]*pivot.Table
 }
 
 // Info describes how a model was made.

@@ -13,6 +13,7 @@ import (
 	"rhetor/corpus"
 	"rhetor/feature"
 	"rhetor/model"
+	"rhetor/pivot"
 	"rhetor/span"
 	"rhetor/text"
 )
@@ -52,11 +53,21 @@ type Prepared struct {
 	Layout   model.Layout
 	Spans    span.Config
 	Docs     []*Doc
+	// Pivot are the pivot tables the article vectors were built with, by
+	// language (nil: none); Train stores them in the model.
+	Pivot map[string]*pivot.Table
 }
 
 // Prepare featurises the articles of the datasets, in parallel, with a result
-// independent of the number of workers.
+// independent of the number of workers, without pivot tables.
 func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config, layout model.Layout, sc span.Config, workers int) (*Prepared, error) {
+	return PrepareWith(ctx, datasets, fc, layout, sc, nil, workers)
+}
+
+// PrepareWith is Prepare with the pivot tables pv (by language; nil: none):
+// the article vector of an article whose language has a table gets the
+// features of its words' English translations (feature.Builder.Pivot).
+func PrepareWith(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config, layout model.Layout, sc span.Config, pv map[string]*pivot.Table, workers int) (*Prepared, error) {
 	if err := fc.Validate(); err != nil {
 		return nil, err
 	}
@@ -98,6 +109,10 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 			defer wg.Done()
 			b := feature.NewBuilder(fc)
 			for i := range next {
+				b.Pivot = nil
+				if t := pv[docs[i].Lang]; t != nil {
+					b.Pivot = t
+				}
 				docs[i].Vectors = b.Document(docs[i].Paras)
 				docs[i].tokenise(sc, ti)
 			}
@@ -115,7 +130,7 @@ func Prepare(ctx context.Context, datasets []*corpus.Dataset, fc feature.Config,
 	if err != nil {
 		return nil, err
 	}
-	return &Prepared{Features: fc, Layout: layout, Spans: sc, Docs: docs}, nil
+	return &Prepared{Features: fc, Layout: layout, Spans: sc, Docs: docs, Pivot: pv}, nil
 }
 
 // tokenise fills the token fields of d: words, span features and, from the

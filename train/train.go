@@ -420,6 +420,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		Genre:      &model.Head{Labels: corpus.Genres, Weights: model.Quantise(h.genre), Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
 		Frames:     &model.Head{Labels: corpus.Frames, Weights: model.Quantise(h.frames), Thresholds: th.frames, Calibration: frameCal},
 		Techniques: &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.techniques), Thresholds: th.techniques, Calibration: techCal, SpanBlend: cfg.SpanBlend},
+		Pivot:      p.Pivot,
 	}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,8 @@ import (
 	"rhetor/corpus"
 	"rhetor/eval"
 	"rhetor/internal/testmodel"
+	"rhetor/model"
+	"rhetor/pivot"
 	"rhetor/text"
 )
 
@@ -243,7 +246,7 @@ func TestTrainCommand(t *testing.T) {
 	}
 	out1 := filepath.Join(t.TempDir(), "a.rhm")
 	out2 := filepath.Join(t.TempDir(), "b.rhm")
-	args := []string{"train", "--data", root, "--bits", "12", "--context-bits", "8", "--article-bits", "8", "--epochs", "3", "--article-epochs", "5", "--folds", "2"}
+	args := []string{"train", "--data", root, "--bits", "12", "--context-bits", "8", "--article-bits", "8", "--epochs", "3", "--article-epochs", "5", "--folds", "2", "--dictionaries", testDictionaries(t)}
 	for i, out := range []string{out1, out2} {
 		workers := fmt.Sprint(i + 1)
 		if code, _, errs := cli("", append(args, "--out", out, "--workers", workers)...); code != 0 {
@@ -257,6 +260,25 @@ func TestTrainCommand(t *testing.T) {
 	}
 	if code, out, errs := cli("The traitors!", "analyze", "--model", out1, "--lang", "fr"); code != 0 || !strings.Contains(out, "genre") {
 		t.Fatalf("analyze with trained model: %d %s", code, errs)
+	}
+	// The model carries the pivot tables of every language --pivot knows;
+	// without the dictionaries training stops and says what to install,
+	// and --pivot=false trains without them.
+	if m, err := model.Read(bytes.NewReader(a)); err != nil || !slices.Equal(m.PivotLanguages(), pivot.Languages()) {
+		t.Errorf("trained model's pivot tables: %v (%v), want %v", m.PivotLanguages(), err, pivot.Languages())
+	}
+	noDicts := slices.Clone(args)
+	noDicts[len(noDicts)-1] = t.TempDir()
+	if code, _, errs := cli("", append(noDicts, "--out", filepath.Join(t.TempDir(), "c.rhm"))...); code != 1 || !strings.Contains(errs, "freedict-deu-eng.index") || !strings.Contains(errs, "dict-freedict-deu-eng") {
+		t.Errorf("train without the dictionaries: exit %d, %s", code, errs)
+	}
+	plain := filepath.Join(t.TempDir(), "plain.rhm")
+	if code, _, errs := cli("", append(noDicts, "--pivot=false", "--out", plain)...); code != 0 {
+		t.Errorf("train --pivot=false: exit %d, %s", code, errs)
+	} else if data, _ := os.ReadFile(plain); len(data) == 0 {
+		t.Error("train --pivot=false wrote nothing")
+	} else if m, err := model.Read(bytes.NewReader(data)); err != nil || m.Pivot != nil {
+		t.Errorf("train --pivot=false: a model with pivot tables (%v)", err)
 	}
 	os.WriteFile(filepath.Join(root, "en", "train-labels-subtask-1.txt"), []byte("en000\tnews\n"), 0o644)
 	code, _, errs := cli("", append(args, "--out", out1)...)

@@ -77,7 +77,7 @@ func threeLanguages() []*corpus.Dataset {
 func TestCVHoldOutLanguage(t *testing.T) {
 	root := t.TempDir()
 	writeRelease(t, root, threeLanguages())
-	args := []string{"cv", "--data", root, "--bits", "12", "--context-bits", "8", "--article-bits", "8", "--epochs", "2", "--article-epochs", "2"}
+	args := []string{"cv", "--data", root, "--bits", "12", "--context-bits", "8", "--article-bits", "8", "--epochs", "2", "--article-epochs", "2", "--dictionaries", testDictionaries(t)}
 	code, out, errs := cli("", append(args, "--hold-out-language", "fr", "--hold-out-language", "fra")...)
 	if code != 0 {
 		t.Fatalf("cv --hold-out-language: exit %d, %s", code, errs)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"strings"
 	"time"
 
 	"rhetor/corpus"
@@ -14,6 +15,7 @@ import (
 	"rhetor/internal/progress"
 	"rhetor/linear"
 	"rhetor/model"
+	"rhetor/pivot"
 	"rhetor/span"
 	"rhetor/train"
 )
@@ -38,6 +40,8 @@ type trainSettings struct {
 	charMin      int
 	charMax      int
 	translit     bool
+	pivot        bool
+	dictionaries string
 	contextBits  int
 	articleBits  int
 	contextScale float64
@@ -66,6 +70,8 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.charMin, "char-min", f.CharMin, "shortest character n-gram")
 	fs.IntVar(&s.charMax, "char-max", f.CharMax, "longest character n-gram (0: none)")
 	fs.BoolVar(&s.translit, "translit", f.Translit, "read Cyrillic and Greek letters as their Latin transliterations in character n-grams (--translit=false: as they are)")
+	fs.BoolVar(&s.pivot, "pivot", true, "give the genre and frame heads the English translations of an article's words, from the bilingual dictionaries in --dictionaries, for "+strings.Join(pivot.Languages(), ", ")+" (--pivot=false: none)")
+	fs.StringVar(&s.dictionaries, "dictionaries", pivot.DefaultDir, "`DIR` of the dictd dictionaries --pivot reads (Debian's "+strings.Join(pivot.Packages(), ", ")+")")
 	fs.IntVar(&s.contextBits, "context-bits", l.ContextBits, "log2 of buckets for neighbouring-paragraph features")
 	fs.IntVar(&s.articleBits, "article-bits", l.ArticleBits, "log2 of buckets for whole-article features of paragraphs")
 	fs.Float64Var(&s.contextScale, "context-scale", float64(l.ContextScale), "weight of neighbouring-paragraph features")
@@ -171,7 +177,21 @@ func (s *trainSettings) prepare(ctx context.Context, stderr io.Writer) (*train.P
 		n += len(d.Articles)
 	}
 	fmt.Fprintf(stderr, "featurising %d articles in %d language folders\n", n, len(all))
-	p, err := train.Prepare(ctx, all, fc, layout, span.DefaultConfig, s.workers)
+	var pv map[string]*pivot.Table
+	if s.pivot {
+		pv = map[string]*pivot.Table{}
+		var sizes []string
+		for _, l := range pivot.Languages() {
+			t, err := pivot.Load(s.dictionaries, l)
+			if err != nil {
+				return nil, fmt.Errorf("pivot dictionaries (--pivot=false trains without them): %w", err)
+			}
+			pv[l] = t
+			sizes = append(sizes, fmt.Sprintf("%s %d", l, t.Len()))
+		}
+		fmt.Fprintf(stderr, "pivot tables (words): %s\n", strings.Join(sizes, ", "))
+	}
+	p, err := train.PrepareWith(ctx, all, fc, layout, span.DefaultConfig, pv, s.workers)
 	if err != nil {
 		return nil, fmt.Errorf("featurise: %w", err)
 	}
