@@ -47,7 +47,8 @@ type Builder struct {
 	// each Document to the table of the article's language (nil: none).
 	Pivot Pivot
 	// pivotAt is the article offset of the paragraph being pivoted and
-	// pivotWord the word's range in it, for pivotAdd's trace.
+	// pivotStart, pivotEnd the range in it of the word translated, for
+	// pivotAdd's trace.
 	pivotAt, pivotStart, pivotEnd int
 	pivotAdd                      func(english string)
 	pivotChars                    func(gs []charGram)

@@ -22,7 +22,8 @@ type Document struct {
 	ParagraphWords []Vector
 	// Traces has the feature occurrences of each paragraph (offsets relative
 	// to the paragraph) and ArticleTrace the word-feature occurrences of the
-	// whole article (offsets relative to the article), with their values in
+	// whole article (offsets relative to the article; a pivot feature's at
+	// the word it translates), with their values in
 	// the Paragraphs and Article vectors; only when the Builder's Trace is set,
 	// and only for paragraphs of at most MaxTraceBytes.
 	Traces       [][]Occurrence
@@ -124,9 +125,10 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 	return d
 }
 
-// MinPivotRunes is the length under which a word is not translated for the
-// pivot features: short words are mostly function words.
-const MinPivotRunes = 4
+// minPivotRunes is the length under which a word is not looked up for the
+// pivot features (short words are mostly function words; the tables have
+// none).
+const minPivotRunes = 4
 
 // addPivot counts the pivot features of paras in the article slot (the
 // word and character features of each translation) and,
@@ -151,14 +153,13 @@ func (b *Builder) addPivot(paras []text.Paragraph, traced bool) []Occurrence {
 			}
 		}
 	}
-	if traced {
-		// b.trace is free here: paragraph traces were copied out, or
-		// (Scratch) live in it up to its length, so pivot occurrences go
-		// after them and are copied out below.
-		b.tracing = true
-	}
+	// b.trace is free here: paragraph traces were copied out, or (Scratch)
+	// live in it up to its length, so pivot occurrences go after them and
+	// are copied out below. Like a paragraph's own words, those of a
+	// paragraph over MaxTraceBytes are not traced.
 	from := len(b.trace)
 	for _, p := range paras {
+		b.tracing = traced && len(p.Text) <= MaxTraceBytes
 		b.pivotAt = p.Start
 		start, runes := -1, 0
 		for i, r := range p.Text {
@@ -188,7 +189,7 @@ func (b *Builder) addPivot(paras []text.Paragraph, traced bool) []Occurrence {
 
 // pivotWord counts the translations of s[start:end], a word of runes runes.
 func (b *Builder) pivotWord(s string, start, end, runes int) {
-	if runes < MinPivotRunes {
+	if runes < minPivotRunes {
 		return
 	}
 	b.pivotStart, b.pivotEnd = start, end

@@ -84,7 +84,7 @@ func TestPivot(t *testing.T) {
 	short := NewBuilder(c)
 	short.Pivot = fakePivot{"der": {"the"}}
 	if d := short.Document(paras); !reflect.DeepEqual(d.Article, plain.Document(paras).Article) {
-		t.Error("a word under MinPivotRunes was translated")
+		t.Error("a word under minPivotRunes was translated")
 	}
 	// WordHash is the unigram's hash in a text.
 	var hs []uint32

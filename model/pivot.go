@@ -33,13 +33,15 @@ func (m *Model) PivotFor(lang string) feature.Pivot {
 func readPivot(langs []string, raw []byte) (map[string]*pivot.Table, []byte, error) {
 	out := make(map[string]*pivot.Table, len(langs))
 	r := bytes.NewReader(raw)
-	for _, l := range langs {
-		if _, dup := out[l]; dup {
-			return nil, nil, fmt.Errorf("model header: pivot language %q listed twice", l)
+	for i := 1; i < len(langs); i++ {
+		if langs[i] <= langs[i-1] {
+			return nil, nil, fmt.Errorf("model header: pivot languages %q are not sorted and distinct", langs)
 		}
+	}
+	for _, l := range langs {
 		t, err := pivot.ReadTable(r)
 		if err != nil {
-			return nil, nil, fmt.Errorf("model pivot table %s: %w", l, err)
+			return nil, nil, fmt.Errorf("model pivot tables: %w", err)
 		}
 		if t.Lang() != l {
 			return nil, nil, fmt.Errorf("model pivot table %s: the table is of language %q", l, t.Lang())

@@ -73,6 +73,7 @@ func TestPivotRoundTrip(t *testing.T) {
 	older := bytes.Clone(data)
 	binary.LittleEndian.PutUint32(older[8:], 8)
 	swapped := bytes.Replace(bytes.Clone(data), []byte(`"pivot":["de","ru"]`), []byte(`"pivot":["ru","de"]`), 1)
+	renamed := bytes.Replace(bytes.Clone(data), []byte(`"pivot":["de","ru"]`), []byte(`"pivot":["de","rv"]`), 1)
 	// The German table's first translation byte, flipped.
 	at := bytes.Index(data, []byte("government"))
 	damaged := bytes.Clone(data)
@@ -83,9 +84,10 @@ func TestPivotRoundTrip(t *testing.T) {
 		want string
 	}{
 		{"older version", resum(older), "pivot tables in a version 8 file"},
-		{"languages swapped", resum(swapped), "the table is of language"},
-		{"damaged table", resum(damaged), "model pivot table de"},
-		{"truncated table", resum(append(bytes.Clone(data[:len(data)-20]), 0, 0, 0, 0)), "model pivot table ru"},
+		{"languages swapped", resum(swapped), "not sorted and distinct"},
+		{"language renamed", resum(renamed), "the table is of language"},
+		{"damaged table", resum(damaged), "model pivot tables: pivot table de"},
+		{"truncated table", resum(append(bytes.Clone(data[:len(data)-20]), 0, 0, 0, 0)), "model pivot tables: pivot table: truncated"},
 	} {
 		if _, err := Decode(c.data); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.want)

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // maxDict bounds the uncompressed dictionary text a parser reads, so that a
@@ -37,7 +38,8 @@ type Entry struct {
 // entry; headwords of several words are left out) and the English words are
 // its translations: every line of the article after the first (the
 // headword and its pronunciation), less notes ("see:", "Synonym:", "Note:",
-// "Antonym:", and lines with "(:"), bracketed tags ([…] <…> (…) {…} /…/),
+// "Antonym:", and lines with "(:"), bracketed tags ([…] <…> (…) {…} /…/,
+// which separate alternatives as commas do),
 // and a leading sense number ("1.") or dash, split at ',' and ';'. With
 // reverse (an English-to-X dictionary), each translation of one word
 // becomes a source with the headword as its English word.
@@ -87,7 +89,9 @@ var (
 // appendClean appends to out the alternatives of one translation line of a
 // FreeDict article.
 func appendClean(out []string, s string) []string {
-	s = freeDictTags.ReplaceAllString(s, " ")
+	// A tag separates alternatives: "government <n>Gov., /ɡˈoːf/ Govt."
+	// is "government", "Gov." and "Govt.", not "government Gov.".
+	s = freeDictTags.ReplaceAllString(s, ",")
 	s = freeDictNum.ReplaceAllString(s, "")
 	for _, alt := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' }) {
 		if alt = strings.TrimSpace(strings.ToLower(alt)); alt != "" {
@@ -154,7 +158,7 @@ func ReadMueller(name string, index, dict io.Reader) ([]Entry, error) {
 			}
 			for _, w := range strings.Split(seg, ",") {
 				w = strings.ToLower(strings.TrimSpace(w))
-				if strings.ContainsFunc(w, unicode.IsSpace) || !isCyrillicWord(w) || countRunes(w) < 3 {
+				if strings.ContainsFunc(w, unicode.IsSpace) || !isCyrillicWord(w) || utf8.RuneCountInString(w) < 3 {
 					continue
 				}
 				add(w, head, first)
@@ -184,14 +188,6 @@ func isCyrillicWord(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-func countRunes(s string) int {
-	n := 0
-	for range s {
-		n++
-	}
-	return n
 }
 
 // readDictd reads a dictd dictionary and calls article with the headword

@@ -15,13 +15,14 @@
 //	ru  mueller7          mueller7-dict          V. K. Mueller's English-Russian, in reverse
 //
 // Load parses one (ReadFreeDict, ReadMueller) and builds a Table: for each
-// source word, the hashes of its first two English translations, under a
+// source word, its first two English translations (one word each), under a
 // 32-bit hash of the word's folded form (its Snowball stem for Russian,
 // French and Spanish). A model file stores only these tables (WriteTo,
 // ReadTable), not the dictionaries. The choices (two translations, stems
 // for ru, fr and es, the exact form or a prefix less up to 3 runes for the
-// others, Mueller's dictionary rather than FreeDict's small eng-rus) are
-// those of a prototype that was measured on the frame and genre tasks.
+// others, Mueller's dictionary rather than FreeDict's small eng-rus) were
+// measured on the frame and genre tasks with rhetor's cross-validation
+// (see the README's Accuracy section).
 //
 // Licences (Debian's copyright files, /usr/share/doc/<package>/copyright,
 // and the dictionaries' own headers): FreeDict's German-English dictionary

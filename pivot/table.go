@@ -12,10 +12,10 @@ import (
 	"rhetor/text"
 )
 
-// MaxTranslations is the number of English translations a table keeps per
+// maxTranslations is the number of English translations a table keeps per
 // source word: the first ones in dictionary order (the measured
 // configuration).
-const MaxTranslations = 2
+const maxTranslations = 2
 
 // minRunes is the length, in runes, of the shortest word of a text that is
 // looked up, and of the shortest prefix of it that is tried.
@@ -27,7 +27,7 @@ const minRunes = 4
 //
 // Its keys are a 32-bit hash of the source form (folded by text.FoldRune
 // and, for the languages with a stemmer, stemmed), sorted; vals holds
-// MaxTranslations indexes into vocab per key, 1 + the word's position, 0
+// maxTranslations indexes into vocab per key, 1 + the word's position, 0
 // where there are fewer. That is 12 bytes a key, and the English words. Build seeds the key hash so that the keys of the
 // dictionary's forms are distinct (if one of 64 seeds does); a word of a text that is not in the
 // dictionary matches one of its n keys with a chance of about n/2³².
@@ -96,24 +96,31 @@ func (t *Table) stemmed(word string, emit func(english string)) {
 	}
 	// The stemmers take 1 to 2 µs a word: the keys of the folded words
 	// seen are kept (a map look-up, no allocation), up to maxCached.
+	// Words longer than buf, which no language's words are, are not kept,
+	// so that the cache's memory stays bounded whatever the text.
+	cacheable := len(b) <= len(buf)
 	t.cache.mu.RLock()
 	key, ok := t.cache.keys[string(b)]
+	full := len(t.cache.keys) >= maxCached
 	t.cache.mu.RUnlock()
 	if !ok {
 		key = keyHash(t.seed, t.stem(string(b)))
-		t.cache.mu.Lock()
-		if t.cache.keys == nil {
-			t.cache.keys = map[string]uint32{}
+		if cacheable && !full {
+			t.cache.mu.Lock()
+			if t.cache.keys == nil {
+				t.cache.keys = map[string]uint32{}
+			}
+			if len(t.cache.keys) < maxCached {
+				t.cache.keys[string(b)] = key
+			}
+			t.cache.mu.Unlock()
 		}
-		if len(t.cache.keys) < maxCached {
-			t.cache.keys[string(b)] = key
-		}
-		t.cache.mu.Unlock()
 	}
 	t.emit(key, emit)
 }
 
-// maxCached bounds the stemmed words a table keeps the keys of (about 5 MB).
+// maxCached bounds the stemmed words a table keeps the keys of: with
+// words of at most 64 bytes, under 10 MB.
 const maxCached = 1 << 16
 
 // stemCache keeps the keys of the folded words a stemmed table has looked up.
@@ -178,10 +185,11 @@ func keyHash(seed uint32, s string) uint32 {
 //
 // Each source is folded (text.FoldRune); the translations of entries with
 // the same folded source are joined, in order. A source keeps its first
-// MaxTranslations distinct translations that are usable (see
+// maxTranslations distinct translations that are usable (see
 // translationWord); sources with none are left out. For a language with a
 // stemmer the key is the stem of the source and, of the sources with one
-// stem, the first in sorted order (of folded forms) gives the translations.
+// stem, the one with the most translations (the first in sorted order of
+// folded forms among equals) gives the stem's translations.
 // Keys that no lookup reaches are left out: those that are not one word (a
 // run of text.IsWordRune runes) and, for the languages without a stemmer,
 // those shorter than 4 runes.
@@ -218,22 +226,33 @@ func Build(lang string, entries []Entry) *Table {
 		form string // the key's: folded, stemmed
 		a, b string
 	}
+	picks := make([][maxTranslations]string, len(groups))
+	keyOf := make([]string, len(groups))
+	// Of the sources with one stem, the one with the most translations
+	// (the first in sorted order of those) gives the stem's: the
+	// dictionary's headword rather than a form lifted from an example
+	// ("правительство", 6 translations, rather than "правительств", one).
+	best := map[string]int{}
+	for i, g := range groups {
+		if picks[i] = pick(g.eng); picks[i][0] == "" {
+			continue
+		}
+		keyOf[i] = g.src
+		if stem != nil {
+			keyOf[i] = stem(g.src)
+			if b, ok := best[keyOf[i]]; !ok || len(g.eng) > len(groups[b].eng) {
+				best[keyOf[i]] = i
+			}
+		}
+	}
 	pairs := make([]pair, 0, len(groups))
-	stems := map[string]bool{}
-	for _, g := range groups {
-		tr := pick(g.eng)
+	for i, tr := range picks {
 		if tr[0] == "" {
 			continue
 		}
-		key := g.src
-		if stem != nil {
-			if key = stem(key); stems[key] {
-				continue
-			}
-			stems[key] = true
-			if !isWord(key) {
-				continue
-			}
+		key := keyOf[i]
+		if stem != nil && (best[key] != i || !isWord(key)) {
+			continue
 		}
 		pairs = append(pairs, pair{key, tr[0], tr[1]})
 	}
@@ -325,10 +344,10 @@ func isWord(s string) bool {
 	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return !text.IsWordRune(r) })
 }
 
-// pick returns the words of the first MaxTranslations usable translations
+// pick returns the words of the first maxTranslations usable translations
 // of eng with distinct words (folded), "" where there are fewer.
-func pick(eng []string) [MaxTranslations]string {
-	var out [MaxTranslations]string
+func pick(eng []string) [maxTranslations]string {
+	var out [maxTranslations]string
 	n := 0
 	for _, tr := range eng {
 		w, ok := translationWord(tr)
@@ -340,7 +359,7 @@ func pick(eng []string) [MaxTranslations]string {
 			continue
 		}
 		out[n] = w
-		if n++; n == MaxTranslations {
+		if n++; n == maxTranslations {
 			break
 		}
 	}
@@ -386,5 +405,5 @@ func translationWord(tr string) (string, bool) {
 	if start >= 0 && len(tr)-start > len(best) {
 		best = tr[start:]
 	}
-	return best, len(best) > 2
+	return best, len(best) > 2 && len(best) <= maxWord
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -181,13 +182,18 @@ func (s *trainSettings) prepare(ctx context.Context, stderr io.Writer) (*train.P
 	if s.pivot {
 		pv = map[string]*pivot.Table{}
 		var sizes []string
+		var errs []error
 		for _, l := range pivot.Languages() {
 			t, err := pivot.Load(s.dictionaries, l)
 			if err != nil {
-				return nil, fmt.Errorf("pivot dictionaries (--pivot=false trains without them): %w", err)
+				errs = append(errs, err)
+				continue
 			}
 			pv[l] = t
 			sizes = append(sizes, fmt.Sprintf("%s %d", l, t.Len()))
+		}
+		if err := errors.Join(errs...); err != nil {
+			return nil, fmt.Errorf("pivot dictionaries (--pivot=false trains without them):\n%w", err)
 		}
 		fmt.Fprintf(stderr, "pivot tables (words): %s\n", strings.Join(sizes, ", "))
 	}
