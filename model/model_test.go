@@ -132,6 +132,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(data)
 	f.Add(data[:40])
 	f.Add([]byte(Magic))
+	f.Add(encode(f, withPivot(smallModel())))
 	f.Fuzz(func(t *testing.T, d []byte) {
 		m, err := Decode(d)
 		if err == nil && m.validate() != nil {

@@ -16,11 +16,7 @@ import (
 // them stays at the version it had; tables in an older file, a table of
 // another language than its header says, or a damaged one are refused.
 func TestPivotRoundTrip(t *testing.T) {
-	m := smallModel()
-	m.Pivot = map[string]*pivot.Table{
-		"de": pivot.Build("de", []pivot.Entry{{Source: "Regierung", English: []string{"government", "administration"}}, {Source: "Krieg", English: []string{"war"}}}),
-		"ru": pivot.Build("ru", []pivot.Entry{{Source: "война", English: []string{"war"}}}),
-	}
+	m := withPivot(smallModel())
 	data := encode(t, m)
 	if v := binary.LittleEndian.Uint32(data[8:]); v != 9 {
 		t.Errorf("version %d, want 9", v)
@@ -93,4 +89,13 @@ func TestPivotRoundTrip(t *testing.T) {
 			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.want)
 		}
 	}
+}
+
+// withPivot gives m small German and Russian pivot tables.
+func withPivot(m *Model) *Model {
+	m.Pivot = map[string]*pivot.Table{
+		"de": pivot.Build("de", []pivot.Entry{{Source: "Regierung", English: []string{"government", "administration"}}, {Source: "Krieg", English: []string{"war"}}}),
+		"ru": pivot.Build("ru", []pivot.Entry{{Source: "война", English: []string{"war"}}}),
+	}
+	return m
 }
