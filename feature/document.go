@@ -88,10 +88,13 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 	// ArticleWords, the technique head's context, has no pivot features.
 	d.ArticleWords, _ = b.emit(&b.art, false)
 	if b.Parts == AllParts {
-		var pivotTrace []Occurrence
+		// The pivot's occurrences are recorded after the paragraphs' in
+		// b.trace, from pivotFrom on, until they are copied below.
+		pivotFrom := len(b.trace)
 		if b.Pivot != nil {
-			pivotTrace = b.addPivot(paras, articleTrace)
+			b.addPivot(paras, articleTrace)
 		}
+		pivotTrace := b.trace[pivotFrom:]
 		var scales [2]float64
 		d.Article, scales = b.emit(&b.art, true)
 		if articleTrace {
@@ -120,6 +123,7 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 				d.ArticleTrace = append(d.ArticleTrace, o)
 			}
 		}
+		b.trace = b.trace[:pivotFrom]
 	}
 	b.art.reset()
 	return d
@@ -131,11 +135,12 @@ func (b *Builder) Document(paras []text.Paragraph) Document {
 const minPivotRunes = 4
 
 // addPivot counts the pivot features of paras in the article slot (the
-// word and character features of each translation) and,
-// when traced is set, returns their occurrences (article offsets: the
-// range of the word translated; values not yet set).
-func (b *Builder) addPivot(paras []text.Paragraph, traced bool) []Occurrence {
-	var tr []Occurrence
+// word and character features of each translation) and, when traced is
+// set, appends their occurrences to b.trace (article offsets: the range of
+// the word translated; values not yet set). b.trace is free for them:
+// paragraph traces were copied out of it, or (Scratch) live in it up to
+// its length, and Document takes them out again.
+func (b *Builder) addPivot(paras []text.Paragraph, traced bool) {
 	if b.pivotAdd == nil {
 		b.pivotChars = func(gs []charGram) {
 			for _, g := range gs {
@@ -153,11 +158,8 @@ func (b *Builder) addPivot(paras []text.Paragraph, traced bool) []Occurrence {
 			}
 		}
 	}
-	// b.trace is free here: paragraph traces were copied out, or (Scratch)
-	// live in it up to its length, so pivot occurrences go after them and
-	// are copied out below. Like a paragraph's own words, those of a
-	// paragraph over MaxTraceBytes are not traced.
-	from := len(b.trace)
+	// Like a paragraph's own words, those of a paragraph over
+	// MaxTraceBytes are not traced.
 	for _, p := range paras {
 		b.tracing = traced && len(p.Text) <= MaxTraceBytes
 		b.pivotAt = p.Start
@@ -180,11 +182,6 @@ func (b *Builder) addPivot(paras []text.Paragraph, traced bool) []Occurrence {
 		}
 	}
 	b.tracing = false
-	if traced {
-		tr = append(tr, b.trace[from:]...)
-		b.trace = b.trace[:from]
-	}
-	return tr
 }
 
 // pivotWord counts the translations of s[start:end], a word of runes runes.

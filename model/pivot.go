@@ -21,12 +21,7 @@ func (m *Model) PivotLanguages() []string {
 
 // PivotFor returns the pivot table the article features of a text in
 // lang read (feature.Builder.Pivot), or nil when m has none for lang.
-func (m *Model) PivotFor(lang string) feature.Pivot {
-	if t := m.Pivot[lang]; t != nil {
-		return t
-	}
-	return nil
-}
+func (m *Model) PivotFor(lang string) feature.Pivot { return pivot.For(m.Pivot, lang) }
 
 // readPivot reads the pivot tables of langs from the start of raw and
 // returns them with the bytes after them.

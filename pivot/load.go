@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"rhetor/feature"
 )
 
 // DefaultDir is where Debian's dictd packages install their dictionaries.
@@ -91,4 +93,33 @@ func Packages() []string {
 		ps[i] = sources[l].pkg
 	}
 	return ps
+}
+
+// LoadAll loads the tables of every language Languages lists from dir. A
+// missing or unreadable dictionary is an error naming it; all of them are
+// named, not only the first.
+func LoadAll(dir string) (map[string]*Table, error) {
+	out := map[string]*Table{}
+	var errs []error
+	for _, l := range Languages() {
+		t, err := Load(dir, l)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out[l] = t
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// For returns the table of lang in tables as a feature.Pivot, or nil (an
+// untyped nil, which a feature.Builder skips) when there is none.
+func For(tables map[string]*Table, lang string) feature.Pivot {
+	if t := tables[lang]; t != nil {
+		return t
+	}
+	return nil
 }

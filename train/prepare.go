@@ -109,10 +109,7 @@ func PrepareWith(ctx context.Context, datasets []*corpus.Dataset, fc feature.Con
 			defer wg.Done()
 			b := feature.NewBuilder(fc)
 			for i := range next {
-				b.Pivot = nil
-				if t := pv[docs[i].Lang]; t != nil {
-					b.Pivot = t
-				}
+				b.Pivot = pivot.For(pv, docs[i].Lang)
 				docs[i].Vectors = b.Document(docs[i].Paras)
 				docs[i].tokenise(sc, ti)
 			}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -180,20 +179,13 @@ func (s *trainSettings) prepare(ctx context.Context, stderr io.Writer) (*train.P
 	fmt.Fprintf(stderr, "featurising %d articles in %d language folders\n", n, len(all))
 	var pv map[string]*pivot.Table
 	if s.pivot {
-		pv = map[string]*pivot.Table{}
-		var sizes []string
-		var errs []error
-		for _, l := range pivot.Languages() {
-			t, err := pivot.Load(s.dictionaries, l)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			pv[l] = t
-			sizes = append(sizes, fmt.Sprintf("%s %d", l, t.Len()))
-		}
-		if err := errors.Join(errs...); err != nil {
+		var err error
+		if pv, err = pivot.LoadAll(s.dictionaries); err != nil {
 			return nil, fmt.Errorf("pivot dictionaries (--pivot=false trains without them):\n%w", err)
+		}
+		var sizes []string
+		for _, l := range pivot.Languages() {
+			sizes = append(sizes, fmt.Sprintf("%s %d", l, pv[l].Len()))
 		}
 		fmt.Fprintf(stderr, "pivot tables (words): %s\n", strings.Join(sizes, ", "))
 	}
