@@ -30,6 +30,9 @@ func testQueue(t *testing.T, edit func(*Config)) (*Queue, *nats.Conn) {
 	c.Stream, c.Subject = "RHETOR_UT"+sfx, "rhetor.ut"+sfx+".articles"
 	c.DeadStream, c.DeadSubject = "RHETOR_UTD"+sfx, "rhetor.ut"+sfx+".dead"
 	c.Consumer, c.Bucket = "rhetor-ut"+sfx, "rhetor_ut"+sfx
+	// Small streams: the server reserves MaxBytes for each, and test
+	// packages run at once on one server.
+	c.MaxBytes, c.DeadMaxBytes = 64<<20, 16<<20
 	if edit != nil {
 		edit(&c)
 	}
@@ -47,8 +50,11 @@ func TestSetupEnqueueStatus(t *testing.T) {
 	ctx := context.Background()
 	info := q.Articles.CachedInfo().Config
 	if info.Retention != jetstream.WorkQueuePolicy || info.Storage != jetstream.FileStorage || info.Discard != jetstream.DiscardNew ||
-		info.MaxBytes != DefaultMaxBytes || info.MaxMsgSize != DefaultMaxMsgSize || info.Duplicates != DefaultDuplicates {
+		info.MaxBytes != q.Config.MaxBytes || info.MaxMsgSize != DefaultMaxMsgSize || info.Duplicates != DefaultDuplicates {
 		t.Errorf("article stream config %+v", info)
+	}
+	if dead := q.Dead.CachedInfo().Config; dead.MaxBytes != q.Config.DeadMaxBytes {
+		t.Errorf("dead-letter stream MaxBytes %d, want %d", dead.MaxBytes, q.Config.DeadMaxBytes)
 	}
 	ci := q.Consumer.CachedInfo().Config
 	if ci.AckPolicy != jetstream.AckExplicitPolicy || ci.AckWait != DefaultAckWait || ci.MaxDeliver != DefaultMaxDeliver {

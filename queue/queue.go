@@ -71,7 +71,8 @@ type Config struct {
 	DeadStream, DeadSubject string
 	Bucket                  string
 
-	MaxBytes      int64
+	MaxBytes      int64 // article stream's MaxBytes, when it is created
+	DeadMaxBytes  int64 // dead-letter stream's MaxBytes, when it is created
 	MaxMsgSize    int
 	Duplicates    time.Duration
 	AckWait       time.Duration
@@ -89,7 +90,7 @@ func DefaultConfig() Config {
 	return Config{
 		Stream: DefaultStream, Subject: DefaultSubject, Consumer: DefaultConsumer,
 		DeadStream: DefaultDeadStream, DeadSubject: DefaultDeadSubject, Bucket: DefaultBucket,
-		MaxBytes: DefaultMaxBytes, MaxMsgSize: DefaultMaxMsgSize, Duplicates: DefaultDuplicates,
+		MaxBytes: DefaultMaxBytes, DeadMaxBytes: DefaultDeadMaxBytes, MaxMsgSize: DefaultMaxMsgSize, Duplicates: DefaultDuplicates,
 		AckWait: DefaultAckWait, MaxDeliver: DefaultMaxDeliver, MaxAckPending: DefaultMaxAckPending,
 		HeartbeatTTL: DefaultHeartbeatTTL,
 	}
@@ -104,6 +105,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DeadStream, "dead-stream", c.DeadStream, "dead-letter stream `NAME`")
 	fs.StringVar(&c.DeadSubject, "dead-subject", c.DeadSubject, "dead-letter `SUBJECT`")
 	fs.StringVar(&c.Bucket, "workers-bucket", c.Bucket, "key-value `BUCKET` of worker heartbeats")
+	fs.Int64Var(&c.MaxBytes, "max-bytes", c.MaxBytes, "article stream's storage limit in `BYTES`, reserved on the NATS server (when the stream is created)")
+	fs.Int64Var(&c.DeadMaxBytes, "dead-max-bytes", c.DeadMaxBytes, "dead-letter stream's storage limit in `BYTES`, reserved on the NATS server (when the stream is created)")
 	fs.DurationVar(&c.AckWait, "ack-wait", c.AckWait, "redeliver a message not acknowledged within this time (when the consumer is created, or with --update-consumer)")
 	fs.IntVar(&c.MaxDeliver, "max-deliver", c.MaxDeliver, "deliveries of a message at most, then it is dead-lettered (when the consumer is created, or with --update-consumer)")
 	fs.BoolVar(&c.UpdateConsumer, "update-consumer", false, "write --ack-wait and --max-deliver to the existing consumer (without it an existing consumer is used as it is)")
@@ -121,6 +124,12 @@ func (c Config) Validate() error {
 	}
 	if c.Subject == c.DeadSubject {
 		return errors.New("--subject and --dead-subject must differ")
+	}
+	if c.MaxBytes < int64(c.MaxMsgSize) {
+		return fmt.Errorf("--max-bytes must be at least the largest message, %d bytes", c.MaxMsgSize)
+	}
+	if c.DeadMaxBytes < int64(c.MaxMsgSize) {
+		return fmt.Errorf("--dead-max-bytes must be at least the largest message, %d bytes", c.MaxMsgSize)
 	}
 	if c.AckWait < time.Second {
 		return errors.New("--ack-wait must be at least 1s")
@@ -175,7 +184,7 @@ func Setup(ctx context.Context, js jetstream.JetStream, c Config) (*Queue, error
 		Retention:   jetstream.LimitsPolicy,
 		Storage:     jetstream.FileStorage,
 		Discard:     jetstream.DiscardOld,
-		MaxBytes:    DefaultDeadMaxBytes,
+		MaxBytes:    c.DeadMaxBytes,
 		MaxAge:      DefaultDeadMaxAge,
 		MaxMsgSize:  int32(c.MaxMsgSize),
 		MaxMsgs:     -1,
@@ -238,6 +247,10 @@ func consumerConfig(c Config) jetstream.ConsumerConfig {
 	}
 }
 
+// errCodeStorageExceeded is JetStream's "insufficient storage resources
+// available": the stream's MaxBytes does not fit the server's reservation.
+const errCodeStorageExceeded jetstream.ErrorCode = 10047
+
 // ensureStream opens the stream of want's name, creating it only when it
 // does not exist; either way it must have want's retention and first
 // subject. It looks up first because nats-server checks a creation against
@@ -251,6 +264,11 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.St
 		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) { // created meanwhile by another process
 			s, err = js.Stream(ctx, want.Name)
 		}
+	}
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeStorageExceeded {
+		return nil, fmt.Errorf("stream %s: the NATS server cannot reserve its %d bytes of storage: raise the server's max_file_store, or create the stream smaller (--max-bytes, --dead-max-bytes; docs/deploy.md, Storage sizing): %w",
+			want.Name, want.MaxBytes, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("stream %s: %w", want.Name, err)

@@ -24,8 +24,8 @@ func TestSetupOnSizedServer(t *testing.T) {
 	// A queue of other names does not fit: the error says so.
 	other := DefaultConfig()
 	other.Stream, other.Subject, other.DeadStream, other.DeadSubject = "OTHER", "other.articles", "OTHER_DEAD", "other.dead"
-	if _, err := Setup(ctx, js, other); err == nil || !strings.Contains(err.Error(), "stream OTHER") {
-		t.Errorf("setup of a second queue on a full server: %v, want an error naming stream OTHER", err)
+	if _, err := Setup(ctx, js, other); err == nil || !strings.Contains(err.Error(), "stream OTHER") || !strings.Contains(err.Error(), "--max-bytes") {
+		t.Errorf("setup of a second queue on a full server: %v, want an error naming stream OTHER and --max-bytes", err)
 	}
 }
 

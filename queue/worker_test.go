@@ -900,6 +900,15 @@ func TestConfigValidate(t *testing.T) {
 	if c.Validate() == nil {
 		t.Error("max-deliver 1 accepted: no redelivery would be possible")
 	}
+	c = DefaultConfig()
+	c.DeadMaxBytes = 1000
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--dead-max-bytes") {
+		t.Errorf("dead-letter stream smaller than a message: %v, want an error naming --dead-max-bytes", err)
+	}
+	c = DefaultConfig()
+	if c.MaxBytes != 4<<30 || c.DeadMaxBytes != 1<<30 || c.MaxMsgSize != 1<<20 {
+		t.Errorf("default limits %d, %d, %d; docs/deploy.md says 4 GiB, 1 GiB, 1 MiB", c.MaxBytes, c.DeadMaxBytes, c.MaxMsgSize)
+	}
 }
 
 func itoa(n uint64) string {

@@ -52,6 +52,9 @@ func queueTestNames(t *testing.T, js jetstream.JetStream) (queue.Config, []strin
 	c.DeadStream, c.DeadSubject = "RHETOR_TD"+sfx, "rhetor.t"+sfx+".dead"
 	c.Consumer, c.Bucket = "rhetor-t"+sfx, "rhetor_t"+sfx
 	c.AckWait = 4 * time.Second
+	// Small streams: the server reserves MaxBytes for each, and test
+	// packages run at once on one server.
+	c.MaxBytes, c.DeadMaxBytes = 64<<20, 16<<20
 	url := js.Conn().ConnectedUrl()
 	t.Cleanup(func() {
 		nc, err := nats.Connect(url)
@@ -69,7 +72,8 @@ func queueTestNames(t *testing.T, js jetstream.JetStream) (queue.Config, []strin
 		defer cancel()
 		queue.Delete(ctx, js, c)
 	})
-	return c, append(queueNameFlags(c), "--ack-wait", c.AckWait.String())
+	return c, append(queueNameFlags(c), "--ack-wait", c.AckWait.String(),
+		"--max-bytes", strconv.FormatInt(c.MaxBytes, 10), "--dead-max-bytes", strconv.FormatInt(c.DeadMaxBytes, 10))
 }
 
 // queueTest is an integration test's queue on the NATS server of

@@ -23,7 +23,7 @@ import (
 // once and nothing left in the work queue, and a worker killed then
 // leaves the live list within about one heartbeat interval.
 func TestQueueNATSRestart(t *testing.T) {
-	srv := natstest.Start(t, "")
+	srv := natstest.Start(t, "max_file_store: 8GB")
 	dsn := pgtest.DSN(t)
 	bin := clitest.Build(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
