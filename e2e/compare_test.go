@@ -82,7 +82,7 @@ func TestCompareView(t *testing.T) {
 		t.Fatalf("technique-by-source CSV: %v\n%s", err, text)
 	}
 	if len(rows) != len(sources)+1 || len(rows[0]) != 2+23 || rows[0][0] != "source" || rows[0][1] != "articles" {
-		t.Fatalf("technique-by-source CSV has %d rows, header %v", len(rows), rows[0])
+		t.Fatalf("technique-by-source CSV has %d rows, want %d with a header of source, articles and 23 techniques:\n%s", len(rows), len(sources)+1, text)
 	}
 	for _, r := range rows[1:] {
 		if n, err := strconv.Atoi(r[1]); err != nil || n != perSource[r[0]] {

@@ -37,8 +37,12 @@ type env struct {
 	base string
 	// ctx is the browser tab's context (with the test's deadline).
 	ctx context.Context
-	// downloads is where the browser saves downloaded files.
+	// downloads is where the browser saves downloaded files; completed
+	// counts the downloads the browser reported complete, by suggested
+	// file name (guids maps a download under way to that name).
 	downloads string
+	completed map[string]int
+	guids     map[string]string
 
 	mu         sync.Mutex
 	dialogs    []string
@@ -107,8 +111,11 @@ func newEnvToken(t *testing.T, width, height int, token string) *env {
 		}
 	}()
 	e.downloads = t.TempDir()
+	e.completed, e.guids = map[string]int{}, map[string]string{}
+	chromedp.ListenBrowser(tabCtx, e.onDownload)
+	events := true
 	if _, err := chromedp.CallBrowser(tabCtx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: e.downloads,
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: e.downloads, EventsEnabled: &events,
 	}); err != nil {
 		t.Fatalf("allow downloads: %v", err)
 	}
@@ -341,21 +348,48 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	return p
 }
 
+// onDownload counts the downloads the browser completes, by name. It runs
+// on the browser's reading goroutine, so it only records.
+func (e *env) onDownload(ev any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch ev := ev.(type) {
+	case *browser.EventDownloadWillBegin:
+		e.guids[ev.GUID] = ev.SuggestedFilename
+	case *browser.EventDownloadProgress:
+		if ev.State == browser.DownloadProgressStateCompleted {
+			e.completed[e.guids[ev.GUID]]++
+			delete(e.guids, ev.GUID)
+		}
+	}
+}
+
 // download clicks a download link and returns the content of the file the
-// browser saved, named by the link's download attribute.
+// browser saved, named by the link's download attribute, once the browser
+// reports the download complete (the file can exist, empty, before that).
 func (e *env) download(selector string) string {
 	e.t.Helper()
 	name := evalJS[string](e, fmt.Sprintf("document.querySelector(%q).getAttribute('download')", selector))
 	path := filepath.Join(e.downloads, name)
 	os.Remove(path)
+	e.mu.Lock()
+	before := e.completed[name]
+	e.mu.Unlock()
 	e.run("download "+selector, chromedp.Click(chromedp.CSS(selector)))
 	for range 200 {
-		if b, err := os.ReadFile(path); err == nil {
+		e.mu.Lock()
+		done := e.completed[name] > before
+		e.mu.Unlock()
+		if done {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				e.t.Fatalf("download %s: %v", selector, err)
+			}
 			return string(b)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	e.t.Fatalf("download %s: no file %s after 10s", selector, path)
+	e.t.Fatalf("download %s: the browser did not complete %s within 10s", selector, path)
 	return ""
 }
 
