@@ -19,17 +19,31 @@ const DefaultDir = "/usr/share/dictd"
 type source struct {
 	name    string // file name less ".index" and ".dict.dz"
 	pkg     string // the Debian package that installs it
+	licence string // the dictionary's licence, as the package's copyright file gives it
 	mueller bool   // Mueller's format (reverse), else FreeDict
 	reverse bool   // FreeDict English-to-X, read in reverse
 }
 
 var sources = map[string]source{
-	"de": {name: "freedict-deu-eng", pkg: "dict-freedict-deu-eng"},
-	"es": {name: "freedict-spa-eng", pkg: "dict-freedict-spa-eng"},
-	"fr": {name: "freedict-fra-eng", pkg: "dict-freedict-fra-eng"},
-	"it": {name: "freedict-ita-eng", pkg: "dict-freedict-ita-eng"},
-	"pl": {name: "freedict-eng-pol", pkg: "dict-freedict-eng-pol", reverse: true},
-	"ru": {name: "mueller7", pkg: "mueller7-dict", mueller: true},
+	"de": {name: "freedict-deu-eng", pkg: "dict-freedict-deu-eng", licence: "GPL-3+"},
+	"es": {name: "freedict-spa-eng", pkg: "dict-freedict-spa-eng", licence: "GPL-2+"},
+	"fr": {name: "freedict-fra-eng", pkg: "dict-freedict-fra-eng", licence: "GPL-2+"},
+	"it": {name: "freedict-ita-eng", pkg: "dict-freedict-ita-eng", licence: "GPL-2+"},
+	"pl": {name: "freedict-eng-pol", pkg: "dict-freedict-eng-pol", licence: "GPL-3+ and GFDL-1.2+", reverse: true},
+	"ru": {name: "mueller7", pkg: "mueller7-dict", licence: "GPL-2+", mueller: true},
+}
+
+// Origin names the dictionary lang's table is derived from: the Debian
+// package and the dictionary's licence ("dict-freedict-deu-eng, GPL-3+"),
+// or "" for a language Load does not know. Tables derived from these
+// dictionaries travel in model files; NOTICE at the repository's root
+// lists them.
+func Origin(lang string) string {
+	src, ok := sources[lang]
+	if !ok {
+		return ""
+	}
+	return src.pkg + ", " + src.licence
 }
 
 // Languages returns the languages Load knows, sorted.

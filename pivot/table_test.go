@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -214,5 +215,20 @@ func BenchmarkTranslations(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// TestOrigin: every language Load knows names its Debian package and its
+// dictionary's licence; an unknown language names none.
+func TestOrigin(t *testing.T) {
+	pkgs := Packages()
+	for i, l := range Languages() {
+		o := Origin(l)
+		if !strings.HasPrefix(o, pkgs[i]+", ") || !strings.Contains(o, "GPL") {
+			t.Errorf("Origin(%q) = %q, want %s and its licence", l, o, pkgs[i])
+		}
+	}
+	if o := Origin("xx"); o != "" {
+		t.Errorf(`Origin("xx") = %q, want ""`, o)
 	}
 }

@@ -289,3 +289,18 @@ func TestTrainCommand(t *testing.T) {
 		t.Error("a failed training run changed the existing model file")
 	}
 }
+
+// TestVersion: `rhetor version` describes the embedded model and names the
+// dictionaries its pivot tables come from, with their licences.
+func TestVersion(t *testing.T) {
+	code, out, errOut := cli("", "version")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"model format", `model "rhetor-default"`,
+		"pivot tables derived from bilingual dictionaries: de (dict-freedict-deu-eng, GPL-3+)", "ru (mueller7-dict, GPL-2+)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("version output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sort"
+	"strings"
 
 	"rhetor/model"
+	"rhetor/pivot"
 )
 
 // runVersion implements `rhetor version`.
@@ -38,5 +40,12 @@ func runVersion(ctx context.Context, stdio IO, args []string) error {
 	opts, _ := json.Marshal(m.Info.Options)
 	fmt.Fprintf(stdio.Stdout, "model %q: trained on %v articles, %d paragraphs\n", m.Info.Name, langs, m.Info.Paragraphs)
 	fmt.Fprintf(stdio.Stdout, "features %+v, layout %+v\noptions %s, threshold folds %d\n", m.Features, m.Layout, opts, m.Info.Folds)
+	if ls := m.PivotLanguages(); len(ls) > 0 {
+		origins := make([]string, len(ls))
+		for i, l := range ls {
+			origins[i] = fmt.Sprintf("%s (%s)", l, pivot.Origin(l))
+		}
+		fmt.Fprintf(stdio.Stdout, "pivot tables derived from bilingual dictionaries: %s\n", strings.Join(origins, "; "))
+	}
 	return nil
 }
