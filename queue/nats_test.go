@@ -272,3 +272,14 @@ func TestWorkerRun(t *testing.T) {
 	}
 	t.Error("messages left in the work queue")
 }
+
+// A stream created with --max-bytes -1 has no limit and reserves nothing.
+func TestSetupUnlimitedStreams(t *testing.T) {
+	q, _ := testQueue(t, func(c *Config) { c.MaxBytes, c.DeadMaxBytes = -1, -1 })
+	if got := q.Articles.CachedInfo().Config.MaxBytes; got != -1 {
+		t.Errorf("article stream MaxBytes %d, want -1", got)
+	}
+	if got := q.Dead.CachedInfo().Config.MaxBytes; got != -1 {
+		t.Errorf("dead-letter stream MaxBytes %d, want -1", got)
+	}
+}

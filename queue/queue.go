@@ -105,8 +105,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DeadStream, "dead-stream", c.DeadStream, "dead-letter stream `NAME`")
 	fs.StringVar(&c.DeadSubject, "dead-subject", c.DeadSubject, "dead-letter `SUBJECT`")
 	fs.StringVar(&c.Bucket, "workers-bucket", c.Bucket, "key-value `BUCKET` of worker heartbeats")
-	fs.Int64Var(&c.MaxBytes, "max-bytes", c.MaxBytes, "article stream's storage limit in `BYTES`, reserved on the NATS server (when the stream is created)")
-	fs.Int64Var(&c.DeadMaxBytes, "dead-max-bytes", c.DeadMaxBytes, "dead-letter stream's storage limit in `BYTES`, reserved on the NATS server (when the stream is created)")
+	fs.Int64Var(&c.MaxBytes, "max-bytes", c.MaxBytes, "article stream's storage limit in `BYTES`, reserved on the NATS server, -1 for none (when the stream is created)")
+	fs.Int64Var(&c.DeadMaxBytes, "dead-max-bytes", c.DeadMaxBytes, "dead-letter stream's storage limit in `BYTES`, reserved on the NATS server, -1 for none (when the stream is created)")
 	fs.DurationVar(&c.AckWait, "ack-wait", c.AckWait, "redeliver a message not acknowledged within this time (when the consumer is created, or with --update-consumer)")
 	fs.IntVar(&c.MaxDeliver, "max-deliver", c.MaxDeliver, "deliveries of a message at most, then it is dead-lettered (when the consumer is created, or with --update-consumer)")
 	fs.BoolVar(&c.UpdateConsumer, "update-consumer", false, "write --ack-wait and --max-deliver to the existing consumer (without it an existing consumer is used as it is)")
@@ -125,11 +125,11 @@ func (c Config) Validate() error {
 	if c.Subject == c.DeadSubject {
 		return errors.New("--subject and --dead-subject must differ")
 	}
-	if c.MaxBytes < int64(c.MaxMsgSize) {
-		return fmt.Errorf("--max-bytes must be at least the largest message, %d bytes", c.MaxMsgSize)
+	if c.MaxBytes != -1 && c.MaxBytes < int64(c.MaxMsgSize) {
+		return fmt.Errorf("--max-bytes must be -1 (no limit) or at least the largest message, %d bytes", c.MaxMsgSize)
 	}
-	if c.DeadMaxBytes < int64(c.MaxMsgSize) {
-		return fmt.Errorf("--dead-max-bytes must be at least the largest message, %d bytes", c.MaxMsgSize)
+	if c.DeadMaxBytes != -1 && c.DeadMaxBytes < int64(c.MaxMsgSize) {
+		return fmt.Errorf("--dead-max-bytes must be -1 (no limit) or at least the largest message, %d bytes", c.MaxMsgSize)
 	}
 	if c.AckWait < time.Second {
 		return errors.New("--ack-wait must be at least 1s")

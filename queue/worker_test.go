@@ -906,6 +906,11 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("dead-letter stream smaller than a message: %v, want an error naming --dead-max-bytes", err)
 	}
 	c = DefaultConfig()
+	c.MaxBytes, c.DeadMaxBytes = -1, -1
+	if err := c.Validate(); err != nil {
+		t.Errorf("streams without a limit (-1): %v", err)
+	}
+	c = DefaultConfig()
 	if c.MaxBytes != 4<<30 || c.DeadMaxBytes != 1<<30 || c.MaxMsgSize != 1<<20 {
 		t.Errorf("default limits %d, %d, %d; docs/deploy.md says 4 GiB, 1 GiB, 1 MiB", c.MaxBytes, c.DeadMaxBytes, c.MaxMsgSize)
 	}
