@@ -214,7 +214,10 @@ func benchThroughQueue(ctx context.Context, stdio IO, self, in string, n int, na
 	cfg.Stream, cfg.Subject = "RHETOR_BENCH_"+sfx, "rhetor.bench"+sfx+".articles"
 	cfg.DeadStream, cfg.DeadSubject = "RHETOR_BENCH_DEAD_"+sfx, "rhetor.bench"+sfx+".dead"
 	cfg.Consumer, cfg.Bucket = "rhetor-bench-"+sfx, "rhetor_bench_"+sfx
-	names := append([]string{"--nats", natsURL}, queueNameFlags(cfg)...)
+	// A throw-away queue reserves no storage: on a server sized for the
+	// production queue (docs/deploy.md) a bench round still fits.
+	cfg.MaxBytes, cfg.DeadMaxBytes = -1, -1
+	names := append([]string{"--nats", natsURL, "--max-bytes", "-1", "--dead-max-bytes", "-1"}, queueNameFlags(cfg)...)
 	nc, js, err := connectJetStream(natsURL, "rhetor bench")
 	if err != nil {
 		return queueRun{}, err
