@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"rhetor/internal/dictdtest"
 )
 
 // TestDebianDictionaries loads each language's dictionary from DefaultDir
@@ -56,7 +58,7 @@ func TestDebianDictionaries(t *testing.T) {
 			t.Errorf("%s: round trip: %v", l, err)
 		}
 		for _, c := range cases[l] {
-			if tr := translations(tab, c[0], c[1]); !slices.Contains(tr, c[1]) {
+			if tr := translations(tab, c[0]); !slices.Contains(tr, c[1]) {
 				t.Errorf("%s %q: translations %q, want %q among them", l, c[0], tr, c[1])
 			}
 		}
@@ -76,7 +78,7 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(dir, "ru"); err == nil || !strings.Contains(err.Error(), "mueller7.dict.dz") || !strings.Contains(err.Error(), "mueller7-dict") {
 		t.Errorf("missing dict: %v", err)
 	}
-	os.WriteFile(filepath.Join(dir, "mueller7.dict.dz"), gzipped(dict), 0o644)
+	os.WriteFile(filepath.Join(dir, "mueller7.dict.dz"), dictdtest.Gzip(dict), 0o644)
 	tab, err := Load(dir, "ru")
 	if err != nil {
 		t.Fatal(err)

@@ -2,40 +2,23 @@ package pivot
 
 import (
 	"bytes"
-	"compress/gzip"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"rhetor/internal/dictdtest"
 )
 
+// article is a dictionary article: its index headword and its text.
 type article struct{ head, body string }
 
-// dictd returns the index and dictionary text of arts in dictd format.
+// dictd returns the index and the uncompressed text of a dictionary of arts.
 func dictd(arts ...article) (index, dict []byte) {
-	var idx, d bytes.Buffer
-	for _, a := range arts {
-		fmt.Fprintf(&idx, "%s\t%s\t%s\n", a.head, base64Number(d.Len()), base64Number(len(a.body)))
-		d.WriteString(a.body)
+	da := make([]dictdtest.Article, len(arts))
+	for i, a := range arts {
+		da[i] = dictdtest.Article{Head: a.head, Body: a.body}
 	}
-	return idx.Bytes(), d.Bytes()
-}
-
-func base64Number(n int) string {
-	const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	s := string(digits[n%64])
-	for n /= 64; n > 0; n /= 64 {
-		s = string(digits[n%64]) + s
-	}
-	return s
-}
-
-func gzipped(b []byte) []byte {
-	var buf bytes.Buffer
-	z := gzip.NewWriter(&buf)
-	z.Write(b)
-	z.Close()
-	return buf.Bytes()
+	return dictdtest.Encode(da...)
 }
 
 // freeDictArticles is a small German-English FreeDict dictionary in the
@@ -66,7 +49,7 @@ func TestReadFreeDictForward(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 	// A dictzip (gzip) dictionary reads the same.
-	got2, err := ReadFreeDict("test", bytes.NewReader(index), bytes.NewReader(gzipped(dict)), false)
+	got2, err := ReadFreeDict("test", bytes.NewReader(index), bytes.NewReader(dictdtest.Gzip(dict)), false)
 	if err != nil || !reflect.DeepEqual(got2, want) {
 		t.Errorf("gzipped: %q, %v", got2, err)
 	}
@@ -107,7 +90,7 @@ var muellerArticles = []article{
 
 func TestReadMueller(t *testing.T) {
 	index, dict := dictd(muellerArticles...)
-	got, err := ReadMueller("mueller7", bytes.NewReader(index), bytes.NewReader(gzipped(dict)))
+	got, err := ReadMueller("mueller7", bytes.NewReader(index), bytes.NewReader(dictdtest.Gzip(dict)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,8 +115,8 @@ func TestReadDictdErrors(t *testing.T) {
 		{"Haus\tA!\tB", "test.index line 2: bad offset"},
 		{"Haus\tA\t", "test.index line 2: bad offset"},
 		{"Haus\tAAAAAAAAAAAAA\tB", "test.index line 2: bad offset"},
-		{"Haus\tB\t" + base64Number(len(dict)), "test.index line 2: article at 1+"},
-		{"Haus\t" + base64Number(len(dict)+1) + "\tA", "past the end of the dictionary text"},
+		{"Haus\tB\t" + dictdtest.Number(len(dict)), "test.index line 2: article at 1+"},
+		{"Haus\t" + dictdtest.Number(len(dict)+1) + "\tA", "past the end of the dictionary text"},
 	} {
 		bad := lines[0] + c.line + "\n" + lines[2]
 		for _, mueller := range []bool{false, true} {
@@ -161,7 +144,7 @@ func TestReadDictdErrors(t *testing.T) {
 
 func TestDecodeBase64Number(t *testing.T) {
 	for _, n := range []int{0, 1, 63, 64, 4095, 4096, 1 << 30, 1<<40 + 12345} {
-		if got, ok := decodeBase64Number(base64Number(n)); !ok || got != uint64(n) {
+		if got, ok := decodeBase64Number(dictdtest.Number(n)); !ok || got != uint64(n) {
 			t.Errorf("%d: got %d, %v", n, got, ok)
 		}
 	}

@@ -202,22 +202,18 @@ func Build(lang string, entries []Entry) *Table {
 	}
 	at := map[string]int{}
 	var groups []group
-	var fold []byte
 	for _, e := range entries {
-		fold = fold[:0]
-		for _, r := range e.Source {
-			fold = utf8.AppendRune(fold, text.FoldRune(r))
-		}
+		fold := foldWord(e.Source)
 		// A stemmed source claims its stem even where the stem is not a
 		// word and is left out below.
-		if len(fold) == 0 || (stem == nil && !lookedUp(string(fold))) {
+		if fold == "" || (stem == nil && !lookedUp(fold)) {
 			continue
 		}
-		i, ok := at[string(fold)]
+		i, ok := at[fold]
 		if !ok {
 			i = len(groups)
-			at[string(fold)] = i
-			groups = append(groups, group{src: string(fold)})
+			at[fold] = i
+			groups = append(groups, group{src: fold})
 		}
 		groups[i].eng = append(groups[i].eng, e.English...)
 	}
@@ -368,7 +364,7 @@ func pick(eng []string) [maxTranslations]string {
 }
 
 // foldWord folds each rune of w with text.FoldRune: the form whose word
-// feature is that of w in a text.
+// feature is that of w in a text, and the form a source is keyed by.
 func foldWord(w string) string {
 	b := make([]byte, 0, len(w))
 	for _, r := range w {

@@ -10,7 +10,7 @@ import (
 )
 
 // translations returns the English words of word in t.
-func translations(t *Table, word string, _ ...string) []string {
+func translations(t *Table, word string) []string {
 	var out []string
 	t.Translations(word, func(w string) { out = append(out, w) })
 	return out
@@ -18,7 +18,7 @@ func translations(t *Table, word string, _ ...string) []string {
 
 func check(t *testing.T, tab *Table, word string, want ...string) {
 	t.Helper()
-	got := translations(tab, word, want...)
+	got := translations(tab, word)
 	if !slices.Equal(got, want) {
 		t.Errorf("%s %q: got %q, want %q", tab.Lang(), word, got, want)
 	}

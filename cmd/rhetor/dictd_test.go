@@ -1,11 +1,9 @@
 package main
 
 import (
-	"compress/gzip"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
+
+	"rhetor/internal/dictdtest"
 )
 
 // testDictionaries writes small dictionaries, in the dictd layout and the
@@ -15,31 +13,15 @@ import (
 func testDictionaries(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	write := func(name string, articles [][2]string) {
-		var index, dict strings.Builder
-		for _, a := range articles {
-			off := dict.Len()
-			dict.WriteString(a[1])
-			index.WriteString(a[0] + "\t" + b64(off) + "\t" + b64(dict.Len()-off) + "\n")
-		}
-		if err := os.WriteFile(filepath.Join(dir, name+".index"), []byte(index.String()), 0o644); err != nil {
+	write := func(name string, arts []dictdtest.Article) {
+		if err := dictdtest.Write(dir, name, arts...); err != nil {
 			t.Fatal(err)
 		}
-		f, err := os.Create(filepath.Join(dir, name+".dict.dz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		z := gzip.NewWriter(f)
-		z.Write([]byte(dict.String()))
-		if err := z.Close(); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
 	}
-	forward := func(pairs ...string) [][2]string {
-		var out [][2]string
+	forward := func(pairs ...string) []dictdtest.Article {
+		var out []dictdtest.Article
 		for i := 0; i+1 < len(pairs); i += 2 {
-			out = append(out, [2]string{pairs[i], pairs[i] + " /x/ <n>\n" + pairs[i+1] + "\n"})
+			out = append(out, dictdtest.Article{Head: pairs[i], Body: pairs[i] + " /x/ <n>\n" + pairs[i+1] + "\n"})
 		}
 		return out
 	}
@@ -48,23 +30,10 @@ func testDictionaries(t *testing.T) string {
 	write("freedict-ita-eng", forward("governo", "government", "traditori", "traitors", "guerra", "war"))
 	write("freedict-spa-eng", forward("gobierno", "government", "traidores", "traitors", "guerra", "war"))
 	write("freedict-eng-pol", forward("government", "rząd", "traitor", "zdrajca", "war", "wojna"))
-	write("mueller7", [][2]string{
-		{"government", "government\n   [x] _n. правительство\n"},
-		{"traitor", "traitor\n   [x] _n. предатель\n"},
-		{"war", "war\n   [x] _n. война\n"},
+	write("mueller7", []dictdtest.Article{
+		{Head: "government", Body: "government\n   [x] _n. правительство\n"},
+		{Head: "traitor", Body: "traitor\n   [x] _n. предатель\n"},
+		{Head: "war", Body: "war\n   [x] _n. война\n"},
 	})
 	return dir
-}
-
-// b64 writes n as a dictd index number.
-func b64(n int) string {
-	const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	if n == 0 {
-		return "A"
-	}
-	var b []byte
-	for ; n > 0; n /= 64 {
-		b = append([]byte{digits[n%64]}, b...)
-	}
-	return string(b)
 }
