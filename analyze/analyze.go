@@ -534,13 +534,21 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 					frags = m.Decoder.Locate(p.Text, toks, tokProbs, k)
 				}
 				frags = model.WithoutNameFragments(t.Technique, s.Lang, p.Text, toks, frags, stop.Contains)
-				for _, f := range frags {
+				var ctxs []span.FragmentContext
+				if m.Decoder.Confidence != nil {
+					ctxs = span.Contexts(frags, toks, s.Lang, s.Techniques[i][k]-tt)
+				}
+				for n, f := range frags {
+					score := f.Score
+					if ctxs != nil {
+						score = m.Decoder.Confidence.Of(ctxs[n])
+					}
 					out.Spans = append(out.Spans, Span{
 						Technique: t.Technique,
 						Start:     runes.At(p.Start + f.Start),
 						End:       runes.At(p.Start + f.End),
 						Text:      p.Text[f.Start:f.End],
-						Score:     round(f.Score),
+						Score:     round(score),
 					})
 					t.Located = true
 				}

@@ -23,6 +23,7 @@ func TestSpanBlendRoundTrip(t *testing.T) {
 	c.Features.Translit = false          // version 7 otherwise
 	c.Frames = withoutRelative(m.Frames) // version 8 otherwise
 	c.Pivot = nil                        // version 9 otherwise
+	c.Decoder.Confidence = nil           // version 10 otherwise
 	tech := *m.Techniques
 	c.Techniques = &tech
 	for _, beta := range []float64{0, 0.1} {
@@ -105,6 +106,7 @@ func TestTranslitRoundTrip(t *testing.T) {
 	c := *m
 	c.Frames = withoutRelative(m.Frames) // version 8 otherwise
 	c.Pivot = nil                        // version 9 otherwise
+	c.Decoder.Confidence = nil           // version 10 otherwise
 	for _, tr := range []bool{false, true} {
 		c.Features.Translit = tr
 		v, mentions, got := roundTrip(t, &c, "translit")

@@ -43,10 +43,12 @@ import (
 // for models that have one, again for the same reason. Version 9 adds
 // the pivot tables (Model.Pivot) after the weights, each as
 // pivot.Table.WriteTo writes it, in the order of the header's "pivot"
-// languages; written only for models that have them.
+// languages; written only for models that have them. Version 10 adds the
+// fragment confidence (span.Decoder.Confidence), written only for models
+// that have one.
 const (
 	Magic         = "RHETORMD"
-	FormatVersion = 9
+	FormatVersion = 10
 	// minVersion is the oldest format this rhetor reads: version 2 files
 	// have no span decoder (their span head's threshold serves every
 	// technique, in word mode).
@@ -361,5 +363,6 @@ func (m *Model) additions() []addition {
 		{7, "transliteration", m.Features.Translit},
 		{8, "a relative calibration", relative},
 		{9, "pivot tables", len(m.Pivot) > 0},
+		{10, "a fragment confidence", m.Decoder.Confidence != nil},
 	}
 }

@@ -66,6 +66,10 @@ type Decoder struct {
 	// a BIO tagger (two labels per technique) and fragments are its best
 	// tagging (model format 5 and later).
 	Tagging *Tagging `json:"tagging,omitempty"`
+	// Confidence, when set, scores each fragment as the share of its text
+	// annotators mark with its technique (model format 10 and later);
+	// without it a fragment's score is the tagger's (Fragment.Score).
+	Confidence *Confidence `json:"confidence,omitempty"`
 }
 
 // HeadLabels is the number of span-head labels a decoder of n techniques reads.
@@ -78,6 +82,14 @@ func (d Decoder) HeadLabels(n int) int {
 
 // Validate reports a decoder that does not fit n techniques.
 func (d Decoder) Validate(n int) error {
+	if d.Confidence != nil {
+		if d.Tagging == nil {
+			return fmt.Errorf("span decoder: fragment confidence without a fragment tagger")
+		}
+		if err := d.Confidence.Validate(n); err != nil {
+			return err
+		}
+	}
 	if d.Tagging != nil {
 		return d.Tagging.Validate(n)
 	}

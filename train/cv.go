@@ -46,6 +46,12 @@ type CVReport struct {
 	// Spans scores the fragments of every language's span-annotated
 	// articles pooled, with per-technique scores and fragment lengths.
 	Spans eval.SpanReport `json:"spans"`
+	// Confidence bins the held-out fragments by their confidence (the
+	// model's fragment score, learnt on the other folds' fragments),
+	// TaggerScore by the fragment tagger's own score, with the share of
+	// their text annotators marked with their technique.
+	Confidence  []ConfidenceBin `json:"fragment_confidence"`
+	TaggerScore []ConfidenceBin `json:"fragment_tagger_score"`
 }
 
 // CrossValidate splits the documents by article into k folds; each fold is
@@ -63,6 +69,7 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 	frames := make([][]int, len(p.Docs))
 	techs := make([][][]int, len(p.Docs))
 	spans := make([][]corpus.Span, len(p.Docs))
+	frags := make([]fragmentsOf, len(p.Docs))
 	for f := range k {
 		th := chooseThresholds(p, s, func(i int) bool { return fold[i] != f }, true)
 		rep.FrameThresholds = append(rep.FrameThresholds, th.frames)
@@ -80,10 +87,12 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 				techs[i][j] = model.SelectTechniques(s.Techniques[i][j], t)
 			}
 			if d.HasSpans {
-				spans[i] = PredictSpans(d, s.Techniques[i], s.Tokens[i], t, th.tagging(s.Tagging[i]))
+				frags[i] = heldOutFragments(p, s, i, th)
+				spans[i] = frags[i].spans
 			}
 		}
 	}
+	rep.Confidence, rep.TaggerScore = scoreConfidence(p, frags, fold, k, cfg.Options.Seed)
 	byLang := map[string][]int{}
 	var allGold, allPred []corpus.Span
 	for i, d := range p.Docs {
@@ -158,6 +167,33 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 		rep.Mean.SpanAgnosticF1 += ls.SpanAgnosticF1 / max(1, n[3])
 	}
 	return rep, nil
+}
+
+// scoreConfidence fits the fragment confidence of each fold on the other
+// folds' fragments and bins the fold's fragments by it, and by the
+// tagger's score.
+func scoreConfidence(p *Prepared, frags []fragmentsOf, fold []int, k int, seed uint64) (conf, tagger []ConfidenceBin) {
+	var cs, ts, credits []float64
+	for f := range k {
+		c := fitConfidence(p, frags, func(i int) bool { return fold[i] != f }, seed)
+		if c == nil {
+			continue
+		}
+		for i, fr := range frags {
+			if fold[i] != f {
+				continue
+			}
+			for n, x := range fr.ctxs {
+				cs = append(cs, c.Of(x))
+				ts = append(ts, x.Score)
+				credits = append(credits, fr.credits[n])
+			}
+		}
+	}
+	if len(credits) == 0 {
+		return nil, nil
+	}
+	return reliability(cs, credits), reliability(ts, credits)
 }
 
 // scoreSubtasks sets the official metrics of subtasks 1 to 3 from the gold

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -152,6 +153,21 @@ func TestBestTaggingSearch(t *testing.T) {
 	} {
 		if !slices.Equal(got[tech], want) {
 			t.Errorf("%s: fragments %q, want %q (bias %.2f, force %.2f, shift %.2f)", tech, got[tech], want, bias[ti[tech]], force[ti[tech]], shift[ti[tech]])
+		}
+	}
+	// predictFragments draws the same fragments, with what the fragment
+	// confidence reads of each.
+	spans, ctxs := predictFragments(d, s.Techniques[0], s.Tokens[0], 0.5, tg)
+	if !slices.Equal(spans, PredictSpans(d, s.Techniques[0], s.Tokens[0], 0.5, tg)) || len(ctxs) != len(spans) {
+		t.Fatalf("predictFragments: %d spans and %d contexts, not PredictSpans' spans", len(spans), len(ctxs))
+	}
+	for n, c := range ctxs {
+		sp := spans[n]
+		if corpus.Techniques[c.Technique] != sp.Technique || c.Lang != d.Lang || c.Margin < 0 || c.Words < 1 || c.Rank >= c.Count {
+			t.Errorf("fragment %q of %s: context %+v", string([]rune(d.Text)[sp.Start:sp.End]), sp.Technique, c)
+		}
+		if sp.Technique == "Loaded_Language" && (c.Words != 1 || c.Count != 1 || math.Abs(c.Margin-0.4) > 1e-9) {
+			t.Errorf("the Loaded_Language fragment: context %+v, want one word, alone, 0.4 over the threshold", c)
 		}
 	}
 	// Located at 0.9, not at 0.52, with the technique threshold at 0.5;

@@ -145,7 +145,7 @@ func bestTagging(p *Prepared, s *Scores, use func(i int) bool, techTh map[string
 		located[k] = 0
 		for di, i := range docs {
 			d := p.Docs[i]
-			spans, n := predictTechnique(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), view(i), k)
+			spans, n := predictTechnique(d, s.Techniques[i], s.Tokens[i], lookup(techTh, d.Lang), view(i), k, nil)
 			pred = append(pred, langKeyed(d.Lang, spans)...)
 			located[k] += n
 			if len(spans) == 0 && len(byDoc[di][k]) == 0 {
@@ -296,15 +296,28 @@ func marginScales(p *Prepared, s *Scores, docs []int) []float64 {
 func PredictSpans(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT float64, tg *span.Tagging) []corpus.Span {
 	var out []corpus.Span
 	for k := range corpus.Techniques {
-		spans, _ := predictTechnique(d, techProbs, tokScores, techT, tg, k)
+		spans, _ := predictTechnique(d, techProbs, tokScores, techT, tg, k, nil)
 		out = append(out, spans...)
 	}
 	return out
 }
 
+// predictFragments is PredictSpans with what a span.Confidence reads of
+// each fragment, in the same order.
+func predictFragments(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT float64, tg *span.Tagging) ([]corpus.Span, []span.FragmentContext) {
+	var out []corpus.Span
+	var ctxs []span.FragmentContext
+	for k := range corpus.Techniques {
+		spans, _ := predictTechnique(d, techProbs, tokScores, techT, tg, k, &ctxs)
+		out = append(out, spans...)
+	}
+	return out, ctxs
+}
+
 // predictTechnique is PredictSpans for technique k alone; located counts
-// the paragraphs where k is decided and located.
-func predictTechnique(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT float64, tg *span.Tagging, k int) (out []corpus.Span, located int) {
+// the paragraphs where k is decided and located. With ctxs not nil, the
+// context of each fragment is appended to it.
+func predictTechnique(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT float64, tg *span.Tagging, k int, ctxs *[]span.FragmentContext) (out []corpus.Span, located int) {
 	dec := span.Decoder{Tagging: tg}
 	stop := lang.StopwordsFor(d.Lang).Contains
 	for j, p := range d.Paras {
@@ -315,6 +328,9 @@ func predictTechnique(d *Doc, techProbs [][]float64, tokScores [][][]float64, te
 		frags = model.WithoutNameFragments(corpus.Techniques[k], d.Lang, p.Text, d.Tokens[j], frags, stop)
 		if len(frags) > 0 {
 			located++
+		}
+		if ctxs != nil {
+			*ctxs = append(*ctxs, span.Contexts(frags, d.Tokens[j], d.Lang, techProbs[j][k]-techT)...)
 		}
 		for _, f := range frags {
 			out = append(out, corpus.Span{ID: d.ID, Technique: corpus.Techniques[k], Start: d.Runes.At(p.Start + f.Start), End: d.Runes.At(p.Start + f.End)})

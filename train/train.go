@@ -410,13 +410,22 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	// Languages without training data get their "" thresholds calibrated
 	// article by article to the training languages' label rates.
 	frameCal, techCal := calibrations(goldRates(p, allDocs(p)))
+	// The fragment confidence learns from the fragments the model would
+	// draw in the held-out folds.
+	frags := make([]fragmentsOf, len(p.Docs))
+	for i, d := range p.Docs {
+		if d.HasSpans {
+			frags[i] = heldOutFragments(p, s, i, th)
+		}
+	}
+	dec := span.Decoder{Tagging: th.tagging(h.tagging), Confidence: fitConfidence(p, frags, all, cfg.Options.Seed)}
 	return &model.Model{
 		Info:       info,
 		Features:   p.Features,
 		Layout:     p.Layout,
 		Spans:      p.Spans,
 		Fragments:  &model.Head{Labels: tagLabels(), Weights: model.Quantise(h.spans), Thresholds: map[string]float64{}},
-		Decoder:    span.Decoder{Tagging: th.tagging(h.tagging)},
+		Decoder:    dec,
 		Genre:      &model.Head{Labels: corpus.Genres, Weights: model.Quantise(h.genre), Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
 		Frames:     &model.Head{Labels: corpus.Frames, Weights: model.Quantise(h.frames), Thresholds: th.frames, Calibration: frameCal},
 		Techniques: &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.techniques), Thresholds: th.techniques, Calibration: techCal, SpanBlend: cfg.SpanBlend},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -92,10 +93,34 @@ func runCV(ctx context.Context, stdio IO, args []string) error {
 		printSpanTechniques(tw, rep.Spans)
 		tw.Flush()
 	}
+	if len(rep.Confidence) > 0 {
+		fmt.Fprintf(stdio.Stdout, "\nfragment scores: the share of a fragment's text annotators marked with its technique (technique-aware precision), by score\n")
+		tw := tabwriter.NewWriter(stdio.Stdout, 0, 4, 2, ' ', 0)
+		printReliability(tw, rep.Confidence, rep.TaggerScore)
+		tw.Flush()
+	}
 	if *perLabel {
 		for _, l := range rep.Langs {
 			printTechniqueLabels(stdio.Stdout, l)
 		}
 	}
 	return nil
+}
+
+// printReliability prints, per tenth of the score, the held-out fragments
+// and their precision under the model's fragment score (the confidence)
+// and under the tagger's own score.
+func printReliability(w io.Writer, conf, tagger []train.ConfidenceBin) {
+	fmt.Fprintln(w, "score\tconfidence: fragments\tprecision\ttagger score: fragments\tprecision")
+	for b := range conf {
+		fmt.Fprintf(w, "%.1f–%.1f\t%d\t%s\t%d\t%s\n", conf[b].Low, conf[b].Low+0.1,
+			conf[b].Fragments, binPrecision(conf[b]), tagger[b].Fragments, binPrecision(tagger[b]))
+	}
+}
+
+func binPrecision(b train.ConfidenceBin) string {
+	if b.Fragments == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f", b.Precision)
 }

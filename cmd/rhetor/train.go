@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"rhetor/train"
@@ -78,6 +79,9 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 	}
 	if g := m.Decoder.Tagging; g != nil {
 		fmt.Fprintf(stdio.Stderr, "fragment tagger: O bias %.3g, forcing margins %.3g, location shifts %v\n", g.Bias, g.Force, g.Shift)
+	}
+	if c := m.Decoder.Confidence; c != nil {
+		fmt.Fprintf(stdio.Stderr, "fragment confidence (a fragment's score): learnt on the held-out fragments of %s\n", strings.Join(c.Langs, ", "))
 	}
 	return nil
 }

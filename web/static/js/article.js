@@ -4,7 +4,7 @@
 
 import { h, clear, pct, label } from "./dom.js";
 import { hbar } from "./charts.js";
-import { catClass } from "./taxonomy.js";
+import { catClass, SCORE_HELP } from "./taxonomy.js";
 import { jsonLink } from "./export.js";
 
 // renderResult returns the element showing result r. tax is the loaded taxonomy.
@@ -61,7 +61,7 @@ function confidenceSlider(view, redraw) {
     out.textContent = view.min.toFixed(2);
     redraw();
   });
-  return h("label", { class: "slider" }, "Minimum span score ", input, " ", out);
+  return h("label", { class: "slider", title: SCORE_HELP }, "Minimum span score ", input, " ", out);
 }
 
 // keyboard adds the result's shortcuts (see the "Keys" line): they act

@@ -7,7 +7,7 @@ import { h, clear, label, pager } from "./dom.js";
 import { api, query } from "./api.js";
 import { filterForm, pickFilters, describe, apiFilters } from "./filters.js";
 import { apiLink, exports } from "./export.js";
-import { catClass } from "./taxonomy.js";
+import { catClass, SCORE_HELP } from "./taxonomy.js";
 
 const LIMIT = 100;
 
@@ -35,7 +35,7 @@ export function fragmentsView(ctx, params) {
     h("h2", { text: "Fragments" }),
     h("p", { class: "muted small", text: "The fragments the model marked for a technique, across the corpus. Choose a technique, and words that must appear in the fragment itself." }),
     filterForm(ctx, params, "fragments"),
-    h("label", { class: "slider" }, "Minimum span score ", slider, " ", out),
+    h("label", { class: "slider", title: SCORE_HELP }, "Minimum span score ", slider, " ", out),
     box);
 }
 

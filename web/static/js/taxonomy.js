@@ -30,3 +30,7 @@ export function catClass(tax, technique) {
   const i = tax.category.get(technique);
   return i === undefined ? "cat-x" : `cat-${i}`;
 }
+
+// SCORE_HELP says what a span's score is (the model's fragment confidence).
+export const SCORE_HELP = "A span's score is the share of its text that annotators marked with its technique, " +
+  "among spans like it in articles the model did not train on: a span scoring 0.30 is like spans that were 30% right.";

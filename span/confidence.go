@@ -1,0 +1,274 @@
+package span
+
+import (
+	"fmt"
+	"math"
+
+	"rhetor/text"
+)
+
+// Bins of the fragment features a Confidence reads.
+const (
+	marginBins = 20 // the technique's probability over its threshold, in steps of 0.05
+	scoreBins  = 10 // the tagger's score, in steps of 0.1
+	wordBins   = 13 // words in the fragment: 0 to 11, and 12 or more
+	rankBins   = 4  // rank among its technique's fragments in the paragraph: 1st to 3rd, 4th or later
+	countBins  = 5  // its technique's fragments in the paragraph: 0 to 3, 4 or more
+	// techFixed is the number of weights of one technique besides one
+	// per language: a bias and the bins above.
+	techFixed = 1 + marginBins + scoreBins + wordBins + rankBins + countBins
+)
+
+// FragmentContext is what a Confidence reads of a fragment.
+type FragmentContext struct {
+	// Technique is the fragment's technique index.
+	Technique int
+	// Lang is the article's language (ISO 639-1); a language the
+	// Confidence has no weights for reads as none.
+	Lang string
+	// Margin is the technique's probability in the paragraph minus the
+	// threshold it was decided at (at least 0 for a decided technique).
+	Margin float64
+	// Score is the fragment tagger's score of the fragment (Fragment.Score).
+	Score float64
+	// Words is the number of words in the fragment; Rank is its place
+	// among its technique's fragments in the paragraph by Score (0 for the
+	// best) and Count their number.
+	Words, Rank, Count int
+}
+
+// Confidence turns a fragment into the share of its text that annotators
+// mark with its technique, as a logistic model learnt on the fragments of
+// held-out folds (FitConfidence) whose target is each fragment's
+// technique-aware precision credit (SemEval-2020 Task 11: the part of the
+// fragment a gold span of its technique covers). A fragment scoring 0.3 is
+// one whose like had 30% of their text marked so by the annotators: the
+// scores of different techniques and languages read on one scale.
+type Confidence struct {
+	// Langs are the languages with weights of their own.
+	Langs []string `json:"langs"`
+	// Bias is the intercept.
+	Bias float32 `json:"bias"`
+	// Tech holds per technique a bias, a weight per language of Langs,
+	// then the margin, score, word, rank and count bins.
+	Tech [][]float32 `json:"tech"`
+	// Lang holds per language of Langs a bias and the margin bins.
+	Lang [][]float32 `json:"lang"`
+}
+
+// Validate reports a Confidence that does not fit n techniques.
+func (c *Confidence) Validate(n int) error {
+	if len(c.Tech) != n {
+		return fmt.Errorf("fragment confidence: weights of %d techniques for %d", len(c.Tech), n)
+	}
+	if len(c.Lang) != len(c.Langs) {
+		return fmt.Errorf("fragment confidence: weights of %d languages for %d", len(c.Lang), len(c.Langs))
+	}
+	bad := !finite32(c.Bias)
+	for _, w := range c.Tech {
+		if len(w) != techFixed+len(c.Langs) {
+			return fmt.Errorf("fragment confidence: %d weights for a technique, want %d", len(w), techFixed+len(c.Langs))
+		}
+		for _, v := range w {
+			bad = bad || !finite32(v)
+		}
+	}
+	for _, w := range c.Lang {
+		if len(w) != 1+marginBins {
+			return fmt.Errorf("fragment confidence: %d weights for a language, want %d", len(w), 1+marginBins)
+		}
+		for _, v := range w {
+			bad = bad || !finite32(v)
+		}
+	}
+	if bad {
+		return fmt.Errorf("fragment confidence: a weight is not finite")
+	}
+	return nil
+}
+
+func finite32(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }
+
+// active lists the weights fragment x reads: indices into the technique's
+// row (tech) and into its language's row (lang, nil for a language
+// without weights).
+type active struct {
+	tech [6]int
+	lang [2]int
+	l    int // index of the language in Langs, -1 if none
+}
+
+func (c *Confidence) active(x FragmentContext) active {
+	var a active
+	a.l = -1
+	for i, l := range c.Langs {
+		if l == x.Lang {
+			a.l = i
+		}
+	}
+	nl := len(c.Langs)
+	m := bin(x.Margin*marginBins, marginBins)
+	base := 1 + nl
+	a.tech = [6]int{0, base + m, base + marginBins + bin(x.Score*scoreBins, scoreBins),
+		base + marginBins + scoreBins + min(max(x.Words, 0), wordBins-1),
+		base + marginBins + scoreBins + wordBins + min(max(x.Rank, 0), rankBins-1),
+		base + marginBins + scoreBins + wordBins + rankBins + min(max(x.Count, 0), countBins-1)}
+	a.lang = [2]int{0, 1 + m}
+	return a
+}
+
+// bin is floor(v) clamped to 0..n-1.
+func bin(v float64, n int) int {
+	if !(v > 0) {
+		return 0
+	}
+	return min(int(v), n-1)
+}
+
+// Of returns the confidence of fragment x, in (0, 1).
+func (c *Confidence) Of(x FragmentContext) float64 {
+	if x.Technique < 0 || x.Technique >= len(c.Tech) {
+		return 0
+	}
+	a := c.active(x)
+	return sigmoid(c.margin(x.Technique, a))
+}
+
+func (c *Confidence) margin(k int, a active) float64 {
+	w := c.Tech[k]
+	z := float64(c.Bias)
+	for _, i := range a.tech {
+		z += float64(w[i])
+	}
+	if a.l >= 0 {
+		z += float64(w[1+a.l])
+		for _, i := range a.lang {
+			z += float64(c.Lang[a.l][i])
+		}
+	}
+	return z
+}
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// ConfidenceExample is a fragment of a held-out fold and the share of its
+// text annotators marked with its technique.
+type ConfidenceExample struct {
+	FragmentContext
+	Credit float64
+}
+
+// Confidence training settings: the epochs, the first epoch's step (each
+// later epoch's is step/(1+epoch)) and the L2 strength applied to the
+// weights an example reads.
+const (
+	confidenceEpochs = 8
+	confidenceStep   = 0.1
+	confidenceL2     = 1e-4
+)
+
+// FitConfidence learns a Confidence for n techniques and the languages
+// langs from examples by stochastic gradient descent on the logistic loss
+// (targets: the credits, clipped to 1), in an order drawn from seed: the
+// same examples and seed give the same weights.
+func FitConfidence(examples []ConfidenceExample, n int, langs []string, seed uint64) *Confidence {
+	c := &Confidence{Langs: append([]string(nil), langs...), Tech: make([][]float32, n), Lang: make([][]float32, len(langs))}
+	// Train in float64; the model keeps float32.
+	tech := make([][]float64, n)
+	for k := range tech {
+		tech[k] = make([]float64, techFixed+len(langs))
+	}
+	lang := make([][]float64, len(langs))
+	for l := range lang {
+		lang[l] = make([]float64, 1+marginBins)
+	}
+	var bias float64
+	acts := make([]active, len(examples))
+	order := make([]int, 0, len(examples))
+	for i, e := range examples {
+		if e.Technique < 0 || e.Technique >= n {
+			continue
+		}
+		acts[i] = c.active(e.FragmentContext)
+		order = append(order, i)
+	}
+	rng := seed*0x9E3779B97F4A7C15 | 1
+	next := func() uint64 {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return rng
+	}
+	for ep := range confidenceEpochs {
+		eta := confidenceStep / float64(1+ep)
+		for a := len(order) - 1; a > 0; a-- {
+			b := int(next() % uint64(a+1))
+			order[a], order[b] = order[b], order[a]
+		}
+		for _, i := range order {
+			e, a := examples[i], acts[i]
+			w := tech[e.Technique]
+			z := bias
+			for _, j := range a.tech {
+				z += w[j]
+			}
+			if a.l >= 0 {
+				z += w[1+a.l]
+				for _, j := range a.lang {
+					z += lang[a.l][j]
+				}
+			}
+			g := sigmoid(z) - math.Min(1, math.Max(0, e.Credit))
+			bias -= eta * g
+			for _, j := range a.tech {
+				w[j] -= eta * (g + confidenceL2*w[j])
+			}
+			if a.l >= 0 {
+				w[1+a.l] -= eta * (g + confidenceL2*w[1+a.l])
+				for _, j := range a.lang {
+					lang[a.l][j] -= eta * (g + confidenceL2*lang[a.l][j])
+				}
+			}
+		}
+	}
+	c.Bias = float32(bias)
+	for k := range tech {
+		c.Tech[k] = toFloat32(tech[k])
+	}
+	for l := range lang {
+		c.Lang[l] = toFloat32(lang[l])
+	}
+	return c
+}
+
+func toFloat32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+// Contexts returns the context of each fragment of one technique in a
+// paragraph (frags, as the decoder gives them; toks the paragraph's
+// words), whose probability is margin over the threshold it was decided
+// at, in an article of language lang.
+func Contexts(frags []Fragment, toks []text.Token, lang string, margin float64) []FragmentContext {
+	out := make([]FragmentContext, len(frags))
+	for i, f := range frags {
+		rank := 0
+		for j, g := range frags {
+			if g.Score > f.Score || (g.Score == f.Score && j < i) {
+				rank++
+			}
+		}
+		words := 0
+		for _, t := range toks {
+			if t.Start >= f.Start && t.End <= f.End {
+				words++
+			}
+		}
+		out[i] = FragmentContext{Technique: f.Technique, Lang: lang, Margin: margin, Score: f.Score, Words: words, Rank: rank, Count: len(frags)}
+	}
+	return out
+}
