@@ -138,7 +138,7 @@ func (a *Analyzer) analyze(ctx context.Context, art corpus.Article, parts featur
 	if err := corpus.CheckString(art.Text); err != nil {
 		return nil, fmt.Errorf("article %s: %w", art.ID, err)
 	}
-	res := &Result{ID: art.ID, Source: art.Source, URL: art.URL, Date: art.Date, Model: a.m.Info.Name}
+	res := &Result{ID: art.ID, Source: art.Source, URL: art.URL, Date: art.Date, Model: a.m.Info.Name, ModelID: a.m.ID()}
 	l, err := a.language(art)
 	if err != nil {
 		return nil, fmt.Errorf("article %s: %w", art.ID, err)
@@ -536,12 +536,12 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 				frags = model.WithoutNameFragments(t.Technique, s.Lang, p.Text, toks, frags, stop.Contains)
 				var ctxs []span.FragmentContext
 				if m.Decoder.Confidence != nil {
-					ctxs = span.Contexts(frags, toks, s.Lang, s.Techniques[i][k]-tt)
+					ctxs = span.FragmentContexts(frags, toks, s.Lang, s.Techniques[i][k]-tt)
 				}
-				for n, f := range frags {
+				for x, f := range frags {
 					score := f.Score
 					if ctxs != nil {
-						score = m.Decoder.Confidence.Of(ctxs[n])
+						score = m.Decoder.Confidence.Of(ctxs[x])
 					}
 					out.Spans = append(out.Spans, Span{
 						Technique: t.Technique,

@@ -83,7 +83,7 @@ func TestFragmentConfidence(t *testing.T) {
 						prob = tq.Score
 					}
 				}
-				c := span.Contexts(frags, toks, r.Language.Code, prob-r.Thresholds.Techniques)[at]
+				c := span.FragmentContexts(frags, toks, r.Language.Code, prob-r.Thresholds.Techniques)[at]
 				// Scores are rounded to four decimals in the result.
 				if want := def.Decoder.Confidence.Of(c); !tied && abs(want-sp.Score) > 2e-4 {
 					t.Errorf("%s line %d: %q scores %v, its confidence is %v (%+v)", in, p.Line, sp.Text, sp.Score, want, c)

@@ -37,6 +37,9 @@ type Result struct {
 	Thresholds Thresholds `json:"thresholds"`
 	// Model names the model used.
 	Model string `json:"model"`
+	// ModelID identifies the model for stores (model.Model.ID: the name
+	// and the model file's checksum); it is not part of the JSON result.
+	ModelID string `json:"-"`
 }
 
 // Language identifies the article's language.

@@ -43,7 +43,7 @@ func TestConfidenceVersion(t *testing.T) {
 	}
 	bad := *m
 	conf := *m.Decoder.Confidence
-	conf.Tech = conf.Tech[:3]
+	conf.TechWeights = conf.TechWeights[:3]
 	bad.Decoder.Confidence = &conf
 	var buf bytes.Buffer
 	if err := bad.Write(&buf); err == nil || !strings.Contains(err.Error(), "fragment confidence") {

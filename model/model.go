@@ -35,6 +35,21 @@ type Model struct {
 	// the article features (genre and frame heads; see PivotFor); nil in
 	// models trained without dictionaries.
 	Pivot map[string]*pivot.Table
+	// checksum is the CRC-32 of the file the model was decoded from
+	// (hasChecksum false for a model built in memory).
+	checksum    uint32
+	hasChecksum bool
+}
+
+// ID identifies the model for stores of results: its name and, for a
+// model decoded from a file, the file's CRC-32 ("rhetor-default@1a2b3c4d"),
+// so that a model retrained under the same name, which may analyse an
+// article otherwise, is another model.
+func (m *Model) ID() string {
+	if !m.hasChecksum {
+		return m.Info.Name
+	}
+	return fmt.Sprintf("%s@%08x", m.Info.Name, m.checksum)
 }
 
 // Info describes how a model was made.

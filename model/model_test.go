@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"hash/crc32"
 	"math"
 	"math/rand/v2"
@@ -253,5 +254,39 @@ func TestDecodeRejectsTrailingBytes(t *testing.T) {
 	short = binary.LittleEndian.AppendUint32(short, crc32.ChecksumIEEE(short))
 	if _, err := Decode(short); err == nil || !strings.Contains(err.Error(), "bytes, want") {
 		t.Fatalf("missing byte: %v", err)
+	}
+}
+
+// TestID: a decoded model is named by its name and its file's checksum,
+// so that another file under the same name is another model; a model
+// built in memory by its name alone.
+func TestID(t *testing.T) {
+	m := smallModel()
+	if id := m.ID(); id != "test" {
+		t.Errorf("in memory: ID %q, want the name", id)
+	}
+	data := encode(t, m)
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("test@%08x", binary.LittleEndian.Uint32(data[len(data)-4:]))
+	if got.ID() != want {
+		t.Errorf("decoded: ID %q, want %q", got.ID(), want)
+	}
+	m.Genre.Offsets[0] += 0.25
+	other, err := Decode(encode(t, m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.ID() == got.ID() || other.Info.Name != got.Info.Name {
+		t.Errorf("another model under the same name: ID %q, like %q", other.ID(), got.ID())
+	}
+	def, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(def.ID(), def.Info.Name+"@") || len(def.ID()) != len(def.Info.Name)+9 {
+		t.Errorf("default model: ID %q", def.ID())
 	}
 }

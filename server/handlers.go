@@ -265,7 +265,7 @@ func (s *Server) importBatch(ctx context.Context, batch []ArticleRequest, sum *I
 	if err != nil {
 		return fmt.Errorf("look up %d stored articles: %w", len(ids), err)
 	}
-	modelName := s.cfg.Analyzer.Model().Info.Name
+	modelName := s.cfg.Analyzer.Model().ID()
 	var todo []ArticleRequest
 	for _, req := range batch {
 		if h, ok := stored[req.ID]; ok && h == store.InputHash(req.Article(), modelName) {

@@ -11,9 +11,9 @@ import (
 const (
 	marginBins = 20 // the technique's probability over its threshold, in steps of 0.05
 	scoreBins  = 10 // the tagger's score, in steps of 0.1
-	wordBins   = 13 // words in the fragment: 0 to 11, and 12 or more
+	wordBins   = 13 // words in the fragment: up to 11, and 12 or more
 	rankBins   = 4  // rank among its technique's fragments in the paragraph: 1st to 3rd, 4th or later
-	countBins  = 5  // its technique's fragments in the paragraph: 0 to 3, 4 or more
+	countBins  = 5  // its technique's fragments in the paragraph: up to 3, 4 or more (at least 1 is drawn)
 	// techFixed is the number of weights of one technique besides one
 	// per language: a bias and the bins above.
 	techFixed = 1 + marginBins + scoreBins + wordBins + rankBins + countBins
@@ -24,7 +24,7 @@ type FragmentContext struct {
 	// Technique is the fragment's technique index.
 	Technique int
 	// Lang is the article's language (ISO 639-1); a language the
-	// Confidence has no weights for reads as none.
+	// Confidence has no weights for reads as the mean of those it has.
 	Lang string
 	// Margin is the technique's probability in the paragraph minus the
 	// threshold it was decided at (at least 0 for a decided technique).
@@ -41,31 +41,34 @@ type FragmentContext struct {
 // mark with its technique, as a logistic model learnt on the fragments of
 // held-out folds (FitConfidence) whose target is each fragment's
 // technique-aware precision credit (SemEval-2020 Task 11: the part of the
-// fragment a gold span of its technique covers). A fragment scoring 0.3 is
-// one whose like had 30% of their text marked so by the annotators: the
-// scores of different techniques and languages read on one scale.
+// fragment a gold span of its technique covers, at most 1). A fragment
+// scoring 0.3 is one whose like had 30% of their text marked so by the
+// annotators: the scores of different techniques and languages read on
+// one scale. A language without weights of its own (no training data)
+// reads the mean of the trained languages' weights: its scores are not
+// measured.
 type Confidence struct {
 	// Langs are the languages with weights of their own.
 	Langs []string `json:"langs"`
 	// Bias is the intercept.
 	Bias float32 `json:"bias"`
-	// Tech holds per technique a bias, a weight per language of Langs,
-	// then the margin, score, word, rank and count bins.
-	Tech [][]float32 `json:"tech"`
-	// Lang holds per language of Langs a bias and the margin bins.
-	Lang [][]float32 `json:"lang"`
+	// TechWeights holds per technique a bias, a weight per language of
+	// Langs, then the margin, score, word, rank and count bins.
+	TechWeights [][]float32 `json:"tech"`
+	// LangWeights holds per language of Langs a bias and the margin bins.
+	LangWeights [][]float32 `json:"lang"`
 }
 
 // Validate reports a Confidence that does not fit n techniques.
 func (c *Confidence) Validate(n int) error {
-	if len(c.Tech) != n {
-		return fmt.Errorf("fragment confidence: weights of %d techniques for %d", len(c.Tech), n)
+	if len(c.TechWeights) != n {
+		return fmt.Errorf("fragment confidence: weights of %d techniques for %d", len(c.TechWeights), n)
 	}
-	if len(c.Lang) != len(c.Langs) {
-		return fmt.Errorf("fragment confidence: weights of %d languages for %d", len(c.Lang), len(c.Langs))
+	if len(c.LangWeights) != len(c.Langs) {
+		return fmt.Errorf("fragment confidence: weights of %d languages for %d", len(c.LangWeights), len(c.Langs))
 	}
 	bad := !finite32(c.Bias)
-	for _, w := range c.Tech {
+	for _, w := range c.TechWeights {
 		if len(w) != techFixed+len(c.Langs) {
 			return fmt.Errorf("fragment confidence: %d weights for a technique, want %d", len(w), techFixed+len(c.Langs))
 		}
@@ -73,7 +76,7 @@ func (c *Confidence) Validate(n int) error {
 			bad = bad || !finite32(v)
 		}
 	}
-	for _, w := range c.Lang {
+	for _, w := range c.LangWeights {
 		if len(w) != 1+marginBins {
 			return fmt.Errorf("fragment confidence: %d weights for a language, want %d", len(w), 1+marginBins)
 		}
@@ -90,8 +93,8 @@ func (c *Confidence) Validate(n int) error {
 func finite32(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }
 
 // active lists the weights fragment x reads: indices into the technique's
-// row (tech) and into its language's row (lang, nil for a language
-// without weights).
+// row (tech) and into its language's row (lang), l being the language's
+// index in Langs (-1 for a language without weights).
 type active struct {
 	tech [6]int
 	lang [2]int
@@ -117,17 +120,21 @@ func (c *Confidence) active(x FragmentContext) active {
 	return a
 }
 
-// bin is floor(v) clamped to 0..n-1.
+// bin is floor(v) clamped to 0..n-1 (0 for NaN).
 func bin(v float64, n int) int {
-	if !(v > 0) {
+	switch {
+	case !(v > 0):
 		return 0
+	case v >= float64(n-1):
+		return n - 1
 	}
-	return min(int(v), n-1)
+	return int(v)
 }
 
-// Of returns the confidence of fragment x, in (0, 1).
+// Of returns the confidence of fragment x, in (0, 1); 0 for a technique
+// it has no weights for.
 func (c *Confidence) Of(x FragmentContext) float64 {
-	if x.Technique < 0 || x.Technique >= len(c.Tech) {
+	if x.Technique < 0 || x.Technique >= len(c.TechWeights) {
 		return 0
 	}
 	a := c.active(x)
@@ -135,16 +142,28 @@ func (c *Confidence) Of(x FragmentContext) float64 {
 }
 
 func (c *Confidence) margin(k int, a active) float64 {
-	w := c.Tech[k]
+	w := c.TechWeights[k]
 	z := float64(c.Bias)
 	for _, i := range a.tech {
 		z += float64(w[i])
 	}
 	if a.l >= 0 {
-		z += float64(w[1+a.l])
-		for _, i := range a.lang {
-			z += float64(c.Lang[a.l][i])
-		}
+		return z + c.langMargin(w, a.l, a.lang)
+	}
+	// A language without weights: the mean of the trained languages'.
+	var sum float64
+	for l := range c.Langs {
+		sum += c.langMargin(w, l, a.lang)
+	}
+	return z + sum/float64(max(1, len(c.Langs)))
+}
+
+// langMargin is what language l adds to a fragment of the technique whose
+// row is w, reading the indices lang of its own row.
+func (c *Confidence) langMargin(w []float32, l int, lang [2]int) float64 {
+	z := float64(w[1+l])
+	for _, i := range lang {
+		z += float64(c.LangWeights[l][i])
 	}
 	return z
 }
@@ -172,7 +191,7 @@ const (
 // (targets: the credits, clipped to 1), in an order drawn from seed: the
 // same examples and seed give the same weights.
 func FitConfidence(examples []ConfidenceExample, n int, langs []string, seed uint64) *Confidence {
-	c := &Confidence{Langs: append([]string(nil), langs...), Tech: make([][]float32, n), Lang: make([][]float32, len(langs))}
+	c := &Confidence{Langs: append([]string(nil), langs...), TechWeights: make([][]float32, n), LangWeights: make([][]float32, len(langs))}
 	// Train in float64; the model keeps float32.
 	tech := make([][]float64, n)
 	for k := range tech {
@@ -233,10 +252,10 @@ func FitConfidence(examples []ConfidenceExample, n int, langs []string, seed uin
 	}
 	c.Bias = float32(bias)
 	for k := range tech {
-		c.Tech[k] = toFloat32(tech[k])
+		c.TechWeights[k] = toFloat32(tech[k])
 	}
 	for l := range lang {
-		c.Lang[l] = toFloat32(lang[l])
+		c.LangWeights[l] = toFloat32(lang[l])
 	}
 	return c
 }
@@ -249,11 +268,11 @@ func toFloat32(v []float64) []float32 {
 	return out
 }
 
-// Contexts returns the context of each fragment of one technique in a
+// FragmentContexts returns the context of each fragment of one technique in a
 // paragraph (frags, as the decoder gives them; toks the paragraph's
 // words), whose probability is margin over the threshold it was decided
 // at, in an article of language lang.
-func Contexts(frags []Fragment, toks []text.Token, lang string, margin float64) []FragmentContext {
+func FragmentContexts(frags []Fragment, toks []text.Token, lang string, margin float64) []FragmentContext {
 	out := make([]FragmentContext, len(frags))
 	for i, f := range frags {
 		rank := 0

@@ -49,16 +49,19 @@ func TestFitConfidence(t *testing.T) {
 	if !(math.Abs(de-0.5) < 0.1 && fr < 0.15) {
 		t.Errorf("technique 1: confidence %.3f in German (credit 0.5), %.3f in French (0.02)", de, fr)
 	}
-	// A language without weights of its own reads the technique's alone.
+	// A language without weights of its own reads the mean of the
+	// languages' weights: its margin is the mean of German's and French's.
 	xx := c.Of(FragmentContext{Technique: 1, Lang: "xx", Margin: 0.1, Score: 0.8, Words: 12, Count: 2, Rank: 1})
-	if !(xx > 0 && xx < 1) || xx == de || xx == fr {
-		t.Errorf("technique 1 in an unknown language: %.3f (German %.3f, French %.3f)", xx, de, fr)
+	logit := func(p float64) float64 { return math.Log(p / (1 - p)) }
+	if want := (logit(de) + logit(fr)) / 2; math.Abs(logit(xx)-want) > 1e-4 {
+		t.Errorf("technique 1 in an unknown language: logit %.5f, want the mean of German's and French's %.5f", logit(xx), want)
 	}
 	if got := c.Of(FragmentContext{Technique: 7}); got != 0 {
 		t.Errorf("a technique the confidence does not know: %v, want 0", got)
 	}
 	// Out-of-range inputs land in the end bins instead of failing.
-	for _, x := range []FragmentContext{{Margin: -1, Score: 2, Words: 99, Rank: 99, Count: 99}, {Margin: math.NaN(), Score: math.Inf(-1), Words: -3, Rank: -1, Count: -1}} {
+	for _, x := range []FragmentContext{{Margin: -1, Score: 2, Words: 99, Rank: 99, Count: 99}, {Margin: math.NaN(), Score: math.Inf(-1), Words: -3, Rank: -1, Count: -1},
+		{Margin: math.Inf(1), Score: 1e300, Words: math.MaxInt, Rank: math.MaxInt, Count: math.MinInt}} {
 		if v := c.Of(x); !(v > 0 && v < 1) {
 			t.Errorf("Of(%+v) = %v", x, v)
 		}
@@ -78,11 +81,11 @@ func TestConfidenceValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, bad := range map[string]func(c *Confidence){
-		"techniques": func(c *Confidence) { c.Tech = c.Tech[:1] },
+		"techniques": func(c *Confidence) { c.TechWeights = c.TechWeights[:1] },
 		"languages":  func(c *Confidence) { c.Langs = c.Langs[:1] },
-		"row":        func(c *Confidence) { c.Tech[1] = c.Tech[1][:5] },
-		"lang row":   func(c *Confidence) { c.Lang[0] = append(c.Lang[0], 0) },
-		"nan":        func(c *Confidence) { c.Tech[0][3] = float32(math.NaN()) },
+		"row":        func(c *Confidence) { c.TechWeights[1] = c.TechWeights[1][:5] },
+		"lang row":   func(c *Confidence) { c.LangWeights[0] = append(c.LangWeights[0], 0) },
+		"nan":        func(c *Confidence) { c.TechWeights[0][3] = float32(math.NaN()) },
 		"inf bias":   func(c *Confidence) { c.Bias = float32(math.Inf(1)) },
 	} {
 		b := FitConfidence(confidenceExamples(), 2, []string{"de", "fr"}, 1)
@@ -104,7 +107,7 @@ func TestConfidenceValidate(t *testing.T) {
 	}
 }
 
-func TestContexts(t *testing.T) {
+func TestFragmentContexts(t *testing.T) {
 	para := "les terroristes sanguinaires et le Sultan"
 	toks := text.Tokenize(nil, para)
 	frags := []Fragment{
@@ -112,7 +115,7 @@ func TestContexts(t *testing.T) {
 		{Technique: 4, Start: 35, End: 41, Score: 0.9}, // "Sultan"
 		{Technique: 4, Start: 0, End: 3, Score: 0.7},   // "les", tied with the first
 	}
-	got := Contexts(frags, toks, "fr", 0.25)
+	got := FragmentContexts(frags, toks, "fr", 0.25)
 	want := []FragmentContext{
 		{Technique: 4, Lang: "fr", Margin: 0.25, Score: 0.7, Words: 2, Rank: 1, Count: 3},
 		{Technique: 4, Lang: "fr", Margin: 0.25, Score: 0.9, Words: 1, Rank: 0, Count: 3},

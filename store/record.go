@@ -92,7 +92,11 @@ func NewRecord(art corpus.Article, res *analyze.Result) (Record, error) {
 	rec.Reliable, rec.Paragraphs = res.Reliable, len(res.Paragraphs)
 	in := art
 	in.ID = id
-	rec.InputHash = InputHash(in, res.Model)
+	model := res.ModelID
+	if model == "" { // a result read back from JSON
+		model = res.Model
+	}
+	rec.InputHash = InputHash(in, model)
 	rec.from = &derivedText{text: rec.Text, title: rec.Title, words: rec.Words, result: b,
 		reliable: rec.Reliable, paragraphs: rec.Paragraphs}
 	// The result is valid JSON and UTF-8 text, as encoding/json writes it:
@@ -121,8 +125,9 @@ type derivedText struct {
 
 // InputHash identifies the input of an analysis: the article's id, text,
 // language as given ("" when identified), source, URL and date, and the
-// name of the model. An article imported again with the same hash would
-// get the same analysis.
+// model (model.Model.ID: its name and file checksum, or its name alone
+// for a result read back from JSON). An article imported again with the
+// same hash would get the same analysis.
 func InputHash(art corpus.Article, model string) string {
 	h := sha256.New()
 	for _, f := range []string{art.ID, art.Text, art.Lang, art.Source, art.URL, art.Date, model} {

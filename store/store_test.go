@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"rhetor/analyze"
 	"rhetor/corpus"
 	"rhetor/internal/pgtest"
 )
@@ -877,5 +879,28 @@ func TestInputHash(t *testing.T) {
 	}
 	if InputHash(a, "other") == h || InputHash(a, "m") != h {
 		t.Error("InputHash ignores the model or is not deterministic")
+	}
+}
+
+// TestRecordInputHashModel: a record's input hash names the model by its
+// ID (name and file checksum) where the result has one, so that a model
+// retrained under the same name analyses the article again; a result read
+// back from JSON (no ID) is hashed with its model's name.
+func TestRecordInputHashModel(t *testing.T) {
+	a := corpus.Article{ID: "x", Text: "The budget was voted.", Source: "s"}
+	res := &analyze.Result{ID: "x", Model: "rhetor-default", ModelID: "rhetor-default@0123abcd", Reliable: true}
+	rec, err := NewRecord(a, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.InputHash != InputHash(a, "rhetor-default@0123abcd") {
+		t.Error("the record's input hash is not that of the model's ID")
+	}
+	if bytes.Contains(rec.Result, []byte("0123abcd")) {
+		t.Errorf("the model's ID is stored in the result: %s", rec.Result)
+	}
+	res.ModelID = ""
+	if rec, err = NewRecord(a, res); err != nil || rec.InputHash != InputHash(a, "rhetor-default") {
+		t.Errorf("without an ID: %v, or the hash is not that of the model's name", err)
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"rhetor/span"
 )
 
-// fragmentsOf holds the fragments decoded from one document's held-out
-// scores, their contexts and their technique-aware precision credits.
-type fragmentsOf struct {
+// drawnFragments holds the fragments decoded from one document's held-out
+// scores, their contexts and their technique-aware precision credits (the
+// SemEval-2020 Task 11 credit, which exceeds 1 only where annotators'
+// spans of one technique overlap).
+type drawnFragments struct {
 	spans   []corpus.Span
 	ctxs    []span.FragmentContext
 	credits []float64
@@ -19,10 +21,10 @@ type fragmentsOf struct {
 // heldOutFragments decodes the fragments of document i of p from its
 // held-out scores with the thresholds th, as the model decodes them, and
 // scores each against the annotators' spans.
-func heldOutFragments(p *Prepared, s *Scores, i int, th thresholds) fragmentsOf {
+func heldOutFragments(p *Prepared, s *Scores, i int, th thresholds) drawnFragments {
 	d := p.Docs[i]
 	sp, ctxs := predictFragments(d, s.Techniques[i], s.Tokens[i], lookup(th.techniques, d.Lang), th.tagging(s.Tagging[i]))
-	f := fragmentsOf{spans: sp, ctxs: ctxs, credits: make([]float64, len(sp))}
+	f := drawnFragments{spans: sp, ctxs: ctxs, credits: make([]float64, len(sp))}
 	for n := range sp {
 		f.credits[n], _ = eval.OverlapSums(d.Gold, sp[n:n+1])
 	}
@@ -31,7 +33,7 @@ func heldOutFragments(p *Prepared, s *Scores, i int, th thresholds) fragmentsOf 
 
 // fitConfidence learns the fragment confidence from the held-out
 // fragments of the selected documents (frags[i] for document i).
-func fitConfidence(p *Prepared, frags []fragmentsOf, use func(i int) bool, seed uint64) *span.Confidence {
+func fitConfidence(p *Prepared, frags []drawnFragments, use func(i int) bool, seed uint64) *span.Confidence {
 	seen := map[string]bool{}
 	var langs []string
 	var ex []span.ConfidenceExample
@@ -70,7 +72,10 @@ func reliability(scores, credits []float64) []ConfidenceBin {
 		bins[b].Low = float64(b) / 10
 	}
 	for n, v := range scores {
-		b := min(9, max(0, int(v*10)))
+		b := 0
+		if v > 0 {
+			b = int(min(v, 0.99) * 10)
+		}
 		bins[b].Fragments++
 		bins[b].Precision += credits[n]
 	}

@@ -69,7 +69,7 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 	frames := make([][]int, len(p.Docs))
 	techs := make([][][]int, len(p.Docs))
 	spans := make([][]corpus.Span, len(p.Docs))
-	frags := make([]fragmentsOf, len(p.Docs))
+	frags := make([]drawnFragments, len(p.Docs))
 	for f := range k {
 		th := chooseThresholds(p, s, func(i int) bool { return fold[i] != f }, true)
 		rep.FrameThresholds = append(rep.FrameThresholds, th.frames)
@@ -172,7 +172,7 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 // scoreConfidence fits the fragment confidence of each fold on the other
 // folds' fragments and bins the fold's fragments by it, and by the
 // tagger's score.
-func scoreConfidence(p *Prepared, frags []fragmentsOf, fold []int, k int, seed uint64) (conf, tagger []ConfidenceBin) {
+func scoreConfidence(p *Prepared, frags []drawnFragments, fold []int, k int, seed uint64) (conf, tagger []ConfidenceBin) {
 	var cs, ts, credits []float64
 	for f := range k {
 		c := fitConfidence(p, frags, func(i int) bool { return fold[i] != f }, seed)

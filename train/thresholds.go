@@ -330,7 +330,7 @@ func predictTechnique(d *Doc, techProbs [][]float64, tokScores [][][]float64, te
 			located++
 		}
 		if ctxs != nil {
-			*ctxs = append(*ctxs, span.Contexts(frags, d.Tokens[j], d.Lang, techProbs[j][k]-techT)...)
+			*ctxs = append(*ctxs, span.FragmentContexts(frags, d.Tokens[j], d.Lang, techProbs[j][k]-techT)...)
 		}
 		for _, f := range frags {
 			out = append(out, corpus.Span{ID: d.ID, Technique: corpus.Techniques[k], Start: d.Runes.At(p.Start + f.Start), End: d.Runes.At(p.Start + f.End)})

@@ -412,7 +412,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	frameCal, techCal := calibrations(goldRates(p, allDocs(p)))
 	// The fragment confidence learns from the fragments the model would
 	// draw in the held-out folds.
-	frags := make([]fragmentsOf, len(p.Docs))
+	frags := make([]drawnFragments, len(p.Docs))
 	for i, d := range p.Docs {
 		if d.HasSpans {
 			frags[i] = heldOutFragments(p, s, i, th)

@@ -99,7 +99,7 @@ func runImport(ctx context.Context, stdio IO, args []string) error {
 		source: *source,
 		batch:  *batch,
 		all:    *all,
-		model:  m.Info.Name,
+		model:  m.ID(),
 	}
 	total := int64(-1)
 	if progress.IsTerminal(stdio.Stderr) {
