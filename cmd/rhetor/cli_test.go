@@ -297,7 +297,7 @@ func TestVersion(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"model format", `model "rhetor-default"`,
+	for _, want := range []string{"model format", `model "rhetor-default" (stores name it rhetor-default@`,
 		"pivot tables derived from bilingual dictionaries: de (dict-freedict-deu-eng, GPL-3+)", "ru (mueller7-dict, GPL-2+)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("version output lacks %q:\n%s", want, out)

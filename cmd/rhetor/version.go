@@ -38,7 +38,7 @@ func runVersion(ctx context.Context, stdio IO, args []string) error {
 	}
 	sort.Strings(langs)
 	opts, _ := json.Marshal(m.Info.Options)
-	fmt.Fprintf(stdio.Stdout, "model %q: trained on %v articles, %d paragraphs\n", m.Info.Name, langs, m.Info.Paragraphs)
+	fmt.Fprintf(stdio.Stdout, "model %q (stores name it %s): trained on %v articles, %d paragraphs\n", m.Info.Name, m.ID(), langs, m.Info.Paragraphs)
 	fmt.Fprintf(stdio.Stdout, "features %+v, layout %+v\noptions %s, threshold folds %d\n", m.Features, m.Layout, opts, m.Info.Folds)
 	if ls := m.PivotLanguages(); len(ls) > 0 {
 		origins := make([]string, len(ls))
