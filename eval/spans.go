@@ -86,11 +86,27 @@ func OverlapSums(gold, pred []corpus.Span) (p, r float64) {
 }
 
 func overlapSums(gold, pred []corpus.Span, aware bool) (p, r float64) {
+	overlaps(gold, pred, aware, func(_ int, cp, cr float64) { p, r = p+cp, r+cr })
+	return p, r
+}
+
+// PrecisionCredits returns each predicted span's technique-aware precision
+// credit, Σ_{t∈T} C(s,t,|s|): OverlapSums' first sum, span by span.
+func PrecisionCredits(gold, pred []corpus.Span) []float64 {
+	out := make([]float64, len(pred))
+	overlaps(gold, pred, true, func(i int, cp, _ float64) { out[i] += cp })
+	return out
+}
+
+// overlaps calls add with the index of each predicted span and its credits
+// C(s,t,|s|) and C(s,t,|t|) against each gold span t of its article it
+// overlaps (of the same technique when aware), in the order of gold.
+func overlaps(gold, pred []corpus.Span, aware bool, add func(i int, p, r float64)) {
 	byID := map[string][]corpus.Span{}
 	for _, t := range gold {
 		byID[t.ID] = append(byID[t.ID], t)
 	}
-	for _, s := range pred {
+	for i, s := range pred {
 		for _, t := range byID[s.ID] {
 			if aware && s.Technique != t.Technique {
 				continue
@@ -99,11 +115,9 @@ func overlapSums(gold, pred []corpus.Span, aware bool) (p, r float64) {
 			if ov <= 0 {
 				continue
 			}
-			p += float64(ov) / float64(s.End-s.Start)
-			r += float64(ov) / float64(t.End-t.Start)
+			add(i, float64(ov)/float64(s.End-s.Start), float64(ov)/float64(t.End-t.Start))
 		}
 	}
-	return p, r
 }
 
 // MedianLength is the median length of spans in code points (0 for none).

@@ -273,7 +273,7 @@ func Decode(data []byte) (*Model, error) {
 		zr = flate.NewReader(bytes.NewReader(raw))
 		defer zr.Close()
 	}
-	m := &Model{Info: h.Info, Features: h.Features, Layout: h.Layout, Spans: h.Spans, checksum: sum, hasChecksum: true}
+	m := &Model{Info: h.Info, Features: h.Features, Layout: h.Layout, Spans: h.Spans, fileID: fmt.Sprintf("%s@%08x", h.Info.Name, sum)}
 	dims := m.dims()
 	var out [4]*Head
 	for i, hh := range h.Heads {

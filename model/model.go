@@ -35,10 +35,9 @@ type Model struct {
 	// the article features (genre and frame heads; see PivotFor); nil in
 	// models trained without dictionaries.
 	Pivot map[string]*pivot.Table
-	// checksum is the CRC-32 of the file the model was decoded from
-	// (hasChecksum false for a model built in memory).
-	checksum    uint32
-	hasChecksum bool
+	// fileID is ID's answer for a model decoded from a file ("" for a
+	// model built in memory), set once by Decode.
+	fileID string
 }
 
 // ID identifies the model for stores of results: its name and, for a
@@ -46,10 +45,10 @@ type Model struct {
 // so that a model retrained under the same name, which may analyse an
 // article otherwise, is another model.
 func (m *Model) ID() string {
-	if !m.hasChecksum {
+	if m.fileID == "" {
 		return m.Info.Name
 	}
-	return fmt.Sprintf("%s@%08x", m.Info.Name, m.checksum)
+	return m.fileID
 }
 
 // Info describes how a model was made.

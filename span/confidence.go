@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"rhetor/linear"
 	"rhetor/text"
 )
 
@@ -138,37 +139,34 @@ func (c *Confidence) Of(x FragmentContext) float64 {
 		return 0
 	}
 	a := c.active(x)
-	return sigmoid(c.margin(x.Technique, a))
-}
-
-func (c *Confidence) margin(k int, a active) float64 {
-	w := c.TechWeights[k]
-	z := float64(c.Bias)
-	for _, i := range a.tech {
-		z += float64(w[i])
-	}
 	if a.l >= 0 {
-		return z + c.langMargin(w, a.l, a.lang)
+		return linear.Sigmoid(margin(c.Bias, c.TechWeights[x.Technique], c.LangWeights, a))
 	}
 	// A language without weights: the mean of the trained languages'.
 	var sum float64
 	for l := range c.Langs {
-		sum += c.langMargin(w, l, a.lang)
+		a.l = l
+		sum += margin(c.Bias, c.TechWeights[x.Technique], c.LangWeights, a)
 	}
-	return z + sum/float64(max(1, len(c.Langs)))
+	return linear.Sigmoid(sum / float64(max(1, len(c.Langs))))
 }
 
-// langMargin is what language l adds to a fragment of the technique whose
-// row is w, reading the indices lang of its own row.
-func (c *Confidence) langMargin(w []float32, l int, lang [2]int) float64 {
-	z := float64(w[1+l])
-	for _, i := range lang {
-		z += float64(c.LangWeights[l][i])
+// margin is the logit of a fragment reading the weights a of the technique
+// row tech and, for a.l >= 0, of language a.l's row; FitConfidence trains
+// in float64 the weights the model keeps in float32.
+func margin[W float32 | float64](bias W, tech []W, lang [][]W, a active) float64 {
+	z := float64(bias)
+	for _, i := range a.tech {
+		z += float64(tech[i])
+	}
+	if a.l >= 0 {
+		z += float64(tech[1+a.l])
+		for _, i := range a.lang {
+			z += float64(lang[a.l][i])
+		}
 	}
 	return z
 }
-
-func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
 // ConfidenceExample is a fragment of a held-out fold and the share of its
 // text annotators marked with its technique.
@@ -227,17 +225,7 @@ func FitConfidence(examples []ConfidenceExample, n int, langs []string, seed uin
 		for _, i := range order {
 			e, a := examples[i], acts[i]
 			w := tech[e.Technique]
-			z := bias
-			for _, j := range a.tech {
-				z += w[j]
-			}
-			if a.l >= 0 {
-				z += w[1+a.l]
-				for _, j := range a.lang {
-					z += lang[a.l][j]
-				}
-			}
-			g := sigmoid(z) - math.Min(1, math.Max(0, e.Credit))
+			g := linear.Sigmoid(margin(bias, w, lang, a)) - math.Min(1, math.Max(0, e.Credit))
 			bias -= eta * g
 			for _, j := range a.tech {
 				w[j] -= eta * (g + confidenceL2*w[j])

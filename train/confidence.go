@@ -24,11 +24,7 @@ type drawnFragments struct {
 func heldOutFragments(p *Prepared, s *Scores, i int, th thresholds) drawnFragments {
 	d := p.Docs[i]
 	sp, ctxs := predictFragments(d, s.Techniques[i], s.Tokens[i], lookup(th.techniques, d.Lang), th.tagging(s.Tagging[i]))
-	f := drawnFragments{spans: sp, ctxs: ctxs, credits: make([]float64, len(sp))}
-	for n := range sp {
-		f.credits[n], _ = eval.OverlapSums(d.Gold, sp[n:n+1])
-	}
-	return f
+	return drawnFragments{spans: sp, ctxs: ctxs, credits: eval.PrecisionCredits(d.Gold, sp)}
 }
 
 // fitConfidence learns the fragment confidence from the held-out
