@@ -68,6 +68,13 @@ func (c *Confidence) Validate(n int) error {
 	if len(c.LangWeights) != len(c.Langs) {
 		return fmt.Errorf("fragment confidence: weights of %d languages for %d", len(c.LangWeights), len(c.Langs))
 	}
+	seen := make(map[string]bool, len(c.Langs))
+	for _, l := range c.Langs {
+		if l == "" || seen[l] {
+			return fmt.Errorf("fragment confidence: language %q empty or listed twice", l)
+		}
+		seen[l] = true
+	}
 	bad := !finite32(c.Bias)
 	for _, w := range c.TechWeights {
 		if len(w) != techFixed+len(c.Langs) {

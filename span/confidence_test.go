@@ -87,6 +87,8 @@ func TestConfidenceValidate(t *testing.T) {
 		"lang row":   func(c *Confidence) { c.LangWeights[0] = append(c.LangWeights[0], 0) },
 		"nan":        func(c *Confidence) { c.TechWeights[0][3] = float32(math.NaN()) },
 		"inf bias":   func(c *Confidence) { c.Bias = float32(math.Inf(1)) },
+		"twice":      func(c *Confidence) { c.Langs[1] = c.Langs[0] },
+		"empty":      func(c *Confidence) { c.Langs[0] = "" },
 	} {
 		b := FitConfidence(confidenceExamples(), 2, []string{"de", "fr"}, 1)
 		bad(b)
