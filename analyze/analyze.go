@@ -210,12 +210,13 @@ func (a *Analyzer) Score(textStr, langCode string) *Scores {
 // Frames for subtasks 1 and 2 (the article's vector only), Techniques and
 // Paragraphs for subtask 3 (no article character features, no genre or
 // frame head). The scores it computes are Score's, bit for bit, except
-// for subtask 3 with a model that blends the fragment model's view
-// (model.Head.SpanBlend): there the decisions at the language's threshold
-// are Score's, but a technique decided whatever the fragment model says
-// holds the floor of its blended probability, (1-β)·p, not the
-// probability itself, so that the span head is read only where it can
-// change a decision.
+// for subtask 3 with a model that re-scores techniques with the fragment
+// model's view (model.RescoreFor: a technique stack, or a span blend):
+// there the decisions at the language's threshold are Score's, but a
+// technique decided whatever the fragment model says holds its least
+// possible probability (model.Rescore.Bounds), not the probability
+// itself, so that the span head is read only where it can change a
+// decision.
 func (a *Analyzer) ScoreSubtask(textStr, langCode string, st corpus.Subtask) *Scores {
 	parts := feature.ArticleParts
 	if st == corpus.Persuasion {
@@ -247,10 +248,11 @@ func (a *Analyzer) score(txt, langCode string, parts feature.Parts, explain, lon
 	// Decisions read the traces only: the vectors (8 bytes a feature, most
 	// of a long article's live heap) are not kept past scoring.
 	s := &Scores{Lang: langCode, Paragraphs: paras, doc: feature.Document{Traces: doc.Traces, ArticleTrace: doc.ArticleTrace}, lateTraces: traced && explain && long}
-	if explain && !long && m.BlendFor(langCode) != 0 {
-		// The blend and evidence read the words of most paragraphs, and
-		// frame evidence those of the whole text: it is tokenised once.
-		// (Without a blend, decide tokenises what evidence reads.)
+	if explain && !long && m.RescoreFor(langCode).Active() {
+		// The rescoring (blend) and evidence read the words of most
+		// paragraphs, and frame evidence those of the whole text: it is
+		// tokenised once. (Without one, decide tokenises what evidence
+		// reads.)
 		s.toks = text.Tokenize(nil, txt)
 	}
 	if b.Scratch && (doc.Traces != nil || doc.ArticleTrace != nil) {
@@ -295,45 +297,53 @@ const (
 	blendDecisions
 )
 
-// blend mixes the fragment model's view into the technique probabilities of
-// a language with training data (model.Head.SpanBlend): each technique's
-// probability p becomes model.Blend(β, p, b), b its largest B margin over
-// the paragraph's tokens. Only the techniques that can reach the threshold
-// ((1-β)·p + β at least) need b; the others get (1-β)·p, their blended
-// probability's floor, under the threshold either way, and a paragraph
+// blend takes the fragment model's view into the technique probabilities
+// of a language with training data (model.RescoreFor): the technique
+// stack (model.Stack) or, in models before format 11, the span blend
+// (model.Blend), each reading a technique's largest B margin over the
+// paragraph's tokens and, for the stack, how many tokens have a positive
+// one. Only the techniques that can reach the threshold, whatever the
+// fragment model reads (model.Rescore.Bounds), need it; the others get
+// their least probability, under the threshold either way, and a paragraph
 // without such a technique is not read by the span head at all. With
-// blendDecisions, a technique whose floor already reaches the threshold
-// keeps its floor too (decided either way), so that only the techniques
-// whose decision b can change are read. Paragraphs over
-// feature.MaxTraceBytes, which the fragment model does not read, keep the
-// paragraph head's probabilities.
+// blendDecisions, a technique whose least probability already reaches the
+// threshold keeps it too (decided either way), so that only the
+// techniques whose decision the fragment model can change are read.
+// Paragraphs over feature.MaxTraceBytes, which the fragment model does not
+// read, keep the paragraph head's probabilities.
 func (a *Analyzer) blend(s *Scores, mode blendMode) {
 	m := a.m
-	beta := m.BlendFor(s.Lang)
-	if beta == 0 {
+	r := m.RescoreFor(s.Lang)
+	if !r.Active() {
 		return
 	}
 	t, _ := m.Techniques.Threshold(s.Lang)
 	var toks []text.Token
 	next := 0 // the first of s.toks after the paragraphs read before
 	var cands, locate []int
-	var maxB []float64  // per paragraph, one buffer
+	var maxB []float64 // per paragraph, one buffer
+	var posB []int     // likewise
+	loose := make([]float64, len(m.Techniques.Labels))
 	var sc *spanScratch // taken from a.spans on first use
 	for i, p := range s.Paragraphs {
 		if len(p.Text) > feature.MaxTraceBytes {
 			continue
 		}
+		// First on bounds that hold for any number of words (a word has a
+		// byte at least), so that a paragraph the fragment model cannot
+		// change is not split into words; a technique that is not read
+		// gets its least probability on those bounds, whatever the mode.
 		probs := s.Techniques[i]
 		cands = cands[:0]
 		for k, pr := range probs {
-			floor := model.Blend(beta, pr, math.Inf(-1))
-			if model.Blend(beta, pr, math.Inf(1)) >= t && (mode != blendDecisions || floor < t) {
+			lo, hi := r.LooseBounds(k, pr, len(p.Text))
+			if hi >= t && (mode != blendDecisions || lo < t) {
 				cands = append(cands, k)
-			} else {
-				probs[k] = floor
 			}
+			loose[k] = lo
 		}
 		if len(cands) == 0 {
+			copy(probs, loose)
 			continue
 		}
 		if s.toks != nil {
@@ -341,24 +351,40 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 		} else {
 			toks = text.Tokenize(toks[:0], p.Text)
 		}
+		cands = cands[:0]
+		for k, pr := range probs {
+			lo, hi := r.Bounds(k, pr, len(toks))
+			switch {
+			case hi < t:
+				probs[k] = loose[k]
+			case mode == blendDecisions && lo >= t:
+				probs[k] = lo
+			default:
+				cands = append(cands, k)
+			}
+		}
+		if len(cands) == 0 {
+			continue
+		}
 		maxB = grow(maxB, len(cands))
+		posB = grow(posB, len(cands))
 		for n := range maxB {
-			maxB[n] = math.Inf(-1)
+			maxB[n], posB[n] = math.Inf(-1), 0
 		}
 		if len(toks) > 0 {
 			if sc == nil {
 				sc = a.spans.Get().(*spanScratch)
 				defer a.spans.Put(sc)
 			}
-			a.bMargins(sc, p.Text, toks, cands, maxB)
+			a.bMargins(sc, p.Text, toks, cands, maxB, posB)
 			if mode == blendKeep {
 				// decide locates the techniques decided far enough above
 				// the threshold with the span head's B and I margins:
-				// their emissions are computed here, once the blend has
-				// decided.
+				// their emissions are computed here, once the rescoring
+				// has decided.
 				locate = locate[:0]
 				for n, k := range cands {
-					pr := model.Blend(beta, probs[k], maxB[n])
+					pr := r.Prob(k, probs[k], maxB[n], posB[n], len(toks))
 					if pr >= t && pr >= t+spanShift(m, k) {
 						locate = append(locate, n)
 					}
@@ -372,7 +398,7 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 			}
 		}
 		for n, k := range cands {
-			probs[k] = model.Blend(beta, probs[k], maxB[n])
+			probs[k] = r.Prob(k, probs[k], maxB[n], posB[n], len(toks))
 		}
 	}
 }

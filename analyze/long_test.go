@@ -150,7 +150,7 @@ func TestScoreSubtaskSame(t *testing.T) {
 					t.Errorf("%d words, subtask %d: paragraphs differ from Score's", n, st)
 				}
 				th, _ := m.Techniques.Threshold("fr")
-				if m.BlendFor("fr") == 0 && !reflect.DeepEqual(s.Techniques, full.Techniques) {
+				if !m.RescoreFor("fr").Active() && !reflect.DeepEqual(s.Techniques, full.Techniques) {
 					t.Errorf("%d words, subtask %d: techniques differ from Score's", n, st)
 				}
 				for i := range full.Techniques {

@@ -123,9 +123,9 @@ func (t *codeTable) sum(sums []float32, g []byte, cols []int, start, end int, v 
 // tagger's techniques techs (in sc.bsums, len(techs) a token, as
 // tokenScores sums them) and sets maxB[n] to the largest B margin of
 // techs[n] over the tokens (maxB holds math.Inf(-1) or a smaller value on
-// entry). The blend reads those maxima alone where it
-// gives decisions only.
-func (a *Analyzer) bMargins(sc *spanScratch, para string, toks []text.Token, techs []int, maxB []float64) {
+// entry) and adds to posB[n] the number of tokens where it is positive.
+// The rescoring reads those alone where it gives decisions only.
+func (a *Analyzer) bMargins(sc *spanScratch, para string, toks []text.Token, techs []int, maxB []float64, posB []int) {
 	cols := sc.cols[:0]
 	for _, k := range techs {
 		cols = append(cols, 2*k)
@@ -144,6 +144,9 @@ func (a *Analyzer) bMargins(sc *spanScratch, para string, toks []text.Token, tec
 		start = end
 		for m, x := range sums {
 			maxB[m] = math.Max(maxB[m], float64(x))
+			if x > 0 {
+				posB[m]++
+			}
 		}
 	}
 }

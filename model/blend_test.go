@@ -25,6 +25,7 @@ func TestSpanBlendRoundTrip(t *testing.T) {
 	c.Pivot = nil                        // version 9 otherwise
 	c.Decoder.Confidence = nil           // version 10 otherwise
 	tech := *m.Techniques
+	tech.Stack = nil // version 11 otherwise
 	c.Techniques = &tech
 	for _, beta := range []float64{0, 0.1} {
 		tech.SpanBlend = beta
@@ -45,11 +46,11 @@ func TestSpanBlendRoundTrip(t *testing.T) {
 				break
 			}
 		}
-		if b := got.BlendFor(lang); b != beta {
-			t.Errorf("span blend %v: BlendFor(%q) = %v", beta, lang, b)
+		if r := got.RescoreFor(lang); r.Beta != beta || r.Stack != nil {
+			t.Errorf("span blend %v: RescoreFor(%q) = %+v", beta, lang, r)
 		}
-		if b := got.BlendFor("xx"); b != 0 {
-			t.Errorf("span blend %v: a language without training data blends %v", beta, b)
+		if r := got.RescoreFor("xx"); r.Active() {
+			t.Errorf("span blend %v: a language without training data is rescored: %+v", beta, r)
 		}
 	}
 }
@@ -64,11 +65,13 @@ func TestSpanBlendRejected(t *testing.T) {
 		edit func(c *Model)
 		want string
 	}{
-		{"one", func(c *Model) { c.Techniques.SpanBlend = 1 }, "outside [0, 1)"},
-		{"negative", func(c *Model) { c.Techniques.SpanBlend = -0.1 }, "outside [0, 1)"},
-		{"NaN", func(c *Model) { c.Techniques.SpanBlend = math.NaN() }, "outside [0, 1)"},
+		{"one", func(c *Model) { c.Techniques.Stack = nil; c.Techniques.SpanBlend = 1 }, "outside [0, 1)"},
+		{"negative", func(c *Model) { c.Techniques.Stack = nil; c.Techniques.SpanBlend = -0.1 }, "outside [0, 1)"},
+		{"NaN", func(c *Model) { c.Techniques.Stack = nil; c.Techniques.SpanBlend = math.NaN() }, "outside [0, 1)"},
 		{"genre head", func(c *Model) { c.Genre.SpanBlend = 0.1 }, "other than techniques"},
-		{"no tagger", func(c *Model) { c.Techniques.SpanBlend = 0.1; c.Decoder.Tagging = nil }, "without a fragment tagger"},
+		{"no tagger", func(c *Model) {
+			c.Techniques.Stack, c.Techniques.SpanBlend, c.Decoder.Tagging, c.Decoder.Confidence = nil, 0.1, nil, nil
+		}, "without a fragment tagger"},
 	}
 	for _, tc := range cases {
 		c := *m
@@ -104,9 +107,10 @@ func TestTranslitRoundTrip(t *testing.T) {
 		t.Fatalf("default model: %v", err)
 	}
 	c := *m
-	c.Frames = withoutRelative(m.Frames) // version 8 otherwise
-	c.Pivot = nil                        // version 9 otherwise
-	c.Decoder.Confidence = nil           // version 10 otherwise
+	c.Frames = withoutRelative(m.Frames)      // version 8 otherwise
+	c.Pivot = nil                             // version 9 otherwise
+	c.Decoder.Confidence = nil                // version 10 otherwise
+	c.Techniques = withoutStack(m.Techniques) // version 11 otherwise
 	for _, tr := range []bool{false, true} {
 		c.Features.Translit = tr
 		v, mentions, got := roundTrip(t, &c, "translit")

@@ -252,17 +252,17 @@ func TestCalibrationRelativeVersion(t *testing.T) {
 	if _, err := Decode(older(tr, 6)); err == nil || !strings.Contains(err.Error(), "transliteration") {
 		t.Errorf("transliteration in a version 6 file: %v", err)
 	}
-	// The default model has a fragment tagger (version 5) and a span blend
-	// (version 6).
+	// The default model has a fragment tagger (version 5), a fragment
+	// confidence (version 10) and a technique stack (version 11).
 	d, err := Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Decoder.Tagging == nil || d.Techniques.SpanBlend == 0 {
-		t.Skip("the default model has no fragment tagger or span blend")
+	if d.Decoder.Tagging == nil || d.Techniques.Stack == nil {
+		t.Skip("the default model has no fragment tagger or technique stack")
 	}
 	full := encode(t, d)
-	for v, want := range map[uint32]string{4: "fragment tagger", 5: "span blend"} {
+	for v, want := range map[uint32]string{4: "fragment tagger", 9: "fragment confidence", 10: "technique stack"} {
 		if _, err := Decode(older(full, v)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("version %d file with a %s: %v", v, want, err)
 		}

@@ -45,10 +45,11 @@ import (
 // pivot.Table.WriteTo writes it, in the order of the header's "pivot"
 // languages; written only for models that have them. Version 10 adds the
 // fragment confidence (span.Decoder.Confidence), written only for models
-// that have one.
+// that have one. Version 11 adds the technique stack (Head.Stack), written
+// only for models that have one.
 const (
 	Magic         = "RHETORMD"
-	FormatVersion = 10
+	FormatVersion = 11
 	// minVersion is the oldest format this rhetor reads: version 2 files
 	// have no span decoder (their span head's threshold serves every
 	// technique, in word mode).
@@ -89,6 +90,8 @@ type headHeader struct {
 	Calibration *Calibration `json:"calibration,omitempty"`
 	// SpanBlend is absent from models trained before it (version 6).
 	SpanBlend float64 `json:"span_blend,omitempty"`
+	// Stack is absent from models trained before it (version 11).
+	Stack *Stack `json:"stack,omitempty"`
 }
 
 var headNames = [4]string{"genre", "frames", "techniques", "spans"}
@@ -110,7 +113,7 @@ func (m *Model) Write(w io.Writer) error {
 		h.Heads = append(h.Heads, headHeader{
 			Name: headNames[i], Labels: hd.Labels, Dim: w.Dim,
 			Bias: w.Bias, Scale: w.Scale, Thresholds: hd.Thresholds, Offsets: hd.Offsets, Unseen: hd.UnseenOffsets,
-			Calibration: hd.Calibration, SpanBlend: hd.SpanBlend,
+			Calibration: hd.Calibration, SpanBlend: hd.SpanBlend, Stack: hd.Stack,
 		})
 	}
 	hdr, err := json.Marshal(h)
@@ -165,7 +168,7 @@ func (m *Model) validate() error {
 		if (hd.Offsets != nil && len(hd.Offsets) != L) || (hd.UnseenOffsets != nil && len(hd.UnseenOffsets) != L) {
 			return fmt.Errorf("%s head: %d offsets for %d labels", headNames[i], len(hd.Offsets), L)
 		}
-		if err := hd.checkAdded(headNames[i], m.Decoder.Tagging != nil); err != nil {
+		if err := hd.checkAdded(headNames[i], L, m.Decoder.Tagging != nil); err != nil {
 			return err
 		}
 	}
@@ -177,16 +180,40 @@ func (m *Model) validate() error {
 	return m.checkDecoder()
 }
 
-// checkAdded reports a head's Calibration that cannot be applied and a
-// SpanBlend that checkBlend refuses; tagger tells whether the model has a
-// fragment tagger.
-func (hd *Head) checkAdded(name string, tagger bool) error {
+// checkAdded reports a head's Calibration that cannot be applied, a
+// SpanBlend that checkBlend refuses and a Stack that checkStack refuses;
+// labels is the head's number of labels and tagger tells whether the model
+// has a fragment tagger.
+func (hd *Head) checkAdded(name string, labels int, tagger bool) error {
 	if hd.Calibration != nil {
 		if err := hd.Calibration.Validate(); err != nil {
 			return fmt.Errorf("%s head: %w", name, err)
 		}
 	}
-	return checkBlend(name, hd.SpanBlend, tagger)
+	if err := checkBlend(name, hd.SpanBlend, tagger); err != nil {
+		return err
+	}
+	return hd.checkStack(name, labels, tagger)
+}
+
+// checkStack reports a Stack on another head than the technique head,
+// beside a SpanBlend, without a fragment tagger to read, or not fitting the
+// head's labels.
+func (hd *Head) checkStack(head string, labels int, tagger bool) error {
+	switch {
+	case hd.Stack == nil:
+		return nil
+	case head != "techniques":
+		return fmt.Errorf("%s head: a technique stack on a head other than techniques", head)
+	case hd.SpanBlend != 0:
+		return fmt.Errorf("techniques head: both a technique stack and a span blend")
+	case !tagger:
+		return fmt.Errorf("techniques head: a technique stack without a fragment tagger")
+	}
+	if err := hd.Stack.Validate(labels); err != nil {
+		return fmt.Errorf("techniques head: %w", err)
+	}
+	return nil
 }
 
 // checkBlend reports a SpanBlend outside [0, 1), on another head than the
@@ -303,6 +330,7 @@ func Decode(data []byte) (*Model, error) {
 			UnseenOffsets: hh.Unseen,
 			Calibration:   hh.Calibration,
 			SpanBlend:     hh.SpanBlend,
+			Stack:         hh.Stack,
 		}
 	}
 	if len(h.Pivot) > 0 {
@@ -334,7 +362,7 @@ func Decode(data []byte) (*Model, error) {
 		}
 	}
 	for i, hd := range m.heads() {
-		if err := hd.checkAdded(headNames[i], m.Decoder.Tagging != nil); err != nil {
+		if err := hd.checkAdded(headNames[i], len(hd.Labels), m.Decoder.Tagging != nil); err != nil {
 			return nil, fmt.Errorf("model header: %w", err)
 		}
 	}
@@ -364,5 +392,6 @@ func (m *Model) additions() []addition {
 		{8, "a relative calibration", relative},
 		{9, "pivot tables", len(m.Pivot) > 0},
 		{10, "a fragment confidence", m.Decoder.Confidence != nil},
+		{11, "a technique stack", m.Techniques != nil && m.Techniques.Stack != nil},
 	}
 }

@@ -167,6 +167,11 @@ type Head struct {
 	// largest margin of the span head's B-k label over the paragraph's
 	// tokens (see Blend). Zero (older models) leaves p as it is.
 	SpanBlend float64
+	// Stack, for the technique head of a model with a fragment tagger
+	// (format 11), re-scores the technique probabilities of languages
+	// with training data from the paragraph head and the fragment model
+	// (see Stack); a head has a Stack or a SpanBlend, not both.
+	Stack *Stack
 }
 
 // Blend returns β·σ(maxB) + (1-β)·p: the probability of a technique whose
@@ -175,20 +180,6 @@ type Head struct {
 // token). Training and inference share it, so that they agree bit for bit.
 func Blend(beta, p, maxB float64) float64 {
 	return (1-beta)*p + beta*linear.Sigmoid(maxB)
-}
-
-// BlendFor returns the SpanBlend that applies to a language: the technique
-// head's, for a language with a technique threshold of its own and a model
-// with a fragment tagger; zero for languages without training data, whose
-// thresholds are chosen on the paragraph head alone.
-func (m *Model) BlendFor(lang string) float64 {
-	if m.Techniques.SpanBlend == 0 || m.Decoder.Tagging == nil {
-		return 0
-	}
-	if _, trained := m.Techniques.Threshold(lang); !trained {
-		return 0
-	}
-	return m.Techniques.SpanBlend
 }
 
 // OffsetsFor returns the margin offsets for a language.

@@ -63,7 +63,14 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 	if err != nil {
 		return nil, err
 	}
-	blendTechniques(s, cfg.SpanBlend)
+	// scored(f) holds the technique scores fold f is decided on, and the
+	// other folds' on which its thresholds are chosen.
+	scored := func(int) *Scores { return s }
+	if cfg.Stack {
+		scored = nestedStacks(p, s, fold, k)
+	} else {
+		blendTechniques(s, cfg.SpanBlend)
+	}
 	rep := &CVReport{Folds: k}
 	genre := make([]int, len(p.Docs))
 	frames := make([][]int, len(p.Docs))
@@ -71,6 +78,7 @@ func CrossValidate(ctx context.Context, p *Prepared, k int, cfg Config) (*CVRepo
 	spans := make([][]corpus.Span, len(p.Docs))
 	frags := make([]drawnFragments, len(p.Docs))
 	for f := range k {
+		s := scored(f)
 		th := chooseThresholds(p, s, func(i int) bool { return fold[i] != f }, true)
 		rep.FrameThresholds = append(rep.FrameThresholds, th.frames)
 		rep.TechniqueThresholds = append(rep.TechniqueThresholds, th.techniques)

@@ -51,6 +51,10 @@ type Config struct {
 	// probabilities of languages with training data (model.Head.SpanBlend):
 	// thresholds are chosen on held-out probabilities blended the same way.
 	SpanBlend float64
+	// Stack, when set, re-scores the technique probabilities of languages
+	// with training data with a technique stack (model.Stack) fitted on the
+	// held-out scores, instead of the SpanBlend, which is then not used.
+	Stack bool
 	// Folds is the number of held-out folds used to choose thresholds (>= 2).
 	Folds int
 	// Name is recorded in the model.
@@ -371,8 +375,15 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	blendTechniques(s, cfg.SpanBlend)
 	all := func(int) bool { return true }
+	var stack *model.Stack
+	blend := cfg.SpanBlend
+	if cfg.Stack {
+		stack, blend = fitStack(p, s, all), 0
+		stackTechniques(s, s, stack, all)
+	} else {
+		blendTechniques(s, blend)
+	}
 	th := chooseThresholds(p, s, all, true)
 	unseen, err := unseenThresholds(ctx, p, cfg)
 	if err != nil {
@@ -428,7 +439,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 		Decoder:    dec,
 		Genre:      &model.Head{Labels: corpus.Genres, Weights: model.Quantise(h.genre), Thresholds: genreTh, Offsets: th.genreOffsets, UnseenOffsets: unseenOffsets},
 		Frames:     &model.Head{Labels: corpus.Frames, Weights: model.Quantise(h.frames), Thresholds: th.frames, Calibration: frameCal},
-		Techniques: &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.techniques), Thresholds: th.techniques, Calibration: techCal, SpanBlend: cfg.SpanBlend},
+		Techniques: &model.Head{Labels: corpus.Techniques, Weights: model.Quantise(h.techniques), Thresholds: th.techniques, Calibration: techCal, SpanBlend: blend, Stack: stack},
 		Pivot:      p.Pivot,
 	}, nil
 }

@@ -33,6 +33,7 @@ type trainSettings struct {
 	frameAverage int
 	taggerEpochs int
 	spanBlend    float64
+	stack        bool
 	genreBal     float64
 	eta, l2      float64
 	posPower     float64
@@ -58,7 +59,8 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.Float64Var(&s.artL2, "article-l2", 1e-5, "L2 regularisation of the genre and frame heads (0: same as --l2)")
 	fs.Float64Var(&s.artPosPower, "article-pos-power", 1, "positive class weight exponent of the genre and frame heads (0: same as --pos-power)")
 	fs.Float64Var(&s.genreBal, "genre-balance", 0, "weigh the genres alike within each language in the genre head's training, (n_lang/(3·n_lang,genre))^`P` repeats (0: off)")
-	fs.Float64Var(&s.spanBlend, "span-blend", 0.1, "weight of the fragment model's strongest B margin in the technique probabilities of trained languages (0: paragraph head alone)")
+	fs.BoolVar(&s.stack, "stack", true, "re-score the technique probabilities of trained languages with a logistic model per technique of the paragraph head and the fragment model, fitted on held-out folds (false: --span-blend)")
+	fs.Float64Var(&s.spanBlend, "span-blend", 0.1, "with --stack=false, weight of the fragment model's strongest B margin in the technique probabilities of trained languages (0: paragraph head alone)")
 	fs.IntVar(&s.artBag, "article-bag", 4, "genre and frame heads trained with different example orders and averaged into one")
 	fs.IntVar(&s.average, "average", 0, "final epochs of the technique head whose weights are averaged, every step alike (0: the last step's weights; all epochs if more than --epochs)")
 	fs.IntVar(&s.taggerEpochs, "tagger-epochs", 24, "training epochs of the fragment tagger")
@@ -143,7 +145,7 @@ func (s *trainSettings) options() linear.Options {
 }
 
 func (s *trainSettings) config(name string, stderr io.Writer) train.Config {
-	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, ArticlePosPower: s.artPosPower, ArticleBag: s.artBag, FrameAverage: min(s.frameAverage, s.artEpochs), TaggerEpochs: s.taggerEpochs, GenreBalance: s.genreBal, SpanBlend: s.spanBlend, Name: name, Progress: trainProgress(stderr)}
+	return train.Config{Options: s.options(), ArticleEpochs: s.artEpochs, ArticleL2: s.artL2, ArticlePosPower: s.artPosPower, ArticleBag: s.artBag, FrameAverage: min(s.frameAverage, s.artEpochs), TaggerEpochs: s.taggerEpochs, GenreBalance: s.genreBal, SpanBlend: s.spanBlend, Stack: s.stack, Name: name, Progress: trainProgress(stderr)}
 }
 
 // prepare loads the data directories and featurises them.

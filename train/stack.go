@@ -1,0 +1,193 @@
+package train
+
+import (
+	"math"
+
+	"rhetor/corpus"
+	"rhetor/linear"
+	"rhetor/model"
+)
+
+// stackL2 is the L2 strength of the technique stack's logistic models, per
+// paragraph (the intercept is not penalised).
+const stackL2 = 1e-4
+
+// stackInputs returns the inputs model.Stack reads for technique k in
+// paragraph j of document i, from the paragraph head's probability in
+// raw and the span head's margins over the paragraph's tokens.
+func stackInputs(raw *Scores, i, j, k int) [model.StackInputs]float64 {
+	maxB, n := math.Inf(-1), 0
+	var toks [][]float64
+	if raw.Tokens[i] != nil {
+		toks = raw.Tokens[i][j]
+	}
+	for _, tok := range toks {
+		maxB = math.Max(maxB, tok[2*k])
+		if tok[2*k] > 0 {
+			n++
+		}
+	}
+	return model.StackFeatures(raw.Techniques[i][j][k], maxB, n, len(toks))
+}
+
+// fitStack fits the technique stack on the paragraphs of the documents use
+// selects that have technique labels and span-head scores: per technique,
+// a logistic model of whether the annotators chose the technique, from
+// raw's held-out scores (before any rescoring).
+func fitStack(p *Prepared, raw *Scores, use func(i int) bool) *model.Stack {
+	st := &model.Stack{Weights: make([][]float64, len(corpus.Techniques))}
+	var xs [][model.StackInputs]float64
+	var ys []float64
+	for k := range corpus.Techniques {
+		xs, ys = xs[:0], ys[:0]
+		for i, d := range p.Docs {
+			if !use(i) || !d.HasTechniques || raw.Tokens[i] == nil {
+				continue
+			}
+			for j := range d.Paras {
+				y := 0.0
+				for _, g := range d.Techniques[j] {
+					if g == k {
+						y = 1
+					}
+				}
+				xs = append(xs, stackInputs(raw, i, j, k))
+				ys = append(ys, y)
+			}
+		}
+		st.Weights[k] = fitLogistic(xs, ys, stackL2)
+	}
+	return st
+}
+
+// stackTechniques sets the technique probabilities in out of the documents
+// apply selects that have span-head scores to st's, computed from raw (out
+// may be raw: each probability is read before it is replaced).
+func stackTechniques(raw, out *Scores, st *model.Stack, apply func(i int) bool) {
+	for i, paras := range raw.Techniques {
+		if !apply(i) || raw.Tokens[i] == nil {
+			continue
+		}
+		for j, pr := range paras {
+			for k := range pr {
+				out.Techniques[i][j][k] = st.ProbOf(k, stackInputs(raw, i, j, k))
+			}
+		}
+	}
+}
+
+// nestedStacks returns, for each of the k folds, the scores of raw with
+// stacked technique probabilities in which no fold's scores come from a
+// stack fitted on it or on the fold scored: fold f's from a stack fitted on
+// the other folds, and each other fold g's, on which f's thresholds and
+// tagger settings are chosen, from a stack fitted on the folds that are
+// neither f nor g. Only the technique probabilities are copied.
+func nestedStacks(p *Prepared, raw *Scores, fold []int, k int) func(f int) *Scores {
+	out := make([]*Scores, k)
+	for f := range k {
+		c := *raw
+		c.Techniques = make([][][]float64, len(raw.Techniques))
+		for i, paras := range raw.Techniques {
+			if paras == nil {
+				continue
+			}
+			c.Techniques[i] = make([][]float64, len(paras))
+			for j, pr := range paras {
+				c.Techniques[i][j] = append([]float64(nil), pr...)
+			}
+		}
+		for g := range k {
+			fit := func(i int) bool { return fold[i] != f && fold[i] != g }
+			if g == f {
+				fit = func(i int) bool { return fold[i] != f }
+			}
+			stackTechniques(raw, &c, fitStack(p, raw, fit), func(i int) bool { return fold[i] == g })
+		}
+		out[f] = &c
+	}
+	return func(f int) *Scores { return out[f] }
+}
+
+// fitLogistic fits a logistic regression of ys on xs (whose first input is
+// the intercept) by Newton's method, with L2 strength l2 per example on
+// every weight but the intercept's. It is deterministic: the same examples
+// in the same order give the same weights.
+func fitLogistic(xs [][model.StackInputs]float64, ys []float64, l2 float64) []float64 {
+	const n = model.StackInputs
+	w := make([]float64, n)
+	if len(xs) == 0 {
+		return w
+	}
+	reg := l2 * float64(len(xs))
+	for range 50 {
+		var g [n]float64
+		var h [n][n]float64
+		for e, x := range xs {
+			z := 0.0
+			for a, v := range x {
+				z += w[a] * v
+			}
+			p := linear.Sigmoid(z)
+			r, c := p-ys[e], p*(1-p)
+			for a, va := range x {
+				g[a] += r * va
+				for b := a; b < n; b++ {
+					h[a][b] += c * va * x[b]
+				}
+			}
+		}
+		for a := range n {
+			for b := 0; b < a; b++ {
+				h[a][b] = h[b][a]
+			}
+			h[a][a] += 1e-9
+			if a > 0 {
+				g[a] += reg * w[a]
+				h[a][a] += reg
+			}
+		}
+		d := solve(h, g)
+		step := 0.0
+		for a := range w {
+			w[a] -= d[a]
+			step = math.Max(step, math.Abs(d[a]))
+		}
+		if step < 1e-9 {
+			break
+		}
+	}
+	return w
+}
+
+// solve returns x with h·x = g, by Gaussian elimination with partial
+// pivoting (h is positive definite: the Hessian of a regularised
+// logistic loss).
+func solve(h [model.StackInputs][model.StackInputs]float64, g [model.StackInputs]float64) [model.StackInputs]float64 {
+	const n = model.StackInputs
+	for c := range n {
+		piv := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(h[r][c]) > math.Abs(h[piv][c]) {
+				piv = r
+			}
+		}
+		h[c], h[piv] = h[piv], h[c]
+		g[c], g[piv] = g[piv], g[c]
+		for r := c + 1; r < n; r++ {
+			f := h[r][c] / h[c][c]
+			for cc := c; cc < n; cc++ {
+				h[r][cc] -= f * h[c][cc]
+			}
+			g[r] -= f * g[c]
+		}
+	}
+	var x [n]float64
+	for r := n - 1; r >= 0; r-- {
+		v := g[r]
+		for cc := r + 1; cc < n; cc++ {
+			v -= h[r][cc] * x[cc]
+		}
+		x[r] = v / h[r][r]
+	}
+	return x
+}
