@@ -60,11 +60,7 @@ func TestSpanBlendRejected(t *testing.T) {
 	if err != nil {
 		t.Fatalf("default model: %v", err)
 	}
-	cases := []struct {
-		name string
-		edit func(c *Model)
-		want string
-	}{
+	checkRejected(t, m, []rejection{
 		{"one", func(c *Model) { c.Techniques.Stack = nil; c.Techniques.SpanBlend = 1 }, "outside [0, 1)"},
 		{"negative", func(c *Model) { c.Techniques.Stack = nil; c.Techniques.SpanBlend = -0.1 }, "outside [0, 1)"},
 		{"NaN", func(c *Model) { c.Techniques.Stack = nil; c.Techniques.SpanBlend = math.NaN() }, "outside [0, 1)"},
@@ -72,7 +68,20 @@ func TestSpanBlendRejected(t *testing.T) {
 		{"no tagger", func(c *Model) {
 			c.Techniques.Stack, c.Techniques.SpanBlend, c.Decoder.Tagging, c.Decoder.Confidence = nil, 0.1, nil, nil
 		}, "without a fragment tagger"},
-	}
+	})
+}
+
+// rejection is an edit of a model that Write must refuse, saying want.
+type rejection struct {
+	name string
+	edit func(c *Model)
+	want string
+}
+
+// checkRejected applies each edit to a copy of m (its genre and technique
+// heads copied too) and checks that Write refuses the result.
+func checkRejected(t *testing.T, m *Model, cases []rejection) {
+	t.Helper()
 	for _, tc := range cases {
 		c := *m
 		g, tech := *m.Genre, *m.Techniques

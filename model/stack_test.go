@@ -1,10 +1,8 @@
 package model
 
 import (
-	"bytes"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 )
 
@@ -125,11 +123,7 @@ func TestStackRejected(t *testing.T) {
 		t.Fatalf("default model: %v", err)
 	}
 	n := len(m.Techniques.Labels)
-	cases := []struct {
-		name string
-		edit func(c *Model)
-		want string
-	}{
+	checkRejected(t, m, []rejection{
 		{"genre head", func(c *Model) { c.Genre.Stack = testStack(len(c.Genre.Labels)) }, "other than techniques"},
 		{"and a blend", func(c *Model) { c.Techniques.Stack, c.Techniques.SpanBlend = testStack(n), 0.1 }, "both a technique stack and a span blend"},
 		{"no tagger", func(c *Model) {
@@ -146,17 +140,7 @@ func TestStackRejected(t *testing.T) {
 			s.Weights[2][1] = math.NaN()
 			c.Techniques.Stack = s
 		}, "not finite"},
-	}
-	for _, tc := range cases {
-		c := *m
-		g, tech := *m.Genre, *m.Techniques
-		c.Genre, c.Techniques = &g, &tech
-		tc.edit(&c)
-		var buf bytes.Buffer
-		if err := c.Write(&buf); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: write gives %v, want an error saying %q", tc.name, err, tc.want)
-		}
-	}
+	})
 }
 
 // withoutStack returns a copy of h without a technique stack.

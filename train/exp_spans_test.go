@@ -764,13 +764,6 @@ func TestExpCalib(t *testing.T) {
 	}
 }
 
-// stackRow is a training example of the stacker: a paragraph's features
-// and whether it has the technique.
-type stackRow struct {
-	x []float64
-	y float64
-}
-
 // logit is the inverse of the logistic function, its argument clamped to
 // [1e-6, 1-1e-6].
 func logit(p float64) float64 {
@@ -842,91 +835,6 @@ func stackFeatures(p *Prepared, s *Scores, i, j, k int, variant string, langs []
 				v = 1
 			}
 			x = append(x, v)
-		}
-	}
-	return x
-}
-
-// fitVariantLogistic fits a logistic regression by Newton's method with L2
-// strength l2 (per row, not on the intercept, the first feature).
-func fitVariantLogistic(rows []stackRow, l2 float64) []float64 {
-	if len(rows) == 0 {
-		return nil
-	}
-	n := len(rows[0].x)
-	w := make([]float64, n)
-	for it := 0; it < 25; it++ {
-		g := make([]float64, n)
-		h := make([][]float64, n)
-		for a := range h {
-			h[a] = make([]float64, n)
-		}
-		for _, r := range rows {
-			z := 0.0
-			for a, v := range r.x {
-				z += w[a] * v
-			}
-			pp := linear.Sigmoid(z)
-			for a, va := range r.x {
-				g[a] += (pp - r.y) * va
-				for b, vb := range r.x {
-					h[a][b] += pp * (1 - pp) * va * vb
-				}
-			}
-		}
-		for a := 1; a < n; a++ {
-			g[a] += l2 * float64(len(rows)) * w[a]
-			h[a][a] += l2 * float64(len(rows))
-		}
-		for a := range h {
-			h[a][a] += 1e-9
-		}
-		d := solveLinear(h, g)
-		mx := 0.0
-		for a := range w {
-			w[a] -= d[a]
-			mx = math.Max(mx, math.Abs(d[a]))
-		}
-		if mx < 1e-7 {
-			break
-		}
-	}
-	return w
-}
-
-// solveLinear solves a·x = b by Gauss-Jordan elimination with partial
-// pivoting (a zero pivot leaves its unknown at 0).
-func solveLinear(a [][]float64, b []float64) []float64 {
-	n := len(b)
-	m := make([][]float64, n)
-	for i := range m {
-		m[i] = append(append([]float64(nil), a[i]...), b[i])
-	}
-	for c := 0; c < n; c++ {
-		piv := c
-		for r := c + 1; r < n; r++ {
-			if math.Abs(m[r][c]) > math.Abs(m[piv][c]) {
-				piv = r
-			}
-		}
-		m[c], m[piv] = m[piv], m[c]
-		if math.Abs(m[c][c]) < 1e-12 {
-			continue
-		}
-		for r := 0; r < n; r++ {
-			if r == c {
-				continue
-			}
-			f := m[r][c] / m[c][c]
-			for cc := c; cc <= n; cc++ {
-				m[r][cc] -= f * m[c][cc]
-			}
-		}
-	}
-	x := make([]float64, n)
-	for i := range x {
-		if math.Abs(m[i][i]) > 1e-12 {
-			x[i] = m[i][n] / m[i][i]
 		}
 	}
 	return x
@@ -1011,29 +919,17 @@ func TestExpStack(t *testing.T) {
 		langs = append(langs, l)
 	}
 	sort.Strings(langs)
-	l2 := 1e-4
 	for _, variant := range envVariants("platt", "tag", "tag-count", "tag-rich", "tag-rich-lang", "tag-rich-ctx") {
-		// fitApply fits, per technique, a stacker on the paragraphs of the
-		// documents selected by train and writes its probabilities for
-		// those selected by apply into out.
+		features := func(i, j, k int) []float64 { return stackFeatures(p, raw, i, j, k, variant, langs) }
+		n := len(features(0, 0, 0))
+		// fitApply fits, per technique, a stacker (L2 as the default
+		// model's) on the paragraphs of the documents selected by train
+		// and writes its probabilities for those selected by apply into
+		// out.
 		fitApply := func(out *Scores, train func(i int) bool, apply func(i int) bool) {
+			weights := fitPerTechnique(p, raw, train, n, features)
 			for kk := range corpus.Techniques {
-				var rows []stackRow
-				for i, d := range p.Docs {
-					if !train(i) || !d.HasTechniques {
-						continue
-					}
-					for j := range d.Paras {
-						y := 0.0
-						for _, g := range d.Techniques[j] {
-							if g == kk {
-								y = 1
-							}
-						}
-						rows = append(rows, stackRow{x: stackFeatures(p, raw, i, j, kk, variant, langs), y: y})
-					}
-				}
-				w := fitVariantLogistic(rows, l2)
+				w := weights[kk]
 				for i, d := range p.Docs {
 					if !apply(i) || raw.Techniques[i] == nil {
 						continue

@@ -31,12 +31,23 @@ func stackInputs(raw *Scores, i, j, k int) [model.StackInputs]float64 {
 }
 
 // fitStack fits the technique stack on the paragraphs of the documents use
-// selects that have technique labels and span-head scores: per technique,
-// a logistic model of whether the annotators chose the technique, from
-// raw's held-out scores (before any rescoring).
+// selects that have technique labels and span-head scores, from raw's
+// held-out scores (before any rescoring).
 func fitStack(p *Prepared, raw *Scores, use func(i int) bool) *model.Stack {
-	st := &model.Stack{Weights: make([][]float64, len(corpus.Techniques))}
-	var xs [][model.StackInputs]float64
+	return &model.Stack{Weights: fitPerTechnique(p, raw, use, model.StackInputs, func(i, j, k int) []float64 {
+		x := stackInputs(raw, i, j, k)
+		return x[:]
+	})}
+}
+
+// fitPerTechnique fits per technique k a logistic model of whether the
+// annotators chose k in paragraph j of document i, from the n inputs
+// x(i, j, k) (the first being the intercept), on the paragraphs of the
+// documents use selects that have technique labels and span-head scores
+// in raw. It returns the weights of each technique.
+func fitPerTechnique(p *Prepared, raw *Scores, use func(i int) bool, n int, x func(i, j, k int) []float64) [][]float64 {
+	weights := make([][]float64, len(corpus.Techniques))
+	var xs [][]float64
 	var ys []float64
 	for k := range corpus.Techniques {
 		xs, ys = xs[:0], ys[:0]
@@ -51,13 +62,13 @@ func fitStack(p *Prepared, raw *Scores, use func(i int) bool) *model.Stack {
 						y = 1
 					}
 				}
-				xs = append(xs, stackInputs(raw, i, j, k))
+				xs = append(xs, x(i, j, k))
 				ys = append(ys, y)
 			}
 		}
-		st.Weights[k] = fitLogistic(xs, ys, stackL2)
+		weights[k] = fitLogistic(xs, ys, n, stackL2)
 	}
-	return st
+	return weights
 }
 
 // stackTechniques sets the technique probabilities in out of the documents
@@ -108,20 +119,27 @@ func nestedStacks(p *Prepared, raw *Scores, fold []int, k int) func(f int) *Scor
 	return func(f int) *Scores { return out[f] }
 }
 
-// fitLogistic fits a logistic regression of ys on xs (whose first input is
-// the intercept) by Newton's method, with L2 strength l2 per example on
-// every weight but the intercept's. It is deterministic: the same examples
-// in the same order give the same weights.
-func fitLogistic(xs [][model.StackInputs]float64, ys []float64, l2 float64) []float64 {
-	const n = model.StackInputs
+// fitLogistic fits a logistic regression of ys on xs, examples of n
+// inputs whose first is the intercept, by Newton's method, with L2
+// strength l2 per example on every weight but the intercept's. It is
+// deterministic: the same examples in the same order give the same
+// weights. Without examples the weights are 0.
+func fitLogistic(xs [][]float64, ys []float64, n int, l2 float64) []float64 {
 	w := make([]float64, n)
 	if len(xs) == 0 {
 		return w
 	}
 	reg := l2 * float64(len(xs))
+	g := make([]float64, n)
+	h := make([][]float64, n)
+	for a := range h {
+		h[a] = make([]float64, n)
+	}
 	for range 50 {
-		var g [n]float64
-		var h [n][n]float64
+		clear(g)
+		for a := range h {
+			clear(h[a])
+		}
 		for e, x := range xs {
 			z := 0.0
 			for a, v := range x {
@@ -161,9 +179,9 @@ func fitLogistic(xs [][model.StackInputs]float64, ys []float64, l2 float64) []fl
 
 // solve returns x with h·x = g, by Gaussian elimination with partial
 // pivoting (h is positive definite: the Hessian of a regularised
-// logistic loss).
-func solve(h [model.StackInputs][model.StackInputs]float64, g [model.StackInputs]float64) [model.StackInputs]float64 {
-	const n = model.StackInputs
+// logistic loss). It overwrites h and g.
+func solve(h [][]float64, g []float64) []float64 {
+	n := len(g)
 	for c := range n {
 		piv := c
 		for r := c + 1; r < n; r++ {
@@ -181,7 +199,7 @@ func solve(h [model.StackInputs][model.StackInputs]float64, g [model.StackInputs
 			g[r] -= f * g[c]
 		}
 	}
-	var x [n]float64
+	x := make([]float64, n)
 	for r := n - 1; r >= 0; r-- {
 		v := g[r]
 		for cc := r + 1; cc < n; cc++ {

@@ -16,10 +16,11 @@ import (
 func TestFitLogistic(t *testing.T) {
 	want := []float64{-1, 1.5, -2, 0.5, 0.8, -0.3}
 	rng := rand.New(rand.NewPCG(3, 4))
-	var xs [][model.StackInputs]float64
+	var xs [][]float64
 	var ys []float64
 	for range 40000 {
-		x := [model.StackInputs]float64{1}
+		x := make([]float64, len(want))
+		x[0] = 1
 		for i := 1; i < len(x); i++ {
 			x[i] = rng.NormFloat64()
 		}
@@ -33,16 +34,16 @@ func TestFitLogistic(t *testing.T) {
 		}
 		xs, ys = append(xs, x), append(ys, y)
 	}
-	w := fitLogistic(xs, ys, 1e-7)
+	w := fitLogistic(xs, ys, len(want), 1e-7)
 	for i := range want {
 		if math.Abs(w[i]-want[i]) > 0.08 {
 			t.Errorf("weight %d: %v, want %v", i, w[i], want[i])
 		}
 	}
-	if again := fitLogistic(xs, ys, 1e-7); !reflect.DeepEqual(w, again) {
+	if again := fitLogistic(xs, ys, len(want), 1e-7); !reflect.DeepEqual(w, again) {
 		t.Error("the same examples gave other weights")
 	}
-	if w := fitLogistic(nil, nil, 1e-4); len(w) != model.StackInputs {
+	if w := fitLogistic(nil, nil, model.StackInputs, 1e-4); len(w) != model.StackInputs {
 		t.Errorf("no examples: %v", w)
 	}
 }
