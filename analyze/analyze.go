@@ -80,7 +80,11 @@ type Scores struct {
 	Lang string
 	// Genre holds one margin per genre (offsets not applied).
 	Genre []float64
-	// Frames and Techniques hold probabilities; Techniques one row per paragraph.
+	// Frames and Techniques hold probabilities; Techniques one row per
+	// paragraph. With a model that re-scores techniques (a technique
+	// stack or a span blend), a technique the fragment model cannot bring
+	// to the threshold holds the least probability it could have
+	// (model.Rescore.Bounds), under the threshold, not its probability.
 	Frames     []float64
 	Techniques [][]float64
 	Paragraphs []text.Paragraph
@@ -321,29 +325,11 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 	var toks []text.Token
 	next := 0 // the first of s.toks after the paragraphs read before
 	var cands, locate []int
-	var maxB []float64 // per paragraph, one buffer
-	var posB []int     // likewise
-	loose := make([]float64, len(m.Techniques.Labels))
+	var maxB []float64  // per paragraph, one buffer
+	var posB []int      // likewise
 	var sc *spanScratch // taken from a.spans on first use
 	for i, p := range s.Paragraphs {
 		if len(p.Text) > feature.MaxTraceBytes {
-			continue
-		}
-		// First on bounds that hold for any number of words (a word has a
-		// byte at least), so that a paragraph the fragment model cannot
-		// change is not split into words; a technique that is not read
-		// gets its least probability on those bounds, whatever the mode.
-		probs := s.Techniques[i]
-		cands = cands[:0]
-		for k, pr := range probs {
-			lo, hi := r.LooseBounds(k, pr, len(p.Text))
-			if hi >= t && (mode != blendDecisions || lo < t) {
-				cands = append(cands, k)
-			}
-			loose[k] = lo
-		}
-		if len(cands) == 0 {
-			copy(probs, loose)
 			continue
 		}
 		if s.toks != nil {
@@ -351,16 +337,14 @@ func (a *Analyzer) blend(s *Scores, mode blendMode) {
 		} else {
 			toks = text.Tokenize(toks[:0], p.Text)
 		}
+		probs := s.Techniques[i]
 		cands = cands[:0]
 		for k, pr := range probs {
 			lo, hi := r.Bounds(k, pr, len(toks))
-			switch {
-			case hi < t:
-				probs[k] = loose[k]
-			case mode == blendDecisions && lo >= t:
-				probs[k] = lo
-			default:
+			if hi >= t && (mode != blendDecisions || lo < t) {
 				cands = append(cands, k)
+			} else {
+				probs[k] = lo
 			}
 		}
 		if len(cands) == 0 {

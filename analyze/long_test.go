@@ -133,7 +133,8 @@ func TestLongArticlesUnchanged(t *testing.T) {
 // each subtask are Score's, bit for bit, and that it leaves the others out;
 // for subtask 3 with a blending model, that its decisions are Score's and
 // the probabilities of the techniques not decided are Score's bit for bit
-// (a decided technique may hold the floor of its blended probability).
+// (a decided technique may hold the least probability the fragment model
+// could give it: model.Rescore.Bounds).
 func TestScoreSubtaskSame(t *testing.T) {
 	m, err := model.Default()
 	if err != nil {

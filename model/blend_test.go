@@ -52,6 +52,11 @@ func TestSpanBlendRoundTrip(t *testing.T) {
 		if r := got.RescoreFor("xx"); r.Active() {
 			t.Errorf("span blend %v: a language without training data is rescored: %+v", beta, r)
 		}
+		if beta != 0 {
+			if _, err := Decode(older(encode(t, &c), 5)); err == nil || !strings.Contains(err.Error(), "span blend") {
+				t.Errorf("a span blend in a version 5 file: %v", err)
+			}
+		}
 	}
 }
 

@@ -234,12 +234,6 @@ func TestCalibrationRelativeVersion(t *testing.T) {
 	if bytes.Contains(plain, []byte("relative")) {
 		t.Error("a model without a relative calibration mentions it in its header")
 	}
-	older := func(data []byte, v uint32) []byte {
-		out := bytes.Clone(data)
-		binary.LittleEndian.PutUint32(out[8:], v)
-		binary.LittleEndian.PutUint32(out[len(out)-4:], crc32.ChecksumIEEE(out[:len(out)-4]))
-		return out
-	}
 	if _, err := Decode(older(data, 7)); err == nil || !strings.Contains(err.Error(), "relative") {
 		t.Errorf("relative calibration in a version 7 file: %v", err)
 	}

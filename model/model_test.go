@@ -290,3 +290,13 @@ func TestID(t *testing.T) {
 		t.Errorf("default model: ID %q", def.ID())
 	}
 }
+
+// older returns a copy of a model file that says it is of version v, its
+// checksum mended: a file an older rhetor could have written, if it held
+// nothing that came later.
+func older(data []byte, v uint32) []byte {
+	out := bytes.Clone(data)
+	binary.LittleEndian.PutUint32(out[8:], v)
+	binary.LittleEndian.PutUint32(out[len(out)-4:], crc32.ChecksumIEEE(out[:len(out)-4]))
+	return out
+}

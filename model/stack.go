@@ -7,8 +7,9 @@ import (
 	"rhetor/linear"
 )
 
-// StackInputs is the number of weights of one technique in a Stack.
-const StackInputs = 6
+// StackWidth is the number of inputs, and of weights, of one technique in
+// a Stack.
+const StackWidth = 6
 
 // stackMinB is the strongest B margin a Stack reads for a paragraph without
 // tokens, and the least it reads for any paragraph.
@@ -29,7 +30,7 @@ const stackMinB = -30.0
 // It replaces the fixed span blend (Head.SpanBlend) of models before format
 // 11: what the fragment model adds to a technique is learnt per technique.
 type Stack struct {
-	// Weights holds per technique the StackInputs weights of the inputs
+	// Weights holds per technique the StackWidth weights of the inputs
 	// above, in that order.
 	Weights [][]float64 `json:"weights"`
 }
@@ -37,15 +38,15 @@ type Stack struct {
 // Validate reports a Stack that does not fit n techniques.
 func (s *Stack) Validate(n int) error {
 	if len(s.Weights) != n {
-		return fmt.Errorf("technique stack: weights of %d techniques for %d", len(s.Weights), n)
+		return fmt.Errorf("technique stack: weights for %d techniques, the head has %d", len(s.Weights), n)
 	}
 	for k, w := range s.Weights {
-		if len(w) != StackInputs {
-			return fmt.Errorf("technique stack: %d weights for technique %d, want %d", len(w), k, StackInputs)
+		if len(w) != StackWidth {
+			return fmt.Errorf("technique stack: %d weights for technique %d, want %d", len(w), k, StackWidth)
 		}
-		for _, v := range w {
+		for i, v := range w {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("technique stack: a weight of technique %d is not finite", k)
+				return fmt.Errorf("technique stack: weight %d of technique %d is %v, not a finite number", i, k, v)
 			}
 		}
 	}
@@ -56,9 +57,9 @@ func (s *Stack) Validate(n int) error {
 // paragraph-head probability p whose largest B margin over the paragraph's
 // N tokens is maxB (math.Inf(-1) without tokens), positive at n of them.
 // Training and inference share it, so that they agree bit for bit.
-func StackFeatures(p, maxB float64, n, N int) [StackInputs]float64 {
+func StackFeatures(p, maxB float64, n, N int) [StackWidth]float64 {
 	b := math.Max(maxB, stackMinB)
-	return [StackInputs]float64{1, logOdds(p), linear.Sigmoid(b), math.Max(-10, math.Min(10, b/4)),
+	return [StackWidth]float64{1, logOdds(p), linear.Sigmoid(b), math.Max(-10, math.Min(10, b/4)),
 		math.Log1p(float64(n)), math.Log1p(float64(N)) / 5}
 }
 
@@ -75,7 +76,7 @@ func (s *Stack) Prob(k int, p, maxB float64, n, N int) float64 {
 
 // ProbOf returns technique k's stacked probability for the inputs x of
 // StackFeatures.
-func (s *Stack) ProbOf(k int, x [StackInputs]float64) float64 {
+func (s *Stack) ProbOf(k int, x [StackWidth]float64) float64 {
 	z := 0.0
 	for i, w := range s.Weights[k] {
 		z += w * x[i]
@@ -88,31 +89,14 @@ func (s *Stack) ProbOf(k int, x [StackInputs]float64) float64 {
 // whatever the fragment model reads there: the fragment model need not be
 // read for a technique whose bounds lie on one side of a threshold.
 func (s *Stack) Bounds(k int, p float64, N int) (lo, hi float64) {
-	l := math.Log1p(float64(N))
-	lo, hi = s.logitBounds(k, p, l)
-	return bound(lo, hi)
-}
-
-// LooseBounds returns bounds of technique k's stacked probability in a
-// paragraph of at most maxN tokens (see Bounds): the analysis reads them
-// before it splits a paragraph into words.
-func (s *Stack) LooseBounds(k int, p float64, maxN int) (lo, hi float64) {
-	// The length enters linearly through log(1+N), and so do the bounds of
-	// the positive-margin count's term: its extremes lie at N = 0 or maxN.
-	lo0, hi0 := s.logitBounds(k, p, 0)
-	lo1, hi1 := s.logitBounds(k, p, math.Log1p(float64(max(maxN, 0))))
-	return bound(math.Min(lo0, lo1), math.Max(hi0, hi1))
-}
-
-// logitBounds returns the least and the largest logit of technique k
-// given p and l = log(1+N).
-func (s *Stack) logitBounds(k int, p, l float64) (lo, hi float64) {
 	w := s.Weights[k]
+	l := math.Log1p(float64(N))
 	base := w[0]*1 + w[1]*logOdds(p) + w[5]*l/5
 	lo, hi = base, base
 	// Each input's range: σ(b) within [σ(-30), 1], b/4 within [-7.5, 10],
 	// log(1+n) within [0, l].
-	for _, r := range [][3]float64{
+	scale := 1.0
+	for i, r := range [][3]float64{
 		{w[2], linear.Sigmoid(stackMinB), 1},
 		{w[3], stackMinB / 4, 10},
 		{w[4], 0, l},
@@ -120,15 +104,12 @@ func (s *Stack) logitBounds(k int, p, l float64) (lo, hi float64) {
 		a, b := r[0]*r[1], r[0]*r[2]
 		lo += math.Min(a, b)
 		hi += math.Max(a, b)
+		scale += math.Abs(w[i+2]) * math.Max(math.Abs(r[1]), math.Abs(r[2]))
 	}
-	return lo, hi
-}
-
-// bound turns logit bounds into probability bounds. The bounds add
-// Prob's terms in another order: a margin keeps them on their side of
-// every rounding.
-func bound(lo, hi float64) (float64, float64) {
-	const margin = 1e-9
+	// Prob adds the same terms in another order: a margin relative to
+	// their size keeps the bounds on their side of every rounding.
+	scale += math.Abs(w[0]) + math.Abs(w[1]*logOdds(p)) + math.Abs(w[5]*l/5)
+	margin := 1e-12 * scale
 	return linear.Sigmoid(lo - margin), linear.Sigmoid(hi + margin)
 }
 
@@ -162,15 +143,6 @@ func (r Rescore) Bounds(k int, p float64, N int) (lo, hi float64) {
 		return r.Stack.Bounds(k, p, N)
 	}
 	return Blend(r.Beta, p, math.Inf(-1)), Blend(r.Beta, p, math.Inf(1))
-}
-
-// LooseBounds is Bounds for a paragraph of at most maxN tokens, of any
-// number of them: a blend's bounds do not depend on it.
-func (r Rescore) LooseBounds(k int, p float64, maxN int) (lo, hi float64) {
-	if r.Stack != nil {
-		return r.Stack.LooseBounds(k, p, maxN)
-	}
-	return r.Bounds(k, p, 0)
 }
 
 // RescoreFor returns how the technique probabilities of a language take in

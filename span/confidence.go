@@ -69,9 +69,12 @@ func (c *Confidence) Validate(n int) error {
 		return fmt.Errorf("fragment confidence: weights of %d languages for %d", len(c.LangWeights), len(c.Langs))
 	}
 	seen := make(map[string]bool, len(c.Langs))
-	for _, l := range c.Langs {
-		if l == "" || seen[l] {
-			return fmt.Errorf("fragment confidence: language %q empty or listed twice", l)
+	for i, l := range c.Langs {
+		switch {
+		case l == "":
+			return fmt.Errorf("fragment confidence: language %d has no code", i)
+		case seen[l]:
+			return fmt.Errorf("fragment confidence: language %q listed twice", l)
 		}
 		seen[l] = true
 	}

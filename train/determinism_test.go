@@ -25,18 +25,29 @@ func preparedWith(t *testing.T, workers int) *train.Prepared {
 }
 
 // modelFile trains a model (thresholds folds, leave-one-language-out,
-// final heads) with the given workers and seed and returns its file.
+// final heads, the technique stack) with the given workers and seed and
+// returns its file, checking that it decodes with its stack.
 func modelFile(t *testing.T, p *train.Prepared, workers int, seed uint64) []byte {
 	t.Helper()
 	opt := linear.DefaultOptions
 	opt.Epochs, opt.Workers, opt.Seed = 6, workers, seed
-	m, err := train.Train(context.Background(), p, train.Config{Options: opt, ArticleEpochs: 8, Folds: 2, Name: "determinism"})
+	m, err := train.Train(context.Background(), p, train.Config{Options: opt, ArticleEpochs: 8, Folds: 2, Stack: true, Name: "determinism"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if m.Techniques.Stack == nil {
+		t.Fatal("trained with Stack, the model has no technique stack")
 	}
 	var b bytes.Buffer
 	if err := m.Write(&b); err != nil {
 		t.Fatal(err)
+	}
+	got, err := model.Decode(b.Bytes())
+	if err != nil {
+		t.Fatalf("the model trained with a technique stack does not decode: %v", err)
+	}
+	if !reflect.DeepEqual(got.Techniques.Stack, m.Techniques.Stack) {
+		t.Fatal("the technique stack changed in the file")
 	}
 	return b.Bytes()
 }
@@ -83,7 +94,7 @@ func TestCrossValidateDeterministicAcrossWorkers(t *testing.T) {
 	for _, w := range []int{1, 2} {
 		opt := linear.DefaultOptions
 		opt.Epochs, opt.Workers = 6, w
-		rep, err := train.CrossValidate(context.Background(), p, 3, train.Config{Options: opt, ArticleEpochs: 8})
+		rep, err := train.CrossValidate(context.Background(), p, 3, train.Config{Options: opt, ArticleEpochs: 8, Stack: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -776,12 +776,18 @@ func logit(p float64) float64 {
 // probability ("platt"); with the tagger's largest B margin over the
 // paragraph, as a probability and scaled ("tag"); "rich" adds its largest
 // I margin, the number of tokens with a positive B margin and the
-// paragraph's length; "count" adds the number of tokens with a positive
-// B margin and the paragraph's length ("tag-count": model.StackFeatures'
-// inputs); "ctx" the technique's largest and mean probability in the
-// article's other paragraphs and its largest in the neighbouring ones;
-// "lang" one indicator per language of langs.
+// paragraph's length; "tag-count" is "tag" with the number of tokens
+// with a positive B margin and the paragraph's length, the default
+// model's inputs (model.StackFeatures); "ctx" adds the technique's
+// largest and mean probability in the article's other paragraphs and its
+// largest in the neighbouring ones; "cooc" the paragraph head's log-odds
+// of every other technique; "lang" one indicator per language of langs.
 func stackFeatures(p *Prepared, s *Scores, i, j, k int, variant string, langs []string) []float64 {
+	if variant == "tag-count" {
+		// The default model's inputs (model.StackFeatures).
+		x := stackInputs(s, i, j, k)
+		return x[:]
+	}
 	pr := s.Techniques[i][j][k]
 	x := []float64{1, logit(pr)}
 	if variant == "platt" {
@@ -802,9 +808,6 @@ func stackFeatures(p *Prepared, s *Scores, i, j, k int, variant string, langs []
 	x = append(x, linear.Sigmoid(maxB), math.Max(-10, math.Min(10, maxB/4)))
 	if strings.Contains(variant, "rich") {
 		x = append(x, linear.Sigmoid(maxI), math.Log1p(nB), math.Log1p(float64(len(toks)))/5)
-	}
-	if strings.Contains(variant, "count") {
-		x = append(x, math.Log1p(nB), math.Log1p(float64(len(toks)))/5)
 	}
 	if strings.Contains(variant, "ctx") {
 		mx, mean, n := 0.0, 0.0, 0.0
@@ -827,6 +830,16 @@ func stackFeatures(p *Prepared, s *Scores, i, j, k int, variant string, langs []
 			nb = math.Max(nb, s.Techniques[i][j+1][k])
 		}
 		x = append(x, mx, mean, nb)
+	}
+	if strings.Contains(variant, "cooc") {
+		// the paragraph head's log-odds of every other technique
+		for k2, p2 := range s.Techniques[i][j] {
+			v := 0.0
+			if k2 != k {
+				v = logit(p2)
+			}
+			x = append(x, v)
+		}
 	}
 	if strings.Contains(variant, "lang") {
 		for _, l := range langs {
@@ -896,7 +909,7 @@ func techniqueF1(p *Prepared, fold []int, k int, sc func(f int) *Scores, tsel fu
 //
 // Variants ($RHETOR_EXP_VARIANTS; default "platt tag tag-count tag-rich
 // tag-rich-lang tag-rich-ctx"): "platt"; "tag" and variants containing
-// "count", "rich", "ctx", "lang" (see stackFeatures).
+// "rich", "ctx", "cooc", "lang", and "tag-count" (see stackFeatures).
 //
 //	go test -tags experiment ./train -run 'ExpStack$' -v -timeout 2h
 //

@@ -15,7 +15,7 @@ const stackL2 = 1e-4
 // stackInputs returns the inputs model.Stack reads for technique k in
 // paragraph j of document i, from the paragraph head's probability in
 // raw and the span head's margins over the paragraph's tokens.
-func stackInputs(raw *Scores, i, j, k int) [model.StackInputs]float64 {
+func stackInputs(raw *Scores, i, j, k int) [model.StackWidth]float64 {
 	maxB, n := math.Inf(-1), 0
 	var toks [][]float64
 	if raw.Tokens[i] != nil {
@@ -32,19 +32,28 @@ func stackInputs(raw *Scores, i, j, k int) [model.StackInputs]float64 {
 
 // fitStack fits the technique stack on the paragraphs of the documents use
 // selects that have technique labels and span-head scores, from raw's
-// held-out scores (before any rescoring).
+// held-out scores (before any rescoring). A technique without such a
+// paragraph keeps the paragraph head's probability.
 func fitStack(p *Prepared, raw *Scores, use func(i int) bool) *model.Stack {
-	return &model.Stack{Weights: fitPerTechnique(p, raw, use, model.StackInputs, func(i, j, k int) []float64 {
+	w := fitPerTechnique(p, raw, use, model.StackWidth, func(i, j, k int) []float64 {
 		x := stackInputs(raw, i, j, k)
 		return x[:]
-	})}
+	})
+	for k := range w {
+		if w[k] == nil {
+			w[k] = make([]float64, model.StackWidth)
+			w[k][1] = 1 // σ(log-odds of p) = p
+		}
+	}
+	return &model.Stack{Weights: w}
 }
 
 // fitPerTechnique fits per technique k a logistic model of whether the
 // annotators chose k in paragraph j of document i, from the n inputs
 // x(i, j, k) (the first being the intercept), on the paragraphs of the
 // documents use selects that have technique labels and span-head scores
-// in raw. It returns the weights of each technique.
+// in raw. It returns the weights of each technique, nil for a technique
+// without such a paragraph.
 func fitPerTechnique(p *Prepared, raw *Scores, use func(i int) bool, n int, x func(i, j, k int) []float64) [][]float64 {
 	weights := make([][]float64, len(corpus.Techniques))
 	var xs [][]float64
@@ -66,7 +75,9 @@ func fitPerTechnique(p *Prepared, raw *Scores, use func(i int) bool, n int, x fu
 				ys = append(ys, y)
 			}
 		}
-		weights[k] = fitLogistic(xs, ys, n, stackL2)
+		if len(xs) > 0 {
+			weights[k] = fitLogistic(xs, ys, n, stackL2)
+		}
 	}
 	return weights
 }
@@ -87,15 +98,26 @@ func stackTechniques(raw, out *Scores, st *model.Stack, apply func(i int) bool) 
 	}
 }
 
-// nestedStacks returns, for each of the k folds, the scores of raw with
+// nestedStacks returns, for each of the folds, the scores of raw with
 // stacked technique probabilities in which no fold's scores come from a
 // stack fitted on it or on the fold scored: fold f's from a stack fitted on
 // the other folds, and each other fold g's, on which f's thresholds and
 // tagger settings are chosen, from a stack fitted on the folds that are
-// neither f nor g. Only the technique probabilities are copied.
-func nestedStacks(p *Prepared, raw *Scores, fold []int, k int) func(f int) *Scores {
-	out := make([]*Scores, k)
-	for f := range k {
+// neither f nor g (one stack per pair of folds, shared by the two). Only
+// the technique probabilities are copied.
+func nestedStacks(p *Prepared, raw *Scores, fold []int, folds int) func(f int) *Scores {
+	without := map[[2]int]*model.Stack{}
+	stackWithout := func(f, g int) *model.Stack {
+		key := [2]int{min(f, g), max(f, g)}
+		if st, ok := without[key]; ok {
+			return st
+		}
+		st := fitStack(p, raw, func(i int) bool { return fold[i] != f && fold[i] != g })
+		without[key] = st
+		return st
+	}
+	out := make([]*Scores, folds)
+	for f := range folds {
 		c := *raw
 		c.Techniques = make([][][]float64, len(raw.Techniques))
 		for i, paras := range raw.Techniques {
@@ -107,16 +129,33 @@ func nestedStacks(p *Prepared, raw *Scores, fold []int, k int) func(f int) *Scor
 				c.Techniques[i][j] = append([]float64(nil), pr...)
 			}
 		}
-		for g := range k {
-			fit := func(i int) bool { return fold[i] != f && fold[i] != g }
-			if g == f {
-				fit = func(i int) bool { return fold[i] != f }
-			}
-			stackTechniques(raw, &c, fitStack(p, raw, fit), func(i int) bool { return fold[i] == g })
+		for g := range folds {
+			stackTechniques(raw, &c, stackWithout(f, g), func(i int) bool { return fold[i] == g })
 		}
 		out[f] = &c
 	}
 	return func(f int) *Scores { return out[f] }
+}
+
+// crossFitStack sets the technique probabilities of s to stacked ones,
+// each fold's from a stack fitted on the other folds, and returns the
+// stack fitted on all of them, which the model keeps: thresholds and
+// tagger settings are chosen on scores of paragraphs each stack did not
+// see, as cv measures them.
+func crossFitStack(p *Prepared, s *Scores, fold []int, folds int) *model.Stack {
+	raw := *s
+	raw.Techniques = make([][][]float64, len(s.Techniques))
+	for i, paras := range s.Techniques {
+		raw.Techniques[i] = make([][]float64, len(paras))
+		for j, pr := range paras {
+			raw.Techniques[i][j] = append([]float64(nil), pr...)
+		}
+	}
+	for f := range folds {
+		other := func(i int) bool { return fold[i] != f }
+		stackTechniques(&raw, s, fitStack(p, &raw, other), func(i int) bool { return fold[i] == f })
+	}
+	return fitStack(p, &raw, func(int) bool { return true })
 }
 
 // fitLogistic fits a logistic regression of ys on xs, examples of n

@@ -43,7 +43,7 @@ func TestFitLogistic(t *testing.T) {
 	if again := fitLogistic(xs, ys, len(want), 1e-7); !reflect.DeepEqual(w, again) {
 		t.Error("the same examples gave other weights")
 	}
-	if w := fitLogistic(nil, nil, model.StackInputs, 1e-4); len(w) != model.StackInputs {
+	if w := fitLogistic(nil, nil, model.StackWidth, 1e-4); len(w) != model.StackWidth {
 		t.Errorf("no examples: %v", w)
 	}
 }

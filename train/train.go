@@ -379,8 +379,7 @@ func Train(ctx context.Context, p *Prepared, cfg Config) (*model.Model, error) {
 	var stack *model.Stack
 	blend := cfg.SpanBlend
 	if cfg.Stack {
-		stack, blend = fitStack(p, s, all), 0
-		stackTechniques(s, s, stack, all)
+		stack, blend = crossFitStack(p, s, fold, cfg.Folds), 0
 	} else {
 		blendTechniques(s, blend)
 	}

@@ -32,7 +32,7 @@ func runCV(ctx context.Context, stdio IO, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected arguments %q (use --data DIR)", fs.Args())
 	}
-	if err := s.validate(); err != nil {
+	if err := s.validate(fs); err != nil {
 		return err
 	}
 	held, err := holdOutLanguages(holdOut)

@@ -106,7 +106,7 @@ func TestTrainFlagsValidated(t *testing.T) {
 		{"--article-epochs", "0"}, {"--article-l2", "-0.5"}, {"--bits", "7"}, {"--bits", "25"},
 		{"--context-bits", "20"}, {"--article-bits", "-1"}, {"--context-scale", "-1"},
 		{"--article-scale", "-1"}, {"--pos-power", "-1"}, {"--char-min", "5", "--char-max", "4"},
-		{"--char-max", "9"}, {"--workers", "0"},
+		{"--char-max", "9"}, {"--workers", "0"}, {"--span-blend", "0.1"}, {"--stack=false", "--span-blend", "1"},
 	}
 	for _, b := range bad {
 		args := append([]string{"train", "--data", "/nonexistent", "--out", filepath.Join(t.TempDir(), "m.rhm")}, b...)

@@ -32,7 +32,7 @@ func runTrain(ctx context.Context, stdio IO, args []string) error {
 	if *folds < 2 {
 		return usagef("--folds must be at least 2 (thresholds are chosen on held-out folds)")
 	}
-	if err := s.validate(); err != nil {
+	if err := s.validate(fs); err != nil {
 		return err
 	}
 	start := time.Now()

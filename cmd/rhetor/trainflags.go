@@ -81,10 +81,15 @@ func (s *trainSettings) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.workers, "workers", runtime.GOMAXPROCS(0), "worker goroutines (results do not depend on it)")
 }
 
-// validate reports settings that cannot be used, as a usage error.
-func (s *trainSettings) validate() error {
+// validate reports settings that cannot be used, as a usage error; fs is
+// the flag set they were parsed with.
+func (s *trainSettings) validate(fs *flag.FlagSet) error {
 	nonNeg := func(x float64) bool { return x >= 0 && !math.IsInf(x, 1) } // false for NaN
+	blendSet := false
+	fs.Visit(func(f *flag.Flag) { blendSet = blendSet || f.Name == "span-blend" })
 	switch {
+	case blendSet && s.stack:
+		return usagef("--span-blend needs --stack=false (the technique stack replaces the span blend)")
 	case s.epochs < 1:
 		return usagef("--epochs must be at least 1")
 	case s.taggerEpochs < 1:
