@@ -905,7 +905,8 @@ func techniqueF1(p *Prepared, fold []int, k int, sc func(f int) *Scores, tsel fu
 // "The technique stack" (seed 1, seed 2): raw 0.3928, 0.3945; blend 0.1
 // 0.4017, 0.4005; platt 0.3951, 0.3987; tag 0.4035, 0.4055; tag-count (the
 // default model's model.Stack) 0.4041, 0.4056; tag-rich 0.4042, 0.4063;
-// tag-rich-lang 0.4028, 0.4064; tag-rich-ctx 0.4032, 0.4057.
+// tag-rich-lang 0.4028, 0.4064; tag-rich-ctx 0.4032, 0.4057; and, not in
+// the default list, tag-cooc 0.4021 at seed 1.
 //
 // Variants ($RHETOR_EXP_VARIANTS; default "platt tag tag-count tag-rich
 // tag-rich-lang tag-rich-ctx"): "platt"; "tag" and variants containing
