@@ -544,21 +544,14 @@ func (a *Analyzer) decide(res *Result, txt string, s *Scores) {
 					frags = m.Decoder.Locate(p.Text, toks, tokProbs, k)
 				}
 				frags = model.WithoutNameFragments(t.Technique, s.Lang, p.Text, toks, frags, stop.Contains)
-				var ctxs []span.FragmentContext
-				if m.Decoder.Confidence != nil {
-					ctxs = span.FragmentContexts(frags, toks, s.Lang, s.Techniques[i][k]-tt)
-				}
+				scores := m.Decoder.FragmentScores(frags, toks, s.Lang, s.Techniques[i][k]-tt)
 				for x, f := range frags {
-					score := f.Score
-					if ctxs != nil {
-						score = m.Decoder.Confidence.Of(ctxs[x])
-					}
 					out.Spans = append(out.Spans, Span{
 						Technique: t.Technique,
 						Start:     runes.At(p.Start + f.Start),
 						End:       runes.At(p.Start + f.End),
 						Text:      p.Text[f.Start:f.End],
-						Score:     round(score),
+						Score:     round(scores[x]),
 					})
 					t.Located = true
 				}

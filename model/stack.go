@@ -59,11 +59,13 @@ func (s *Stack) Validate(n int) error {
 // Training and inference share it, so that they agree bit for bit.
 func StackFeatures(p, maxB float64, n, N int) [StackWidth]float64 {
 	b := math.Max(maxB, stackMinB)
-	return [StackWidth]float64{1, logOdds(p), linear.Sigmoid(b), math.Max(-10, math.Min(10, b/4)),
+	return [StackWidth]float64{1, LogOdds(p), linear.Sigmoid(b), math.Max(-10, math.Min(10, b/4)),
 		math.Log1p(float64(n)), math.Log1p(float64(N)) / 5}
 }
 
-func logOdds(p float64) float64 {
+// LogOdds returns log(p/(1-p)), p clamped to [1e-6, 1-1e-6]: the paragraph
+// head's input to a Stack.
+func LogOdds(p float64) float64 {
 	p = math.Min(math.Max(p, 1e-6), 1-1e-6)
 	return math.Log(p / (1 - p))
 }
@@ -91,7 +93,8 @@ func (s *Stack) ProbOf(k int, x [StackWidth]float64) float64 {
 func (s *Stack) Bounds(k int, p float64, N int) (lo, hi float64) {
 	w := s.Weights[k]
 	l := math.Log1p(float64(N))
-	base := w[0]*1 + w[1]*logOdds(p) + w[5]*l/5
+	head, length := w[1]*LogOdds(p), w[5]*l/5
+	base := w[0]*1 + head + length
 	lo, hi = base, base
 	// Each input's range: σ(b) within [σ(-30), 1], b/4 within [-7.5, 10],
 	// log(1+n) within [0, l].
@@ -108,7 +111,7 @@ func (s *Stack) Bounds(k int, p float64, N int) (lo, hi float64) {
 	}
 	// Prob adds the same terms in another order: a margin relative to
 	// their size keeps the bounds on their side of every rounding.
-	scale += math.Abs(w[0]) + math.Abs(w[1]*logOdds(p)) + math.Abs(w[5]*l/5)
+	scale += math.Abs(w[0]) + math.Abs(head) + math.Abs(length)
 	margin := 1e-12 * scale
 	return linear.Sigmoid(lo - margin), linear.Sigmoid(hi + margin)
 }

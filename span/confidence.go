@@ -266,6 +266,25 @@ func toFloat32(v []float64) []float32 {
 	return out
 }
 
+// FragmentScores returns the score of each fragment of one technique in a
+// paragraph (frags as Locate gives them, toks the paragraph's words, in an
+// article of language lang, the technique's probability margin over the
+// threshold it was decided at): the Confidence's where the decoder has
+// one, else the tagger's (Fragment.Score).
+func (d Decoder) FragmentScores(frags []Fragment, toks []text.Token, lang string, margin float64) []float64 {
+	out := make([]float64, len(frags))
+	if d.Confidence == nil {
+		for i, f := range frags {
+			out[i] = f.Score
+		}
+		return out
+	}
+	for i, c := range FragmentContexts(frags, toks, lang, margin) {
+		out[i] = d.Confidence.Of(c)
+	}
+	return out
+}
+
 // FragmentContexts returns the context of each fragment of one technique in a
 // paragraph (frags, as the decoder gives them; toks the paragraph's
 // words), whose probability is margin over the threshold it was decided

@@ -149,8 +149,10 @@ func perLanguageGenreOffsets(p *Prepared, s *Scores, use func(i int) bool) map[s
 //	                      2; L2 1e-5, 3e-6; offsets global, lang, blend),
 //	                      with base, langoff and blendoff, at seeds 3–8
 //	RHETOR_EXP_SEEDS12=1  with the grid: six of them (p1.0/l1e-05/global,
-//	                      p1.0/l1e-05/blend, p1.5/l1e-05/global,
-//	                      p1.5/l1e-05/blend, base, blendoff) at seeds 1 and 2
+//	                      the base setting; p1.0/l1e-05/blend,
+//	                      p1.5/l1e-05/global, p1.5/l1e-05/blend,
+//	                      p2.0/l1e-05/blend, p2.0/l3e-06/blend) at seeds 1
+//	                      and 2
 //	RHETOR_EXP_ONLY       keeps the variants whose name it contains
 //	RHETOR_EXP_SEEDS      overrides the seeds
 //	RHETOR_EXP_CONF=1     logs each language's confusions and per-genre scores

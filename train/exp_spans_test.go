@@ -55,7 +55,7 @@ type fragment struct {
 	words                 []string
 	cp, cr                float64   // technique-aware precision and recall credits
 	cpT, crT              []float64 // the same, were the fragment of each technique
-	decided               []bool    // the techniques decided for the paragraph
+	decided               []bool    // the techniques decided for the paragraph and far enough over their threshold to be located (tagger shift)
 	tokm                  []float64 // mean B/I margins over the fragment's tokens
 }
 
@@ -423,16 +423,12 @@ type relabeller struct {
 	b []float64
 }
 
-// relabelFeatures returns the features of fr, adding the new ones to dict
-// when grow is set (and leaving them out otherwise).
-func relabelFeatures(dict map[string]int, fr fragment, s *Scores, grow bool, variant string) []featureValue {
+// relabelFeatures returns the features of fr, adding the new ones to dict.
+func relabelFeatures(dict map[string]int, fr fragment, s *Scores, variant string) []featureValue {
 	var out []featureValue
 	add := func(name string, v float64) {
 		id, ok := dict[name]
 		if !ok {
-			if !grow {
-				return
-			}
 			id = len(dict)
 			dict[name] = id
 		}
@@ -544,7 +540,7 @@ func TestExpRelabel(t *testing.T) {
 		dict := map[string]int{}
 		feats := make([][]featureValue, len(frags))
 		for x := range frags {
-			feats[x] = relabelFeatures(dict, frags[x], s, true, variant)
+			feats[x] = relabelFeatures(dict, frags[x], s, variant)
 		}
 		sc := make([][]float64, len(frags))
 		for f := range k {
@@ -707,17 +703,14 @@ func TestExpCalib(t *testing.T) {
 		}
 	}
 	table := func(name string, v func(x int) float64) {
-		var bins [10]struct{ n, cp, cr float64 }
+		scores, credits := make([]float64, len(frags)), make([]float64, len(frags))
 		for x, fr := range frags {
-			b := min(9, max(0, int(v(x)*10)))
-			bins[b].n++
-			bins[b].cp += fr.cp
-			bins[b].cr += fr.cr
+			scores[x], credits[x] = v(x), fr.cp
 		}
 		line := ""
-		for b, bb := range bins {
-			if bb.n > 0 {
-				line += fmt.Sprintf(" [%.1f: n %d prec %.3f]", float64(b)/10, int(bb.n), bb.cp/bb.n)
+		for _, b := range reliability(scores, credits) {
+			if b.Fragments > 0 {
+				line += fmt.Sprintf(" [%.1f: n %d prec %.3f]", b.Low, b.Fragments, b.Precision)
 			}
 		}
 		t.Logf("%s:%s", name, line)
@@ -764,13 +757,6 @@ func TestExpCalib(t *testing.T) {
 	}
 }
 
-// logit is the inverse of the logistic function, its argument clamped to
-// [1e-6, 1-1e-6].
-func logit(p float64) float64 {
-	p = math.Min(math.Max(p, 1e-6), 1-1e-6)
-	return math.Log(p / (1 - p))
-}
-
 // stackFeatures returns the stacker's features of technique k in paragraph
 // j of document i: an intercept and the logit of the paragraph head's
 // probability ("platt"); with the tagger's largest B margin over the
@@ -788,26 +774,22 @@ func stackFeatures(p *Prepared, s *Scores, i, j, k int, variant string, langs []
 		x := stackInputs(s, i, j, k)
 		return x[:]
 	}
-	pr := s.Techniques[i][j][k]
-	x := []float64{1, logit(pr)}
+	// The default model's inputs: an intercept, the head's log-odds, the
+	// strongest B margin as a probability and scaled, then the count and
+	// the length.
+	in := stackInputs(s, i, j, k)
 	if variant == "platt" {
-		return x
+		return append([]float64(nil), in[:2]...)
 	}
-	maxB, maxI, nB := -30.0, -30.0, 0.0
-	var toks [][]float64
-	if s.Tokens[i] != nil {
-		toks = s.Tokens[i][j]
-	}
-	for _, tok := range toks {
-		maxB = math.Max(maxB, tok[2*k])
-		maxI = math.Max(maxI, tok[2*k+1])
-		if tok[2*k] > 0 {
-			nB++
-		}
-	}
-	x = append(x, linear.Sigmoid(maxB), math.Max(-10, math.Min(10, maxB/4)))
+	x := append([]float64(nil), in[:4]...)
 	if strings.Contains(variant, "rich") {
-		x = append(x, linear.Sigmoid(maxI), math.Log1p(nB), math.Log1p(float64(len(toks)))/5)
+		maxI := -30.0
+		if s.Tokens[i] != nil {
+			for _, tok := range s.Tokens[i][j] {
+				maxI = math.Max(maxI, tok[2*k+1])
+			}
+		}
+		x = append(x, linear.Sigmoid(maxI), in[4], in[5])
 	}
 	if strings.Contains(variant, "ctx") {
 		mx, mean, n := 0.0, 0.0, 0.0
@@ -836,7 +818,7 @@ func stackFeatures(p *Prepared, s *Scores, i, j, k int, variant string, langs []
 		for k2, p2 := range s.Techniques[i][j] {
 			v := 0.0
 			if k2 != k {
-				v = logit(p2)
+				v = model.LogOdds(p2)
 			}
 			x = append(x, v)
 		}

@@ -12,11 +12,11 @@ import (
 // paragraph (the intercept is not penalised).
 const stackL2 = 1e-4
 
-// stackInputs returns the inputs model.Stack reads for technique k in
-// paragraph j of document i, from the paragraph head's probability in
-// raw and the span head's margins over the paragraph's tokens.
-func stackInputs(raw *Scores, i, j, k int) [model.StackWidth]float64 {
-	maxB, n := math.Inf(-1), 0
+// bMargins returns the largest B margin of technique k over the tokens of
+// paragraph j of document i in raw (math.Inf(-1) without tokens), the
+// number of tokens where it is positive, and the number of tokens.
+func bMargins(raw *Scores, i, j, k int) (maxB float64, n, N int) {
+	maxB = math.Inf(-1)
 	var toks [][]float64
 	if raw.Tokens[i] != nil {
 		toks = raw.Tokens[i][j]
@@ -27,7 +27,15 @@ func stackInputs(raw *Scores, i, j, k int) [model.StackWidth]float64 {
 			n++
 		}
 	}
-	return model.StackFeatures(raw.Techniques[i][j][k], maxB, n, len(toks))
+	return maxB, n, len(toks)
+}
+
+// stackInputs returns the inputs model.Stack reads for technique k in
+// paragraph j of document i, from the paragraph head's probability in
+// raw and the span head's margins over the paragraph's tokens.
+func stackInputs(raw *Scores, i, j, k int) [model.StackWidth]float64 {
+	maxB, n, N := bMargins(raw, i, j, k)
+	return model.StackFeatures(raw.Techniques[i][j][k], maxB, n, N)
 }
 
 // fitStack fits the technique stack on the paragraphs of the documents use
@@ -82,17 +90,19 @@ func fitPerTechnique(p *Prepared, raw *Scores, use func(i int) bool, n int, x fu
 	return weights
 }
 
-// stackTechniques sets the technique probabilities in out of the documents
-// apply selects that have span-head scores to st's, computed from raw (out
-// may be raw: each probability is read before it is replaced).
-func stackTechniques(raw, out *Scores, st *model.Stack, apply func(i int) bool) {
+// rescoreTechniques sets the technique probabilities in out of the
+// documents apply selects that have span-head scores to r's (a technique
+// stack or a span blend, as the analysis applies them), computed from
+// raw's (out may be raw: each probability is read before it is replaced).
+func rescoreTechniques(raw, out *Scores, r model.Rescore, apply func(i int) bool) {
 	for i, paras := range raw.Techniques {
 		if !apply(i) || raw.Tokens[i] == nil {
 			continue
 		}
 		for j, pr := range paras {
-			for k := range pr {
-				out.Techniques[i][j][k] = st.ProbOf(k, stackInputs(raw, i, j, k))
+			for k, p := range pr {
+				maxB, n, N := bMargins(raw, i, j, k)
+				out.Techniques[i][j][k] = r.Prob(k, p, maxB, n, N)
 			}
 		}
 	}
@@ -130,7 +140,7 @@ func nestedStacks(p *Prepared, raw *Scores, fold []int, folds int) func(f int) *
 			}
 		}
 		for g := range folds {
-			stackTechniques(raw, &c, stackWithout(f, g), func(i int) bool { return fold[i] == g })
+			rescoreTechniques(raw, &c, model.Rescore{Stack: stackWithout(f, g)}, func(i int) bool { return fold[i] == g })
 		}
 		out[f] = &c
 	}
@@ -153,7 +163,7 @@ func crossFitStack(p *Prepared, s *Scores, fold []int, folds int) *model.Stack {
 	}
 	for f := range folds {
 		other := func(i int) bool { return fold[i] != f }
-		stackTechniques(&raw, s, fitStack(p, &raw, other), func(i int) bool { return fold[i] == f })
+		rescoreTechniques(&raw, s, model.Rescore{Stack: fitStack(p, &raw, other)}, func(i int) bool { return fold[i] == f })
 	}
 	return fitStack(p, &raw, func(int) bool { return true })
 }

@@ -90,7 +90,7 @@ func TestStackReadsTheFragmentModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := copyScores(s)
-	stackTechniques(s, out, st, all)
+	rescoreTechniques(s, out, model.Rescore{Stack: st}, all)
 	var pos, neg []float64
 	for i, d := range p.Docs {
 		if len(d.Techniques[0]) > 0 {

@@ -294,24 +294,25 @@ func marginScales(p *Prepared, s *Scores, docs []int) []float64 {
 // probabilities and its words' span-head margins with the tagger tg, in
 // code points of the article.
 func PredictSpans(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT float64, tg *span.Tagging) []corpus.Span {
-	var out []corpus.Span
-	for k := range corpus.Techniques {
-		spans, _ := predictTechnique(d, techProbs, tokScores, techT, tg, k, nil)
-		out = append(out, spans...)
-	}
-	return out
+	return predictAll(d, techProbs, tokScores, techT, tg, nil)
 }
 
 // predictFragments is PredictSpans with what a span.Confidence reads of
 // each fragment, in the same order.
 func predictFragments(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT float64, tg *span.Tagging) ([]corpus.Span, []span.FragmentContext) {
-	var out []corpus.Span
 	var ctxs []span.FragmentContext
+	return predictAll(d, techProbs, tokScores, techT, tg, &ctxs), ctxs
+}
+
+// predictAll is PredictSpans, appending to ctxs, when not nil, the context
+// of each fragment.
+func predictAll(d *Doc, techProbs [][]float64, tokScores [][][]float64, techT float64, tg *span.Tagging, ctxs *[]span.FragmentContext) []corpus.Span {
+	var out []corpus.Span
 	for k := range corpus.Techniques {
-		spans, _ := predictTechnique(d, techProbs, tokScores, techT, tg, k, &ctxs)
+		spans, _ := predictTechnique(d, techProbs, tokScores, techT, tg, k, ctxs)
 		out = append(out, spans...)
 	}
-	return out, ctxs
+	return out
 }
 
 // predictTechnique is PredictSpans for technique k alone; located counts

@@ -318,21 +318,7 @@ func blendTechniques(s *Scores, beta float64) {
 	if beta == 0 {
 		return
 	}
-	for i, paras := range s.Techniques {
-		if s.Tokens[i] == nil {
-			continue
-		}
-		for j, pr := range paras {
-			toks := s.Tokens[i][j]
-			for k := range pr {
-				maxB := math.Inf(-1)
-				for _, tok := range toks {
-					maxB = math.Max(maxB, tok[2*k])
-				}
-				pr[k] = model.Blend(beta, pr[k], maxB)
-			}
-		}
-	}
+	rescoreTechniques(s, s, model.Rescore{Beta: beta}, func(int) bool { return true })
 }
 
 func probs(m []float64) []float64 {
